@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import type { SourceKind } from '../model/image.js';
+import { SOURCE_NAMES } from '../io/sources/source-spec.js';
+import { SlimError, messages } from '../io/errors.js';
+
+export type Mode = 'tui' | 'json' | 'ci' | 'summary';
+
+export interface CliArgs {
+  readonly mode: Mode;
+  readonly image?: string;
+  readonly jsonFile?: string;
+  readonly source?: SourceKind;
+  readonly platform?: string;
+  readonly ciConfig?: string;
+  readonly ruleFlags: Readonly<Record<string, string>>;
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly digests: boolean;
+}
+
+export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes'] as const;
+
+export const HELP = `Usage: slimtui [IMAGE] [options]
+
+Explore a container image layer by layer: wasted bytes, reclaimable bytes, layer commands.
+With no IMAGE, opens the bundled demo image.
+
+IMAGE
+  name[:tag], id, digest      from the Docker Engine (DOCKER_HOST honoured); docker://NAME
+  podman://NAME               from Podman's Docker-compatible socket
+  FILE.tar | docker-archive:F  a docker save archive (legacy or OCI layout, compressed layers too)
+  oci-archive:FILE[:tag]      an OCI archive
+  oci:DIR[:tag] | DIR          an OCI image layout directory (one holding index.json)
+  dir:DIR                      a folder analysed as a one-layer image
+
+Options
+  --json [FILE]               write the analysis as JSON (schemaVersion 1) to stdout or FILE
+  --ci                        check CI rules and exit 0 (pass) or 1 (fail); CI=true selects it
+  --ci-config FILE            rules file (default: .slimtui-ci.yaml, else dive's .dive-ci)
+  --lowestEfficiency N        fail below this dive efficiency (0..1)
+  --highestWastedBytes SIZE   fail above this many dive wasted bytes (20MB, 1.5GiB, 1234)
+  --highestUserWastedPercent N  fail above this wasted/user-size ratio (0..1)
+  --highestReclaimableBytes SIZE  fail above this many reclaimable bytes
+  --summary                   print a text summary instead of opening the explorer
+  --source KIND               force the source: ${SOURCE_NAMES.join(', ')}
+  --platform OS/ARCH[/VAR]    pick a platform from a multi-platform index
+  --no-digests                skip content digests (faster; no duplicate detection)
+  -h, --help                  this help
+  -v, --version               the version
+
+Exit codes: 0 success or CI pass, 1 CI fail, 2 usage or input error.`;
+
+/** `--json FILE`: the flag takes the next word as its file when that word ends in .json or is '-'. */
+function splitJsonFile(argv: readonly string[]): { argv: string[]; jsonFile?: string } {
+  const out: string[] = [];
+  let jsonFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--json=')) {
+      out.push('--json');
+      jsonFile = a.slice('--json='.length);
+    } else if (a === '--json' && i + 1 < argv.length && (/\.json$/i.test(argv[i + 1]!) || argv[i + 1] === '-')) {
+      out.push('--json');
+      jsonFile = argv[++i];
+    } else out.push(a);
+  }
+  return { argv: out, ...(jsonFile && jsonFile !== '-' ? { jsonFile } : {}) };
+}
+
+export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv): CliArgs {
+  const { argv, jsonFile } = splitJsonFile(rawArgv);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        ci: { type: 'boolean' },
+        summary: { type: 'boolean' },
+        'ci-config': { type: 'string' },
+        source: { type: 'string' },
+        platform: { type: 'string' },
+        'no-digests': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        ...Object.fromEntries(RULE_FLAGS.map((r) => [r, { type: 'string' as const }])),
+      },
+    });
+  } catch (e) {
+    throw new SlimError(messages.usage((e as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '')));
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  if (parsed.positionals.length > 1) throw new SlimError(messages.usage(`expected one image, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`));
+  const source = v['source'] as string | undefined;
+  if (source !== undefined && !SOURCE_NAMES.includes(source as SourceKind)) throw new SlimError(messages.usage(`--source must be one of ${SOURCE_NAMES.join(', ')}`));
+  const ruleFlags: Record<string, string> = {};
+  for (const r of RULE_FLAGS) if (typeof v[r] === 'string') ruleFlags[r] = v[r] as string;
+  const asked: Mode | undefined = v['json'] ? 'json' : v['ci'] ? 'ci' : v['summary'] ? 'summary' : undefined;
+  const ciEnv = (env['CI'] ?? '').toLowerCase() === 'true';
+  const mode: Mode = asked ?? (ciEnv || Object.keys(ruleFlags).length > 0 ? 'ci' : 'tui');
+  return {
+    mode,
+    ...(parsed.positionals[0] !== undefined ? { image: parsed.positionals[0] } : {}),
+    ...(jsonFile ? { jsonFile } : {}),
+    ...(source ? { source: source as SourceKind } : {}),
+    ...(typeof v['platform'] === 'string' ? { platform: v['platform'] } : {}),
+    ...(typeof v['ci-config'] === 'string' ? { ciConfig: v['ci-config'] } : {}),
+    ruleFlags,
+    help: v['help'] === true,
+    version: v['version'] === true,
+    digests: v['no-digests'] !== true,
+  };
+}

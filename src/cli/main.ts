@@ -1,0 +1,96 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { analyze } from '../model/analysis.js';
+import { evaluateCiRules } from '../model/ci-rules.js';
+import { hostPlatform, parsePlatform } from '../model/image-config.js';
+import { loadImage, classifyPath } from '../io/load-image.js';
+import { parseSourceArg } from '../io/sources/source-spec.js';
+import { sha256Analyser } from '../io/sha256-analyser.js';
+import { SlimError, messages } from '../io/errors.js';
+import { HELP, parseCliArgs } from './args.js';
+import { loadCiRules } from './ci-config.js';
+import { jsonReport } from './json-report.js';
+import { ciText, summaryText } from './text-report.js';
+import { progressLine } from './progress-line.js';
+
+export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', import.meta.url));
+
+function toolVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  const args = parseCliArgs(argv, process.env);
+  if (args.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`slimtui ${toolVersion()}\n`);
+    return 0;
+  }
+  let platform = hostPlatform(process.platform, process.arch);
+  if (args.platform) {
+    const p = parsePlatform(args.platform);
+    if (!p) throw new SlimError(messages.badPlatform(args.platform));
+    platform = p;
+  }
+  const spec = args.image === undefined ? { kind: 'docker-archive' as const, location: DEMO_IMAGE } : parseSourceArg(args.image, args.source, classifyPath);
+  // Rules are read before the image so a bad rules file fails fast.
+  const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
+  const progress = progressLine(process.stderr);
+  let image;
+  try {
+    image = await loadImage(spec, { analysers: args.digests ? [sha256Analyser] : [], platform, platformExplicit: args.platform !== undefined, onProgress: progress.update });
+  } finally {
+    progress.clear();
+  }
+  const analysis = analyze(image);
+  switch (args.mode) {
+    case 'json': {
+      const text = `${JSON.stringify(jsonReport(analysis, { name: 'slimtui', version: toolVersion() }), null, 2)}\n`;
+      if (args.jsonFile) writeFileSync(args.jsonFile, text);
+      else process.stdout.write(text);
+      return 0;
+    }
+    case 'ci': {
+      const results = evaluateCiRules(analysis, ci!.rules);
+      process.stdout.write(ciText(analysis, results, ci!.from));
+      return results.some((r) => r.status === 'fail') ? 1 : 0;
+    }
+    case 'summary':
+    case 'tui':
+      process.stdout.write(summaryText(analysis));
+      return 0;
+  }
+}
+
+function fail(e: unknown): number {
+  if (e instanceof SlimError) {
+    process.stderr.write(`slimtui: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EPIPE') return 0;
+  const text = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`slimtui: unexpected error: ${text.split('\n')[0]}${process.env['SLIMTUI_DEBUG'] ? `\n${(e as Error).stack}` : ''}\n`);
+  return 70;
+}
+
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+});
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.exitCode = fail(e);
+  },
+);

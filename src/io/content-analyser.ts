@@ -1,0 +1,24 @@
+import type { Entry } from '../model/entry.js';
+
+/**
+ * The place where content analyses look at a file's bytes as the single pass streams by. An analyser
+ * decides from the header whether it wants a file; its sink then gets every chunk in order, and `end`
+ * records what it learnt on `entry.facts`. A sink returning `false` from `write` has seen enough.
+ */
+export interface ContentAnalyser {
+  readonly name: string;
+  wants(entry: Entry): boolean;
+  open(entry: Entry): ContentSink;
+}
+
+export interface ContentSink {
+  write(chunk: Uint8Array): boolean;
+  end(): void | Promise<void>;
+  /** Called instead of `end` when the stream failed; release anything held. */
+  abort?(): void;
+}
+
+export function setFact(entry: Entry, name: string, value: unknown): void {
+  entry.facts ??= {};
+  entry.facts[name] = value;
+}

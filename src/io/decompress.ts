@@ -1,0 +1,48 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
+
+export type Sniffed = 'gzip' | 'zstd' | 'xz' | 'bzip2' | 'tar' | 'json' | 'unknown';
+
+/** Identifies a blob by its first bytes (at least 512 are needed to tell a tar; fewer are fine for the rest). */
+export function sniff(head: Uint8Array): Sniffed {
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  if (head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a && head[5] === 0x00) return 'xz';
+  if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return 'bzip2';
+  if (head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar') return 'tar';
+  if (head.length >= 512 && head.subarray(0, 512).every((b) => b === 0)) return 'tar';
+  if (head.length === 0) return 'tar';
+  let i = 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+  if (head[i] === 0x7b || head[i] === 0x5b) return 'json';
+  return 'unknown';
+}
+
+/** A stream transform for zstd, on fzstd (Node 20's zlib has no zstd). */
+class ZstdDecompress extends Transform {
+  private readonly inner = new Decompress((chunk) => {
+    this.push(chunk);
+  });
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.inner.push(chunk);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+  override _flush(done: TransformCallback): void {
+    try {
+      this.inner.push(new Uint8Array(0), true);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+}
+
+/** The decompressing transform for a sniffed kind (gzip covers eStargz, which is multi-member gzip). */
+export function decompressor(kind: 'gzip' | 'zstd'): Transform {
+  return kind === 'gzip' ? createGunzip({ chunkSize: 256 * 1024 }) : new ZstdDecompress();
+}

@@ -1,0 +1,30 @@
+/**
+ * Known failures, each with the one line a user sees and an exit code. Every message lives here so the
+ * wording stays consistent and reviewable in one place.
+ */
+export class SlimError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+    this.name = 'SlimError';
+  }
+}
+
+export const messages = {
+  usage: (detail: string) => `${detail} (see slimtui --help)`,
+  fileNotFound: (path: string) => `file not found: ${path}`,
+  notAnImage: (path: string) => `${path} is not a container image: no manifest.json or index.json in it`,
+  truncated: (what: string, detail: string) => `truncated or corrupt ${what}: ${detail}`,
+  unknownCompression: (what: string, kind: string) => `${what} uses ${kind} compression, which slimtui does not read (gzip, zstd and uncompressed layers are supported)`,
+  missingBlob: (blob: string) => `the manifest points at ${blob}, which is not in the archive`,
+  imageNotFound: (ref: string, engine: string) => `image not found in ${engine}: ${ref}`,
+  daemonUnreachable: (engine: string, where: string, ref: string) =>
+    `cannot reach the ${engine} daemon at ${where}; is it running? Without a daemon: docker save -o img.tar ${ref} && slimtui img.tar`,
+  socketPermission: (where: string) => `permission denied on ${where}: add your user to the docker group, or run: docker save -o img.tar IMAGE && slimtui img.tar`,
+  platformMissing: (wanted: string, available: string[]) => `no image for platform ${wanted} in the index (available: ${available.join(', ') || 'none'})`,
+  badPlatform: (p: string) => `--platform must look like os/arch[/variant], got ${p}`,
+  badJson: (what: string) => `corrupt ${what}: not valid JSON`,
+  tooBig: (what: string) => `${what} is too large to be image metadata`,
+  notADirectory: (p: string) => `not a directory: ${p}`,
+} as const;
+
+export const isSlimError = (e: unknown): e is SlimError => e instanceof SlimError;

@@ -1,0 +1,152 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract as tarExtract, type Header } from 'tar-stream';
+import type { Entry, EntryKind } from '../model/entry.js';
+import type { Compression, Warning } from '../model/image.js';
+import { normaliseName, whiteoutOf } from '../model/paths.js';
+import type { ContentAnalyser, ContentSink } from './content-analyser.js';
+import { decompressor, sniff } from './decompress.js';
+import { peek, toReadable } from './byte-stream.js';
+import { SlimError, messages } from './errors.js';
+
+/** A layer tar read in one pass: its entries and its sizes. */
+export interface ParsedLayer {
+  readonly entries: Entry[];
+  /** dive's layer size: sum of the entries' tar-header sizes (hard links 0). */
+  readonly size: number;
+  /** Bytes of the uncompressed tar stream. */
+  readonly tarSize: number;
+  /** Bytes of the blob as stored. */
+  readonly blobSize: number;
+  readonly compression: Compression;
+  readonly warnings: Warning[];
+}
+
+export interface LayerReadOptions {
+  /** What this blob is, for messages (e.g. "layer blobs/sha256/ab12…"). */
+  readonly what: string;
+  readonly analysers: readonly ContentAnalyser[];
+  /** Called with the number of raw (stored) bytes consumed so far, as they are read. */
+  readonly onBytes?: (n: number) => void;
+}
+
+/** A tar-stream entry as this module uses it. */
+export type TarEntry = AsyncIterable<Buffer> & { header: Header; resume(): void };
+
+class Counter extends Transform {
+  bytes = 0;
+  constructor(private readonly report?: (n: number) => void) {
+    super({ highWaterMark: 1 << 20 });
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.report?.(chunk.length);
+    done(null, chunk);
+  }
+}
+
+const KIND_OF: Record<string, EntryKind> = {
+  file: 'file', 'contiguous-file': 'file', directory: 'dir', symlink: 'symlink', link: 'hardlink',
+  'character-device': 'other', 'block-device': 'other', fifo: 'other',
+};
+
+/** Turns a tar header into an entry; null (with a warning) for names that cannot be trusted or used. */
+export function entryFromHeader(h: Header, warnings: Warning[], what: string, absolute?: { count: number }): Entry | null {
+  const name = normaliseName(h.name);
+  if (!name.ok) {
+    warnings.push({ code: 'unsafe-path', message: `${what}: entry ${JSON.stringify(h.name)} has a ".." segment; ignored`, path: h.name });
+    return null;
+  }
+  if (name.path === '') return null;
+  if (h.name.startsWith('/') && absolute) absolute.count++;
+  const base = { mode: h.mode ?? 0, uid: h.uid ?? 0, gid: h.gid ?? 0, mtime: h.mtime ? Math.floor(h.mtime.getTime() / 1000) : 0 };
+  const wh = whiteoutOf(name.path);
+  if (wh?.kind === 'whiteout') return { path: wh.target, kind: 'whiteout', size: 0, ...base };
+  if (wh?.kind === 'opaque') return { path: wh.dir, kind: 'opaque', size: 0, ...base };
+  if (wh?.kind === 'meta') return null;
+  const kind = KIND_OF[h.type ?? 'file'];
+  if (!kind) {
+    warnings.push({ code: 'unknown-entry', message: `${what}: entry ${name.path} has tar type ${h.type}; ignored`, path: name.path });
+    return null;
+  }
+  if (kind === 'hardlink') {
+    const target = normaliseName(h.linkname ?? '');
+    if (!target.ok || target.path === '') {
+      warnings.push({ code: 'unsafe-path', message: `${what}: hard link ${name.path} points at ${JSON.stringify(h.linkname)}; ignored`, path: name.path });
+      return null;
+    }
+    return { path: name.path, kind, size: 0, linkTarget: target.path, ...base };
+  }
+  if (kind === 'symlink') return { path: name.path, kind, size: h.size ?? 0, linkTarget: h.linkname ?? '', ...base };
+  return { path: name.path, kind, size: kind === 'dir' ? 0 : h.size ?? 0, ...base };
+}
+
+/** Streams one entry's bytes to the analysers that want it; otherwise lets it drain. */
+async function consumeEntry(stream: TarEntry, entry: Entry | null, analysers: readonly ContentAnalyser[]): Promise<void> {
+  const sinks: ContentSink[] = [];
+  if (entry && entry.kind === 'file') for (const a of analysers) if (a.wants(entry)) sinks.push(a.open(entry));
+  if (sinks.length === 0) {
+    stream.resume();
+    return;
+  }
+  let open = sinks.slice();
+  try {
+    for await (const chunk of stream) {
+      if (open.length === 0) continue;
+      open = open.filter((s) => s.write(chunk));
+    }
+  } catch (e) {
+    for (const s of sinks) s.abort?.();
+    throw e;
+  }
+  for (const s of sinks) await s.end();
+}
+
+/**
+ * Reads a layer blob (uncompressed, gzip or zstd — sniffed from its bytes) in one pass. Content is never
+ * written anywhere; it goes through the content analysers and is dropped.
+ */
+export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerReadOptions): Promise<ParsedLayer> {
+  const { head, stream } = await peek(source, 512);
+  const kind = sniff(head);
+  if (kind === 'xz' || kind === 'bzip2') throw new SlimError(messages.unknownCompression(opts.what, kind));
+  if (kind === 'json' || kind === 'unknown') throw new SlimError(messages.truncated(opts.what, 'not a tar, gzip or zstd stream'));
+  const compression: Compression = kind === 'gzip' ? 'gzip' : kind === 'zstd' ? 'zstd' : 'none';
+
+  const raw = new Counter(opts.onBytes);
+  const plain = new Counter();
+  const extract = tarExtract();
+  const stages = compression === 'none' ? [raw, plain] : [raw, decompressor(compression), plain];
+  let pipeError: unknown;
+  const feeding = pipeline(toReadable(stream), ...(stages as [Transform, Transform]), extract).catch((e: unknown) => {
+    pipeError = e;
+  });
+
+  const entries: Entry[] = [];
+  const warnings: Warning[] = [];
+  let size = 0;
+  const absolute = { count: 0 };
+  try {
+    for await (const te of extract as unknown as AsyncIterable<TarEntry>) {
+      const entry = entryFromHeader(te.header, warnings, opts.what, absolute);
+      if (entry) {
+        entries.push(entry);
+        size += entry.size;
+      }
+      await consumeEntry(te, entry, opts.analysers);
+    }
+  } catch (e) {
+    await feeding;
+    throw corrupt(opts.what, pipeError ?? e);
+  }
+  await feeding;
+  if (pipeError) throw corrupt(opts.what, pipeError);
+  if (absolute.count > 0) warnings.push({ code: 'unsafe-path', message: `${opts.what}: ${absolute.count} entries have absolute names; read relative to the image root` });
+  return { entries, size, tarSize: plain.bytes, blobSize: raw.bytes, compression, warnings };
+}
+
+function corrupt(what: string, e: unknown): Error {
+  if (e instanceof SlimError) return e;
+  const detail = e instanceof Error ? e.message : String(e);
+  return new SlimError(messages.truncated(what, detail));
+}

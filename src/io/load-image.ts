@@ -1,0 +1,54 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Image, Platform } from '../model/image.js';
+import type { ContentAnalyser } from './content-analyser.js';
+import type { ProgressListener } from './progress.js';
+import { readArchiveFile } from './sources/archive-file.js';
+import { readFromEngine } from './sources/docker-engine.js';
+import { readOciLayoutDir } from './sources/oci-layout-dir.js';
+import { readRootfsDir } from './sources/rootfs-dir.js';
+import type { SourceSpec } from './sources/source-spec.js';
+
+export interface LoadOptions {
+  readonly analysers: readonly ContentAnalyser[];
+  readonly platform: Platform;
+  readonly platformExplicit: boolean;
+  readonly onProgress?: ProgressListener;
+}
+
+/** What a bare argument names on disk, for `parseSourceArg`. */
+export function classifyPath(p: string): 'file' | 'oci-dir' | 'dir' | 'none' {
+  try {
+    const st = statSync(p);
+    if (st.isFile()) return 'file';
+    if (st.isDirectory()) {
+      try {
+        if (statSync(join(p, 'index.json')).isFile()) return 'oci-dir';
+      } catch {
+        // not a layout
+      }
+      return 'dir';
+    }
+  } catch {
+    // not on disk: an engine reference
+  }
+  return /\.(tar|tar\.gz|tgz)$/.test(p) || p.startsWith('./') || p.startsWith('/') ? 'file' : 'none';
+}
+
+/** The one entry point every output uses: a source spec in, the model's Image out. */
+export async function loadImage(spec: SourceSpec, opts: LoadOptions): Promise<Image> {
+  const reference = spec.location;
+  const common = { reference, analysers: opts.analysers, platform: opts.platform, platformExplicit: opts.platformExplicit, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(spec.tag ? { tag: spec.tag } : {}) };
+  switch (spec.kind) {
+    case 'docker':
+    case 'podman':
+      return readFromEngine(spec.kind, spec.location, { ...common, source: spec.kind });
+    case 'docker-archive':
+    case 'oci-archive':
+      return readArchiveFile(spec.location, { ...common, source: spec.kind });
+    case 'oci-dir':
+      return readOciLayoutDir(spec.location, { ...common, source: 'oci-dir' });
+    case 'dir':
+      return readRootfsDir(spec.location, common);
+  }
+}

@@ -1,0 +1,49 @@
+import type { Analysis } from './analysis.js';
+import { formatBytes, formatPercent } from './byte-units.js';
+
+/** A CI threshold; undefined fields are not checked. Names follow dive's `.dive-ci` where dive has them. */
+export interface CiRules {
+  lowestEfficiency?: number;
+  highestWastedBytes?: number;
+  highestUserWastedPercent?: number;
+  highestReclaimableBytes?: number;
+}
+
+export type RuleName = keyof CiRules;
+
+export interface RuleResult {
+  readonly rule: RuleName;
+  readonly status: 'pass' | 'fail';
+  readonly measured: string;
+  readonly threshold: string;
+  readonly message: string;
+}
+
+/** Evaluates each set rule against the analysis; pure so the UI and CI agree. */
+export function evaluateCiRules(a: Analysis, rules: CiRules): RuleResult[] {
+  const out: RuleResult[] = [];
+  const d = a.dive;
+  if (rules.lowestEfficiency !== undefined) {
+    const ok = d.efficiency >= rules.lowestEfficiency;
+    out.push({ rule: 'lowestEfficiency', status: ok ? 'pass' : 'fail', measured: d.efficiency.toFixed(4), threshold: String(rules.lowestEfficiency),
+      message: ok ? `efficiency ${formatPercent(d.efficiency, 2)} ≥ ${formatPercent(rules.lowestEfficiency, 2)}` : `image efficiency is too low (efficiency=${d.efficiency.toFixed(4)} < threshold=${rules.lowestEfficiency})` });
+  }
+  if (rules.highestWastedBytes !== undefined) {
+    const ok = d.wastedBytes <= rules.highestWastedBytes;
+    out.push({ rule: 'highestWastedBytes', status: ok ? 'pass' : 'fail', measured: String(d.wastedBytes), threshold: String(rules.highestWastedBytes),
+      message: `${ok ? '' : 'too many bytes wasted '}(wasted-bytes=${d.wastedBytes} (${formatBytes(d.wastedBytes)}) ${ok ? '≤' : '>'} threshold=${rules.highestWastedBytes} (${formatBytes(rules.highestWastedBytes)}))` });
+  }
+  if (rules.highestUserWastedPercent !== undefined) {
+    const v = d.wastedUserPercent;
+    const ok = v <= rules.highestUserWastedPercent;
+    out.push({ rule: 'highestUserWastedPercent', status: ok ? 'pass' : 'fail', measured: Number.isFinite(v) ? v.toFixed(4) : 'inf', threshold: String(rules.highestUserWastedPercent),
+      message: `${ok ? '' : 'too many bytes wasted, relative to the user bytes added '}(%-user-wasted-bytes=${Number.isFinite(v) ? v.toFixed(4) : 'inf'} ${ok ? '≤' : '>'} threshold=${rules.highestUserWastedPercent})` });
+  }
+  if (rules.highestReclaimableBytes !== undefined) {
+    const r = a.reclaimable.totalBytes;
+    const ok = r <= rules.highestReclaimableBytes;
+    out.push({ rule: 'highestReclaimableBytes', status: ok ? 'pass' : 'fail', measured: String(r), threshold: String(rules.highestReclaimableBytes),
+      message: `(reclaimable-bytes=${r} (${formatBytes(r)}) ${ok ? '≤' : '>'} threshold=${rules.highestReclaimableBytes} (${formatBytes(rules.highestReclaimableBytes)}))` });
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+import type { Entry } from './entry.js';
+import { entryAt, versionIn, type FileTree, type FsNode } from './file-tree.js';
+
+/**
+ * Bytes a live entry holds in the filesystem after a layer. A hard link holds nothing of its own while the
+ * entry it links to is live; when that entry is gone, the first live link carries the data (counted once).
+ */
+function liveHardlinkCarriers(tree: FileTree, layer: number): Map<FsNode, number> {
+  const carriers = new Map<FsNode, number>();
+  const claimed = new Set<string>();
+  for (const node of tree.nodes) {
+    const e = entryAt(node, layer);
+    if (!e || e.kind !== 'hardlink' || e.linkTarget === undefined) continue;
+    const target = findNode(tree, e.linkTarget);
+    const writer = node.versions.find((v) => v.entry === e)?.layer;
+    if (writer === undefined) continue;
+    const targetEntry = target ? versionIn(target, writer)?.entry : undefined;
+    if (!targetEntry || !target) continue;
+    if (entryAt(target, layer) === targetEntry) continue;
+    const key = `${writer}:${e.linkTarget}`;
+    if (claimed.has(key)) continue;
+    claimed.add(key);
+    carriers.set(node, targetEntry.size);
+  }
+  return carriers;
+}
+
+export function findNode(tree: FileTree, path: string): FsNode | undefined {
+  if (path === '') return tree.root;
+  let node: FsNode | undefined = tree.root;
+  for (const part of path.split('/')) {
+    node = node.children.get(part);
+    if (!node) return undefined;
+  }
+  return node;
+}
+
+const ownSize = (e: Entry): number => (e.kind === 'dir' || e.kind === 'whiteout' || e.kind === 'opaque' ? 0 : e.size);
+
+/** Subtree sizes (by node id) of the filesystem after `layer`; 0 for nodes not live then. */
+export function subtreeSizesAt(tree: FileTree, layer: number): Float64Array {
+  const sizes = new Float64Array(tree.nodes.length);
+  const carriers = liveHardlinkCarriers(tree, layer);
+  for (let i = tree.nodes.length - 1; i >= 0; i--) {
+    const node = tree.nodes[i]!;
+    const e = entryAt(node, layer);
+    if (!e) continue;
+    sizes[i]! += ownSize(e) + (carriers.get(node) ?? 0);
+    if (node.parent) sizes[node.parent.id]! += sizes[i]!;
+  }
+  return sizes;
+}
+
+/** Subtree sizes (by node id) of what `layer` itself wrote: its own entries only. */
+export function layerSubtreeSizes(tree: FileTree, layer: number): Float64Array {
+  const sizes = new Float64Array(tree.nodes.length);
+  for (let i = tree.nodes.length - 1; i >= 0; i--) {
+    const node = tree.nodes[i]!;
+    const v = versionIn(node, layer);
+    if (v?.entry) sizes[i]! += ownSize(v.entry);
+    if (node.parent && sizes[i]! > 0) sizes[node.parent.id]! += sizes[i]!;
+  }
+  return sizes;
+}
+
+/** Total bytes of the filesystem after `layer`. */
+export const filesystemSizeAt = (tree: FileTree, layer: number): number => subtreeSizesAt(tree, layer)[0] ?? 0;
