@@ -1,6 +1,5 @@
 import type { Layer } from './image.js';
 import { entryAt, type FileTree, type FsNode } from './file-tree.js';
-import { findNode } from './tree-sizes.js';
 
 /** A path that dive would list as inefficient: it occurs in two or more layers. */
 export interface InefficientPath {
@@ -37,46 +36,56 @@ function rawSubtreeSize(node: FsNode, layer: number): number {
  * and the stacked subtree size for a directory; opaque markers are ignored.
  */
 export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetrics {
-  interface Acc { cumulative: number; min: number; layers: number[] }
-  const byPath = new Map<string, Acc>();
+  const n = tree.nodes.length;
+  // Per node: the layer (+1) that last gave it a child / an occurrence, and its running totals.
+  const parentIn = new Int32Array(n);
+  const seenIn = new Int32Array(n);
+  const cumulative = new Float64Array(n);
+  const min = new Float64Array(n).fill(-1);
+  const count = new Int32Array(n);
+  const firstLayer = new Int32Array(n);
+  const moreLayers = new Map<number, number[]>();
 
   layers.forEach((layer, index) => {
-    const hasChild = new Set<string>();
-    for (const e of layer.entries) {
-      if (e.kind === 'opaque') continue;
-      let p = e.path;
-      for (let i = p.lastIndexOf('/'); i >= 0; i = p.lastIndexOf('/')) {
-        p = p.slice(0, i);
-        if (hasChild.has(p)) break;
-        hasChild.add(p);
-      }
-    }
-    const seen = new Set<string>();
-    for (const e of layer.entries) {
-      if (e.kind === 'opaque' || e.path === '' || hasChild.has(e.path) || seen.has(e.path)) continue;
-      seen.add(e.path);
+    const mark = index + 1;
+    const nodes = tree.entryNodes[index] ?? [];
+    layer.entries.forEach((e, i) => {
+      if (e.kind === 'opaque') return;
+      for (let p = nodes[i]?.parent; p && parentIn[p.id] !== mark; p = p.parent) parentIn[p.id] = mark;
+    });
+    layer.entries.forEach((e, i) => {
+      const node = nodes[i];
+      if (e.kind === 'opaque' || !node || node === tree.root || parentIn[node.id] === mark || seenIn[node.id] === mark) return;
+      seenIn[node.id] = mark;
       let size = e.size;
       if (e.kind === 'whiteout') {
         size = 0;
-        const below = index > 0 ? findNode(tree, e.path) : undefined;
-        const prev = below ? entryAt(below, index - 1) : null;
-        if (below && prev?.kind === 'dir') size = rawSubtreeSize(below, index - 1);
-      } else if (e.kind === 'dir') size = e.size;
-      let acc = byPath.get(e.path);
-      if (!acc) byPath.set(e.path, (acc = { cumulative: 0, min: -1, layers: [] }));
-      acc.cumulative += size;
-      if (acc.min < 0 || size < acc.min) acc.min = size;
-      acc.layers.push(index);
-    }
+        const prev = index > 0 ? entryAt(node, index - 1) : null;
+        if (prev?.kind === 'dir') size = rawSubtreeSize(node, index - 1);
+      }
+      const id = node.id;
+      cumulative[id]! += size;
+      if (min[id]! < 0 || size < min[id]!) min[id] = size;
+      if (count[id] === 0) firstLayer[id] = index;
+      else {
+        const more = moreLayers.get(id) ?? [];
+        more.push(index);
+        moreLayers.set(id, more);
+      }
+      count[id]!++;
+    });
   });
 
   let minimum = 0;
   let discovered = 0;
+  for (let id = 0; id < n; id++) {
+    if (count[id] === 0) continue;
+    minimum += min[id]!;
+    discovered += cumulative[id]!;
+  }
   const inefficientPaths: InefficientPath[] = [];
-  for (const [path, acc] of byPath) {
-    minimum += acc.min;
-    discovered += acc.cumulative;
-    if (acc.layers.length >= 2) inefficientPaths.push({ path, occurrences: acc.layers.length, bytes: acc.cumulative, layers: acc.layers });
+  for (const [id, more] of moreLayers) {
+    inefficientPaths.push({ path: tree.nodes[id]!.path, occurrences: count[id]!, bytes: cumulative[id]!, layers: [firstLayer[id]!, ...more] });
   }
   inefficientPaths.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const wastedBytes = inefficientPaths.reduce((s, p) => s + p.bytes, 0);

@@ -16,9 +16,12 @@ export interface FsNode {
   readonly name: string;
   readonly path: string;
   readonly parent: FsNode | null;
-  readonly children: Map<string, FsNode>;
+  /** Children by name. Leaves share one empty map until they get a child (200,000 maps cost memory). */
+  readonly children: ReadonlyMap<string, FsNode>;
   readonly versions: Version[];
 }
+
+const NO_CHILDREN: ReadonlyMap<string, FsNode> = new Map();
 
 export type ChangeState = 'added' | 'modified' | 'removed' | 'unchanged';
 
@@ -27,6 +30,10 @@ export interface FileTree {
   readonly root: FsNode;
   /** All nodes, indexed by id (root is 0). Parents come before their children. */
   readonly nodes: readonly FsNode[];
+  /** Every node by its path, for O(1) lookups. */
+  readonly byPath: ReadonlyMap<string, FsNode>;
+  /** For each layer, the node of each of its entries (same order as `layer.entries`). */
+  readonly entryNodes: readonly (readonly (FsNode | undefined)[])[];
   readonly layerCount: number;
   readonly warnings: readonly Warning[];
 }
@@ -69,26 +76,22 @@ export function changeAt(node: FsNode, layer: number): ChangeState | undefined {
  */
 export function buildFileTree(layers: readonly Layer[]): FileTree {
   let nextId = 0;
-  const root: FsNode = { id: nextId++, name: '', path: '', parent: null, children: new Map(), versions: [{ layer: 0, entry: implicitDir('') }] };
+  const root: FsNode = { id: nextId++, name: '', path: '', parent: null, children: NO_CHILDREN, versions: [{ layer: 0, entry: implicitDir('') }] };
   const nodes: FsNode[] = [root];
   const warnings: Warning[] = [];
 
-  const lookup = (path: string): FsNode | undefined => {
-    if (path === '') return root;
-    let node: FsNode | undefined = root;
-    for (const part of path.split('/')) {
-      node = node.children.get(part);
-      if (!node) return undefined;
-    }
-    return node;
-  };
+  const byPath = new Map<string, FsNode>([['', root]]);
+  const lookup = (path: string): FsNode | undefined => byPath.get(path);
 
   const child = (parent: FsNode, name: string): FsNode => {
     let node = parent.children.get(name);
     if (!node) {
-      node = { id: nextId++, name, path: parent.path === '' ? name : `${parent.path}/${name}`, parent, children: new Map(), versions: [] };
-      parent.children.set(name, node);
+      const path = parent.path === '' ? name : `${parent.path}/${name}`;
+      node = { id: nextId++, name, path, parent, children: NO_CHILDREN, versions: [] };
+      if (parent.children === NO_CHILDREN) (parent as unknown as { children: Map<string, FsNode> }).children = new Map();
+      (parent.children as Map<string, FsNode>).set(name, node);
       nodes.push(node);
+      byPath.set(path, node);
     }
     return node;
   };
@@ -110,44 +113,48 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
     for (const c of node.children.values()) removeSubtree(c, layer, by);
   };
 
-  /** Makes sure every ancestor of `path` is a live directory at `layer`, creating implicit ones. */
-  const ensureParents = (path: string, layer: number): FsNode => {
-    let node = root;
-    if (path === '') return node;
-    for (const part of parentOf(path) === '' ? [] : parentOf(path).split('/')) {
-      node = child(node, part);
-      const last = node.versions[node.versions.length - 1];
-      if (!last || last.entry === null) setVersion(node, { layer, entry: implicitDir(node.path) });
-      else if (last.entry.kind !== 'dir') {
-        // A file where a directory is needed: the layer replaces it.
-        setVersion(node, { layer, entry: implicitDir(node.path) });
-      }
-    }
-    return child(node, baseName(path));
+  /** Makes sure `dir` is a live directory at `layer` (creating implicit ones up the chain) and returns its node. */
+  const liveDir = (dir: string, layer: number): FsNode => {
+    if (dir === '') return root;
+    let node = byPath.get(dir);
+    const last = node?.versions[node.versions.length - 1];
+    if (node && last && last.entry !== null && last.entry.kind === 'dir') return node;
+    const parent = liveDir(parentOf(dir), layer);
+    node ??= child(parent, baseName(dir));
+    // Missing, removed, or a file where a directory is needed: the layer (re)creates it implicitly.
+    setVersion(node, { layer, entry: implicitDir(node.path) });
+    return node;
   };
 
+  const entryNodes: (FsNode | undefined)[][] = [];
   layers.forEach((layer, index) => {
-    const seen = new Set<string>();
-    for (const e of layer.entries) {
+    const own: (FsNode | undefined)[] = new Array(layer.entries.length);
+    entryNodes.push(own);
+    layer.entries.forEach((e, i) => {
       if (e.kind === 'whiteout') {
         const node = lookup(e.path);
+        own[i] = node;
         if (node) removeSubtree(node, index, 'whiteout');
       } else if (e.kind === 'opaque') {
         const node = lookup(e.path);
+        own[i] = node;
         if (node) for (const c of node.children.values()) removeSubtree(c, index, 'opaque');
       }
-    }
-    for (const e of layer.entries) {
-      if (e.kind === 'whiteout' || e.kind === 'opaque' || e.path === '') continue;
-      if (seen.has(e.path)) warnings.push({ code: 'duplicate-entry', message: `layer ${index} lists ${e.path} more than once; the last one wins`, layer: index, path: e.path });
-      seen.add(e.path);
-      const node = ensureParents(e.path, index);
+    });
+    layer.entries.forEach((e, i) => {
+      if (e.kind === 'whiteout' || e.kind === 'opaque' || e.path === '') return;
+      const node = byPath.get(e.path) ?? child(liveDir(parentOf(e.path), index), baseName(e.path));
+      if (node.parent) liveDir(node.parent.path, index);
+      own[i] = node;
       const last = node.versions[node.versions.length - 1];
+      if (last && last.layer === index && last.entry && !last.entry.implicit) {
+        warnings.push({ code: 'duplicate-entry', message: `layer ${index} lists ${e.path} more than once; the last one wins`, layer: index, path: e.path });
+      }
       if (e.kind !== 'dir' && last?.entry?.kind === 'dir' && last.layer < index) {
         for (const c of node.children.values()) removeSubtree(c, index, 'replaced');
       }
       setVersion(node, { layer: index, entry: e });
-    }
+    });
   });
-  return { root, nodes, layerCount: layers.length, warnings };
+  return { root, nodes, byPath, entryNodes, layerCount: layers.length, warnings };
 }

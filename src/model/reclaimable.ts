@@ -44,11 +44,12 @@ export function reclaimableBytes(layers: readonly Layer[], tree: FileTree): Recl
       const node = findNode(tree, e.path);
       return node !== undefined && entryAt(node, last) === e;
     };
-    for (const e of layer.entries) {
+    const nodes = tree.entryNodes[index] ?? [];
+    for (const [i, e] of layer.entries.entries()) {
       if (e.size <= 0 || e.kind === 'dir' || e.kind === 'hardlink' || e.kind === 'whiteout' || e.kind === 'opaque') continue;
-      if (isFinal(e)) continue;
-      if ((linksTo.get(e.path) ?? []).some(isFinal)) continue;
-      const node = findNode(tree, e.path);
+      const node = nodes[i];
+      if (node && entryAt(node, last) === e) continue;
+      if (linksTo.size > 0 && (linksTo.get(e.path) ?? []).some(isFinal)) continue;
       const removal = node?.versions.find((v) => v.layer > index);
       const finalEntry = node ? entryAt(node, last) : null;
       const reason: ReclaimReason = finalEntry ? 'overwritten' : removal?.removedBy === 'opaque' ? 'hidden' : 'deleted';

@@ -25,15 +25,7 @@ function liveHardlinkCarriers(tree: FileTree, layer: number): Map<FsNode, number
   return carriers;
 }
 
-export function findNode(tree: FileTree, path: string): FsNode | undefined {
-  if (path === '') return tree.root;
-  let node: FsNode | undefined = tree.root;
-  for (const part of path.split('/')) {
-    node = node.children.get(part);
-    if (!node) return undefined;
-  }
-  return node;
-}
+export const findNode = (tree: FileTree, path: string): FsNode | undefined => tree.byPath.get(path);
 
 const ownSize = (e: Entry): number => (e.kind === 'dir' || e.kind === 'whiteout' || e.kind === 'opaque' ? 0 : e.size);
 

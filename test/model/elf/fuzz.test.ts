@@ -15,7 +15,7 @@ const SEEDS = [
   '/work/shared/oracles/bins/c-hello-musl-static',
   '/work/shared/oracles/bins/go-hello-cgo0',
 ];
-const ITERATIONS = 4000;
+const ITERATIONS = 10000;
 const MAX_MS_PER_CALL = 1000;
 
 /** mulberry32: small deterministic PRNG. */

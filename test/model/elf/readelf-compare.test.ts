@@ -32,7 +32,7 @@ function listElfFiles(): string[] {
 }
 
 /** Differences between our reading and readelf's, as human-readable strings. */
-export function diffFacts(elf: ElfInfo, re: ReadelfFacts): string[] {
+function diffFacts(elf: ElfInfo, re: ReadelfFacts): string[] {
   const d: string[] = [];
   const cmp = (what: string, ours: unknown, theirs: unknown): void => {
     const a = JSON.stringify(ours);
@@ -84,5 +84,18 @@ test('parseElf agrees with readelf on hundreds of system ELF files', { timeout: 
     `readelf comparison: ${compared} files compared, ${mismatches.length} mismatches; readelf ${tReadelf} ms, ` +
       `parseElf total ${parseMs.toFixed(0)} ms; kinds ${JSON.stringify(Object.fromEntries(kinds))}`,
   );
+  // Guard against a readelf-output parser that silently finds nothing.
+  const all = [...facts.values()];
+  const withNeeded = all.filter((f) => f.needed.length > 0).length;
+  const withSoname = all.filter((f) => f.soname !== undefined).length;
+  const withNeeds = all.filter((f) => f.versionNeeds.some((n) => n.versions.length > 0)).length;
+  const withDefs = all.filter((f) => f.versionDefs.length > 0).length;
+  const withInterp = all.filter((f) => f.interpreter !== undefined).length;
+  const withPaths = all.filter((f) => f.rpath.length + f.runpath.length > 0).length;
+  console.log(
+    `readelf facts: needed ${withNeeded}, soname ${withSoname}, version needs ${withNeeds}, version defs ${withDefs}, ` +
+      `interpreter ${withInterp}, rpath/runpath ${withPaths}`,
+  );
+  assert.ok(withNeeded > 300 && withSoname > 100 && withNeeds > 300 && withDefs > 10 && withInterp > 300);
   assert.equal(mismatches.length, 0, `first mismatches:\n${mismatches.slice(0, 15).join('\n')}`);
 });
