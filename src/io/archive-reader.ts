@@ -7,7 +7,7 @@ import { normaliseName, parentOf } from '../model/paths.js';
 import { blobPath, parseDockerManifest, resolveIndex, type DockerManifestItem } from '../model/oci-index.js';
 import { parseImageConfig, platformMatches } from '../model/image-config.js';
 import { platformString } from '../model/image.js';
-import type { ContentAnalyser } from './content-analyser.js';
+import type { ContentAnalyser, LayerTap } from './content-analyser.js';
 import { sniff } from './decompress.js';
 import { drain, peek, readAll, toReadable } from './byte-stream.js';
 import { readLayer, type ParsedLayer, type TarEntry } from './layer-reader.js';
@@ -19,6 +19,7 @@ export interface ArchiveReadOptions {
   readonly reference: string;
   readonly source: SourceKind;
   readonly analysers: readonly ContentAnalyser[];
+  readonly taps?: readonly LayerTap[];
   /** The platform to pick from a multi-platform index. */
   readonly platform: Platform;
   /** True when the user chose the platform (a single-platform image that differs is then an error). */
@@ -93,7 +94,7 @@ export async function readImageArchive(input: AsyncIterable<Uint8Array>, opts: A
         collected.json.set(path, await readAll(stream, METADATA_CAP, () => new SlimError(messages.tooBig(path))));
       } else if (kind === 'tar' || kind === 'gzip' || kind === 'zstd') {
         try {
-          collected.layers.set(path, await readLayer(stream, { what: `layer ${path} of ${opts.what}`, analysers: opts.analysers }));
+          collected.layers.set(path, await readLayer(stream, { what: `layer ${path} of ${opts.what}`, analysers: opts.analysers, ...(opts.taps ? { taps: opts.taps } : {}) }));
           layersRead++;
         } catch (e) {
           if (!(e instanceof SlimError)) throw e;

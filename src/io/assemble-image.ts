@@ -50,6 +50,7 @@ export function assembleImage(input: AssembleInput): Image {
       ...(b.parsed.compression !== 'none' ? { compressedSize: b.parsed.blobSize } : {}),
       compression: b.parsed.compression,
       entries: b.parsed.entries,
+      ...(b.parsed.facts ? { facts: b.parsed.facts } : {}),
     };
   });
   return {

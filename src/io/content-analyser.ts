@@ -22,3 +22,12 @@ export function setFact(entry: Entry, name: string, value: unknown): void {
   entry.facts ??= {};
   entry.facts[name] = value;
 }
+
+/**
+ * A tap on a whole layer's uncompressed tar stream (e.g. to estimate its gzip size), fed in the same pass.
+ * `end` returns the value stored under `name` in the layer's `facts`.
+ */
+export interface LayerTap {
+  readonly name: string;
+  open(): { write(chunk: Uint8Array): void; end(): unknown };
+}

@@ -4,7 +4,7 @@ import { extract as tarExtract, type Header } from 'tar-stream';
 import type { Entry, EntryKind } from '../model/entry.js';
 import type { Compression, Warning } from '../model/image.js';
 import { normaliseName, whiteoutOf } from '../model/paths.js';
-import type { ContentAnalyser, ContentSink } from './content-analyser.js';
+import type { ContentAnalyser, ContentSink, LayerTap } from './content-analyser.js';
 import { decompressor, sniff } from './decompress.js';
 import { peek, toReadable } from './byte-stream.js';
 import { SlimError, messages } from './errors.js';
@@ -20,12 +20,14 @@ export interface ParsedLayer {
   readonly blobSize: number;
   readonly compression: Compression;
   readonly warnings: Warning[];
+  readonly facts?: Record<string, unknown>;
 }
 
 export interface LayerReadOptions {
   /** What this blob is, for messages (e.g. "layer blobs/sha256/ab12…"). */
   readonly what: string;
   readonly analysers: readonly ContentAnalyser[];
+  readonly taps?: readonly LayerTap[];
   /** Called with the number of raw (stored) bytes consumed so far, as they are read. */
   readonly onBytes?: (n: number) => void;
 }
@@ -35,12 +37,16 @@ export type TarEntry = AsyncIterable<Buffer> & { header: Header; resume(): void 
 
 class Counter extends Transform {
   bytes = 0;
-  constructor(private readonly report?: (n: number) => void) {
+  constructor(
+    private readonly report?: (n: number) => void,
+    private readonly taps: readonly { write(chunk: Uint8Array): void }[] = [],
+  ) {
     super({ highWaterMark: 1 << 20 });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
     this.report?.(chunk.length);
+    for (const t of this.taps) t.write(chunk);
     done(null, chunk);
   }
 }
@@ -114,7 +120,8 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   const compression: Compression = kind === 'gzip' ? 'gzip' : kind === 'zstd' ? 'zstd' : 'none';
 
   const raw = new Counter(opts.onBytes);
-  const plain = new Counter();
+  const tapSinks = (opts.taps ?? []).map((t) => ({ name: t.name, sink: t.open() }));
+  const plain = new Counter(undefined, tapSinks.map((t) => t.sink));
   const extract = tarExtract();
   const stages = compression === 'none' ? [raw, plain] : [raw, decompressor(compression), plain];
   let pipeError: unknown;
@@ -142,7 +149,8 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   await feeding;
   if (pipeError) throw corrupt(opts.what, pipeError);
   if (absolute.count > 0) warnings.push({ code: 'unsafe-path', message: `${opts.what}: ${absolute.count} entries have absolute names; read relative to the image root` });
-  return { entries, size, tarSize: plain.bytes, blobSize: raw.bytes, compression, warnings };
+  const facts = tapSinks.length > 0 ? Object.fromEntries(tapSinks.map((t) => [t.name, t.sink.end()])) : undefined;
+  return { entries, size, tarSize: plain.bytes, blobSize: raw.bytes, compression, warnings, ...(facts ? { facts } : {}) };
 }
 
 function corrupt(what: string, e: unknown): Error {

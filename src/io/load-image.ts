@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Image, Platform } from '../model/image.js';
-import type { ContentAnalyser } from './content-analyser.js';
+import type { ContentAnalyser, LayerTap } from './content-analyser.js';
 import type { ProgressListener } from './progress.js';
 import { readArchiveFile } from './sources/archive-file.js';
 import { readFromEngine } from './sources/docker-engine.js';
@@ -11,6 +11,8 @@ import type { SourceSpec } from './sources/source-spec.js';
 
 export interface LoadOptions {
   readonly analysers: readonly ContentAnalyser[];
+  /** Taps on each layer's whole uncompressed stream (not applied to dir: sources, which have no tar). */
+  readonly taps?: readonly LayerTap[];
   readonly platform: Platform;
   readonly platformExplicit: boolean;
   readonly onProgress?: ProgressListener;
@@ -39,15 +41,16 @@ export function classifyPath(p: string): 'file' | 'oci-dir' | 'dir' | 'none' {
 export async function loadImage(spec: SourceSpec, opts: LoadOptions): Promise<Image> {
   const reference = spec.location;
   const common = { reference, analysers: opts.analysers, platform: opts.platform, platformExplicit: opts.platformExplicit, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(spec.tag ? { tag: spec.tag } : {}) };
+  const withTaps = { ...common, ...(opts.taps ? { taps: opts.taps } : {}) };
   switch (spec.kind) {
     case 'docker':
     case 'podman':
-      return readFromEngine(spec.kind, spec.location, { ...common, source: spec.kind });
+      return readFromEngine(spec.kind, spec.location, { ...withTaps, source: spec.kind });
     case 'docker-archive':
     case 'oci-archive':
-      return readArchiveFile(spec.location, { ...common, source: spec.kind });
+      return readArchiveFile(spec.location, { ...withTaps, source: spec.kind });
     case 'oci-dir':
-      return readOciLayoutDir(spec.location, { ...common, source: 'oci-dir' });
+      return readOciLayoutDir(spec.location, { ...withTaps, source: 'oci-dir' });
     case 'dir':
       return readRootfsDir(spec.location, common);
   }

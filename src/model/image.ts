@@ -36,6 +36,8 @@ export interface Layer {
   readonly compressedSize?: number;
   readonly compression: Compression;
   readonly entries: readonly Entry[];
+  /** What layer taps learnt from the whole uncompressed stream (e.g. a gzip size estimate). */
+  readonly facts?: Readonly<Record<string, unknown>>;
 }
 
 /** Something odd in the input that did not stop the analysis. */

@@ -66,6 +66,7 @@ export async function readOciLayoutDir(dir: string, opts: Omit<ArchiveReadOption
         const parsed = await readLayer(createReadStream(file, { highWaterMark: 1 << 20 }), {
           what: `layer ${d.digest} of ${dir}`,
           analysers: opts.analysers,
+          ...(opts.taps ? { taps: opts.taps } : {}),
           onBytes: (n) => {
             bytes += n;
             opts.onProgress?.({ stage: 'reading', bytes, totalBytes, layersRead: i, layerCount: m.layers.length });
