@@ -86,6 +86,11 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
 });
 
+if (process.env['SLIMTUI_REPORT_RSS']) {
+  // For the benchmark: the peak resident set of this process (getrusage), on stderr at exit.
+  process.on('exit', () => process.stderr.write(`max-rss-bytes=${process.resourceUsage().maxRSS * 1024}\n`));
+}
+
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

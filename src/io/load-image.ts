@@ -4,7 +4,6 @@ import type { Image, Platform } from '../model/image.js';
 import type { ContentAnalyser, LayerTap } from './content-analyser.js';
 import type { ProgressListener } from './progress.js';
 import { readArchiveFile } from './sources/archive-file.js';
-import { readFromEngine } from './sources/docker-engine.js';
 import { readOciLayoutDir } from './sources/oci-layout-dir.js';
 import { readRootfsDir } from './sources/rootfs-dir.js';
 import type { SourceSpec } from './sources/source-spec.js';
@@ -44,8 +43,11 @@ export async function loadImage(spec: SourceSpec, opts: LoadOptions): Promise<Im
   const withTaps = { ...common, ...(opts.taps ? { taps: opts.taps } : {}) };
   switch (spec.kind) {
     case 'docker':
-    case 'podman':
+    case 'podman': {
+      // dockerode (and its ssh2 stack) loads only when an engine is asked for.
+      const { readFromEngine } = await import('./sources/docker-engine.js');
       return readFromEngine(spec.kind, spec.location, { ...withTaps, source: spec.kind });
+    }
     case 'docker-archive':
     case 'oci-archive':
       return readArchiveFile(spec.location, { ...withTaps, source: spec.kind });

@@ -5,7 +5,12 @@ export type NormalisedName =
   | { ok: false; reason: 'parent-reference' | 'empty' };
 
 /** `./usr//bin/` → `usr/bin`; `/etc/x` → `etc/x`; `./` → `` (the root). Rejects any `..` segment. */
+const NEEDS_WORK = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|^\//;
+
 export function normaliseName(name: string): NormalisedName {
+  // Fast path: most names are already clean (at most a trailing slash on directories).
+  const trimmed = name.endsWith('/') ? name.slice(0, -1) : name;
+  if (!NEEDS_WORK.test(trimmed)) return { ok: true, path: trimmed };
   const parts: string[] = [];
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue;

@@ -1,4 +1,5 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import { fileChunks } from '../file-chunks.js';
 import type { Image } from '../../model/image.js';
 import { readImageArchive, type ArchiveReadOptions } from '../archive-reader.js';
 import { SlimError, messages } from '../errors.js';
@@ -15,7 +16,7 @@ export async function readArchiveFile(path: string, opts: Omit<ArchiveReadOption
     if (e instanceof SlimError) throw e;
     throw new SlimError(fsMessage(e, path));
   }
-  return readImageArchive(createReadStream(path, { highWaterMark: 1 << 20 }), { ...opts, what: path, totalBytes: size });
+  return readImageArchive(fileChunks(path), { ...opts, what: path, totalBytes: size });
 }
 
 export function fsMessage(e: unknown, path: string): string {

@@ -1,4 +1,5 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import { fileChunks } from '../file-chunks.js';
 import { join } from 'node:path';
 import type { Image } from '../../model/image.js';
 import { platformString } from '../../model/image.js';
@@ -63,7 +64,7 @@ export async function readOciLayoutDir(dir: string, opts: Omit<ArchiveReadOption
         } catch {
           throw new SlimError(messages.missingBlob(`${d.digest} in ${dir}`));
         }
-        const parsed = await readLayer(createReadStream(file, { highWaterMark: 1 << 20 }), {
+        const parsed = await readLayer(fileChunks(file), {
           what: `layer ${d.digest} of ${dir}`,
           analysers: opts.analysers,
           ...(opts.taps ? { taps: opts.taps } : {}),

@@ -1,0 +1,64 @@
+/**
+ * The `elf` fact that the ELF content analyser stores on an entry: parseElf's result minus what later
+ * analyses never read, plus a few byte-scan results that need the whole file (Go package markers, musl's
+ * version string). Pure: no IO.
+ */
+import type { Entry } from '../entry.js';
+import type { ElfInfo } from '../elf/index.js';
+
+/** What a Go binary's function-name table shows it links (pclntab names survive `-s -w`). */
+export interface GoUses {
+  /** crypto/x509's system root loading is linked (TLS client code can need CA certificates). */
+  x509SystemRoots: boolean;
+  /** os/user lookups are linked (pure-Go builds read /etc/passwd and /etc/group). */
+  osUser: boolean;
+  /** time.LoadLocation is linked (named time zones need zoneinfo). */
+  loadLocation: boolean;
+  /** time/tzdata is embedded (zoneinfo inside the binary). */
+  embeddedTzdata: boolean;
+  /** The net package's resolver is linked. */
+  netResolver: boolean;
+}
+
+export type ElfSummary = Omit<ElfInfo, 'entry'> & {
+  /** Size of the file in bytes. */
+  fileSize: number;
+  goUses?: GoUses;
+  /** For a musl libc/loader: the version string found next to "musl libc (" (a heuristic scan). */
+  muslVersion?: string;
+};
+
+export type ElfFact = ElfSummary | { malformed: string };
+
+export const isMalformed = (f: ElfFact): f is { malformed: string } => 'malformed' in f;
+
+/** The parsed ELF facts of an entry, when the ELF analyser saw it (undefined for non-ELF files). */
+export function elfFactOf(entry: Entry | null | undefined): ElfFact | undefined {
+  const f = entry?.facts?.['elf'];
+  return f && typeof f === 'object' ? (f as ElfFact) : undefined;
+}
+
+/** The ELF summary of an entry, or undefined when it is not a (well-formed) ELF file. */
+export function elfOf(entry: Entry | null | undefined): ElfSummary | undefined {
+  const f = elfFactOf(entry);
+  return f && !isMalformed(f) ? f : undefined;
+}
+
+/** Builds the stored summary from parseElf's result. */
+export function summariseElf(elf: ElfInfo, fileSize: number, extra: { goUses?: GoUses; muslVersion?: string } = {}): ElfSummary {
+  const { entry: _entry, ...rest } = elf;
+  return { ...rest, fileSize, ...(extra.goUses ? { goUses: extra.goUses } : {}), ...(extra.muslVersion ? { muslVersion: extra.muslVersion } : {}) };
+}
+
+const enc = new TextEncoder();
+/** NUL-terminated function names as they appear in Go's pclntab (funcnametab). */
+export const GO_MARKERS: Record<keyof GoUses, Uint8Array[]> = {
+  x509SystemRoots: [enc.encode('crypto/x509.loadSystemRoots\0'), enc.encode('crypto/x509.initSystemRoots\0')],
+  osUser: [enc.encode('os/user.Current\0'), enc.encode('os/user.Lookup\0'), enc.encode('os/user.LookupId\0'), enc.encode('os/user.LookupGroup\0')],
+  loadLocation: [enc.encode('time.LoadLocation\0')],
+  embeddedTzdata: [enc.encode('time/tzdata.init\0'), enc.encode('time/tzdata.loadFromEmbeddedTZData\0')],
+  netResolver: [enc.encode('net.(*Resolver).lookupHost\0'), enc.encode('net.(*Resolver).LookupHost\0')],
+};
+
+/** The marker for a musl build: ldso's `--version` banner starts with it. */
+export const MUSL_BANNER = enc.encode('musl libc (');
