@@ -16,9 +16,11 @@ export interface CliArgs {
   readonly help: boolean;
   readonly version: boolean;
   readonly digests: boolean;
+  /** Run the ELF and text content analysers (binaries, libc, findings). */
+  readonly elf: boolean;
 }
 
-export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes'] as const;
+export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'] as const;
 
 export const HELP = `Usage: slimtui [IMAGE] [options]
 
@@ -41,10 +43,12 @@ Options
   --highestWastedBytes SIZE   fail above this many dive wasted bytes (20MB, 1.5GiB, 1234)
   --highestUserWastedPercent N  fail above this wasted/user-size ratio (0..1)
   --highestReclaimableBytes SIZE  fail above this many reclaimable bytes
+  --failOnFindings SEV         fail on any binary finding of this severity or worse (error, warning, info, disabled)
   --summary                   print a text summary instead of opening the explorer
   --source KIND               force the source: ${SOURCE_NAMES.join(', ')}
   --platform OS/ARCH[/VAR]    pick a platform from a multi-platform index
   --no-digests                skip content digests (faster; no duplicate detection)
+  --no-elf                    skip ELF analysis (no binaries, libc resolution or findings)
   -h, --help                  this help
   -v, --version               the version
 
@@ -83,6 +87,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
         source: { type: 'string' },
         platform: { type: 'string' },
         'no-digests': { type: 'boolean' },
+        'no-elf': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
         ...Object.fromEntries(RULE_FLAGS.map((r) => [r, { type: 'string' as const }])),
@@ -111,5 +116,6 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
     help: v['help'] === true,
     version: v['version'] === true,
     digests: v['no-digests'] !== true,
+    elf: v['no-elf'] !== true,
   };
 }

@@ -8,11 +8,17 @@ import { SlimError } from '../io/errors.js';
 export const DEFAULT_RULES: CiRules = { lowestEfficiency: 0.9, highestUserWastedPercent: 0.1 };
 
 const BYTE_RULES: ReadonlySet<RuleName> = new Set(['highestWastedBytes', 'highestReclaimableBytes']);
-const KNOWN: readonly RuleName[] = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes'];
+const KNOWN: readonly RuleName[] = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'];
+const SEVERITIES = ['error', 'warning', 'info'] as const;
 
-/** One rule value: a number, a size with dive's units for byte rules, or `disabled`. */
-export function parseRuleValue(rule: RuleName, raw: unknown, where: string): number | 'disabled' {
+/** One rule value: a number, a size with dive's units for byte rules, a severity for failOnFindings, or `disabled`. */
+export function parseRuleValue(rule: RuleName, raw: unknown, where: string): number | 'error' | 'warning' | 'info' | 'disabled' {
   if (typeof raw === 'string' && raw.trim().toLowerCase() === 'disabled') return 'disabled';
+  if (rule === 'failOnFindings') {
+    const s = String(raw).trim().toLowerCase();
+    if (!(SEVERITIES as readonly string[]).includes(s)) throw new SlimError(`${where}: failOnFindings must be error, warning, info or disabled, got ${JSON.stringify(raw)}`);
+    return s as (typeof SEVERITIES)[number];
+  }
   if (BYTE_RULES.has(rule)) {
     const n = parseByteSize(typeof raw === 'number' ? raw : String(raw));
     if (n === undefined) throw new SlimError(`${where}: ${rule} must be a size like 20MB or 1.5GiB, got ${JSON.stringify(raw)}`);
@@ -56,7 +62,7 @@ export function loadCiRules(flags: Readonly<Record<string, string>>, configPath:
   for (const [k, raw] of Object.entries(merged)) {
     if (!KNOWN.includes(k as RuleName)) throw new SlimError(`${from}: unknown rule ${k} (known: ${KNOWN.join(', ')})`);
     const v = parseRuleValue(k as RuleName, raw, from);
-    if (v !== 'disabled') rules[k as RuleName] = v;
+    if (v !== 'disabled') (rules as Record<string, unknown>)[k] = v;
   }
   return { rules, from };
 }

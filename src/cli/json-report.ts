@@ -2,6 +2,7 @@ import type { Analysis } from '../model/analysis.js';
 import { shortCommand } from '../model/history.js';
 import { platformString } from '../model/image.js';
 import { displayPath } from '../model/paths.js';
+import { binariesJson } from './json-elf.js';
 
 /** Bumped when a field changes meaning or goes away; adding fields keeps the version. */
 export const SCHEMA_VERSION = 1;
@@ -67,6 +68,7 @@ export function jsonReport(a: Analysis, tool: { name: string; version: string })
     },
     inefficientPaths: d.inefficientPaths.map((p) => ({ path: displayPath(p.path), occurrences: p.occurrences, bytes: p.bytes, layers: p.layers })),
     reclaimable: a.reclaimable.items.map((r) => ({ path: displayPath(r.path), layer: r.layer, bytes: r.bytes, reason: r.reason, byLayer: r.byLayer ?? null })),
+    ...binariesJson(a.binaries),
     warnings: [...img.warnings, ...a.tree.warnings].map((w) => ({ code: w.code, message: w.message, layer: w.layer ?? null, path: w.path ?? null })),
   };
 }

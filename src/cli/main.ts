@@ -6,10 +6,13 @@ import { hostPlatform, parsePlatform } from '../model/image-config.js';
 import { loadImage, classifyPath } from '../io/load-image.js';
 import { parseSourceArg } from '../io/sources/source-spec.js';
 import { sha256Analyser } from '../io/sha256-analyser.js';
+import { elfAnalyser } from '../io/elf-analyser.js';
+import { textAnalyser } from '../io/text-analyser.js';
 import { SlimError, messages } from '../io/errors.js';
 import { HELP, parseCliArgs } from './args.js';
 import { loadCiRules } from './ci-config.js';
 import { jsonReport } from './json-report.js';
+import { findingsText } from './findings-text.js';
 import { ciText, summaryText } from './text-report.js';
 import { progressLine } from './progress-line.js';
 
@@ -46,7 +49,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const progress = progressLine(process.stderr);
   let image;
   try {
-    image = await loadImage(spec, { analysers: args.digests ? [sha256Analyser] : [], platform, platformExplicit: args.platform !== undefined, onProgress: progress.update });
+    image = await loadImage(spec, { analysers: [...(args.digests ? [sha256Analyser] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])], platform, platformExplicit: args.platform !== undefined, onProgress: progress.update });
   } finally {
     progress.clear();
   }
@@ -65,7 +68,7 @@ async function run(argv: readonly string[]): Promise<number> {
     }
     case 'summary':
     case 'tui':
-      process.stdout.write(summaryText(analysis));
+      process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
   }
 }

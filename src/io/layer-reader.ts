@@ -6,6 +6,7 @@ import type { Compression, Warning } from '../model/image.js';
 import { normaliseName, whiteoutOf } from '../model/paths.js';
 import type { ContentAnalyser, ContentSink, LayerTap } from './content-analyser.js';
 import { decompressor, sniff } from './decompress.js';
+import { TarEndOfArchive } from './tar-end.js';
 import { peek, toReadable } from './byte-stream.js';
 import { SlimError, messages } from './errors.js';
 
@@ -130,9 +131,9 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   // An uncompressed blob is its own tar: one counter serves for both sizes.
   const plain = new Counter(compression === 'none' ? opts.onBytes : undefined, tapSinks.map((t) => t.sink));
   const extract = tarExtract();
-  const stages = compression === 'none' ? [plain] : [raw, decompressor(compression), plain];
+  const stages = compression === 'none' ? [plain, new TarEndOfArchive()] : [raw, decompressor(compression), plain, new TarEndOfArchive()];
   let pipeError: unknown;
-  const feeding = pipeline(toReadable(stream), ...(stages as [Transform, Transform]), extract).catch((e: unknown) => {
+  const feeding = pipeline(toReadable(stream), ...(stages as [Transform, Transform, Transform]), extract).catch((e: unknown) => {
     pipeError = e;
   });
 

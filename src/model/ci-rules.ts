@@ -1,5 +1,6 @@
 import type { Analysis } from './analysis.js';
 import { formatBytes, formatPercent } from './byte-units.js';
+import { atLeast, countBySeverity, type Severity } from './libc/findings.js';
 
 /** A CI threshold; undefined fields are not checked. Names follow dive's `.dive-ci` where dive has them. */
 export interface CiRules {
@@ -7,6 +8,8 @@ export interface CiRules {
   highestWastedBytes?: number;
   highestUserWastedPercent?: number;
   highestReclaimableBytes?: number;
+  /** Fail when there is any binary finding of this severity or worse. */
+  failOnFindings?: Severity;
 }
 
 export type RuleName = keyof CiRules;
@@ -44,6 +47,15 @@ export function evaluateCiRules(a: Analysis, rules: CiRules): RuleResult[] {
     const ok = r <= rules.highestReclaimableBytes;
     out.push({ rule: 'highestReclaimableBytes', status: ok ? 'pass' : 'fail', measured: String(r), threshold: String(rules.highestReclaimableBytes),
       message: `(reclaimable-bytes=${r} (${formatBytes(r)}) ${ok ? '≤' : '>'} threshold=${rules.highestReclaimableBytes} (${formatBytes(rules.highestReclaimableBytes)}))` });
+  }
+  if (rules.failOnFindings !== undefined) {
+    const all = a.binaries.findings;
+    const bad = atLeast(all, rules.failOnFindings);
+    const c = countBySeverity(all);
+    const ok = bad.length === 0;
+    const counts = `${c.error} error, ${c.warning} warning, ${c.info} info`;
+    out.push({ rule: 'failOnFindings', status: ok ? 'pass' : 'fail', measured: String(bad.length), threshold: rules.failOnFindings,
+      message: `${ok ? '' : 'binary findings at or above the threshold '}(findings ≥ ${rules.failOnFindings}: ${bad.length}; all: ${counts})${ok ? '' : ` first: ${bad[0]!.code} ${bad[0]!.path}`}` });
   }
   return out;
 }

@@ -53,9 +53,11 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
       if (e.kind === 'opaque') return;
       for (let p = nodes[i]?.parent; p && parentIn[p.id] !== mark; p = p.parent) parentIn[p.id] = mark;
     });
-    layer.entries.forEach((e, i) => {
+    // Last to first: when a tar lists a path twice, the later entry is the one that counts (as in dive).
+    for (let i = layer.entries.length - 1; i >= 0; i--) {
+      const e = layer.entries[i]!;
       const node = nodes[i];
-      if (e.kind === 'opaque' || !node || node === tree.root || parentIn[node.id] === mark || seenIn[node.id] === mark) return;
+      if (e.kind === 'opaque' || !node || node === tree.root || parentIn[node.id] === mark || seenIn[node.id] === mark) continue;
       seenIn[node.id] = mark;
       let size = e.size;
       if (e.kind === 'whiteout') {
@@ -73,7 +75,7 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
         moreLayers.set(id, more);
       }
       count[id]!++;
-    });
+    }
   });
 
   let minimum = 0;

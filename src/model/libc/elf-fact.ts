@@ -57,7 +57,7 @@ export const GO_MARKERS: Record<keyof GoUses, Uint8Array[]> = {
   osUser: [enc.encode('os/user.Current\0'), enc.encode('os/user.Lookup\0'), enc.encode('os/user.LookupId\0'), enc.encode('os/user.LookupGroup\0')],
   loadLocation: [enc.encode('time.LoadLocation\0')],
   embeddedTzdata: [enc.encode('time/tzdata.init\0'), enc.encode('time/tzdata.loadFromEmbeddedTZData\0')],
-  netResolver: [enc.encode('net.(*Resolver).lookupHost\0'), enc.encode('net.(*Resolver).LookupHost\0')],
+  netResolver: [enc.encode('net.dnsReadConfig\0'), enc.encode('net.(*Resolver).lookupIPAddr\0')],
 };
 
 /** The marker for a musl build: ldso's `--version` banner starts with it. */

@@ -1,0 +1,192 @@
+/**
+ * The 'elf' content analyser: parses every ELF file in the single streaming pass and stores an `elf` fact
+ * (see model/libc/elf-fact.ts) or `{ malformed: reason }`.
+ *
+ * Memory bound: a file is only held when its first bytes are the ELF magic (anything else is dropped after
+ * the first chunk). An ELF file is kept in memory up to MEMORY_CAP bytes (64 MiB); a bigger one is spooled to
+ * an anonymous temp file (random name in os.tmpdir(), opened and unlinked at once, never named after the layer
+ * path) and parsed through positioned reads. Layers and entries are consumed one at a time, so the pass holds at
+ * most one ELF file (≤ 64 MiB) in memory, plus the parsed summaries (section and program headers, dynamic
+ * strings, version names, Go build info: a few KiB per file).
+ */
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Entry } from '../model/entry.js';
+import { bytesSource, isElfMagic, parseElf, type ByteSource } from '../model/elf/index.js';
+import { GO_MARKERS, MUSL_BANNER, summariseElf, type GoUses } from '../model/libc/elf-fact.js';
+import type { ContentAnalyser, ContentSink } from './content-analyser.js';
+import { setFact } from './content-analyser.js';
+
+export const MEMORY_CAP = 64 * 1024 * 1024;
+/** Smallest possible ELF file: the 64-byte ELF64 header (ELF32's is 52, but a useful one is bigger). */
+const MIN_SIZE = 64;
+const SCAN_WINDOW = 8 * 1024 * 1024;
+
+/** A ByteSource over an open (already unlinked) spool file. */
+function fdSource(fd: number, size: number): ByteSource {
+  return {
+    size,
+    read(offset: number, length: number): Uint8Array {
+      if (!(offset >= 0) || !(length > 0) || offset >= size) return new Uint8Array(0);
+      const n = Math.min(length, size - offset);
+      const buf = Buffer.allocUnsafe(n);
+      let got = 0;
+      while (got < n) {
+        const r = readSync(fd, buf, got, n - got, offset + got);
+        if (r === 0) break;
+        got += r;
+      }
+      return buf.subarray(0, got);
+    },
+  };
+}
+
+/** Calls `visit(window, windowOffset)` over the whole source in overlapping windows (overlap ≥ `overlap`). */
+function scanWindows(src: ByteSource, overlap: number, visit: (w: Buffer, at: number) => boolean): void {
+  for (let at = 0; at < src.size; at += SCAN_WINDOW) {
+    const bytes = src.read(at, SCAN_WINDOW + overlap);
+    const w = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!visit(w, at)) return;
+  }
+}
+
+function goUsesOf(src: ByteSource): GoUses {
+  const keys = Object.keys(GO_MARKERS) as (keyof GoUses)[];
+  const found: GoUses = { x509SystemRoots: false, osUser: false, loadLocation: false, embeddedTzdata: false, netResolver: false };
+  const overlap = 64;
+  scanWindows(src, overlap, (w) => {
+    for (const k of keys) if (!found[k]) found[k] = GO_MARKERS[k].some((m) => w.indexOf(m) >= 0);
+    return keys.some((k) => !found[k]);
+  });
+  return found;
+}
+
+const VERSION_RE = /^\d+\.\d+\.\d+$/;
+
+/** musl keeps its version in a plain string near its `--version` banner; find it (heuristic, bounded). */
+function muslVersionOf(src: ByteSource): string | undefined {
+  let at = -1;
+  scanWindows(src, MUSL_BANNER.length, (w, off) => {
+    const i = w.indexOf(MUSL_BANNER);
+    if (i >= 0) at = off + i;
+    return at < 0;
+  });
+  if (at < 0) return undefined;
+  const from = Math.max(0, at - 65536);
+  const bytes = Buffer.from(src.read(from, 131072));
+  let best: { v: string; d: number } | undefined;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0) {
+      const len = i - start;
+      if (len >= 5 && len <= 12 && start > 0 && bytes[start - 1] === 0) {
+        const s = bytes.toString('latin1', start, i);
+        if (VERSION_RE.test(s)) {
+          const d = Math.abs(from + start - at);
+          if (!best || d < best.d) best = { v: s, d };
+        }
+      }
+      start = i + 1;
+    }
+  }
+  return best?.v;
+}
+
+function analyse(entry: Entry, src: ByteSource): void {
+  const r = parseElf(src);
+  if (!r.ok) {
+    setFact(entry, 'elf', { malformed: r.malformed });
+    return;
+  }
+  const elf = r.elf;
+  const goUses = elf.go ? goUsesOf(src) : undefined;
+  // musl's libc.so is also its loader: a shared object with no DT_NEEDED and no symbol versions.
+  const maybeMusl = (elf.kind === 'shared-lib' || elf.kind === 'static-pie') && elf.needed.length === 0 && elf.versionDefs.length === 0 && !elf.go;
+  const muslVersion = maybeMusl ? muslVersionOf(src) : undefined;
+  setFact(entry, 'elf', summariseElf(elf, src.size, { ...(goUses ? { goUses } : {}), ...(muslVersion ? { muslVersion } : {}) }));
+}
+
+class ElfSink implements ContentSink {
+  private chunks: Buffer[] = [];
+  private held = 0;
+  private head: Buffer = Buffer.alloc(0);
+  private checked = false;
+  private rejected = false;
+  private fd: number | undefined;
+  private spooled = 0;
+
+  constructor(private readonly entry: Entry) {}
+
+  write(chunk: Uint8Array): boolean {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (!this.checked) {
+      this.head = this.head.length === 0 ? b.subarray(0, 4) : Buffer.concat([this.head, b.subarray(0, 4 - this.head.length)]);
+      if (this.head.length >= 4) {
+        this.checked = true;
+        if (!isElfMagic(this.head)) {
+          this.rejected = true;
+          this.chunks = [];
+          return false;
+        }
+      }
+    }
+    if (this.fd !== undefined) {
+      this.spool(b);
+      return true;
+    }
+    this.chunks.push(b);
+    this.held += b.length;
+    if (this.held > MEMORY_CAP) {
+      this.fd = openAnonymous();
+      for (const c of this.chunks) this.spool(c);
+      this.chunks = [];
+      this.held = 0;
+    }
+    return true;
+  }
+
+  private spool(b: Buffer): void {
+    let off = 0;
+    while (off < b.length) off += writeSync(this.fd!, b, off, b.length - off, this.spooled + off);
+    this.spooled += b.length;
+  }
+
+  end(): void {
+    if (!this.checked || this.rejected) return; // fewer than 4 bytes, or not ELF
+    try {
+      if (this.fd !== undefined) analyse(this.entry, fdSource(this.fd, this.spooled));
+      else {
+        const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.held);
+        this.chunks = [];
+        analyse(this.entry, bytesSource(all));
+      }
+    } finally {
+      this.abort();
+    }
+  }
+
+  abort(): void {
+    this.chunks = [];
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+}
+
+/** Creates, opens and immediately unlinks a temp file with a random name; returns its descriptor. */
+function openAnonymous(): number {
+  const path = join(tmpdir(), `slimtui-spool-${process.pid}-${randomBytes(12).toString('hex')}`);
+  const fd = openSync(path, 'wx+', 0o600);
+  unlinkSync(path);
+  return fd;
+}
+
+/** Parses ELF files (executable bit or not: shared libraries are often 0644). */
+export const elfAnalyser: ContentAnalyser = {
+  name: 'elf',
+  wants: (e) => e.kind === 'file' && e.size >= MIN_SIZE,
+  open: (entry) => new ElfSink(entry),
+};

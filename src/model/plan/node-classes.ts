@@ -1,0 +1,40 @@
+import type { FileTree } from '../file-tree.js';
+import { globRegExp } from './glob.js';
+import { WASTE_RULES, type WasteRule } from './waste-rules.js';
+
+export interface NodeClasses {
+  /** By node id: the rule the node's path falls under, if any. */
+  readonly rule: readonly (WasteRule | undefined)[];
+  /** By node id: the top node of the match (the `.git` dir for a file inside it), for grouping paths. */
+  readonly root: readonly (number | undefined)[];
+}
+
+function firstRule(path: string): WasteRule | undefined {
+  for (const rule of WASTE_RULES) for (const g of rule.globs) if (globRegExp(g).test(path)) return rule;
+  return undefined;
+}
+
+/**
+ * Classifies every node of the merged tree once. A node under a matched directory inherits its class
+ * (nodes come parents first), so the globs run only on paths outside matched subtrees.
+ */
+export function classifyNodes(tree: FileTree): NodeClasses {
+  const rule: (WasteRule | undefined)[] = new Array(tree.nodes.length);
+  const root: (number | undefined)[] = new Array(tree.nodes.length);
+  for (const node of tree.nodes) {
+    if (node.path === '') continue;
+    const parent = node.parent;
+    const inherited = parent ? rule[parent.id] : undefined;
+    if (inherited && parent) {
+      rule[node.id] = inherited;
+      root[node.id] = root[parent.id];
+      continue;
+    }
+    const r = firstRule(node.path);
+    if (r) {
+      rule[node.id] = r;
+      root[node.id] = node.id;
+    }
+  }
+  return { rule, root };
+}

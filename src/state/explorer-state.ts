@@ -1,0 +1,239 @@
+import type { Analysis } from '../model/analysis.js';
+import { entryAt, type FsNode } from '../model/file-tree.js';
+import type { Command } from './keymap.js';
+import type { Compare, LayerView } from './layer-view.js';
+import type { SearchHit } from './search.js';
+import { rowOf, SHOW_ALL, type RowOptions, type Rows, type ShowFilter } from './tree-rows.js';
+import { clamp, moveCursor, windowTop, type Move } from './viewport.js';
+
+export type Pane = 'layers' | 'tree';
+export type Overlay = 'none' | 'help' | 'search' | 'filter' | 'preview';
+
+/** The explorer's whole view state: plain data, changed only by `reduce` / `typeText` / `deleteChar`. */
+export interface ExplorerState {
+  readonly focus: Pane;
+  readonly overlay: Overlay;
+  readonly layer: number;
+  readonly compare: Compare;
+  readonly show: ShowFilter;
+  readonly sort: 'name' | 'size';
+  readonly flat: boolean;
+  readonly threshold: number;
+  readonly wastedOnly: boolean;
+  readonly attributes: boolean;
+  /** The Ctrl+F path filter as typed (a regex). */
+  readonly filterText: string;
+  readonly expandAll: boolean;
+  /** Directory paths whose expansion differs from `expandAll` (lazygit's CollapsedPaths, both ways). */
+  readonly toggled: ReadonlySet<string>;
+  /** The node under the tree cursor (-1: the first row). Kept by id so filters and layers keep the place. */
+  readonly cursorId: number;
+  readonly treeTop: number;
+  readonly layerTop: number;
+  readonly searchQuery: string;
+  readonly searchCursor: number;
+  readonly previewTop: number;
+  readonly helpTop: number;
+}
+
+export const THRESHOLDS = [0, 10e3, 100e3, 1e6, 10e6, 100e6] as const;
+
+/** dive opens on the first layer; slimtui opens on the last (the image as it runs), aggregated. */
+export function initialState(layerCount: number): ExplorerState {
+  return {
+    focus: 'tree', overlay: 'none', layer: Math.max(0, layerCount - 1), compare: 'aggregated', show: SHOW_ALL, sort: 'name', flat: false,
+    threshold: 0, wastedOnly: false, attributes: true, filterText: '', expandAll: true, toggled: new Set(), cursorId: -1, treeTop: 0, layerTop: 0,
+    searchQuery: '', searchCursor: 0, previewTop: 0, helpTop: 0,
+  };
+}
+
+/** Compiles the path filter; null when empty or not a valid regex (the status line says which). */
+export function compileFilter(text: string): RegExp | null {
+  if (text === '') return null;
+  try {
+    return new RegExp(text);
+  } catch {
+    return null;
+  }
+}
+
+export const rowOptions = (s: ExplorerState): RowOptions => ({
+  show: s.show, threshold: s.threshold, wastedOnly: s.wastedOnly, pathFilter: compileFilter(s.filterText), sort: s.sort, flat: s.flat, expandAll: s.expandAll, toggled: s.toggled,
+});
+
+/** The cursor's row: the node's row, else its nearest visible ancestor's, else 0. */
+export function cursorRow(s: ExplorerState, analysis: Analysis, rows: Rows): number {
+  if (s.cursorId < 0 || rows.count === 0) return 0;
+  for (let node: FsNode | null | undefined = analysis.tree.nodes[s.cursorId]; node && node.id !== 0; node = node.parent) {
+    const r = rowOf(rows, node.id);
+    if (r >= 0) return r;
+  }
+  return 0;
+}
+
+/** What `reduce` needs to know about the current frame. */
+export interface FrameContext {
+  readonly analysis: Analysis;
+  readonly view: LayerView;
+  readonly rows: Rows;
+  readonly treeHeight: number;
+  readonly layerHeight: number;
+  readonly overlayHeight: number;
+  readonly searchHits: readonly SearchHit[];
+  readonly previewLines: number;
+  readonly helpLines: number;
+}
+
+const MOVES: readonly Command[] = ['up', 'down', 'pageUp', 'pageDown', 'home', 'end'];
+const isMove = (c: Command): c is Move => MOVES.includes(c);
+
+function setExpanded(s: ExplorerState, path: string, expanded: boolean): ReadonlySet<string> {
+  const toggled = new Set(s.toggled);
+  if (expanded === s.expandAll) toggled.delete(path);
+  else toggled.add(path);
+  return toggled;
+}
+
+const isExpandedPath = (s: ExplorerState, path: string): boolean => s.expandAll !== s.toggled.has(path);
+
+/** Shows `node` in the tree: drops filters that hide it, picks a layer where it exists, expands its parents. */
+export function jumpTo(s: ExplorerState, analysis: Analysis, node: FsNode): ExplorerState {
+  let layer = s.layer;
+  if (!entryAt(node, layer)) {
+    const live = [...node.versions].reverse().find((v) => v.entry !== null);
+    if (live) layer = live.layer;
+  }
+  const next: ExplorerState = { ...s, layer, compare: 'aggregated', show: SHOW_ALL, threshold: 0, wastedOnly: false, filterText: '', flat: false };
+  const toggled = new Set(next.toggled);
+  for (let p = node.parent; p && p.id !== 0; p = p.parent) {
+    if (next.expandAll) toggled.delete(p.path);
+    else toggled.add(p.path);
+  }
+  // Put the node at the top of the window (windowTop pulls a too-large top back to the cursor).
+  return { ...next, toggled, cursorId: node.id, treeTop: Number.MAX_SAFE_INTEGER, focus: 'tree', overlay: 'none' };
+}
+
+function treeCommand(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
+  const { rows, analysis } = ctx;
+  const row = cursorRow(s, analysis, rows);
+  const top = windowTop(s.treeTop, row, rows.count, ctx.treeHeight);
+  const id = rows.count > 0 ? rows.ids[row]! : -1;
+  const node = id >= 0 ? analysis.tree.nodes[id] : undefined;
+  if (isMove(cmd)) {
+    const r = moveCursor(row, cmd, rows.count, ctx.treeHeight);
+    const nextTop = cmd === 'pageDown' || cmd === 'pageUp' ? clamp(top + (r - row), 0, Math.max(0, rows.count - ctx.treeHeight)) : top;
+    return { ...s, cursorId: rows.count > 0 ? rows.ids[r]! : -1, treeTop: windowTop(nextTop, r, rows.count, ctx.treeHeight) };
+  }
+  if (!node || s.flat) return s;
+  const kids = rows.hasKids[row] === 1;
+  switch (cmd) {
+    case 'toggle':
+      return kids ? { ...s, cursorId: id, treeTop: top, toggled: setExpanded(s, node.path, !isExpandedPath(s, node.path)) } : s;
+    case 'expand':
+      return kids && !isExpandedPath(s, node.path) ? { ...s, cursorId: id, treeTop: top, toggled: setExpanded(s, node.path, true) } : s;
+    case 'collapse': {
+      if (kids && isExpandedPath(s, node.path)) return { ...s, cursorId: id, treeTop: top, toggled: setExpanded(s, node.path, false) };
+      const parentRow = rows.parentRow[row]!;
+      return parentRow >= 0 ? { ...s, cursorId: rows.ids[parentRow]!, treeTop: windowTop(top, parentRow, rows.count, ctx.treeHeight) } : s;
+    }
+    default:
+      return s;
+  }
+}
+
+function scrollCommand(top: number, cmd: Move, lines: number, height: number): number {
+  const max = Math.max(0, lines - height);
+  switch (cmd) {
+    case 'up': return clamp(top - 1, 0, max);
+    case 'down': return clamp(top + 1, 0, max);
+    case 'pageUp': return clamp(top - (height - 1), 0, max);
+    case 'pageDown': return clamp(top + (height - 1), 0, max);
+    case 'home': return 0;
+    case 'end': return max;
+  }
+}
+
+const selectLayer = (s: ExplorerState, layer: number, count: number): ExplorerState => ({ ...s, layer: clamp(layer, 0, Math.max(0, count - 1)) });
+
+/** Applies a command. `quit` is the caller's business; everything else is here. */
+export function reduce(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
+  const layerCount = ctx.analysis.image.layers.length;
+  switch (s.overlay) {
+    case 'help':
+      if (cmd === 'close' || cmd === 'help') return { ...s, overlay: 'none' };
+      return isMove(cmd) ? { ...s, helpTop: scrollCommand(s.helpTop, cmd, ctx.helpLines, ctx.overlayHeight) } : s;
+    case 'preview':
+      if (cmd === 'close' || cmd === 'preview') return { ...s, overlay: 'none' };
+      return isMove(cmd) ? { ...s, previewTop: scrollCommand(s.previewTop, cmd, ctx.previewLines, ctx.overlayHeight) } : s;
+    case 'search': {
+      if (cmd === 'close') return { ...s, overlay: 'none' };
+      if (cmd === 'up' || cmd === 'down') return { ...s, searchCursor: clamp(s.searchCursor + (cmd === 'up' ? -1 : 1), 0, Math.max(0, ctx.searchHits.length - 1)) };
+      if (cmd === 'accept') {
+        const hit = ctx.searchHits[s.searchCursor];
+        const node = hit ? ctx.analysis.tree.byPath.get(hit.target.slice(1)) : undefined;
+        return node ? jumpTo(s, ctx.analysis, node) : s;
+      }
+      return s;
+    }
+    case 'filter':
+      if (cmd === 'accept') return { ...s, overlay: 'none', focus: 'tree' };
+      if (cmd === 'clearFilter') return { ...s, overlay: 'none', filterText: '' };
+      return s;
+    case 'none':
+      break;
+  }
+  switch (cmd) {
+    case 'help': return { ...s, overlay: 'help', helpTop: 0 };
+    case 'switchPane': return { ...s, focus: s.focus === 'tree' ? 'layers' : 'tree' };
+    case 'search': return { ...s, overlay: 'search', searchQuery: '', searchCursor: 0 };
+    case 'filter': return { ...s, overlay: 'filter' };
+    case 'prevLayer': return selectLayer(s, s.layer - 1, layerCount);
+    case 'nextLayer': return selectLayer(s, s.layer + 1, layerCount);
+    case 'wastedOnly': return { ...s, wastedOnly: !s.wastedOnly };
+    case 'flat': return { ...s, flat: !s.flat, treeTop: 0 };
+    case 'sort': return { ...s, sort: s.sort === 'name' ? 'size' : 'name' };
+    case 'threshold': return { ...s, threshold: THRESHOLDS[(THRESHOLDS.indexOf(s.threshold as (typeof THRESHOLDS)[number]) + 1) % THRESHOLDS.length]! };
+    default:
+      break;
+  }
+  if (s.focus === 'layers') {
+    if (isMove(cmd)) {
+      const layer = moveCursor(s.layer, cmd, layerCount, ctx.layerHeight);
+      return { ...s, layer, layerTop: windowTop(s.layerTop, layer, layerCount, ctx.layerHeight) };
+    }
+    if (cmd === 'compareAggregated') return { ...s, compare: 'aggregated' };
+    if (cmd === 'compareLayer') return { ...s, compare: 'layer' };
+    if (cmd === 'openTree') return { ...s, focus: 'tree' };
+    return s;
+  }
+  switch (cmd) {
+    case 'toggleAll': return { ...s, expandAll: !s.expandAll, toggled: new Set() };
+    case 'showAdded': return { ...s, show: { ...s.show, added: !s.show.added } };
+    case 'showRemoved': return { ...s, show: { ...s.show, removed: !s.show.removed } };
+    case 'showModified': return { ...s, show: { ...s.show, modified: !s.show.modified } };
+    case 'showUnchanged': return { ...s, show: { ...s.show, unchanged: !s.show.unchanged } };
+    case 'attributes': return { ...s, attributes: !s.attributes };
+    case 'preview': {
+      const row = cursorRow(s, ctx.analysis, ctx.rows);
+      return ctx.rows.count > 0 ? { ...s, overlay: 'preview', previewTop: 0, cursorId: ctx.rows.ids[row]! } : s;
+    }
+    default:
+      return treeCommand(s, cmd, ctx);
+  }
+}
+
+/** Typed text for the search or filter line. */
+export function typeText(s: ExplorerState, text: string): ExplorerState {
+  if (s.overlay === 'search') return { ...s, searchQuery: s.searchQuery + text, searchCursor: 0 };
+  if (s.overlay === 'filter') return { ...s, filterText: s.filterText + text };
+  return s;
+}
+
+export function deleteChar(s: ExplorerState): ExplorerState {
+  if (s.overlay === 'search') return { ...s, searchQuery: s.searchQuery.slice(0, -1), searchCursor: 0 };
+  if (s.overlay === 'filter') return { ...s, filterText: s.filterText.slice(0, -1) };
+  return s;
+}
+
+/** The key scope for the keymap: the overlay when one is open, else the focused pane. */
+export const scopeOf = (s: ExplorerState): 'layers' | 'tree' | 'search' | 'filter' | 'help' | 'preview' => (s.overlay === 'none' ? s.focus : s.overlay);

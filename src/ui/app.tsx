@@ -1,0 +1,198 @@
+import { Box, useApp, useInput } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Analysis } from '../model/analysis.js';
+import { formatBytes } from '../model/byte-units.js';
+import { displayPath } from '../model/paths.js';
+import { imageSummaryLines, layerLines, layerRows, nodeLines } from '../state/details.js';
+import { cursorRow, deleteChar, initialState, reduce, rowOptions, scopeOf, typeText, type ExplorerState, type FrameContext } from '../state/explorer-state.js';
+import { helpLines, hintsFor, matchCommand } from '../state/keymap.js';
+import { buildLayerView, contentLayer, displayEntry, wasteIndex } from '../state/layer-view.js';
+import { formatPreview, PREVIEW_BYTES } from '../state/preview-format.js';
+import { runSearch, searchIndex, type SearchResult } from '../state/search.js';
+import { treeTitle } from '../state/tree-title.js';
+import { flattenRows, visibleNodes } from '../state/tree-rows.js';
+import { windowTop } from '../state/viewport.js';
+import { DetailsPane } from './components/details-pane.js';
+import { HelpOverlay } from './components/help-overlay.js';
+import { LayersPane } from './components/layers-pane.js';
+import { PreviewOverlay } from './components/preview-overlay.js';
+import { SearchOverlay } from './components/search-overlay.js';
+import { StatusBar } from './components/status-bar.js';
+import { TreePane } from './components/tree-pane.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { makeTheme } from './theme.js';
+
+export interface ReadFileOptions {
+  readonly signal?: AbortSignal;
+  /** Bytes of the source read so far (the engine source re-reads the whole export). */
+  readonly onProgress?: (bytes: number) => void;
+}
+
+/** Reads the first 64 KB of `path` as written by layer `layer`. Injected: the UI never imports io. */
+export type ReadFile = (layer: number, path: string, opts?: ReadFileOptions) => Promise<Uint8Array>;
+
+export interface AppProps {
+  readonly analysis: Analysis;
+  readonly readFile?: ReadFile;
+  /** Overrides for the terminal size (tests; ink-testing-library has no rows). */
+  readonly width?: number;
+  readonly height?: number;
+  readonly color?: boolean;
+  /** A note shown beside the preview title, e.g. that the engine export is read again. */
+  readonly previewNote?: string;
+  /** Status-line segment for the slimming planner (a later issue). */
+  readonly projectedSize?: string;
+  /** Extra details lines, e.g. findings of the binary analysis (a later issue). */
+  readonly findings?: readonly string[];
+  readonly onQuit?: () => void;
+}
+
+const EMPTY_SEARCH: SearchResult = { hits: [], total: 0 };
+const HELP = helpLines();
+
+type PreviewState = { key: string; status: 'loading' | 'done' | 'error' | 'none'; lines: string[]; note: string; bytes: number };
+
+export function App(props: AppProps) {
+  const { analysis } = props;
+  const { exit } = useApp();
+  const { width, height } = useTerminalSize(props.width, props.height);
+  const theme = useMemo(() => makeTheme(props.color ?? true), [props.color]);
+  const [state, setState] = useState<ExplorerState>(() => initialState(analysis.image.layers.length));
+  const layerCount = analysis.image.layers.length;
+
+  // Derived data, each recomputed only when its inputs change: O(nodes) per layer/filter/expand change,
+  // O(window) per cursor move.
+  const waste = useMemo(() => wasteIndex(analysis), [analysis]);
+  const view = useMemo(() => buildLayerView(analysis.tree, state.layer, state.compare), [analysis, state.layer, state.compare]);
+  const opts = useMemo(() => rowOptions(state), [state.show, state.threshold, state.wastedOnly, state.filterText, state.sort, state.flat, state.expandAll, state.toggled]);
+  const vis = useMemo(() => visibleNodes(analysis.tree, view, waste.marks, opts), [analysis, view, waste, opts.show, opts.threshold, opts.wastedOnly, state.filterText]);
+  const rows = useMemo(() => flattenRows(analysis.tree, view, vis, opts), [analysis, view, vis, opts]);
+  const layersList = useMemo(() => layerRows(analysis), [analysis]);
+  const search = useMemo(() => (state.overlay === 'search' ? runSearch(searchIndex(analysis.tree), state.searchQuery) : EMPTY_SEARCH), [analysis, state.overlay, state.searchQuery]);
+
+  // Layout: left column (layers over details), right the tree; one status line.
+  const mainH = Math.max(6, height - 1);
+  const leftW = width >= 100 ? Math.min(60, Math.floor(width * 0.4)) : Math.floor(width * 0.45);
+  const rightW = Math.max(20, width - leftW);
+  const layersRowsH = Math.max(1, Math.min(layerCount, Math.floor(mainH * 0.4) - 3));
+  const detailsH = Math.max(1, mainH - (layersRowsH + 3) - 2);
+  const treeRowsH = Math.max(1, mainH - 4);
+
+  const row = cursorRow(state, analysis, rows);
+  const top = windowTop(state.treeTop, row, rows.count, treeRowsH);
+  const layerTop = windowTop(state.layerTop, state.layer, layerCount, layersRowsH);
+  const node = rows.count > 0 ? analysis.tree.nodes[rows.ids[row]!] : undefined;
+
+  // Preview: loaded when the overlay opens; the latest request wins, the rest are aborted.
+  const [preview, setPreview] = useState<PreviewState>({ key: '', status: 'none', lines: [], note: '', bytes: 0 });
+  const previewNode = state.overlay === 'preview' ? analysis.tree.nodes[state.cursorId] : undefined;
+  useEffect(() => {
+    if (!previewNode) return;
+    const key = `${previewNode.id}@${state.layer}`;
+    const e = displayEntry(previewNode, state.layer);
+    const at = contentLayer(previewNode, state.layer);
+    const set = (p: Omit<PreviewState, 'key'>): void => setPreview({ key, ...p });
+    if (!e || at === undefined) return set({ status: 'none', lines: ['(this path has no content at this layer)'], note: '', bytes: 0 });
+    if (e.kind === 'dir') return set({ status: 'none', lines: ['(a directory: expand it in the tree)'], note: '', bytes: 0 });
+    if (e.kind === 'symlink') return set({ status: 'none', lines: [`symbolic link → ${e.linkTarget ?? ''}`], note: '', bytes: 0 });
+    if (e.kind === 'other') return set({ status: 'none', lines: ['(a device or fifo: no content)'], note: '', bytes: 0 });
+    if (!props.readFile) return set({ status: 'none', lines: ['(preview is not available for this source)'], note: '', bytes: 0 });
+    // A hard link's bytes are stored under its target, in the same layer.
+    const path = e.kind === 'hardlink' && e.linkTarget !== undefined ? e.linkTarget : previewNode.path;
+    const size = e.kind === 'hardlink' ? analysis.tree.byPath.get(path)?.versions.find((v) => v.layer === at)?.entry?.size ?? 0 : e.size;
+    const ac = new AbortController();
+    set({ status: 'loading', lines: [], note: props.previewNote ?? '', bytes: 0 });
+    let lastTick = 0;
+    props
+      .readFile(at, path, {
+        signal: ac.signal,
+        onProgress: (bytes) => {
+          const now = Date.now();
+          if (now - lastTick < 200) return;
+          lastTick = now;
+          if (!ac.signal.aborted) set({ status: 'loading', lines: [], note: props.previewNote ?? '', bytes });
+        },
+      })
+      .then(
+        (bytes) => {
+          if (ac.signal.aborted) return;
+          const text = formatPreview(bytes, size);
+          const note = `${text.kind}, layer ${at}, ${formatBytes(Math.min(bytes.length, PREVIEW_BYTES))}${text.truncated ? ` of ${formatBytes(size)} (head only)` : ''}`;
+          set({ status: 'done', lines: [...text.lines], note, bytes: bytes.length });
+        },
+        (err: unknown) => {
+          if (!ac.signal.aborted) set({ status: 'error', lines: [], note: `cannot read: ${err instanceof Error ? err.message : String(err)}`, bytes: 0 });
+        },
+      );
+    return () => ac.abort();
+  }, [previewNode, state.layer, props.readFile]);
+
+  const ctx: FrameContext = {
+    analysis, view, rows, treeHeight: treeRowsH, layerHeight: layersRowsH, overlayHeight: treeRowsH, searchHits: search.hits,
+    previewLines: preview.lines.length, helpLines: HELP.length,
+  };
+  const ctxRef = useRef(ctx);
+  ctxRef.current = ctx;
+
+  const quit = (): void => {
+    props.onQuit?.();
+    exit();
+  };
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') return quit();
+    setState((s) => {
+      const scope = scopeOf(s);
+      const cmd = matchCommand(scope, input, key);
+      if (cmd === 'quit') {
+        queueMicrotask(quit);
+        return s;
+      }
+      if (cmd) return reduce(s, cmd, ctxRef.current);
+      if (scope === 'search' || scope === 'filter') {
+        if (key.backspace || key.delete) return deleteChar(s);
+        if (input !== '' && !key.ctrl && !key.meta && !key.tab && !key.return && !key.escape && !key.upArrow && !key.downArrow) return typeText(s, input);
+      }
+      return s;
+    });
+  });
+
+  const scope = scopeOf(state);
+  const fullWidthHelp = state.overlay === 'help';
+  let right;
+  if (state.overlay === 'search') {
+    right = <SearchOverlay query={state.searchQuery} result={search} cursor={state.searchCursor} height={treeRowsH} width={rightW} theme={theme} />;
+  } else if (state.overlay === 'preview' && previewNode) {
+    const status = preview.status === 'loading' ? `reading… ${preview.bytes > 0 ? formatBytes(preview.bytes) : ''} ${preview.note}`.trim() : preview.status === 'error' || preview.status === 'done' ? preview.note : undefined;
+    right = (
+      <PreviewOverlay title={`Preview ${displayPath(previewNode.path)} — Esc closes, j/k scroll`} lines={preview.key === `${previewNode.id}@${state.layer}` ? preview.lines : []} {...(status ? { status } : {})} top={state.previewTop} height={treeRowsH + 1} width={rightW} theme={theme} />
+    );
+  } else {
+    right = (
+      <TreePane
+        tree={analysis.tree} view={view} rows={rows} wasted={waste.marks} top={top} cursor={row} height={treeRowsH} width={rightW}
+        focused={state.focus === 'tree' && state.overlay !== 'filter'} flat={state.flat} attributes={state.attributes} title={treeTitle(state, rows.count, layerCount)} theme={theme}
+      />
+    );
+  }
+  const detailW = leftW - 2;
+  const sections = [imageSummaryLines(analysis), layerLines(analysis, state.layer, detailW, 3), nodeLines(analysis, node, view, detailW), props.findings ?? []];
+  const message = state.filterText !== '' && state.overlay !== 'filter' && rowOptions(state).pathFilter === null ? 'invalid filter regex' : undefined;
+
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {fullWidthHelp ? (
+        <HelpOverlay lines={HELP} top={state.helpTop} height={mainH - 3} width={width} theme={theme} />
+      ) : (
+        <Box flexDirection="row" height={mainH}>
+          <Box flexDirection="column" width={leftW}>
+            <LayersPane rows={layersList} selected={state.layer} top={layerTop} height={layersRowsH} width={leftW} focused={state.focus === 'layers' && state.overlay === 'none'} compare={state.compare} theme={theme} />
+            <DetailsPane sections={sections} height={detailsH} width={leftW} theme={theme} />
+          </Box>
+          {right}
+        </Box>
+      )}
+      <StatusBar hints={hintsFor(scope)} {...(message ? { message } : {})} {...(props.projectedSize ? { projectedSize: props.projectedSize } : {})} width={width} theme={theme} />
+    </Box>
+  );
+}
