@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { SourceKind } from '../model/image.js';
 import { SOURCE_NAMES } from '../io/sources/source-spec.js';
 import { SlimError, messages } from '../io/errors.js';
+import { PLAN_HELP, PLAN_OPTIONS, planArgsOf, type PlanArgs } from './plan-args.js';
 
 export type Mode = 'tui' | 'json' | 'ci' | 'summary';
 
@@ -18,6 +19,10 @@ export interface CliArgs {
   readonly digests: boolean;
   /** Run the ELF and text content analysers (binaries, libc, findings). */
   readonly elf: boolean;
+  /** The slimming planner's flags (--what-if, --export, --remove, …). */
+  readonly plan: PlanArgs;
+  /** `--tui`: the explorer was asked for explicitly (overrides CI=true and a non-terminal stdout). */
+  readonly tuiForced: boolean;
 }
 
 export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'] as const;
@@ -45,12 +50,15 @@ Options
   --highestReclaimableBytes SIZE  fail above this many reclaimable bytes
   --failOnFindings SEV         fail on any binary finding of this severity or worse (error, warning, info, disabled)
   --summary                   print a text summary instead of opening the explorer
+  --tui                       open the explorer even when CI=true or output is not a terminal
   --source KIND               force the source: ${SOURCE_NAMES.join(', ')}
   --platform OS/ARCH[/VAR]    pick a platform from a multi-platform index
   --no-digests                skip content digests (faster; no duplicate detection)
   --no-elf                    skip ELF analysis (no binaries, libc resolution or findings)
   -h, --help                  this help
   -v, --version               the version
+
+${PLAN_HELP}
 
 Exit codes: 0 success or CI pass, 1 CI fail, 2 usage or input error.`;
 
@@ -83,11 +91,13 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
         json: { type: 'boolean' },
         ci: { type: 'boolean' },
         summary: { type: 'boolean' },
+        tui: { type: 'boolean' },
         'ci-config': { type: 'string' },
         source: { type: 'string' },
         platform: { type: 'string' },
         'no-digests': { type: 'boolean' },
         'no-elf': { type: 'boolean' },
+        ...PLAN_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
         ...Object.fromEntries(RULE_FLAGS.map((r) => [r, { type: 'string' as const }])),
@@ -102,7 +112,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
   if (source !== undefined && !SOURCE_NAMES.includes(source as SourceKind)) throw new SlimError(messages.usage(`--source must be one of ${SOURCE_NAMES.join(', ')}`));
   const ruleFlags: Record<string, string> = {};
   for (const r of RULE_FLAGS) if (typeof v[r] === 'string') ruleFlags[r] = v[r] as string;
-  const asked: Mode | undefined = v['json'] ? 'json' : v['ci'] ? 'ci' : v['summary'] ? 'summary' : undefined;
+  const asked: Mode | undefined = v['json'] ? 'json' : v['ci'] ? 'ci' : v['summary'] ? 'summary' : v['tui'] ? 'tui' : undefined;
   const ciEnv = (env['CI'] ?? '').toLowerCase() === 'true';
   const mode: Mode = asked ?? (ciEnv || Object.keys(ruleFlags).length > 0 ? 'ci' : 'tui');
   return {
@@ -117,5 +127,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
     version: v['version'] === true,
     digests: v['no-digests'] !== true,
     elf: v['no-elf'] !== true,
+    plan: planArgsOf(v),
+    tuiForced: v['tui'] === true,
   };
 }

@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { analyze } from '../model/analysis.js';
+import { analyze, type Analysis } from '../model/analysis.js';
 import { evaluateCiRules } from '../model/ci-rules.js';
 import { hostPlatform, parsePlatform } from '../model/image-config.js';
 import { loadImage, classifyPath } from '../io/load-image.js';
-import { parseSourceArg } from '../io/sources/source-spec.js';
+import { parseSourceArg, type SourceSpec } from '../io/sources/source-spec.js';
+import { previewSource } from '../io/preview-reader.js';
 import { sha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
 import { textAnalyser } from '../io/text-analyser.js';
@@ -12,6 +13,8 @@ import { SlimError, messages } from '../io/errors.js';
 import { HELP, parseCliArgs } from './args.js';
 import { loadCiRules } from './ci-config.js';
 import { jsonReport } from './json-report.js';
+import { wantsPlanner } from './plan-args.js';
+import { exportFixList, planJson, runPlan, whatIfText } from './plan-output.js';
 import { findingsText } from './findings-text.js';
 import { ciText, summaryText } from './text-report.js';
 import { progressLine } from './progress-line.js';
@@ -54,9 +57,15 @@ async function run(argv: readonly string[]): Promise<number> {
     progress.clear();
   }
   const analysis = analyze(image);
+  const planRun = wantsPlanner(args.plan) ? runPlan(analysis, args.plan) : undefined;
+  if (planRun && args.plan.exportFile) process.stderr.write(exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format));
+  if (planRun && args.mode !== 'json') {
+    if (args.plan.whatIf || !args.plan.exportFile) process.stdout.write(whatIfText(planRun));
+    return 0;
+  }
   switch (args.mode) {
     case 'json': {
-      const text = `${JSON.stringify(jsonReport(analysis, { name: 'slimtui', version: toolVersion() }), null, 2)}\n`;
+      const text = `${JSON.stringify({ ...(jsonReport(analysis, { name: 'slimtui', version: toolVersion() }) as object), ...(planRun ? { plan: planJson(planRun) } : {}) }, null, 2)}\n`;
       if (args.jsonFile) writeFileSync(args.jsonFile, text);
       else process.stdout.write(text);
       return 0;
@@ -66,11 +75,24 @@ async function run(argv: readonly string[]): Promise<number> {
       process.stdout.write(ciText(analysis, results, ci!.from));
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
-    case 'summary':
     case 'tui':
+      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) return runExplorer(analysis, spec);
+      process.stdout.write(summaryText(analysis) + findingsText(analysis));
+      return 0;
+    case 'summary':
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
   }
+}
+
+/** The Ink explorer, loaded only here so --json/--ci never import ink or react. */
+async function runExplorer(analysis: Analysis, spec: SourceSpec): Promise<number> {
+  // ink renders only at exit when it believes it runs in CI (is-in-ci reads these at import time).
+  delete process.env['CI'];
+  delete process.env['CONTINUOUS_INTEGRATION'];
+  const preview = previewSource(spec, analysis.image);
+  const { runTui } = await import('../ui/run-tui.js');
+  return runTui(analysis, { ...(preview ? { readFile: preview.read } : {}), ...(preview?.note ? { previewNote: preview.note } : {}) });
 }
 
 function fail(e: unknown): number {

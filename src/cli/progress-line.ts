@@ -12,7 +12,7 @@ export function progressLine(stream: NodeJS.WriteStream): { update: (p: Progress
       if (now - last < 100) return;
       last = now;
       const total = p.totalBytes ? ` / ${formatBytes(p.totalBytes)}` : '';
-      const layers = p.layerCount ? `layer ${Math.min(p.layersRead + 1, p.layerCount)} of ${p.layerCount}` : `${p.layersRead} layers read`;
+      const layers = p.layerCount ? `layer ${Math.min(p.layersRead + 1, p.layerCount)} of ${p.layerCount}` : `${p.layersRead} layer${p.layersRead === 1 ? "" : "s"} read`;
       const text = p.stage === 'analysing' ? 'analysing…' : `reading ${formatBytes(p.bytes)}${total} (${layers})`;
       stream.write(`\r\x1b[2K${text}`);
       shown = true;

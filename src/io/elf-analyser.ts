@@ -52,11 +52,37 @@ function scanWindows(src: ByteSource, overlap: number, visit: (w: Buffer, at: nu
   }
 }
 
-function goUsesOf(src: ByteSource): GoUses {
+/**
+ * The function-name table inside Go's pclntab (Go ≥ 1.16 header: magic, pad, minLC, ptrSize, then nfunc,
+ * nfiles, [textStart ≥ 1.18], funcnameOffset, cuOffset, … as ptrSize words); the whole section when the
+ * header is not recognised.
+ */
+function funcNameRange(src: ByteSource, off: number, size: number, le: boolean): { offset: number; size: number } {
+  const h = Buffer.from(src.read(off, 64));
+  if (h.length < 64) return { offset: off, size };
+  const magic = le ? h.readUInt32LE(0) : h.readUInt32BE(0);
+  const ptr = h[7]!;
+  if (ptr !== 4 && ptr !== 8) return { offset: off, size };
+  const word = (i: number): number => (ptr === 8 ? Number(le ? h.readBigUInt64LE(8 + i * 8) : h.readBigUInt64BE(8 + i * 8)) : le ? h.readUInt32LE(8 + i * 4) : h.readUInt32BE(8 + i * 4));
+  let first: number;
+  if (magic === 0xfffffffa) first = 2; // go1.16, go1.17
+  else if (magic === 0xfffffff0 || magic === 0xfffffff1) first = 3; // go1.18, go1.19 / go1.20+
+  else return { offset: off, size };
+  const start = word(first);
+  const end = word(first + 1);
+  if (!(start > 0 && end > start && end <= size)) return { offset: off, size };
+  return { offset: off + start, size: end - start };
+}
+
+/** Scans Go's function names (within .gopclntab; the whole file when there is no such section) for the markers. */
+function goUsesOf(src: ByteSource, sections: readonly { name: string; offset: number; size: number; type: number }[], le: boolean): GoUses {
   const keys = Object.keys(GO_MARKERS) as (keyof GoUses)[];
   const found: GoUses = { x509SystemRoots: false, osUser: false, loadLocation: false, embeddedTzdata: false, netResolver: false };
   const overlap = 64;
-  scanWindows(src, overlap, (w) => {
+  const tab = sections.find((s) => s.name === '.gopclntab' && s.type !== 8 && s.offset < src.size);
+  const r = tab ? funcNameRange(src, tab.offset, Math.min(tab.size, src.size - tab.offset), le) : undefined;
+  const region: ByteSource = r ? { size: r.size, read: (o, n) => src.read(r.offset + o, Math.min(n, r.size - o)) } : src;
+  scanWindows(region, overlap, (w) => {
     for (const k of keys) if (!found[k]) found[k] = GO_MARKERS[k].some((m) => w.indexOf(m) >= 0);
     return keys.some((k) => !found[k]);
   });
@@ -101,15 +127,33 @@ function analyse(entry: Entry, src: ByteSource): void {
     return;
   }
   const elf = r.elf;
-  const goUses = elf.go ? goUsesOf(src) : undefined;
+  const goUses = elf.go ? goUsesOf(src, elf.sections, elf.endian === 'le') : undefined;
   // musl's libc.so is also its loader: a shared object with no DT_NEEDED and no symbol versions.
   const maybeMusl = (elf.kind === 'shared-lib' || elf.kind === 'static-pie') && elf.needed.length === 0 && elf.versionDefs.length === 0 && !elf.go;
   const muslVersion = maybeMusl ? muslVersionOf(src) : undefined;
   setFact(entry, 'elf', summariseElf(elf, src.size, { ...(goUses ? { goUses } : {}), ...(muslVersion ? { muslVersion } : {}) }));
 }
 
+/**
+ * One reusable buffer for files that fit in memory: copying each chunk into warm memory is cheaper than
+ * keeping the stream's chunks alive (which makes every read buffer fresh, page-faulted memory). A sink
+ * borrows it and gives it back at the end; a second concurrent sink allocates its own.
+ */
+let spare: Buffer | undefined;
+const borrow = (size: number): Buffer => {
+  const b = spare && spare.length >= size ? spare : undefined;
+  if (b) {
+    spare = undefined;
+    return b;
+  }
+  return Buffer.allocUnsafe(Math.max(size, 1 << 20));
+};
+const giveBack = (b: Buffer): void => {
+  if (!spare || spare.length < b.length) spare = b;
+};
+
 class ElfSink implements ContentSink {
-  private chunks: Buffer[] = [];
+  private buf: Buffer | undefined;
   private held = 0;
   private head: Buffer = Buffer.alloc(0);
   private checked = false;
@@ -127,24 +171,47 @@ class ElfSink implements ContentSink {
         this.checked = true;
         if (!isElfMagic(this.head)) {
           this.rejected = true;
-          this.chunks = [];
           return false;
         }
+        // The tar header's size is trusted only as a hint: more bytes than announced still spool.
+        if (this.entry.size > MEMORY_CAP) {
+          this.fd = openAnonymous();
+          if (this.buf) this.spool(this.buf.subarray(0, this.held));
+          this.release();
+        } else if (!this.buf) this.buf = borrow(this.entry.size);
+        else if (this.buf.length < this.entry.size) this.grow(this.entry.size);
       }
     }
     if (this.fd !== undefined) {
       this.spool(b);
       return true;
     }
-    this.chunks.push(b);
-    this.held += b.length;
-    if (this.held > MEMORY_CAP) {
-      this.fd = openAnonymous();
-      for (const c of this.chunks) this.spool(c);
-      this.chunks = [];
-      this.held = 0;
+    if (!this.buf) {
+      // Still before the magic check (chunks shorter than 4 bytes): keep them in a small buffer.
+      this.buf = Buffer.allocUnsafe(Math.max(64, this.entry.size));
     }
+    if (this.held + b.length > this.buf.length) {
+      if (this.held + b.length > MEMORY_CAP) {
+        this.fd = openAnonymous();
+        this.spool(this.buf.subarray(0, this.held));
+        this.release();
+        this.spool(b);
+        return true;
+      }
+      this.grow(Math.min(MEMORY_CAP, Math.max(2 * this.buf.length, this.held + b.length)));
+    }
+    b.copy(this.buf, this.held);
+    this.held += b.length;
     return true;
+  }
+
+  private grow(size: number): void {
+    const bigger = Buffer.allocUnsafe(size);
+    const held = this.held;
+    this.buf!.copy(bigger, 0, 0, held);
+    this.release();
+    this.buf = bigger;
+    this.held = held;
   }
 
   private spool(b: Buffer): void {
@@ -153,22 +220,24 @@ class ElfSink implements ContentSink {
     this.spooled += b.length;
   }
 
+  private release(): void {
+    if (this.buf) giveBack(this.buf);
+    this.buf = undefined;
+    this.held = 0;
+  }
+
   end(): void {
-    if (!this.checked || this.rejected) return; // fewer than 4 bytes, or not ELF
+    if (!this.checked || this.rejected) return this.abort(); // fewer than 4 bytes, or not ELF
     try {
       if (this.fd !== undefined) analyse(this.entry, fdSource(this.fd, this.spooled));
-      else {
-        const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.held);
-        this.chunks = [];
-        analyse(this.entry, bytesSource(all));
-      }
+      else if (this.buf) analyse(this.entry, bytesSource(this.buf.subarray(0, this.held)));
     } finally {
       this.abort();
     }
   }
 
   abort(): void {
-    this.chunks = [];
+    this.release();
     if (this.fd !== undefined) {
       closeSync(this.fd);
       this.fd = undefined;

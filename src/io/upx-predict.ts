@@ -5,7 +5,15 @@
 import type { ByteSource, ElfInfo } from '../model/elf/index.js';
 import { scanForUpx, type UpxScan } from '../model/predict/upx-scan.js';
 import { predictUpx, predictUpxGzip, upxEligibility, upxPackPlan, type UpxEligibility, type UpxPackPlan } from '../model/predict/upx.js';
+import { deflateRawSync } from 'node:zlib';
 import { lzmaRawSize } from './lzma-size.js';
+
+/** deflate level 6 of the bytes UPX leaves uncompressed in a shared library. */
+function storedGzip(src: ByteSource, plan: UpxPackPlan): number {
+  let n = 0;
+  for (const r of plan.storedRanges) n += deflateRawSync(src.read(r.start, r.end - r.start), { level: 6 }).length;
+  return n;
+}
 
 export type UpxFilePrediction =
   | { packable: false; eligibility: Extract<UpxEligibility, { ok: false }> | { ok: false; refusal: 'not-compressible'; message: string }; scan: UpxScan }
@@ -14,7 +22,7 @@ export type UpxFilePrediction =
       /** Predicted `upx --best --lzma` output size. */
       size: number;
       savedBytes: number;
-      /** Predicted gzip -6 of the packed file (what it adds to a gzip layer). */
+      /** Predicted gzip -6 of the packed file (what it will weigh in a gzip layer). */
       gzip6: number;
       lzmaBytes: number;
       plan: UpxPackPlan;
@@ -30,5 +38,5 @@ export async function predictUpxForFile(src: ByteSource, elf: ElfInfo, mode?: nu
   const lzmaBytes = await lzmaRawSize(src, { x86: plan.x86Filter }, plan.ranges);
   const p = predictUpx(plan, lzmaBytes, src.size);
   if ('refusal' in p) return { packable: false, eligibility: { ok: false, refusal: 'not-compressible', message: 'NotCompressibleException' }, scan };
-  return { packable: true, size: p.size, savedBytes: p.savedBytes, gzip6: predictUpxGzip(p.size), lzmaBytes, plan, scan };
+  return { packable: true, size: p.size, savedBytes: p.savedBytes, gzip6: predictUpxGzip(p.size, plan.storedBytes, storedGzip(src, plan)), lzmaBytes, plan, scan };
 }

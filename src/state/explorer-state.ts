@@ -2,7 +2,7 @@ import type { Analysis } from '../model/analysis.js';
 import { entryAt, type FsNode } from '../model/file-tree.js';
 import type { Command } from './keymap.js';
 import type { Compare, LayerView } from './layer-view.js';
-import type { SearchHit } from './search.js';
+import { runSearch, searchIndex } from './search.js';
 import { rowOf, SHOW_ALL, type RowOptions, type Rows, type ShowFilter } from './tree-rows.js';
 import { clamp, moveCursor, windowTop, type Move } from './viewport.js';
 
@@ -79,7 +79,6 @@ export interface FrameContext {
   readonly treeHeight: number;
   readonly layerHeight: number;
   readonly overlayHeight: number;
-  readonly searchHits: readonly SearchHit[];
   readonly previewLines: number;
   readonly helpLines: number;
 }
@@ -167,9 +166,11 @@ export function reduce(s: ExplorerState, cmd: Command, ctx: FrameContext): Explo
       return isMove(cmd) ? { ...s, previewTop: scrollCommand(s.previewTop, cmd, ctx.previewLines, ctx.overlayHeight) } : s;
     case 'search': {
       if (cmd === 'close') return { ...s, overlay: 'none' };
-      if (cmd === 'up' || cmd === 'down') return { ...s, searchCursor: clamp(s.searchCursor + (cmd === 'up' ? -1 : 1), 0, Math.max(0, ctx.searchHits.length - 1)) };
+      // Hits from the state's own query (fuzzysort caches it), not the last frame's: keys can outrun frames.
+      const hits = runSearch(searchIndex(ctx.analysis.tree), s.searchQuery).hits;
+      if (cmd === 'up' || cmd === 'down') return { ...s, searchCursor: clamp(s.searchCursor + (cmd === 'up' ? -1 : 1), 0, Math.max(0, hits.length - 1)) };
       if (cmd === 'accept') {
-        const hit = ctx.searchHits[s.searchCursor];
+        const hit = hits[s.searchCursor];
         const node = hit ? ctx.analysis.tree.byPath.get(hit.target.slice(1)) : undefined;
         return node ? jumpTo(s, ctx.analysis, node) : s;
       }
@@ -214,8 +215,8 @@ export function reduce(s: ExplorerState, cmd: Command, ctx: FrameContext): Explo
     case 'showUnchanged': return { ...s, show: { ...s.show, unchanged: !s.show.unchanged } };
     case 'attributes': return { ...s, attributes: !s.attributes };
     case 'preview': {
-      const row = cursorRow(s, ctx.analysis, ctx.rows);
-      return ctx.rows.count > 0 ? { ...s, overlay: 'preview', previewTop: 0, cursorId: ctx.rows.ids[row]! } : s;
+      if (s.cursorId >= 0) return { ...s, overlay: 'preview', previewTop: 0 };
+      return ctx.rows.count > 0 ? { ...s, overlay: 'preview', previewTop: 0, cursorId: ctx.rows.ids[0]! } : s;
     }
     default:
       return treeCommand(s, cmd, ctx);

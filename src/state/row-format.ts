@@ -5,7 +5,7 @@ import { CH_ADDED, CH_MODIFIED, CH_REMOVED } from './layer-view.js';
 /** `drwxr-xr-x`, like ls and dive (setuid/setgid/sticky included). */
 export function modeString(e: Entry | null): string {
   if (!e) return '----------';
-  const type = e.kind === 'dir' ? 'd' : e.kind === 'symlink' ? 'l' : e.kind === 'hardlink' ? 'h' : e.kind === 'other' ? 'c' : '-';
+  const type = e.kind === 'dir' ? 'd' : e.kind === 'symlink' ? 'l' : e.kind === 'hardlink' ? '-' : e.kind === 'other' ? 'c' : '-';
   const m = e.mode;
   const bit = (mask: number, c: string): string => (m & mask ? c : '-');
   const exec = (x: number, s: number, on: string, off: string): string => (m & s ? (m & x ? on : off) : m & x ? 'x' : '-');

@@ -100,14 +100,16 @@ export function visibleNodes(tree: FileTree, view: LayerView, wasted: Uint8Array
   const vis = new Uint8Array(n);
   const narrowing = opts.threshold > 0 || opts.wastedOnly || opts.pathFilter !== null;
   for (let i = n - 1; i > 0; i--) {
-    if (!view.present[i]) continue;
     const node = tree.nodes[i]!;
+    // The wasted-only view also lists wasted paths that an earlier layer deleted (they count as removed).
+    const gone = !view.present[i] && opts.wastedOnly && wasted[i] === 1 && view.compare === 'aggregated' && displayEntry(node, view.layer) !== null;
+    if (!view.present[i] && !gone) continue;
     if (vis[i]) {
       // A visible descendant already made it visible.
     } else {
       const e = displayEntry(node, view.layer);
       const isDir = e?.kind === 'dir';
-      let pass = showsChange(opts.show, view.change[i]!);
+      let pass = showsChange(opts.show, gone ? CH_REMOVED : view.change[i]!);
       if (pass && isDir && narrowing) pass = opts.pathFilter !== null && !opts.wastedOnly && opts.threshold === 0 && testPath(opts.pathFilter, node.path);
       if (pass && !isDir) {
         if (opts.threshold > 0 && (e?.size ?? 0) < opts.threshold) pass = false;

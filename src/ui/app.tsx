@@ -128,7 +128,7 @@ export function App(props: AppProps) {
   }, [previewNode, state.layer, props.readFile]);
 
   const ctx: FrameContext = {
-    analysis, view, rows, treeHeight: treeRowsH, layerHeight: layersRowsH, overlayHeight: treeRowsH, searchHits: search.hits,
+    analysis, view, rows, treeHeight: treeRowsH, layerHeight: layersRowsH, overlayHeight: treeRowsH,
     previewLines: preview.lines.length, helpLines: HELP.length,
   };
   const ctxRef = useRef(ctx);
@@ -141,17 +141,23 @@ export function App(props: AppProps) {
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') return quit();
-    setState((s) => {
-      const scope = scopeOf(s);
-      const cmd = matchCommand(scope, input, key);
-      if (cmd === 'quit') {
-        queueMicrotask(quit);
-        return s;
-      }
-      if (cmd) return reduce(s, cmd, ctxRef.current);
-      if (scope === 'search' || scope === 'filter') {
-        if (key.backspace || key.delete) return deleteChar(s);
-        if (input !== '' && !key.ctrl && !key.meta && !key.tab && !key.return && !key.escape && !key.upArrow && !key.downArrow) return typeText(s, input);
+    setState((s0) => {
+      // Keys typed faster than the terminal reads arrive as one string ("jjj"): outside the text fields,
+      // each character is its own key.
+      const split = input.length > 1 && !key.ctrl && !key.meta && scopeOf(s0) !== 'search' && scopeOf(s0) !== 'filter';
+      let s = s0;
+      for (const ch of split ? [...input] : [input]) {
+        const scope = scopeOf(s);
+        const cmd = matchCommand(scope, ch, split ? {} : key);
+        if (cmd === 'quit') {
+          queueMicrotask(quit);
+          return s;
+        }
+        if (cmd) s = reduce(s, cmd, ctxRef.current);
+        else if (scope === 'search' || scope === 'filter') {
+          if (key.backspace || key.delete) s = deleteChar(s);
+          else if (ch !== '' && !key.ctrl && !key.meta && !key.tab && !key.return && !key.escape && !key.upArrow && !key.downArrow) s = typeText(s, ch);
+        }
       }
       return s;
     });

@@ -51,13 +51,16 @@ export function summariseElf(elf: ElfInfo, fileSize: number, extra: { goUses?: G
 }
 
 const enc = new TextEncoder();
-/** NUL-terminated function names as they appear in Go's pclntab (funcnametab). */
+/**
+ * Function-name markers as they appear in Go's pclntab (funcnametab; names survive `-s -w`). A package prefix
+ * such as `os/user.` matches any function of that package, i.e. the package is linked.
+ */
 export const GO_MARKERS: Record<keyof GoUses, Uint8Array[]> = {
-  x509SystemRoots: [enc.encode('crypto/x509.loadSystemRoots\0'), enc.encode('crypto/x509.initSystemRoots\0')],
-  osUser: [enc.encode('os/user.Current\0'), enc.encode('os/user.Lookup\0'), enc.encode('os/user.LookupId\0'), enc.encode('os/user.LookupGroup\0')],
+  x509SystemRoots: [enc.encode('crypto/x509.loadSystemRoots\0')],
+  osUser: [enc.encode('os/user.')],
   loadLocation: [enc.encode('time.LoadLocation\0')],
-  embeddedTzdata: [enc.encode('time/tzdata.init\0'), enc.encode('time/tzdata.loadFromEmbeddedTZData\0')],
-  netResolver: [enc.encode('net.dnsReadConfig\0'), enc.encode('net.(*Resolver).lookupIPAddr\0')],
+  embeddedTzdata: [enc.encode('time/tzdata.')],
+  netResolver: [enc.encode('net.dnsReadConfig\0')],
 };
 
 /** The marker for a musl build: ldso's `--version` banner starts with it. */

@@ -6,7 +6,8 @@
  * loaders up to the executable (only when the requesting object has no DT_RUNPATH; an object with DT_RUNPATH
  * contributes no DT_RPATH), LD_LIBRARY_PATH, DT_RUNPATH of the requesting object only, the ld.so.conf dirs
  * (standing in for /etc/ld.so.cache: the conf files are the intent), then the default dirs unless
- * DF_1_NODEFLIB. Candidates of another class or machine are skipped; a non-ELF candidate is fatal ("invalid
+ * DF_1_NODEFLIB. Without /etc/ld.so.cache in the image, a library found only through a conf dir makes the
+ * verdict 'unknown' (the intent says yes; the loader, with no cache, says no). Candidates of another class or machine are skipped; a non-ELF candidate is fatal ("invalid
  * ELF header"). $ORIGIN (the executable's real directory; a library's directory as found), $LIB and
  * $PLATFORM expand; an element with a DST that cannot expand is dropped. Version needs are checked against the
  * version definitions of the object that satisfied the need (objects without definitions pass, as in glibc).
@@ -255,8 +256,11 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
     }
     add(env.ldLibraryPath, 'LD_LIBRARY_PATH');
     add(expand(o.elf.runpath, o), 'runpath');
-    add(env.ldSoConfDirs, 'ld.so.conf');
+    // With /etc/ld.so.cache, its entries (the conf dirs) come before the default dirs. Without one the loader
+    // never sees the conf dirs: they are tried last here only to tell "needs ldconfig" from "missing".
+    if (env.hasLdSoCache) add(env.ldSoConfDirs, 'ld.so.conf');
     if ((o.elf.flags1 & DF_1_NODEFLIB) === 0) add(defaults, 'default');
+    if (!env.hasLdSoCache) add(env.ldSoConfDirs, 'ld.so.conf');
     return order;
   };
 

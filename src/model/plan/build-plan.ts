@@ -99,7 +99,10 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
           const nodes = tree.entryNodes[li] ?? [];
           layer.entries.forEach((e, i) => {
             const node = nodes[i];
-            if (e.kind === 'whiteout' || e.kind === 'opaque' || !node || entryAt(node, last) !== e) take({ layer: li, index: i });
+            if (e.kind === 'whiteout' || e.kind === 'opaque' || !node) return take({ layer: li, index: i });
+            const final = entryAt(node, last);
+            // A directory re-emitted by a later layer is still a directory in a squash: keep its header.
+            if (final !== e && !(e.kind === 'dir' && final?.kind === 'dir')) take({ layer: li, index: i });
           });
         });
         break;

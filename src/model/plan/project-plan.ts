@@ -5,6 +5,7 @@ import type { Plan } from './build-plan.js';
 import { dataBytes, entryOf, paddedBytes, refKey, tarBytes, type EntryRef } from './entry-ref.js';
 import { baselineCompressed, ratioPredictors, type Codec, type PredictorMethods, type Predictors, type RemovedBytes } from './predictors.js';
 import { checkSafety, type SafetyWarning } from './safety.js';
+import { stripCompressedRatio } from './strip-compressibility.js';
 
 export interface Sizes {
   /** On disk: dive's layer size (sum of the entries' sizes). */
@@ -139,7 +140,8 @@ export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predicto
       sizeNow.set(refKey(ref), p.size);
       const tar = paddedBytes(e.size) - paddedBytes(p.size);
       bump(pa.id, ref.layer, e.size - p.size, tar);
-      push(ref.layer, pa.id, { entry: e, bytes: tar });
+      const ratio = stripCompressedRatio(e);
+      push(ref.layer, pa.id, { entry: e, bytes: tar, ...(ratio !== undefined ? { compressedHint: ratio * tar } : {}) });
       acc.entries++;
       entrySavings.set(savingKey(pa.id, ref), { actionId: pa.id, layer: ref.layer, size: e.size - p.size, compressed: 0 });
     }

@@ -27,7 +27,7 @@ export function renderFixListMarkdown(f: FixList): string {
   }
   for (const g of f.groups) {
     out.push(`## Layer ${g.layer}${g.fromBase ? ' (base image)' : ''}: \`${g.command.replace(/`/g, "'")}\``, '');
-    out.push(`Saves ${minus(g.bytes)} on disk, ${minus(g.compressed)} compressed.`, '');
+    out.push(`Saves ${formatBytes(g.bytes)} on disk, ${formatBytes(g.compressed)} compressed.`, '');
     for (const i of g.items) out.push(`- ${i.text} — **${minus(i.bytes)}**, ${minus(i.compressed)} compressed`);
     out.push('');
   }

@@ -8,8 +8,9 @@
  * where L = size of `xz --format=raw [--x86] --lzma1=preset=9` of the whole file (--x86 iff the filter is possible).
  * Shared libraries: bytes below xct_off and writable PT_LOADs are stored as they are:
  *   packed ≈ xct_off + RW PT_LOAD filesz + L(non-writable PT_LOAD bytes ≥ xct_off, then the bytes after the last
- *            PT_LOAD) + 4000
- * Fitted on the oracle (UPX 4.2.3, 32 packable executables + 5 libraries) and checked against UPX 4.2.2 here.
+ *            PT_LOAD) + 3000
+ * Fitted on the oracle (UPX 4.2.3, 32 packable executables + 5 libraries) and checked against UPX 4.2.2 here
+ * (8 more libraries: 4000 of the README's fit over-predicts small and mid-size ones).
  */
 import type { ElfInfo } from '../elf/index.js';
 import type { UpxScan } from './upx-scan.js';
@@ -58,7 +59,8 @@ function refuse(refusal: UpxRefusal, message: string, fix?: string): UpxEligibil
  * try 'chmod +x'"), with the fix given; 'not-compressible' can only be decided from the size (predictUpx).
  */
 export function upxEligibility(elf: ElfInfo, fileSize: number, facts: UpxFacts = {}): UpxEligibility {
-  if (fileSize < UPX_MIN_FILE_SIZE) return refuse('too-small', 'file is too small');
+  // Order as UPX: tiny files are skipped before anything is read; then the format; then PackUnix::canPack.
+  if (fileSize < 512) return refuse('too-small', 'IOException: file is too small');
   if (facts.scan?.packed) return refuse('already-packed', 'AlreadyPackedException');
   if (elf.type !== 'exec' && elf.type !== 'dyn') return refuse('unsupported-format', 'UnknownExecutableFormatException');
   if (!UPX_MACHINES.has(elf.machine) || (elf.machine !== 40 && elf.machine !== 8 && elf.machine !== 20 && elf.endian !== 'le'))
@@ -67,6 +69,7 @@ export function upxEligibility(elf: ElfInfo, fileSize: number, facts: UpxFacts =
   if (loads.length === 0) return refuse('unsupported-format', 'UnknownExecutableFormatException');
   // Non-page-aligned segments (ld -n / -N): UPX's ELF handlers do not recognise the file.
   if (loads.some((p) => p.align < 0x1000)) return refuse('unsupported-format', 'UnknownExecutableFormatException');
+  if (fileSize < UPX_MIN_FILE_SIZE) return refuse('too-small', 'CantPackException: file is too small');
   if (facts.mode !== undefined && (facts.mode & 0o100) === 0)
     return refuse('not-executable', "CantPackException: file not executable; try 'chmod +x'", 'chmod +x');
   if (elf.kind === 'shared-lib') {
@@ -94,10 +97,12 @@ export interface UpxPackPlan {
   x86Filter: boolean;
   /** Bytes UPX stores uncompressed (shared libraries: below xct_off, writable PT_LOADs). */
   storedBytes: number;
+  /** Where those bytes are. */
+  storedRanges: ByteRange[];
   /** packed ≈ storedBytes + slope · L + overhead. */
   slope: number;
   overhead: number;
-  /** 'fitted': x86 model checked against the real tool; 'approximate': other machines (no filter modelled). */
+  /** 'fitted': x86-64, checked against the real tool; 'approximate': i386 (one file measured) and other machines. */
   quality: 'fitted' | 'approximate';
 }
 
@@ -116,14 +121,17 @@ function mergeRanges(rs: ByteRange[]): ByteRange[] {
 export function upxPackPlan(elf: ElfInfo, fileSize: number, scan?: UpxScan): UpxPackPlan {
   const x86 = elf.machine === 62 || elf.machine === 3;
   const x86Filter = x86 && (scan?.cto.possible ?? true);
-  const quality = x86 ? 'fitted' : 'approximate';
+  const quality = elf.machine === 62 ? 'fitted' : 'approximate';
   if (elf.kind !== 'shared-lib') {
     const staticExec = elf.type === 'exec' && elf.interpreter === undefined;
-    return { ranges: [{ start: 0, end: fileSize }], x86Filter, storedBytes: 0, slope: 0.991, overhead: staticExec ? 7430 : 5850, quality };
+    // i386: one static ld-built file measured (UPX 4.2.2): its stub is ~5.1 kB.
+    const overhead = elf.machine === 3 ? 5070 : staticExec ? 7430 : 5850;
+    return { ranges: [{ start: 0, end: fileSize }], x86Filter, storedBytes: 0, storedRanges: [], slope: 0.991, overhead, quality };
   }
   const loads = elf.programHeaders.filter((p) => p.type === PT_LOAD);
   const xct = scan?.shlib?.xctOff ?? xctFromSections(elf) ?? 0;
   let stored = xct;
+  const storedRanges: ByteRange[] = [{ start: 0, end: xct }];
   const ranges: ByteRange[] = [];
   let lastEnd = 0;
   for (const p of loads) {
@@ -131,12 +139,13 @@ export function upxPackPlan(elf: ElfInfo, fileSize: number, scan?: UpxScan): Upx
     lastEnd = Math.max(lastEnd, end);
     if ((p.flags & PF_W) !== 0) {
       stored += Math.max(0, end - Math.max(p.offset, xct));
+      storedRanges.push({ start: Math.max(p.offset, xct), end });
       continue;
     }
     ranges.push({ start: Math.max(p.offset, xct), end });
   }
   ranges.push({ start: lastEnd, end: fileSize });
-  return { ranges: mergeRanges(ranges), x86Filter, storedBytes: stored, slope: 1, overhead: 4000, quality };
+  return { ranges: mergeRanges(ranges), x86Filter, storedBytes: stored, storedRanges: mergeRanges(storedRanges), slope: 1, overhead: 3000, quality };
 }
 
 function xctFromSections(elf: ElfInfo): number | undefined {
@@ -168,12 +177,16 @@ export function predictUpx(plan: UpxPackPlan, lzmaBytes: number, fileSize: numbe
 }
 
 /**
- * gzip -6 size of a `upx --best --lzma` output (README §5): packed bytes barely compress. Median ratio
- * 0.9974 for files ≥ 100 kB; small outputs keep page padding and stub tables that still compress a little.
+ * gzip -6 size of a `upx --best --lzma` output (README §5): LZMA-packed bytes do not compress; gzip only wins
+ * ~1.25 kB of stub/header padding (fit on the oracle's upx_best_lzma_gzip6: packed·1.00017 − 1250 within 0.4%
+ * for outputs ≥ 15 kB; tiny outputs still hold page padding: ~0.8).
+ * Shared libraries keep plan.storedRanges uncompressed; pass their gzip size (`storedGzipBytes`, e.g. deflate
+ * level 6 of those ranges) — .dynsym/.dynstr and relocated data compress far better than the file on average.
  */
-export function predictUpxGzip(packedSize: number): number {
-  const ratio = packedSize >= 40_000 ? 0.9974 : packedSize >= 15_000 ? 0.97 : 0.8;
-  return Math.round(packedSize * ratio);
+export function predictUpxGzip(packedSize: number, storedBytes = 0, storedGzipBytes = storedBytes * 0.45): number {
+  const packedPart = Math.max(0, packedSize - storedBytes);
+  const packedGzip = packedPart >= 15_000 ? packedPart * 1.00017 - 1250 : packedPart * 0.8;
+  return Math.round(packedGzip + storedGzipBytes);
 }
 
 /** The caveats to show wherever UPX is offered (DOMAIN.md §6). */

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { FileTree } from '../../model/file-tree.js';
 import { displayPath } from '../../model/paths.js';
-import { displayEntry, type LayerView } from '../../state/layer-view.js';
+import { CH_REMOVED, displayEntry, type LayerView } from '../../state/layer-view.js';
 import { changeSymbol, modeString, nameWithLink, sizeColumn } from '../../state/row-format.js';
 import { guidePrefix, type Rows } from '../../state/tree-rows.js';
 import { changeColor, type Theme } from '../theme.js';
@@ -28,7 +28,8 @@ export function treeRowText(p: TreePaneProps, row: number): { mark: string; wast
   const id = p.rows.ids[row]!;
   const node = p.tree.nodes[id]!;
   const e = displayEntry(node, p.view.layer);
-  const code = p.view.change[id]!;
+  // A path an earlier layer deleted (listed by the wasted-only view) shows as removed.
+  const code = p.view.change[id] || (p.view.present[id] ? 0 : CH_REMOVED);
   const size = e?.kind === 'dir' ? p.view.sizes[id]! : e?.size ?? 0;
   const attrs = p.attributes ? `${modeString(e)} ${(e ? `${e.uid}:${e.gid}` : '').padStart(9)} ` : '';
   const name = p.flat ? nameWithLink(displayPath(node.path), e) : `${guidePrefix(p.rows, row)}${nameWithLink(node.name, e)}`;

@@ -1,0 +1,102 @@
+// End to end, as a person would: the real `node bin/slimtui --tui` in a real terminal (tmux, 120x40),
+// keys typed with send-keys, the screen read with capture-pane; after q / Ctrl+C the alternate screen must be
+// gone (the shell's screen is back, with the app's exit code) — the terminal is restored.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = process.cwd();
+const KANIKO = '/work/shared/fixtures/third-party-dive/test-kaniko-image.tar';
+let n = 0;
+
+before(() => {
+  // bin/slimtui runs dist/: build it from the current sources.
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+});
+
+class Term {
+  readonly socket = `slimtui-e2e-${process.pid}-${n++}`;
+  constructor() {
+    this.tmux('new-session', '-d', '-x', '120', '-y', '40', '-s', 'main', 'env PS1="$ " sh');
+  }
+  tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TMUX: '' } });
+  }
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', 'main');
+  }
+  keys(...keys: string[]): void {
+    this.tmux('send-keys', '-t', 'main', ...keys);
+  }
+  async waitFor(check: (screen: string) => boolean, what: string, timeoutMs = 15000): Promise<string> {
+    const t0 = Date.now();
+    for (;;) {
+      const s = this.screen();
+      if (check(s)) return s;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  kill(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The tree pane's cursor row (the right-hand pane starts after the left column). */
+const cursorLine = (screen: string): string | undefined => screen.split('\n').find((l) => /││>|[╮╯]│>/.test(l));
+
+test('demo image: open, move, search and jump, quit with q; the terminal is restored', async () => {
+  const t = new Term();
+  try {
+    t.keys('cd ' + ROOT + ' && CI=false node bin/slimtui --tui demo/demo-image.tar; echo "EXIT=$?"', 'Enter');
+    let s = await t.waitFor((s) => s.includes('Files · layer 4/4 aggregated'), 'the explorer');
+    assert.match(s, /slimtui\/demo:latest/);
+    assert.doesNotMatch(s, /EXIT=/);
+    t.keys('j');
+    s = await t.waitFor((s) => /config\.yaml/.test(cursorLine(s) ?? ''), 'cursor on config.yaml');
+    t.keys('/');
+    await t.waitFor((s) => s.includes('Search:'), 'search');
+    t.keys('-l', 'busybox');
+    await t.waitFor((s) => s.includes('/bin/busybox'), 'search results');
+    t.keys('Enter');
+    s = await t.waitFor((s) => /── busybox/.test(cursorLine(s) ?? ''), 'jumped to /bin/busybox');
+    assert.match(s, /\/bin\/busybox/);
+    t.keys('q');
+    s = await t.waitFor((s) => s.includes('EXIT=0'), 'exit');
+    assert.doesNotMatch(s, /Files · layer/, 'the alternate screen is gone');
+    assert.match(s, /node bin\/slimtui --tui demo\/demo-image\.tar/, "the shell's screen is back");
+  } finally {
+    t.kill();
+  }
+});
+
+test('third-party kaniko image: layers, wasted-only view, search, Ctrl+C restores the terminal', async () => {
+  const t = new Term();
+  try {
+    t.keys(`cd ${ROOT} && CI=false node bin/slimtui --tui ${KANIKO}; echo "EXIT=$?"`, 'Enter');
+    let s = await t.waitFor((s) => s.includes('Files · layer 13/13 aggregated'), 'the explorer');
+    t.keys('Tab');
+    await t.waitFor((s) => s.includes('Ctrl+A aggregated'), 'layers pane');
+    t.keys('-l', 'gggg');
+    s = await t.waitFor((s) => s.includes('Files · layer 0/13'), 'layer 0');
+    t.keys('Tab', 'w');
+    s = await t.waitFor((s) => s.includes('wasted only'), 'wasted only');
+    t.keys('/');
+    await t.waitFor((s) => s.includes('Search:'), 'search');
+    t.keys('-l', 'saved.again1');
+    await t.waitFor((s) => s.includes('/tmp/saved.again1.txt'), 'search results');
+    t.keys('Enter');
+    s = await t.waitFor((s) => /saved\.again1\.txt/.test(cursorLine(s) ?? ''), 'jumped');
+    assert.match(s, /Files · layer 11\/13|Files · layer 1[1-3]\/13/);
+    t.keys('C-c');
+    s = await t.waitFor((s) => s.includes('EXIT=0'), 'exit');
+    assert.doesNotMatch(s, /Files · layer/);
+  } finally {
+    t.kill();
+  }
+});
