@@ -3,10 +3,10 @@
  * (see model/libc/elf-fact.ts) or `{ malformed: reason }`.
  *
  * Memory bound: a file is only held when its first bytes are the ELF magic (anything else is dropped after
- * the first chunk). An ELF file is kept in memory up to MEMORY_CAP bytes (64 MiB); a bigger one is spooled to
+ * the first chunk). An ELF file is kept in memory up to MEMORY_CAP bytes (128 MiB: the largest common binaries, such as node, fit); a bigger one is spooled to
  * an anonymous temp file (random name in os.tmpdir(), opened and unlinked at once, never named after the layer
  * path) and parsed through positioned reads. Layers and entries are consumed one at a time, so the pass holds at
- * most one ELF file (≤ 64 MiB) in memory, plus the parsed summaries (section and program headers, dynamic
+ * most one ELF file (≤ 128 MiB) in memory, plus the parsed summaries (section and program headers, dynamic
  * strings, version names, Go build info: a few KiB per file).
  */
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { GO_MARKERS, MUSL_BANNER, summariseElf, type GoUses } from '../model/lib
 import type { ContentAnalyser, ContentSink } from './content-analyser.js';
 import { setFact } from './content-analyser.js';
 
-export const MEMORY_CAP = 64 * 1024 * 1024;
+export const MEMORY_CAP = 128 * 1024 * 1024;
 /** Smallest possible ELF file: the 64-byte ELF64 header (ELF32's is 52, but a useful one is bigger). */
 const MIN_SIZE = 64;
 const SCAN_WINDOW = 8 * 1024 * 1024;

@@ -68,10 +68,19 @@ class Estimator {
     this.tail = t;
   }
 
-  /** Starts the segment at `abs`; its dictionary is the 32 KiB before it (tail + the chunk's bytes before i). */
+  /**
+   * Starts the segment at `abs`: up to the plan's grid boundary or the start of the next big file's data,
+   * whichever comes first (so big files get ratios of their own). Its dictionary is the 32 KiB before it.
+   */
   private openSegment(abs: number, chunk: Uint8Array, i: number): void {
     this.finishSegment(abs);
-    this.seg = segmentAt(this.plan, abs);
+    const grid = segmentAt(this.plan, abs);
+    const starts = this.spanner.bigDataStarts;
+    while (starts.length > 0 && starts[0]! <= abs) starts.shift();
+    const end = Math.min(grid.start + grid.length, starts[0] ?? Infinity);
+    const length = end - abs;
+    const sampled = abs < this.plan.fullPrefix ? length : Math.min(this.plan.sample, length);
+    this.seg = { start: abs, length, sampled };
     const before = chunk.subarray(Math.max(0, i - WINDOW), i);
     const fromTail = Math.min(this.tail.length, WINDOW - before.length);
     const dict = new Uint8Array(fromTail + before.length);

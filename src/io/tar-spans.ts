@@ -51,8 +51,13 @@ function paxPath(data: Uint8Array): string | undefined {
   return found;
 }
 
+/** Files at least this big get their own compression samples (their data start is a segment boundary). */
+export const OWN_SAMPLE_MIN = 64 * 1024;
+
 export class TarSpanner {
   readonly spans: FileSpan[] = [];
+  /** Stream offsets where the data of a file ≥ OWN_SAMPLE_MIN starts, in order (consumers shift them off). */
+  readonly bigDataStarts: number[] = [];
   private pos = 0;
   /** Stream offset of the next header. */
   private nextHeader = 0;
@@ -131,6 +136,7 @@ export class TarSpanner {
     // Hard links, symlinks, dirs carry no data even if size is set (tar-stream does the same for links).
     const carries = type === '0' || type === '\0' || type === '7' || type === '';
     if (!carries) this.nextHeader = at + BLOCK + (type === '1' || type === '2' || type === '5' ? 0 : dataBlocks);
+    if (carries && size >= OWN_SAMPLE_MIN) this.bigDataStarts.push(at + BLOCK);
     const n = normaliseName(name);
     if (n.ok && n.path !== '') this.spans.push({ path: n.path, start: this.groupStart, end: this.nextHeader });
     this.groupStart = -1;

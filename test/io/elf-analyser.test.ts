@@ -1,0 +1,67 @@
+/** The ELF content analyser: memory vs spool paths agree, non-ELF files are dropped early, broken ones are "malformed". */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { Entry } from '../../src/model/entry.js';
+import { elfAnalyser, MEMORY_CAP } from '../../src/io/elf-analyser.js';
+import { textAnalyser } from '../../src/io/text-analyser.js';
+import { readelfFile } from '../helpers/readelf.js';
+
+const entryOf = (path: string, size: number): Entry => ({ path, kind: 'file', size, mode: 0o755, uid: 0, gid: 0, mtime: 0 });
+
+function feed(bytes: Buffer, chunk = 65536, path = 'bin/x'): { entry: Entry; writes: number } {
+  const entry = entryOf(path, bytes.length);
+  const sink = elfAnalyser.open(entry);
+  let writes = 0;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    writes++;
+    if (!sink.write(bytes.subarray(i, i + chunk))) break;
+  }
+  void sink.end();
+  return { entry, writes };
+}
+
+test('an ELF file bigger than the memory cap is spooled to an unlinked temp file and reads the same', () => {
+  const ls = readFileSync('/bin/ls');
+  const big = Buffer.concat([ls, Buffer.alloc(MEMORY_CAP + 1024 * 1024)]); // sections stay where e_shoff says
+  const before = readdirSync(tmpdir()).filter((n) => n.startsWith('slimtui-spool-')).length;
+  const small = feed(ls).entry.facts!['elf'] as { needed: string[]; interpreter: string; fileSize: number };
+  const spooled = feed(big, 1 << 20).entry.facts!['elf'] as { needed: string[]; interpreter: string; fileSize: number };
+  const re = readelfFile('/bin/ls');
+  assert.deepEqual(small.needed, re.needed);
+  assert.equal(small.interpreter, re.interpreter);
+  assert.deepEqual(spooled.needed, re.needed);
+  assert.equal(spooled.interpreter, re.interpreter);
+  assert.equal(spooled.fileSize, big.length);
+  assert.equal(readdirSync(tmpdir()).filter((n) => n.startsWith('slimtui-spool-')).length, before, 'no spool file left behind');
+});
+
+test('non-ELF content stops after the first chunk and leaves no fact; tiny first chunks still work', () => {
+  const text = Buffer.alloc(1 << 20, 0x61);
+  const r = feed(text);
+  assert.equal(r.writes, 1);
+  assert.equal(r.entry.facts, undefined);
+  const ls = readFileSync('/bin/ls');
+  const t = feed(ls, 3).entry.facts!['elf'] as { kind: string };
+  assert.equal(t.kind, 'dynamic-exec');
+});
+
+test('a truncated ELF file gives a malformed fact', () => {
+  const ls = readFileSync('/bin/ls');
+  const f = feed(ls.subarray(0, 40 + 24)).entry.facts!['elf'] as { malformed?: string };
+  assert.equal(typeof f.malformed, 'string');
+});
+
+test('the text analyser keeps only the well-known small files', () => {
+  assert.ok(textAnalyser.wants(entryOf('etc/ld.so.conf', 100)));
+  assert.ok(textAnalyser.wants(entryOf('etc/ld.so.conf.d/libc.conf', 100)));
+  assert.ok(textAnalyser.wants(entryOf('etc/ld-musl-x86_64.path', 100)));
+  assert.ok(!textAnalyser.wants(entryOf('etc/passwd', 100)));
+  assert.ok(!textAnalyser.wants(entryOf('etc/ld.so.conf', 1 << 20)));
+  const e = entryOf('etc/os-release', 20);
+  const s = textAnalyser.open(e);
+  s.write(Buffer.from('PRETTY_NAME="X 1"\n'));
+  void s.end();
+  assert.equal(e.facts!['text'], 'PRETTY_NAME="X 1"\n');
+});
