@@ -11,11 +11,15 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createElement } from 'react';
-import { render } from 'ink';
-import { loadImage } from '../dist/io/load-image.js';
-import { analyze } from '../dist/model/analysis.js';
-import { App } from '../dist/ui/app.js';
+
+// React's development build inspects every prop of every render (React 19 performance tracks), which on a
+// 200,000-path Analysis prop costs minutes; the CLI runs the production build, and so does this benchmark.
+process.env.NODE_ENV = 'production';
+const { createElement } = await import('react');
+const { render } = await import('ink');
+const { loadImage } = await import('../dist/io/load-image.js');
+const { analyze } = await import('../dist/model/analysis.js');
+const { App } = await import('../dist/ui/app.js');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const archive = process.argv[2] ?? join(root, '.cache', 'bench', 'bench-image.tar');

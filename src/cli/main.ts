@@ -90,6 +90,8 @@ async function runExplorer(analysis: Analysis, spec: SourceSpec): Promise<number
   // ink renders only at exit when it believes it runs in CI (is-in-ci reads these at import time).
   delete process.env['CI'];
   delete process.env['CONTINUOUS_INTEGRATION'];
+  // React's development build inspects every prop on every render; with a whole image as a prop that is slow.
+  process.env['NODE_ENV'] ??= 'production';
   const preview = previewSource(spec, analysis.image);
   const { runTui } = await import('../ui/run-tui.js');
   return runTui(analysis, { ...(preview ? { readFile: preview.read } : {}), ...(preview?.note ? { previewNote: preview.note } : {}) });

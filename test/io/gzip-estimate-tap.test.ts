@@ -160,8 +160,10 @@ test('dive fixtures: estimate vs the stored gzip blob sizes', async () => {
     const est = await estimateGzip(chunked(tar));
     const err = (est.gzipBytes - gz.length) / gz.length;
     rows.push({ what: `${what} (blob)`, tar: tar.length, est: est.gzipBytes, real: gz.length, err });
-    // Tiny blobs (< 10 kB) were written by other gzip implementations (Go, eStargz framing): allow 15%.
-    assert.ok(Math.abs(err) <= (gz.length < 10_000 ? 0.15 : 0.05), `${what}: ${est.gzipBytes} vs blob ${gz.length}`);
+    // Tiny blobs (< 10 kB) were written by other gzip implementations (Go's compress/gzip, eStargz framing):
+    // allow 15% or 64 bytes there.
+    const ok = gz.length < 10_000 ? Math.abs(est.gzipBytes - gz.length) <= Math.max(64, 0.15 * gz.length) : Math.abs(err) <= 0.05;
+    assert.ok(ok, `${what}: ${est.gzipBytes} vs blob ${gz.length}`);
   }
 });
 
