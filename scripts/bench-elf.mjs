@@ -53,7 +53,7 @@ const { loadImage } = await import(join(root, 'dist', 'io', 'load-image.js'));
 const { elfAnalyser } = await import(join(root, 'dist', 'io', 'elf-analyser.js'));
 const { textAnalyser } = await import(join(root, 'dist', 'io', 'text-analyser.js'));
 const { analyze } = await import(join(root, 'dist', 'model', 'analysis.js'));
-const { sha256Analyser } = await import(join(root, 'dist', 'io', 'sha256-analyser.js'));
+const { createSha256Analyser } = await import(join(root, 'dist', 'io', 'sha256-analyser.js'));
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -76,8 +76,8 @@ for (let i = 0; i < runs; i++) {
   without.push((await load([])).ms);
   const r = await load([elfAnalyser, textAnalyser]);
   withElf.push(r.ms);
-  digests.push((await load([sha256Analyser])).ms);
-  digestsElf.push((await load([sha256Analyser, elfAnalyser, textAnalyser])).ms);
+  digests.push((await load([createSha256Analyser()])).ms);
+  digestsElf.push((await load([createSha256Analyser(), elfAnalyser, textAnalyser])).ms);
   const t = performance.now();
   last = analyze(r.image);
   analyse.push(performance.now() - t);

@@ -6,7 +6,7 @@ import { hostPlatform, parsePlatform } from '../model/image-config.js';
 import { loadImage, classifyPath } from '../io/load-image.js';
 import { parseSourceArg, type SourceSpec } from '../io/sources/source-spec.js';
 import { previewSource } from '../io/preview-reader.js';
-import { sha256Analyser } from '../io/sha256-analyser.js';
+import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
 import { textAnalyser } from '../io/text-analyser.js';
 import { SlimError, messages } from '../io/errors.js';
@@ -52,7 +52,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const progress = progressLine(process.stderr);
   let image;
   try {
-    image = await loadImage(spec, { analysers: [...(args.digests ? [sha256Analyser] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])], platform, platformExplicit: args.platform !== undefined, onProgress: progress.update });
+    image = await loadImage(spec, { analysers: [...(args.digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])], platform, platformExplicit: args.platform !== undefined, onProgress: progress.update });
   } finally {
     progress.clear();
   }

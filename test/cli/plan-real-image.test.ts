@@ -15,7 +15,7 @@ import { BUSYBOX_IMAGE, ensureBaseImages } from '../helpers/base-images.js';
 import { buildImage, saveImage } from '../helpers/build-image.js';
 import { ensureBuilt, runCli, baseEnv } from '../helpers/cli.js';
 import { loadImage } from '../../src/io/load-image.js';
-import { sha256Analyser } from '../../src/io/sha256-analyser.js';
+import { createSha256Analyser } from '../../src/io/sha256-analyser.js';
 import { elfAnalyser } from '../../src/io/elf-analyser.js';
 import { analyze, type Analysis } from '../../src/model/analysis.js';
 import type { Image } from '../../src/model/image.js';
@@ -71,7 +71,7 @@ async function measure(archive: string): Promise<Measured> {
 }
 
 async function load(archive: string): Promise<Image> {
-  return loadImage({ kind: 'docker-archive', location: archive }, { analysers: [sha256Analyser, elfAnalyser], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false });
+  return loadImage({ kind: 'docker-archive', location: archive }, { analysers: [createSha256Analyser(), elfAnalyser], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false });
 }
 
 /** The same image with each layer's measured gzip -6 size as its gzip fact (what a gzip tap would record). */
