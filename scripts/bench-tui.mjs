@@ -38,20 +38,21 @@ class FakeStdout extends EventEmitter {
   rows = HEIGHT;
   isTTY = true;
   frame = '';
-  waiter = undefined;
+  waiters = [];
   write = (s) => {
     this.frame = s;
-    if (this.waiter && this.waiter.until(s)) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w.resolve(performance.now());
-    }
+    const now = performance.now();
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.until(s)) return true;
+      w.resolve(now);
+      return false;
+    });
     return true;
   };
   /** Resolves with the time of the first write for which `until(frame)` holds. */
   next(until) {
     return new Promise((resolve) => {
-      this.waiter = { until, resolve };
+      this.waiters.push({ until, resolve });
     });
   }
 }
@@ -126,6 +127,22 @@ for (let round = 0; search.length < N; round++) {
   for (const ch of query) search.push(await key(ch, (f) => f.includes('match')));
   for (let i = 0; i < query.length; i++) await key('\x7f');
 }
+await key('\x1b', (f) => !f.includes('Search:'));
+// The planner: x marks the row under the cursor for removal (and again unmarks it). Timed twice: to the
+// frame that shows the keystroke's effect (the status message; the sizes say "planning…" until projected),
+// and to the frame with the projected sizes (the projection runs after that first frame; memoised by plan).
+const markFrame = [];
+const markProjected = [];
+const M = Math.min(N, 20);
+for (let i = 0; i < M; i++) {
+  await key('j');
+  const before = stdout.frame;
+  const projected = stdout.next((f) => f !== before && f.includes('plan:') && !f.includes('planning'));
+  const t0 = performance.now();
+  const first = await key('x', (f) => f.includes('plan: '));
+  markFrame.push(first);
+  markProjected.push((await projected) - t0);
+}
 instance.unmount();
 
 const rows = [
@@ -134,6 +151,8 @@ const rows = [
   ['expand/collapse (Enter)', stats(expand), 50],
   ['page down (PgDn)', stats(page), 50],
   ['search keystroke (/ finder)', stats(search.slice(0, N)), 100],
+  ['plan mark (x), frame', stats(markFrame), 50],
+  ['plan mark (x), projected sizes', stats(markProjected), 1000],
 ];
 console.log(`\nslimtui explorer on ${analysis.tree.nodes.length} paths, ${WIDTH}x${HEIGHT}:`);
 for (const [name, s, target] of rows) {

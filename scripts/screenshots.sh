@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates screenshots/{main,search,wasted,help}.png from the real explorer running in a real terminal:
+# Regenerates screenshots/{main,search,wasted,help,findings,plan}.png from the real explorer running in a real terminal:
 # tmux at 120x36 on the bundled demo image, `tmux capture-pane -e -p` (ANSI colours), then
 # scripts/ansi-to-svg.mjs and rsvg-convert (Debian package librsvg2-bin) to PNG. Needs: tmux, rsvg-convert,
 # the DejaVu Sans Mono font (fonts-dejavu-core), and `npm run build` done.
@@ -45,4 +45,33 @@ shot wasted
 tmux -L "$sock" send-keys -t shots w '?'
 wait_for "Esc or ? closes"
 shot help
-tmux -L "$sock" send-keys -t shots Escape q
+tmux -L "$sock" send-keys -t shots Escape
+sleep 0.2
+# The findings view (F): legacy-tool, a glibc binary in the musl image, will not start.
+tmux -L "$sock" send-keys -t shots F
+wait_for "Findings ("
+shot findings
+tmux -L "$sock" send-keys -t shots Escape
+sleep 0.2
+# The plan view (v): the deleted-files and C-headers classes (W, x), legacy-tool removed (x), demo-app stripped (S).
+tmux -L "$sock" send-keys -t shots W
+wait_for "deleted: deleted in a later layer"
+tmux -L "$sock" send-keys -t shots x j x
+wait_for "remove class headers"
+tmux -L "$sock" send-keys -t shots Escape
+sleep 0.2
+tmux -L "$sock" send-keys -t shots /
+wait_for "Search:"
+tmux -L "$sock" send-keys -t shots -l "legacy-tool"
+wait_for "match"
+tmux -L "$sock" send-keys -t shots Enter
+sleep 0.2
+tmux -L "$sock" send-keys -t shots x k k S
+wait_for "plan: "
+sleep 0.3
+tmux -L "$sock" send-keys -t shots v
+wait_for "Plan ·"
+shot plan
+tmux -L "$sock" send-keys -t shots Escape
+sleep 0.2
+tmux -L "$sock" send-keys -t shots q

@@ -9,12 +9,14 @@ import { previewSource } from '../io/preview-reader.js';
 import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
 import { textAnalyser } from '../io/text-analyser.js';
+import { gzipEstimateTap } from '../io/gzip-estimate-tap.js';
 import { SlimError, messages } from '../io/errors.js';
 import { HELP, parseCliArgs } from './args.js';
 import { loadCiRules } from './ci-config.js';
 import { jsonReport } from './json-report.js';
 import { wantsPlanner } from './plan-args.js';
-import { exportFixList, planJson, runPlan, whatIfText } from './plan-output.js';
+import { exportFixList, planJson, runPlanWithUpx, whatIfText } from './plan-output.js';
+import { upxProgressLine } from './upx-progress.js';
 import { findingsText } from './findings-text.js';
 import { ciText, summaryText } from './text-report.js';
 import { progressLine } from './progress-line.js';
@@ -52,12 +54,30 @@ async function run(argv: readonly string[]): Promise<number> {
   const progress = progressLine(process.stderr);
   let image;
   try {
-    image = await loadImage(spec, { analysers: [...(args.digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])], platform, platformExplicit: args.platform !== undefined, onProgress: progress.update });
+    // The pull-size estimate (sampled gzip of each layer's tar) costs CPU: only the planner and the explorer,
+    // which show compressed sizes before and after a plan, ask for it.
+    const planning = wantsPlanner(args.plan) || args.mode === 'tui';
+    image = await loadImage(spec, {
+      analysers: [...(args.digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
+      ...(planning ? { taps: [gzipEstimateTap()] } : {}),
+      platform,
+      platformExplicit: args.platform !== undefined,
+      onProgress: progress.update,
+    });
   } finally {
     progress.clear();
   }
   const analysis = analyze(image);
-  const planRun = wantsPlanner(args.plan) ? runPlan(analysis, args.plan) : undefined;
+  let planRun;
+  if (wantsPlanner(args.plan)) {
+    // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).
+    const upxProgress = upxProgressLine(process.stderr);
+    try {
+      planRun = await runPlanWithUpx(analysis, args.plan, spec, { onProgress: upxProgress.update, onNote: (n) => { upxProgress.clear(); process.stderr.write(`slimtui: UPX: ${n}\n`); } });
+    } finally {
+      upxProgress.clear();
+    }
+  }
   if (planRun && args.plan.exportFile) process.stderr.write(exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format));
   if (planRun && args.mode !== 'json') {
     if (args.plan.whatIf || !args.plan.exportFile) process.stdout.write(whatIfText(planRun));
@@ -94,7 +114,15 @@ async function runExplorer(analysis: Analysis, spec: SourceSpec): Promise<number
   process.env['NODE_ENV'] ??= 'production';
   const preview = previewSource(spec, analysis.image);
   const { runTui } = await import('../ui/run-tui.js');
-  return runTui(analysis, { ...(preview ? { readFile: preview.read } : {}), ...(preview?.note ? { previewNote: preview.note } : {}) });
+  const { modelPredictors } = await import('../model/plan/model-predictors.js');
+  const { cwdExportWriter } = await import('./tui-export.js');
+  return runTui(analysis, {
+    ...(preview ? { readFile: preview.read } : {}),
+    ...(preview?.note ? { previewNote: preview.note } : {}),
+    // The planner in the explorer: the CLI's predictors, and an export writer confined to the working directory.
+    predictors: modelPredictors(analysis.image),
+    writeExport: cwdExportWriter(process.cwd()),
+  });
 }
 
 function fail(e: unknown): number {

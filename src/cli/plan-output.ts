@@ -3,7 +3,7 @@ import type { Analysis } from '../model/analysis.js';
 import { buildPlan, type Plan } from '../model/plan/build-plan.js';
 import { classifyWaste } from '../model/plan/classify-waste.js';
 import { fixList } from '../model/plan/fix-list.js';
-import { modelPredictors } from '../model/plan/model-predictors.js';
+import { modelPredictors, withUpxResults } from '../model/plan/model-predictors.js';
 import type { PlanAction } from '../model/plan/plan-action.js';
 import { actionsFromFlags, parsePlanFile, PlanFileError } from '../model/plan/plan-file.js';
 import type { Codec, Predictors } from '../model/plan/predictors.js';
@@ -12,6 +12,8 @@ import { recommendedPlan } from '../model/plan/recommend.js';
 import { fixListJson, renderFixListMarkdown } from '../model/plan/render-fix-list.js';
 import { projectionJson, renderProjectionTable } from '../model/plan/render-projection.js';
 import { SlimError, messages } from '../io/errors.js';
+import type { SourceSpec } from '../io/sources/source-spec.js';
+import { predictUpxTargets, upxTargets, type UpxModelOptions } from '../io/upx-targets.js';
 import { hasExplicitPlan, type PlanArgs } from './plan-args.js';
 
 export interface PlanRun {
@@ -21,8 +23,39 @@ export interface PlanRun {
   readonly projection: Projection;
 }
 
+/** A plan resolved to entries, not projected yet. */
+export interface PreparedPlan {
+  readonly actions: readonly PlanAction[];
+  readonly recommended: boolean;
+  readonly plan: Plan;
+  readonly codec: Codec;
+}
+
 /** The plan the flags (or the plan file) give, else the recommended one, projected. */
 export function runPlan(analysis: Analysis, args: PlanArgs, predictors: Predictors = modelPredictors(analysis.image)): PlanRun {
+  return projectPrepared(analysis, preparePlan(analysis, args), predictors);
+}
+
+export function projectPrepared(analysis: Analysis, p: PreparedPlan, predictors: Predictors): PlanRun {
+  return { actions: p.actions, recommended: p.recommended, plan: p.plan, projection: projectPlan(analysis, p.plan, predictors, { codec: p.codec }) };
+}
+
+/**
+ * runPlan with the real UPX model: when the plan packs files, their bytes are read again from the source
+ * (only those files, one pass) and `xz` sizes them; the results are injected as `Predictors.upx`.
+ */
+export async function runPlanWithUpx(analysis: Analysis, args: PlanArgs, spec: SourceSpec, opts: UpxModelOptions & { readonly onNote?: (note: string) => void } = {}): Promise<PlanRun> {
+  const prepared = preparePlan(analysis, args);
+  const base = modelPredictors(analysis.image);
+  const targets = upxTargets(analysis, prepared.plan);
+  if (targets.length === 0) return projectPrepared(analysis, prepared, base);
+  const { results, note } = await predictUpxTargets(spec, analysis, targets, opts);
+  if (note) opts.onNote?.(note);
+  return projectPrepared(analysis, prepared, withUpxResults(base, results, note));
+}
+
+/** The plan the flags (or the plan file) give, else the recommended one, resolved to entries. */
+export function preparePlan(analysis: Analysis, args: PlanArgs): PreparedPlan {
   let actions: PlanAction[] = [];
   let codec: Codec | undefined = args.codec;
   try {
@@ -46,7 +79,7 @@ export function runPlan(analysis: Analysis, args: PlanArgs, predictors: Predicto
   const recommended = !hasExplicitPlan(args);
   if (recommended) actions = [...recommendedPlan(analysis, waste).actions];
   const plan = buildPlan(analysis, actions, { waste });
-  return { actions, recommended, plan, projection: projectPlan(analysis, plan, predictors, { codec: codec ?? 'gzip' }) };
+  return { actions, recommended, plan, codec: codec ?? 'gzip' };
 }
 
 /** Writes the fix list; returns the line to tell the user where. */

@@ -25,7 +25,7 @@ const MIN_SIZE = 64;
 const SCAN_WINDOW = 8 * 1024 * 1024;
 
 /** A ByteSource over an open (already unlinked) spool file. */
-function fdSource(fd: number, size: number): ByteSource {
+export function fdSource(fd: number, size: number): ByteSource {
   return {
     size,
     read(offset: number, length: number): Uint8Array {
@@ -246,7 +246,7 @@ class ElfSink implements ContentSink {
 }
 
 /** Creates, opens and immediately unlinks a temp file with a random name; returns its descriptor. */
-function openAnonymous(): number {
+export function openAnonymous(): number {
   const path = join(tmpdir(), `slimtui-spool-${process.pid}-${randomBytes(12).toString('hex')}`);
   const fd = openSync(path, 'wx+', 0o600);
   unlinkSync(path);

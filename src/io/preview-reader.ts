@@ -78,7 +78,7 @@ export async function findInLayer(blob: AsyncIterable<Uint8Array>, path: string,
 }
 
 /** The outer archive's path of a layer's blob from manifest.json, following the archive's symlinks. */
-function blobFromManifest(json: Buffer | undefined, image: Image, layer: number, links: Map<string, string>): string | undefined {
+export function blobFromManifest(json: Buffer | undefined, image: Image, layer: number, links: Map<string, string>): string | undefined {
   if (!json) return undefined;
   let items;
   try {

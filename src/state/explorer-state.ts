@@ -1,5 +1,9 @@
 import type { Analysis } from '../model/analysis.js';
 import { entryAt, type FsNode } from '../model/file-tree.js';
+import { elfOf } from '../model/libc/index.js';
+import type { PlanAction, WasteClass } from '../model/plan/index.js';
+import { findingList, findingTreePath } from './findings-view.js';
+import { EMPTY_PLAN, removeActionAt, removeNodeAction, stripAction, toggleAction, undoPlan, upxAction, type PlanState } from './plan-state.js';
 import type { Command } from './keymap.js';
 import type { Compare, LayerView } from './layer-view.js';
 import { runSearch, searchIndex } from './search.js';
@@ -7,7 +11,7 @@ import { rowOf, SHOW_ALL, type RowOptions, type Rows, type ShowFilter } from './
 import { clamp, moveCursor, windowTop, type Move } from './viewport.js';
 
 export type Pane = 'layers' | 'tree';
-export type Overlay = 'none' | 'help' | 'search' | 'filter' | 'preview';
+export type Overlay = 'none' | 'help' | 'search' | 'filter' | 'preview' | 'findings' | 'classes' | 'plan';
 
 /** The explorer's whole view state: plain data, changed only by `reduce` / `typeText` / `deleteChar`. */
 export interface ExplorerState {
@@ -34,6 +38,14 @@ export interface ExplorerState {
   readonly searchCursor: number;
   readonly previewTop: number;
   readonly helpTop: number;
+  /** Cursors of the findings, waste-classes and plan views. */
+  readonly findingsCursor: number;
+  readonly classesCursor: number;
+  readonly planCursor: number;
+  /** The what-if plan and its undo history. */
+  readonly plan: PlanState;
+  /** A one-keystroke message for the status line (what a key did, or why it did nothing). */
+  readonly message: string;
 }
 
 export const THRESHOLDS = [0, 10e3, 100e3, 1e6, 10e6, 100e6] as const;
@@ -43,7 +55,7 @@ export function initialState(layerCount: number): ExplorerState {
   return {
     focus: 'tree', overlay: 'none', layer: Math.max(0, layerCount - 1), compare: 'aggregated', show: SHOW_ALL, sort: 'name', flat: false,
     threshold: 0, wastedOnly: false, attributes: true, filterText: '', expandAll: true, toggled: new Set(), cursorId: -1, treeTop: 0, layerTop: 0,
-    searchQuery: '', searchCursor: 0, previewTop: 0, helpTop: 0,
+    searchQuery: '', searchCursor: 0, previewTop: 0, helpTop: 0, findingsCursor: 0, classesCursor: 0, planCursor: 0, plan: EMPTY_PLAN, message: '',
   };
 }
 
@@ -81,6 +93,10 @@ export interface FrameContext {
   readonly overlayHeight: number;
   readonly previewLines: number;
   readonly helpLines: number;
+  /** The waste classes (computed once, when the classes view first needs them). */
+  readonly wasteClasses?: () => readonly WasteClass[];
+  /** slimtui's recommended plan for the image. */
+  readonly recommended?: () => readonly PlanAction[];
 }
 
 const MOVES: readonly Command[] = ['up', 'down', 'pageUp', 'pageDown', 'home', 'end'];
@@ -154,10 +170,87 @@ function scrollCommand(top: number, cmd: Move, lines: number, height: number): n
 
 const selectLayer = (s: ExplorerState, layer: number, count: number): ExplorerState => ({ ...s, layer: clamp(layer, 0, Math.max(0, count - 1)) });
 
-/** Applies a command. `quit` is the caller's business; everything else is here. */
-export function reduce(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
+const listMove = (cursor: number, cmd: Command, count: number, height: number): number => (isMove(cmd) ? moveCursor(cursor, cmd, count, height) : cursor);
+
+function withPlan(s: ExplorerState, plan: PlanState, message: string): ExplorerState {
+  return { ...s, plan, message, planCursor: clamp(s.planCursor, 0, Math.max(0, plan.actions.length - 1)) };
+}
+
+/** Plan keys that work in every view that has them: undo. */
+function undo(s: ExplorerState): ExplorerState {
+  if (s.plan.history.length === 0) return { ...s, message: 'nothing to undo' };
+  return withPlan(s, undoPlan(s.plan), 'undone');
+}
+
+/** The tree's plan keys: mark the node for removal, strip or pack it (a directory: every ELF file below it). */
+function treePlanCommand(s: ExplorerState, cmd: 'markRemove' | 'toggleStrip' | 'toggleUpx', ctx: FrameContext): ExplorerState {
+  const row = cursorRow(s, ctx.analysis, ctx.rows);
+  const node = ctx.rows.count > 0 ? ctx.analysis.tree.nodes[ctx.rows.ids[row]!] : undefined;
+  if (!node || node.id === 0) return { ...s, message: 'nothing selected' };
+  const at = { ...s, cursorId: node.id };
+  if (cmd === 'markRemove') {
+    const a = removeNodeAction(node);
+    const plan = toggleAction(s.plan, a);
+    return withPlan(at, plan, `${plan.actions.length > s.plan.actions.length ? 'plan: remove' : 'plan: keep'} /${node.path}`);
+  }
+  const last = ctx.analysis.image.layers.length - 1;
+  const live = entryAt(node, last);
+  const isDir = live?.kind === 'dir';
+  if (!live) return { ...at, message: `/${node.path} is not in the final filesystem` };
+  if (!isDir && !elfOf(live)) return { ...at, message: `/${node.path} is not an ELF file` };
+  const target = isDir ? `/${node.path}/**` : `/${node.path}`;
+  const a = cmd === 'toggleStrip' ? stripAction(target) : upxAction(target);
+  const plan = toggleAction(s.plan, a);
+  const verb = cmd === 'toggleStrip' ? 'strip' : 'UPX-pack';
+  return withPlan(at, plan, `${plan.actions.length > s.plan.actions.length ? `plan: ${verb}` : `plan: no ${verb} of`} ${target}`);
+}
+
+function toggleGlobal(s: ExplorerState, a: PlanAction, what: string): ExplorerState {
+  const plan = toggleAction(s.plan, a);
+  return withPlan(s, plan, `${plan.actions.length > s.plan.actions.length ? 'plan: ' : 'plan: no longer '}${what}`);
+}
+
+/** Applies a command. `quit` and `export` are the caller's business; everything else is here. */
+export function reduce(s0: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
+  const s = s0.message === '' ? s0 : { ...s0, message: '' };
   const layerCount = ctx.analysis.image.layers.length;
   switch (s.overlay) {
+    case 'findings': {
+      if (cmd === 'close' || cmd === 'findings') return { ...s, overlay: 'none' };
+      const list = findingList(ctx.analysis);
+      if (cmd === 'accept') {
+        const f = list[s.findingsCursor];
+        const node = f ? ctx.analysis.tree.byPath.get(findingTreePath(f)) : undefined;
+        return node ? jumpTo(s, ctx.analysis, node) : { ...s, message: f ? `${f.path} is not in the tree` : 'no findings' };
+      }
+      return { ...s, findingsCursor: listMove(s.findingsCursor, cmd, list.length, ctx.overlayHeight) };
+    }
+    case 'classes': {
+      if (cmd === 'close' || cmd === 'classes') return { ...s, overlay: 'none' };
+      if (cmd === 'undo') return undo(s);
+      const classes = ctx.wasteClasses?.() ?? [];
+      if (cmd === 'markClass') {
+        const c = classes[s.classesCursor];
+        return c ? toggleGlobal(s, { kind: 'remove-class', class: c.id }, `remove class ${c.id}`) : s;
+      }
+      return { ...s, classesCursor: listMove(s.classesCursor, cmd, classes.length, ctx.overlayHeight) };
+    }
+    case 'plan': {
+      if (cmd === 'close' || cmd === 'planView') return { ...s, overlay: 'none' };
+      if (cmd === 'undo') return undo(s);
+      if (cmd === 'removeAction') {
+        if (s.plan.actions.length === 0) return { ...s, message: 'the plan is empty' };
+        return withPlan(s, removeActionAt(s.plan, s.planCursor), 'action dropped');
+      }
+      if (cmd === 'stripAll') return toggleGlobal(s, stripAction('all'), 'strip all ELF files');
+      if (cmd === 'upxAll') return toggleGlobal(s, upxAction('all'), 'UPX-pack all eligible executables');
+      if (cmd === 'finalOnly') return toggleGlobal(s, { kind: 'final-only' }, 'keep only the final filesystem');
+      if (cmd === 'recommended') {
+        const actions = ctx.recommended?.() ?? [];
+        return withPlan(s, { actions, history: [...s.plan.history, s.plan.actions] }, `plan: the recommended plan (${actions.length} actions)`);
+      }
+      return { ...s, planCursor: listMove(s.planCursor, cmd, s.plan.actions.length, ctx.overlayHeight) };
+    }
     case 'help':
       if (cmd === 'close' || cmd === 'help') return { ...s, overlay: 'none' };
       return isMove(cmd) ? { ...s, helpTop: scrollCommand(s.helpTop, cmd, ctx.helpLines, ctx.overlayHeight) } : s;
@@ -185,6 +278,10 @@ export function reduce(s: ExplorerState, cmd: Command, ctx: FrameContext): Explo
   }
   switch (cmd) {
     case 'help': return { ...s, overlay: 'help', helpTop: 0 };
+    case 'findings': return { ...s, overlay: 'findings' };
+    case 'classes': return { ...s, overlay: 'classes' };
+    case 'planView': return { ...s, overlay: 'plan' };
+    case 'undo': return undo(s);
     case 'switchPane': return { ...s, focus: s.focus === 'tree' ? 'layers' : 'tree' };
     case 'search': return { ...s, overlay: 'search', searchQuery: '', searchCursor: 0 };
     case 'filter': return { ...s, overlay: 'filter' };
@@ -214,6 +311,10 @@ export function reduce(s: ExplorerState, cmd: Command, ctx: FrameContext): Explo
     case 'showModified': return { ...s, show: { ...s.show, modified: !s.show.modified } };
     case 'showUnchanged': return { ...s, show: { ...s.show, unchanged: !s.show.unchanged } };
     case 'attributes': return { ...s, attributes: !s.attributes };
+    case 'markRemove':
+    case 'toggleStrip':
+    case 'toggleUpx':
+      return treePlanCommand(s, cmd, ctx);
     case 'preview': {
       if (s.cursorId >= 0) return { ...s, overlay: 'preview', previewTop: 0 };
       return ctx.rows.count > 0 ? { ...s, overlay: 'preview', previewTop: 0, cursorId: ctx.rows.ids[0]! } : s;
@@ -237,4 +338,4 @@ export function deleteChar(s: ExplorerState): ExplorerState {
 }
 
 /** The key scope for the keymap: the overlay when one is open, else the focused pane. */
-export const scopeOf = (s: ExplorerState): 'layers' | 'tree' | 'search' | 'filter' | 'help' | 'preview' => (s.overlay === 'none' ? s.focus : s.overlay);
+export const scopeOf = (s: ExplorerState): Exclude<Overlay, 'none'> | Pane => (s.overlay === 'none' ? s.focus : s.overlay);

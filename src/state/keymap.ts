@@ -5,7 +5,7 @@
  * so "modified" also has a letter; Ctrl+Space arrives as NUL, which ink reports as ctrl + "`".
  */
 
-export type Scope = 'global' | 'layers' | 'tree' | 'search' | 'filter' | 'help' | 'preview';
+export type Scope = 'global' | 'layers' | 'tree' | 'search' | 'filter' | 'help' | 'preview' | 'findings' | 'classes' | 'plan';
 
 export type Command =
   | 'quit' | 'help' | 'switchPane' | 'search' | 'filter' | 'prevLayer' | 'nextLayer'
@@ -14,7 +14,9 @@ export type Command =
   | 'collapse' | 'expand' | 'toggle' | 'toggleAll'
   | 'showAdded' | 'showRemoved' | 'showModified' | 'showUnchanged' | 'attributes'
   | 'sort' | 'flat' | 'threshold' | 'wastedOnly' | 'preview'
-  | 'close' | 'accept' | 'clearFilter';
+  | 'close' | 'accept' | 'clearFilter'
+  | 'findings' | 'classes' | 'planView' | 'markRemove' | 'toggleStrip' | 'toggleUpx' | 'undo' | 'export'
+  | 'markClass' | 'removeAction' | 'stripAll' | 'upxAll' | 'finalOnly' | 'recommended';
 
 /** The subset of ink's `Key` this table reads. */
 export interface KeyInfo {
@@ -24,7 +26,7 @@ export interface KeyInfo {
   readonly backspace?: boolean; readonly delete?: boolean; readonly meta?: boolean; readonly shift?: boolean;
 }
 
-type Special = 'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'tab';
+type Special = 'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'tab' | 'backspace' | 'delete';
 
 /** One key: a special key, a plain character, or Ctrl + a character. */
 export type KeySpec = { readonly special: Special } | { readonly char: string } | { readonly ctrl: string };
@@ -64,6 +66,11 @@ export const BINDINGS: readonly Binding[] = [
   { command: 'flat', scope: 'global', keys: [ch('f')], description: 'flat list of the largest files / back to the tree', hint: 'largest' },
   { command: 'sort', scope: 'global', keys: [ch('s')], description: 'sort by name / by size (largest first)', hint: 'sort' },
   { command: 'threshold', scope: 'global', keys: [ch('t')], description: 'cycle the size threshold: off, 10 kB, 100 kB, 1 MB, 10 MB, 100 MB' },
+  { command: 'findings', scope: 'global', keys: [ch('F')], description: 'the findings of the binaries analysis (Enter jumps to the file)', hint: 'findings' },
+  { command: 'classes', scope: 'global', keys: [ch('W')], description: 'the waste classes (mark a whole class for removal)', hint: 'classes' },
+  { command: 'planView', scope: 'global', keys: [ch('v')], description: 'the plan: its actions and what each saves (on disk and compressed)', hint: 'plan' },
+  { command: 'undo', scope: 'global', keys: [ch('z')], description: 'undo the last change to the plan', hint: 'undo' },
+  { command: 'export', scope: 'global', keys: [ch('E')], description: 'export the fix list (./slimtui-fixes.md) and the plan file (./slimtui-plan.json) in the current directory', hint: 'export' },
 
   ...MOVES('layers'),
   { command: 'compareAggregated', scope: 'layers', keys: [ctrl('a')], description: 'show the filesystem aggregated up to the layer', hint: 'aggregated' },
@@ -76,6 +83,9 @@ export const BINDINGS: readonly Binding[] = [
   { command: 'toggle', scope: 'tree', keys: [sp('return'), ch(' ')], description: 'expand / collapse the directory', hint: 'toggle' },
   { command: 'toggleAll', scope: 'tree', keys: [ctrl('`'), ch('e')], description: 'expand / collapse all directories (Ctrl+Space)', hint: 'all' },
   { command: 'preview', scope: 'tree', keys: [ch('p')], description: "preview the file's content (text or hex)", hint: 'preview' },
+  { command: 'markRemove', scope: 'tree', keys: [ch('x')], description: 'plan: remove / keep the selected file or directory (never added: every layer that stored it shrinks)', hint: 'remove' },
+  { command: 'toggleStrip', scope: 'tree', keys: [ch('S')], description: 'plan: strip the selected ELF file (a directory: every ELF file below it) / undo that', hint: 'strip' },
+  { command: 'toggleUpx', scope: 'tree', keys: [ch('P')], description: 'plan: UPX-pack the selected executable (a directory: every one below it) / undo that' },
   { command: 'showAdded', scope: 'tree', keys: [ctrl('a'), ch('A')], description: 'show / hide added files' },
   { command: 'showRemoved', scope: 'tree', keys: [ctrl('r'), ch('R')], description: 'show / hide removed files' },
   { command: 'showModified', scope: 'tree', keys: [ch('M')], description: 'show / hide modified files (dive’s Ctrl+M is Enter in a terminal)' },
@@ -93,6 +103,26 @@ export const BINDINGS: readonly Binding[] = [
   ...MOVES('preview'),
   { command: 'close', scope: 'preview', keys: [sp('escape'), ch('p'), ch('q')], description: 'close the preview', hint: 'close' },
 
+  ...MOVES('findings'),
+  { command: 'accept', scope: 'findings', keys: [sp('return')], description: 'jump to the file in the tree', hint: 'jump' },
+  { command: 'close', scope: 'findings', keys: [sp('escape'), ch('F'), ch('q')], description: 'close the findings', hint: 'close' },
+
+  ...MOVES('classes'),
+  { command: 'markClass', scope: 'classes', keys: [ch('x'), sp('return'), ch(' ')], description: 'plan: remove the whole class / take it out of the plan', hint: 'mark' },
+  { command: 'undo', scope: 'classes', keys: [ch('z')], description: 'undo the last change to the plan', hint: 'undo' },
+  { command: 'export', scope: 'classes', keys: [ch('E')], description: 'export the fix list and the plan file', hint: 'export' },
+  { command: 'close', scope: 'classes', keys: [sp('escape'), ch('W'), ch('q')], description: 'close the waste classes', hint: 'close' },
+
+  ...MOVES('plan'),
+  { command: 'removeAction', scope: 'plan', keys: [ch('x'), sp('delete'), sp('backspace')], description: 'take the selected action out of the plan', hint: 'drop' },
+  { command: 'stripAll', scope: 'plan', keys: [ch('S')], description: 'strip all ELF files / take that out', hint: 'strip all' },
+  { command: 'upxAll', scope: 'plan', keys: [ch('P')], description: 'UPX-pack all eligible executables / take that out', hint: 'upx all' },
+  { command: 'finalOnly', scope: 'plan', keys: [ch('o')], description: 'keep only the final filesystem (multi-stage build or squash) / take that out' },
+  { command: 'recommended', scope: 'plan', keys: [ch('r')], description: "replace the plan with slimtui's recommended plan" },
+  { command: 'undo', scope: 'plan', keys: [ch('z')], description: 'undo the last change to the plan', hint: 'undo' },
+  { command: 'export', scope: 'plan', keys: [ch('E')], description: 'export the fix list and the plan file', hint: 'export' },
+  { command: 'close', scope: 'plan', keys: [sp('escape'), ch('v'), ch('q')], description: 'close the plan', hint: 'close' },
+
   ...MOVES('help'),
   { command: 'close', scope: 'help', keys: [sp('escape'), ch('?'), ch('q')], description: 'close the help', hint: 'close' },
 ];
@@ -106,6 +136,9 @@ const SCOPE_CHAIN: Record<Scope, readonly Scope[]> = {
   filter: ['filter'],
   help: ['help'],
   preview: ['preview'],
+  findings: ['findings'],
+  classes: ['classes'],
+  plan: ['plan'],
 };
 
 function matches(spec: KeySpec, input: string, key: KeyInfo): boolean {
@@ -124,7 +157,7 @@ export function matchCommand(scope: Scope, input: string, key: KeyInfo): Command
 }
 
 const SPECIAL_LABEL: Record<Special, string> = {
-  upArrow: '↑', downArrow: '↓', leftArrow: '←', rightArrow: '→', pageUp: 'PgUp', pageDown: 'PgDn', home: 'Home', end: 'End', return: 'Enter', escape: 'Esc', tab: 'Tab',
+  upArrow: '↑', downArrow: '↓', leftArrow: '←', rightArrow: '→', pageUp: 'PgUp', pageDown: 'PgDn', home: 'Home', end: 'End', return: 'Enter', escape: 'Esc', tab: 'Tab', backspace: 'Backspace', delete: 'Del',
 };
 
 export function keyLabel(spec: KeySpec): string {
@@ -144,31 +177,34 @@ export function hintsFor(scope: Scope): { keys: string; label: string }[] {
 
 export const SCOPE_TITLES: Record<Scope, string> = {
   global: 'Everywhere', layers: 'Layers pane', tree: 'File tree pane', search: 'Search (/)', filter: 'Path filter (Ctrl+F)', help: 'Help (?)', preview: 'Preview (p)',
+  findings: 'Findings (F)', classes: 'Waste classes (W)', plan: 'Plan (v)',
 };
+
+const DOC_SCOPES: readonly Scope[] = ['global', 'layers', 'tree', 'search', 'filter', 'preview', 'findings', 'classes', 'plan', 'help'];
 
 /** The help overlay's text: one section per scope, `keys  description` rows. */
 export function helpLines(): string[] {
   const lines: string[] = [];
-  const scopes: Scope[] = ['global', 'layers', 'tree', 'search', 'filter', 'preview', 'help'];
-  for (const s of scopes) {
+  for (const s of DOC_SCOPES) {
     lines.push(`${SCOPE_TITLES[s]}`);
     for (const b of BINDINGS) if (b.scope === s) lines.push(`  ${keysLabel(b).padEnd(22)} ${b.description}`);
     if (s === 'search' || s === 'filter') lines.push(`  ${'(type)'.padEnd(22)} edit the text; Backspace deletes`);
     lines.push('');
   }
   lines.push('Marks: + added  ~ modified  - removed (in the selected layer)  ! wasted (dive) or reclaimable');
+  lines.push('       glibc/musl/static after a name: the libc an ELF file needs  ✗ will not start');
+  lines.push('       x s u (4th column): the plan removes / strips / UPX-packs it');
   return lines;
 }
 
 /** docs/KEYS.md: the same table as Markdown. */
 export function keysMarkdown(): string {
   const out = ['## Keys', '', 'Generated from `src/state/keymap.ts` (the table that drives the explorer) by `node scripts/keys-doc.mjs`.', ''];
-  const scopes: Scope[] = ['global', 'layers', 'tree', 'search', 'filter', 'preview', 'help'];
-  for (const s of scopes) {
+  for (const s of DOC_SCOPES) {
     out.push(`### ${SCOPE_TITLES[s]}`, '', '| Keys | Action |', '|---|---|');
     for (const b of BINDINGS) if (b.scope === s) out.push(`| ${b.keys.map((k) => `\`${keyLabel(k)}\``).join(' ')} | ${b.description} |`);
     out.push('');
   }
-  out.push('Marks in the tree: `+` added, `~` modified, `-` removed by the selected layer (green, yellow, red); `!` a wasted path (dive\'s inefficient paths) or bytes reclaimable from a layer.', '');
+  out.push('Marks in the tree: `+` added, `~` modified, `-` removed by the selected layer (green, yellow, red); `!` a wasted path (dive\'s inefficient paths) or bytes reclaimable from a layer. After an ELF file\'s name: the libc it needs (`glibc`, `musl`, `static`) and a red `✗` when it will not start. In the fourth column, `x`, `s`, `u`: the plan removes, strips or UPX-packs it.', '');
   return out.join('\n');
 }

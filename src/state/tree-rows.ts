@@ -101,24 +101,27 @@ export function visibleNodes(tree: FileTree, view: LayerView, wasted: Uint8Array
   const narrowing = opts.threshold > 0 || opts.wastedOnly || opts.pathFilter !== null;
   for (let i = n - 1; i > 0; i--) {
     const node = tree.nodes[i]!;
+    if (vis[i]) {
+      // A visible descendant already made it visible (also a directory an earlier layer deleted, listed
+      // by the wasted-only view for the deleted files below it).
+      const parent = node.parent;
+      if (parent) vis[parent.id] = 1;
+      continue;
+    }
     // The wasted-only view also lists wasted paths that an earlier layer deleted (they count as removed).
     const gone = !view.present[i] && opts.wastedOnly && wasted[i] === 1 && view.compare === 'aggregated' && displayEntry(node, view.layer) !== null;
     if (!view.present[i] && !gone) continue;
-    if (vis[i]) {
-      // A visible descendant already made it visible.
-    } else {
-      const e = displayEntry(node, view.layer);
-      const isDir = e?.kind === 'dir';
-      let pass = showsChange(opts.show, gone ? CH_REMOVED : view.change[i]!);
-      if (pass && isDir && narrowing) pass = opts.pathFilter !== null && !opts.wastedOnly && opts.threshold === 0 && testPath(opts.pathFilter, node.path);
-      if (pass && !isDir) {
-        if (opts.threshold > 0 && (e?.size ?? 0) < opts.threshold) pass = false;
-        else if (opts.wastedOnly && !wasted[i]) pass = false;
-        else if (opts.pathFilter && !testPath(opts.pathFilter, node.path)) pass = false;
-      }
-      if (!pass) continue;
-      vis[i] = 1;
+    const e = displayEntry(node, view.layer);
+    const isDir = e?.kind === 'dir';
+    let pass = showsChange(opts.show, gone ? CH_REMOVED : view.change[i]!);
+    if (pass && isDir && narrowing) pass = opts.pathFilter !== null && !opts.wastedOnly && opts.threshold === 0 && testPath(opts.pathFilter, node.path);
+    if (pass && !isDir) {
+      if (opts.threshold > 0 && (e?.size ?? 0) < opts.threshold) pass = false;
+      else if (opts.wastedOnly && !wasted[i]) pass = false;
+      else if (opts.pathFilter && !testPath(opts.pathFilter, node.path)) pass = false;
     }
+    if (!pass) continue;
+    vis[i] = 1;
     const parent = node.parent;
     if (parent) vis[parent.id] = 1;
   }
@@ -133,23 +136,42 @@ const testPath = (re: RegExp, path: string): boolean => {
 
 export const isExpanded = (opts: RowOptions, node: FsNode): boolean => opts.expandAll !== opts.toggled.has(node.path);
 
-/** Flattens the visible tree (or the flat largest-files list) into rows. O(visible nodes), no recursion. */
-export function flattenRows(tree: FileTree, view: LayerView, vis: Uint8Array, opts: RowOptions): Rows {
-  if (opts.flat) return flatList(tree, view, vis);
-  const n = tree.nodes.length;
-  const ids = new Int32Array(n);
-  const depth = new Uint16Array(n);
-  const last = new Uint8Array(n);
-  const parentRow = new Int32Array(n);
-  const hasKids = new Uint8Array(n);
-  const index = nameIndex(tree);
-  let count = 0;
-  const kidsOf = (id: number): Int32Array => (opts.sort === 'size' ? childrenBySize(index, view.sizes, id) : index.kids.subarray(index.start[id]!, index.start[id + 1]!));
+/** Number of descendants of every node (built once per tree): the most rows a subtree can take. */
+const descCache = new WeakMap<FileTree, Int32Array>();
+function descendants(tree: FileTree): Int32Array {
+  const hit = descCache.get(tree);
+  if (hit) return hit;
+  const d = new Int32Array(tree.nodes.length);
+  for (let i = tree.nodes.length - 1; i > 0; i--) {
+    const p = tree.nodes[i]!.parent;
+    if (p) d[p.id]! += d[i]! + 1;
+  }
+  descCache.set(tree, d);
+  return d;
+}
 
-  // Explicit stack of (children array, position, depth, parent row).
-  const stackKids: Int32Array[] = [kidsOf(0)];
+/** Children in display order: by name, or by `sizes` (largest first) when sorting by size. */
+function kidsFn(tree: FileTree, sizes: Float64Array, opts: RowOptions): (id: number) => Int32Array {
+  const index = nameIndex(tree);
+  return (id) => (opts.sort === 'size' ? childrenBySize(index, sizes, id) : index.kids.subarray(index.start[id]!, index.start[id + 1]!));
+}
+
+/**
+ * The visible rows below node `rootId` (not the node itself), depth-first, numbered from `firstRow`; the
+ * top-level rows get `depth0` and the parent row `parent0`. O(rows), no recursion.
+ */
+function walk(tree: FileTree, vis: Uint8Array, opts: RowOptions, kidsOf: (id: number) => Int32Array, rootId: number, depth0: number, parent0: number, firstRow: number): Rows {
+  const cap = rootId === 0 ? tree.nodes.length : descendants(tree)[rootId]!;
+  const ids = new Int32Array(cap);
+  const depth = new Uint16Array(cap);
+  const last = new Uint8Array(cap);
+  const parentRow = new Int32Array(cap);
+  const hasKids = new Uint8Array(cap);
+  let count = 0;
+  // Explicit stack of (children array, position, parent row).
+  const stackKids: Int32Array[] = [kidsOf(rootId)];
   const stackPos: number[] = [0];
-  const stackRow: number[] = [-1];
+  const stackRow: number[] = [parent0];
   while (stackKids.length > 0) {
     const top = stackKids.length - 1;
     const kids = stackKids[top]!;
@@ -167,7 +189,7 @@ export function flattenRows(tree: FileTree, view: LayerView, vis: Uint8Array, op
     stackPos[top] = next;
     const row = count++;
     ids[row] = id;
-    depth[row] = top;
+    depth[row] = depth0 + top;
     last[row] = next >= kids.length ? 1 : 0;
     parentRow[row] = stackRow[top]!;
     const node = tree.nodes[id]!;
@@ -180,7 +202,7 @@ export function flattenRows(tree: FileTree, view: LayerView, vis: Uint8Array, op
         if (isExpanded(opts, node)) {
           stackKids.push(childKids);
           stackPos.push(0);
-          stackRow.push(row);
+          stackRow.push(firstRow + row);
         }
       }
     }
@@ -188,15 +210,64 @@ export function flattenRows(tree: FileTree, view: LayerView, vis: Uint8Array, op
   return { count, ids, depth, last, parentRow, hasKids };
 }
 
+/**
+ * Flattens the visible tree (or the flat largest-files list) into rows. O(visible nodes), no recursion.
+ * `sizes` orders the size sort and the flat list (default: the view's sizes; the wasted-only view passes
+ * wasted bytes).
+ */
+export function flattenRows(tree: FileTree, view: LayerView, vis: Uint8Array, opts: RowOptions, sizes: Float64Array = view.sizes): Rows {
+  if (opts.flat) return flatList(tree, view, vis, sizes === view.sizes ? undefined : sizes);
+  return walk(tree, vis, opts, kidsFn(tree, sizes, opts), 0, 0, -1, 0);
+}
+
+/**
+ * The rows after expanding or collapsing one directory, from the rows before: only that directory's
+ * subtree is walked (or cut out), the rest is copied. Gives `prev` itself when nothing visible changes.
+ */
+export function toggleRows(tree: FileTree, vis: Uint8Array, opts: RowOptions, prev: Rows, node: FsNode, sizes: Float64Array): Rows {
+  const r = rowOf(prev, node.id);
+  if (r < 0 || prev.hasKids[r] !== 1) return prev;
+  const wasOpen = r + 1 < prev.count && prev.parentRow[r + 1] === r;
+  const open = isExpanded(opts, node);
+  if (open === wasOpen) return prev;
+  let cutStart = r + 1;
+  let cutEnd = r + 1;
+  let sub: Rows | undefined;
+  if (open) sub = walk(tree, vis, opts, kidsFn(tree, sizes, opts), node.id, prev.depth[r]! + 1, r, r + 1);
+  else while (cutEnd < prev.count && prev.depth[cutEnd]! > prev.depth[r]!) cutEnd++;
+  const added = sub?.count ?? 0;
+  const shift = added - (cutEnd - cutStart);
+  const count = prev.count + shift;
+  const ids = new Int32Array(count);
+  const depth = new Uint16Array(count);
+  const last = new Uint8Array(count);
+  const parentRow = new Int32Array(count);
+  const hasKids = new Uint8Array(count);
+  const copy = (from: Rows, start: number, end: number, at: number): void => {
+    ids.set(from.ids.subarray(start, end), at);
+    depth.set(from.depth.subarray(start, end), at);
+    last.set(from.last.subarray(start, end), at);
+    parentRow.set(from.parentRow.subarray(start, end), at);
+    hasKids.set(from.hasKids.subarray(start, end), at);
+  };
+  copy(prev, 0, cutStart, 0);
+  if (sub) copy(sub, 0, sub.count, cutStart);
+  const tail = cutStart + added;
+  copy(prev, cutEnd, prev.count, tail);
+  // Rows after the change whose parent is after the changed directory moved by `shift`.
+  for (let i = tail; i < count; i++) if (parentRow[i]! > r) parentRow[i]! += shift;
+  return { count, ids, depth, last, parentRow, hasKids };
+}
+
 /** Every visible non-directory, largest first (then by path). */
-function flatList(tree: FileTree, view: LayerView, vis: Uint8Array): Rows {
+function flatList(tree: FileTree, view: LayerView, vis: Uint8Array, byBytes?: Float64Array): Rows {
   const picked: number[] = [];
   for (let i = 1; i < tree.nodes.length; i++) {
     if (!vis[i]) continue;
     const e = displayEntry(tree.nodes[i]!, view.layer);
     if (e && e.kind !== 'dir') picked.push(i);
   }
-  const size = (id: number): number => displayEntry(tree.nodes[id]!, view.layer)?.size ?? 0;
+  const size = (id: number): number => (byBytes ? byBytes[id]! : displayEntry(tree.nodes[id]!, view.layer)?.size ?? 0);
   const sizes = new Float64Array(picked.length);
   picked.forEach((id, k) => (sizes[k] = size(id)));
   const order = picked.map((_, k) => k).sort((a, b) => sizes[b]! - sizes[a]! || (tree.nodes[picked[a]!]!.path < tree.nodes[picked[b]!]!.path ? -1 : 1));

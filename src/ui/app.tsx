@@ -10,10 +10,21 @@ import { buildLayerView, contentLayer, displayEntry, wasteIndex } from '../state
 import { formatPreview, PREVIEW_BYTES } from '../state/preview-format.js';
 import { runSearch, searchIndex, type SearchResult } from '../state/search.js';
 import { treeTitle } from '../state/tree-title.js';
-import { flattenRows, visibleNodes } from '../state/tree-rows.js';
+import { visibleNodes } from '../state/tree-rows.js';
+import { RowsMemo } from '../state/rows-memo.js';
+import { wastedSizes } from '../state/wasted-bytes.js';
+import { elfLines, elfMarks, wrapLines, type DetailLine } from '../state/elf-details.js';
+import { findingHead, findingList } from '../state/findings-view.js';
+import { PlanProjector, planStatusText, type PlanResult } from '../state/plan-projector.js';
+import { WASTE_HEADER, wasteClassLine } from '../state/waste-view.js';
+import { planLines, planFooter, exportTexts, EXPORT_NAMES } from '../state/plan-view.js';
+import { sameAction, type Codec, type Predictors, type WasteClass } from '../model/plan/index.js';
+import { modelPredictors } from '../model/plan/model-predictors.js';
+import { recommendedPlan } from '../model/plan/recommend.js';
 import { windowTop } from '../state/viewport.js';
 import { DetailsPane } from './components/details-pane.js';
 import { HelpOverlay } from './components/help-overlay.js';
+import { ListOverlay } from './components/list-overlay.js';
 import { LayersPane } from './components/layers-pane.js';
 import { PreviewOverlay } from './components/preview-overlay.js';
 import { SearchOverlay } from './components/search-overlay.js';
@@ -40,12 +51,21 @@ export interface AppProps {
   readonly color?: boolean;
   /** A note shown beside the preview title, e.g. that the engine export is read again. */
   readonly previewNote?: string;
-  /** Status-line segment for the slimming planner (a later issue). */
-  readonly projectedSize?: string;
-  /** Extra details lines, e.g. findings of the binary analysis (a later issue). */
-  readonly findings?: readonly string[];
+  /** The planner's size predictors (strip, UPX, compression). Injected by the CLI; default: the model's own. */
+  readonly predictors?: Predictors;
+  /** The pull-size codec of the projection (default gzip). */
+  readonly codec?: Codec;
+  /**
+   * Writes an export file (the fix list, the plan file) by its bare name in the working directory and
+   * returns the path written. Injected: the UI never imports io. Without it, export says it is unavailable.
+   */
+  readonly writeExport?: WriteExport;
+  /** Projections slower than this (ms) are computed after the keystroke's frame (default 30). */
+  readonly syncProjectionMs?: number;
   readonly onQuit?: () => void;
 }
+
+export type WriteExport = (name: string, text: string) => string | Promise<string>;
 
 const EMPTY_SEARCH: SearchResult = { hits: [], total: 0 };
 const HELP = helpLines();
@@ -66,7 +86,44 @@ export function App(props: AppProps) {
   const view = useMemo(() => buildLayerView(analysis.tree, state.layer, state.compare), [analysis, state.layer, state.compare]);
   const opts = useMemo(() => rowOptions(state), [state.show, state.threshold, state.wastedOnly, state.filterText, state.sort, state.flat, state.expandAll, state.toggled]);
   const vis = useMemo(() => visibleNodes(analysis.tree, view, waste.marks, opts), [analysis, view, waste, opts.show, opts.threshold, opts.wastedOnly, state.filterText]);
-  const rows = useMemo(() => flattenRows(analysis.tree, view, vis, opts), [analysis, view, vis, opts]);
+  // The wasted-only view shows and sorts by wasted bytes, not live sizes.
+  const wasted = useMemo(() => (state.wastedOnly ? wastedSizes(analysis, state.layer) : undefined), [analysis, state.wastedOnly, state.layer]);
+  const rowsMemo = useRef<RowsMemo | null>(null);
+  rowsMemo.current ??= new RowsMemo();
+  const rows = useMemo(() => rowsMemo.current!.rows(analysis.tree, view, vis, opts, wasted ?? view.sizes), [analysis, view, vis, opts, wasted]);
+  const elf = useMemo(() => elfMarks(analysis), [analysis]);
+
+  // The plan: projected off the keystroke path when that is slow (memoised by plan, so undo is free).
+  const projector = useMemo(() => new PlanProjector(analysis, props.predictors ?? modelPredictors(analysis.image), props.codec ?? 'gzip'), [analysis, props.predictors, props.codec]);
+  const actions = state.plan.actions;
+  const [planResult, setPlanResult] = useState<PlanResult | undefined>(undefined);
+  const lastMs = useRef(0);
+  useEffect(() => {
+    const hit = projector.cached(actions);
+    if (hit) return void setPlanResult(hit);
+    const run = (): void => {
+      const r = projector.project(actions);
+      lastMs.current = r.ms;
+      setPlanResult(r);
+    };
+    if (lastMs.current <= (props.syncProjectionMs ?? 30) && actions.length > 0) return run();
+    const t = setTimeout(run, actions.length === 0 ? 50 : 0);
+    return () => clearTimeout(t);
+  }, [projector, actions]);
+  const planFresh = planResult !== undefined && planResult.projection.plan.actions.length === actions.length && planResult.projection.plan.actions.every((a, i) => sameAction(a.action, actions[i]!));
+  // The waste classes are slow on big images: classified after the frame that opens their view.
+  const [, setWasteReady] = useState(0);
+  const wasteClasses = (): readonly WasteClass[] => projector.wasteIfReady()?.classes ?? [];
+  useEffect(() => {
+    if (state.overlay !== 'classes' || projector.wasteIfReady()) return;
+    const t = setTimeout(() => {
+      projector.wasteReport();
+      setWasteReady((n) => n + 1);
+    }, 0);
+    return () => clearTimeout(t);
+  }, [state.overlay, projector]);
+  const recommended = () => recommendedPlan(analysis, projector.wasteReport()).actions;
+  const [exportMessage, setExportMessage] = useState('');
   const layersList = useMemo(() => layerRows(analysis), [analysis]);
   const search = useMemo(() => (state.overlay === 'search' ? runSearch(searchIndex(analysis.tree), state.searchQuery) : EMPTY_SEARCH), [analysis, state.overlay, state.searchQuery]);
 
@@ -129,7 +186,7 @@ export function App(props: AppProps) {
 
   const ctx: FrameContext = {
     analysis, view, rows, treeHeight: treeRowsH, layerHeight: layersRowsH, overlayHeight: treeRowsH,
-    previewLines: preview.lines.length, helpLines: HELP.length,
+    previewLines: preview.lines.length, helpLines: HELP.length, wasteClasses, recommended,
   };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;
@@ -138,6 +195,25 @@ export function App(props: AppProps) {
     props.onQuit?.();
     exit();
   };
+
+  /** E: the fix list (markdown) and the plan file, by name, in the working directory. */
+  const runExport = async (s: ExplorerState): Promise<void> => {
+    if (!props.writeExport) return setExportMessage('export is not available here');
+    setExportMessage('exporting…');
+    try {
+      const recommendedUsed = s.plan.actions.length === 0;
+      const list = recommendedUsed ? recommended() : s.plan.actions;
+      const texts = exportTexts(analysis, projector.forExport(list), list, projector.codec, recommendedUsed);
+      const mdPath = await props.writeExport(EXPORT_NAMES.fixList, texts.markdown);
+      await props.writeExport(EXPORT_NAMES.plan, texts.planFile);
+      setExportMessage(`fix list written to ${mdPath}${recommendedUsed ? ' (recommended plan)' : ''} + ${EXPORT_NAMES.plan}`);
+    } catch (e) {
+      setExportMessage(`export failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
+  const exportMessageRef = useRef(exportMessage);
+  exportMessageRef.current = exportMessage;
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') return quit();
@@ -153,6 +229,12 @@ export function App(props: AppProps) {
           queueMicrotask(quit);
           return s;
         }
+        if (cmd === 'export') {
+          const snapshot = s;
+          queueMicrotask(() => void runExport(snapshot));
+          continue;
+        }
+        if (exportMessageRef.current !== '') queueMicrotask(() => setExportMessage(''));
         if (cmd) s = reduce(s, cmd, ctxRef.current);
         else if (scope === 'search' || scope === 'filter') {
           if (key.backspace || key.delete) s = deleteChar(s);
@@ -173,17 +255,53 @@ export function App(props: AppProps) {
     right = (
       <PreviewOverlay title={`Preview ${displayPath(previewNode.path)} — Esc closes, j/k scroll`} lines={preview.key === `${previewNode.id}@${state.layer}` ? preview.lines : []} {...(status ? { status } : {})} top={state.previewTop} height={treeRowsH + 1} width={rightW} theme={theme} />
     );
+  } else if (state.overlay === 'findings') {
+    const list = findingList(analysis);
+    const f = list[state.findingsCursor];
+    const footer: DetailLine[] = f ? wrapLines([{ text: f.evidence, tone: f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warn' : 'dim' }, `fix: ${f.fix}`], rightW - 2, 4) : [];
+    right = (
+      <ListOverlay
+        title={`Findings (${list.length}) — Enter jumps to the file, Esc closes`} header={analysis.binaries.analysed ? 'severity  code  path' : 'the ELF analysis did not run (--no-elf)'}
+        items={list.map((x) => ({ text: findingHead(x), tone: x.severity === 'error' ? 'error' : x.severity === 'warning' ? 'warn' : 'dim' }))}
+        cursor={state.findingsCursor} empty="no findings" footer={footer} height={treeRowsH + 2} width={rightW} theme={theme}
+      />
+    );
+  } else if (state.overlay === 'classes') {
+    const classes = wasteClasses();
+    const c = classes[state.classesCursor];
+    const footer: DetailLine[] = c ? wrapLines([c.why, `fix: ${c.fix}`, ...c.paths.slice(0, 3).map((x) => `  ${displayPath(x.path.replace(/^\/+/, ''))} ${formatBytes(x.bytes)}`)], rightW - 2, 3) : [];
+    right = (
+      <ListOverlay
+        title="Waste classes — x/Enter marks a class for removal, Esc closes" header={WASTE_HEADER}
+        items={classes.map((x) => wasteClassLine(x, actions.some((a) => a.kind === 'remove-class' && a.class === x.id)))}
+        cursor={state.classesCursor} empty={projector.wasteIfReady() ? 'no waste found' : 'classifying the waste…'} footer={footer} height={treeRowsH + 2} width={rightW} theme={theme}
+      />
+    );
+  } else if (state.overlay === 'plan') {
+    const proj = planFresh ? planResult!.projection : undefined;
+    right = (
+      <ListOverlay
+        title={`Plan · ${actions.length} action${actions.length === 1 ? '' : 's'}${proj ? '' : ' · planning…'} · o keeps only the final filesystem · r recommended plan`}
+        header={`     on disk  ${projector.codec.padStart(7)}  action`}
+        items={planLines(actions, proj)} cursor={state.planCursor} empty="empty: x marks a file for removal, W a waste class, S strips an ELF file"
+        footer={wrapLines(planFooter(proj, state.planCursor), rightW - 2, 2)} height={treeRowsH + 2} width={rightW} theme={theme}
+      />
+    );
   } else {
     right = (
-      <TreePane
+      <TreePane elf={elf} {...(planFresh && actions.length > 0 ? { planMarks: planResult!.marks } : {})} {...(wasted ? { sizes: wasted } : {})}
         tree={analysis.tree} view={view} rows={rows} wasted={waste.marks} top={top} cursor={row} height={treeRowsH} width={rightW}
         focused={state.focus === 'tree' && state.overlay !== 'filter'} flat={state.flat} attributes={state.attributes} title={treeTitle(state, rows.count, layerCount)} theme={theme}
       />
     );
   }
   const detailW = leftW - 2;
-  const sections = [imageSummaryLines(analysis), layerLines(analysis, state.layer, detailW, 3), nodeLines(analysis, node, view, detailW), props.findings ?? []];
-  const message = state.filterText !== '' && state.overlay !== 'filter' && rowOptions(state).pathFilter === null ? 'invalid filter regex' : undefined;
+  const elfDetails = state.overlay === 'none' ? elfLines(analysis, node, detailW) : [];
+  const sections: (readonly DetailLine[])[] = elfDetails.length > 0
+    ? [nodeLines(analysis, node, view, detailW), elfDetails, imageSummaryLines(analysis)]
+    : [imageSummaryLines(analysis), layerLines(analysis, state.layer, detailW, 3), nodeLines(analysis, node, view, detailW)];
+  const message = [state.message, exportMessage, state.filterText !== '' && state.overlay !== 'filter' && rowOptions(state).pathFilter === null ? 'invalid filter regex' : ''].filter((m) => m !== '').join(' · ');
+  const projected = planResult ? `${planStatusText(planResult.projection)}${planFresh ? '' : ' (planning…)'}` : 'plan: sizing…';
 
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -198,7 +316,7 @@ export function App(props: AppProps) {
           {right}
         </Box>
       )}
-      <StatusBar hints={hintsFor(scope)} {...(message ? { message } : {})} {...(props.projectedSize ? { projectedSize: props.projectedSize } : {})} width={width} theme={theme} />
+      <StatusBar hints={hintsFor(scope)} {...(message ? { message } : {})} projectedSize={projected} width={width} theme={theme} />
     </Box>
   );
 }

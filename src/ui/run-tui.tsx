@@ -1,11 +1,16 @@
 import { render } from 'ink';
 import type { Analysis } from '../model/analysis.js';
-import { App, type ReadFile } from './app.js';
+import type { Codec, Predictors } from '../model/plan/index.js';
+import { App, type ReadFile, type WriteExport } from './app.js';
 import { colorEnabled } from './theme.js';
 
 export interface RunTuiOptions {
   readonly readFile?: ReadFile;
   readonly previewNote?: string;
+  /** The planner's predictors and codec, and the export writer (all from the CLI: the UI never does IO). */
+  readonly predictors?: Predictors;
+  readonly codec?: Codec;
+  readonly writeExport?: WriteExport;
   readonly stdout?: NodeJS.WriteStream;
   readonly stdin?: NodeJS.ReadStream;
   readonly env?: NodeJS.ProcessEnv;
@@ -45,7 +50,8 @@ export async function runTui(analysis: Analysis, opts: RunTuiOptions = {}): Prom
   process.once('SIGHUP', onSignal);
   try {
     instance = render(
-      <App analysis={analysis} {...(opts.readFile ? { readFile: opts.readFile } : {})} {...(opts.previewNote ? { previewNote: opts.previewNote } : {})} color={colorEnabled(env, stdout)} />,
+      <App analysis={analysis} {...(opts.readFile ? { readFile: opts.readFile } : {})} {...(opts.previewNote ? { previewNote: opts.previewNote } : {})}
+        {...(opts.predictors ? { predictors: opts.predictors } : {})} {...(opts.codec ? { codec: opts.codec } : {})} {...(opts.writeExport ? { writeExport: opts.writeExport } : {})} color={colorEnabled(env, stdout)} />,
       { stdout, stdin, exitOnCtrlC: false, patchConsole: true },
     );
     await instance.waitUntilExit();

@@ -17,10 +17,25 @@ test('keys map to commands per scope, dive-style', () => {
   assert.equal(matchCommand('search', 'q', NONE), undefined, 'q is text in the search line');
   assert.equal(matchCommand('search', '', { escape: true }), 'close');
   assert.equal(matchCommand('help', '?', NONE), 'close');
+  // The planner and the findings (issue 4/5): keys that do not clash with dive's (u pages up, U is "unchanged").
+  assert.equal(matchCommand('tree', 'x', NONE), 'markRemove');
+  assert.equal(matchCommand('tree', 'S', NONE), 'toggleStrip');
+  assert.equal(matchCommand('tree', 'P', NONE), 'toggleUpx');
+  assert.equal(matchCommand('tree', 'z', NONE), 'undo');
+  assert.equal(matchCommand('tree', 'u', NONE), 'pageUp');
+  assert.equal(matchCommand('tree', 'U', NONE), 'showUnchanged');
+  assert.equal(matchCommand('layers', 'F', NONE), 'findings');
+  assert.equal(matchCommand('tree', 'W', NONE), 'classes');
+  assert.equal(matchCommand('tree', 'v', NONE), 'planView');
+  assert.equal(matchCommand('tree', 'E', NONE), 'export');
+  assert.equal(matchCommand('plan', 'x', NONE), 'removeAction');
+  assert.equal(matchCommand('plan', '', { delete: true }), 'removeAction');
+  assert.equal(matchCommand('classes', '', { return: true }), 'markClass');
+  assert.equal(matchCommand('findings', '', { return: true }), 'accept');
 });
 
 test('guard: no key means two things in one scope (own scope + global)', () => {
-  const scopes: Scope[] = ['layers', 'tree', 'search', 'filter', 'help', 'preview'];
+  const scopes: Scope[] = ['layers', 'tree', 'search', 'filter', 'help', 'preview', 'findings', 'classes', 'plan'];
   for (const scope of scopes) {
     const chain = scope === 'layers' || scope === 'tree' ? [scope, 'global'] : [scope];
     const seen = new Map<string, string>();

@@ -4,12 +4,13 @@ import type { PlannedAction } from './build-plan.js';
 import { elfOf } from './elf-facts.js';
 import { entryOf, refKey, type EntryRef } from './entry-ref.js';
 import { indexEntries } from './entry-index.js';
-import { classFixText, duplicateFixText, layerWasteFixText, removeFixText, stripFixText, upxFixText, UPX_CAVEATS } from './fix-text.js';
+import { UPX_CAVEATS } from '../predict/upx.js';
+import { classFixText, duplicateFixText, layerWasteFixText, removeFixText, stripFixText, upxFixText } from './fix-text.js';
 import { isBaseLayer, quoteCommand } from './layer-kind.js';
 import { layerWaste, type LayerWasteItem } from './layer-waste.js';
 import { classifyNodes } from './node-classes.js';
 import type { Codec } from './predictors.js';
-import { savingKey, type Projection, type Sizes, type UpxRefusal } from './project-plan.js';
+import { savingKey, type Projection, type Sizes, type UpxPackedFile, type UpxRefusal } from './project-plan.js';
 import type { SafetyWarning } from './safety.js';
 import { RULES_BY_ID, type LayerWasteId, type PathClassId, type WasteClassId } from './waste-rules.js';
 
@@ -27,6 +28,10 @@ export interface FixItem {
   readonly bytes: number;
   readonly compressed: number;
   readonly actionIds: readonly string[];
+  /** UPX items: how the packed size was obtained ('model: LZMA via xz + UPX overhead fit' or 'rough guess'). */
+  readonly estimatedBy?: string;
+  /** UPX items: the file's size now and the predicted packed size (and its gzip size). */
+  readonly upx?: { readonly before: number; readonly size: number; readonly gzipSize?: number };
 }
 
 export interface FixGroup {
@@ -49,8 +54,10 @@ export interface FixList {
   readonly groups: readonly FixGroup[];
   readonly warnings: readonly SafetyWarning[];
   readonly refusals: readonly UpxRefusal[];
-  /** Other things worth knowing: classes not in the plan, UPX caveats. */
+  /** Other things worth knowing: classes not in the plan. */
   readonly notes: readonly string[];
+  /** When the plan packs with UPX: what packing costs (start-up, memory, profiling, scanners, pull size). */
+  readonly upxCaveats: readonly string[];
   readonly methods: Projection['methods'];
 }
 
@@ -66,6 +73,7 @@ interface Bucket {
   byLayer?: number;
   go?: boolean;
   kept?: string;
+  upx?: UpxPackedFile;
 }
 
 const MAX_PATHS = 12;
@@ -127,9 +135,11 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
       const path = tree.entryNodes[ref.layer]?.[ref.index]?.path ?? e.path;
       add(pa, ref, 'strip', go ? `go:${path}` : 'strip', path, { go });
     }
+    const packed = new Map((projection.actions.find((x) => x.id === pa.id)?.packed ?? []).map((f) => [f.path, f]));
     for (const ref of pa.packs) {
       const path = tree.entryNodes[ref.layer]?.[ref.index]?.path ?? entryOf(image, ref).path;
-      add(pa, ref, 'upx', `upx:${path}`, path);
+      const f = packed.get(`/${path}`);
+      add(pa, ref, 'upx', `upx:${path}`, path, f ? { upx: f } : {});
     }
   }
 
@@ -157,7 +167,19 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
         text = upxFixText(image, b.layer, paths);
         break;
     }
-    items.push({ layer: b.layer, kind: b.kind, text, ...(b.classId ? { classId: b.classId } : {}), paths: paths.slice(0, MAX_PATHS), bytes: b.bytes, compressed: b.compressed, actionIds: [b.actionId] });
+    const u = b.upx;
+    items.push({
+      layer: b.layer,
+      kind: b.kind,
+      text,
+      ...(b.classId ? { classId: b.classId } : {}),
+      paths: paths.slice(0, MAX_PATHS),
+      bytes: b.bytes,
+      compressed: b.compressed,
+      actionIds: [b.actionId],
+      ...(u?.estimatedBy !== undefined ? { estimatedBy: u.estimatedBy } : {}),
+      ...(u ? { upx: { before: u.before, size: u.size, ...(u.gzipSize !== undefined ? { gzipSize: u.gzipSize } : {}) } } : {}),
+    });
   }
 
   const groups: FixGroup[] = [];
@@ -173,7 +195,6 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
     if (planned.has(c.id) || (finalOnly && c.category === 'layer-waste') || c.storedBytes === 0) continue;
     notes.push(`not in this plan: ${c.label} (${c.fileCount} files, ${c.storedBytes} bytes stored) — ${c.fix}`);
   }
-  if (plan.actions.some((pa) => pa.action.kind === 'upx')) notes.push(UPX_CAVEATS);
   if (!plan.waste.haveDigests) notes.push('content digests were off (--no-digests): duplicates and chmod copies could not be told apart from other rewrites');
 
   const t = projection.total;
@@ -189,6 +210,7 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
     warnings: projection.warnings,
     refusals: projection.actions.flatMap((a) => a.refusals),
     notes,
+    upxCaveats: plan.actions.some((pa) => pa.action.kind === 'upx') ? UPX_CAVEATS : [],
     methods: projection.methods,
   };
 }

@@ -74,8 +74,6 @@ export function stripFixText(image: Image, layer: number, paths: readonly string
   return `strip ${list(paths)} before ${cmd} copies ${paths.length === 1 ? 'it' : 'them'} (\`strip --strip-all\` in the build stage)`;
 }
 
-export const UPX_CAVEATS = 'UPX caveats: a packed binary is unpacked into memory at every start (no page sharing between processes, slower start, more RSS), cannot be profiled or debugged as usual, and is flagged by some scanners; packed bytes barely compress, so the pull-size saving is much smaller than the on-disk one';
-
 export function upxFixText(image: Image, layer: number, paths: readonly string[]): string {
   const cmd = code(quoteCommand(image, layer));
   return `pack ${list(paths)} with \`upx --best --lzma\` in the stage that builds ${paths.length === 1 ? 'it' : 'them'} (written by ${cmd}); see the UPX caveats`;

@@ -1,8 +1,9 @@
 import type { ElfInfo } from '../elf/index.js';
+import type { Entry } from '../entry.js';
 import type { Image } from '../image.js';
 import { predictStrip } from '../predict/strip.js';
 import { elfOf } from './elf-facts.js';
-import { ratioPredictors, type Predictors } from './predictors.js';
+import { ratioPredictors, UPX_BY_MODEL, type Predictors, type UpxPrediction } from './predictors.js';
 
 /**
  * The predictors available from the single pass alone: strip from the section table (src/model/predict,
@@ -25,3 +26,28 @@ export function modelPredictors(image: Image): Predictors {
     },
   };
 }
+
+/** The words for `methods.upx` when the UPX model was run on the files a plan packs. */
+export const UPX_MODEL_METHOD =
+  "model: raw LZMA1 preset-9 size (xz) of the bytes UPX packs, times a slope, plus UPX's stub and headers fitted on upx 4.2 " +
+  "--best --lzma (src/model/predict/upx.ts; ~1 % mean error against the real upx); refusals as UPX decides them; the " +
+  'packed file is added back to the layer at its gzip -6 size (packed bytes barely compress)';
+
+/**
+ * `base` with UPX answered from results precomputed on the files' bytes (src/io/upx-targets.ts): the planner
+ * stays pure and synchronous; entries without a result keep `base`'s answer (a rough guess).
+ */
+export function withUpxResults(base: Predictors, results: ReadonlyMap<Entry, UpxPrediction>, note?: string): Predictors {
+  if (results.size === 0 && note === undefined) return base;
+  const rough = base.methods?.upx;
+  return {
+    ...base,
+    upx: (entry) => results.get(entry) ?? base.upx(entry),
+    methods: {
+      ...base.methods,
+      upx: `${UPX_MODEL_METHOD}${note ? `; ${note}` : ''}${rough && note ? ` (there: ${rough})` : ''}`,
+    },
+  };
+}
+
+export { UPX_BY_MODEL };

@@ -5,7 +5,13 @@ import { elfOf, isExecutableKind } from './elf-facts.js';
 export type Codec = 'gzip' | 'zstd';
 
 export type StripPrediction = { readonly size: number };
-export type UpxPrediction = { readonly size: number; readonly gzipSize?: number } | { readonly refused: string };
+/** How a UPX number was obtained (shown with it in the outputs). */
+export const UPX_BY_MODEL = 'model: LZMA via xz + UPX overhead fit';
+export const UPX_BY_GUESS = 'rough guess';
+
+export type UpxPrediction =
+  | { readonly size: number; readonly gzipSize?: number; readonly estimatedBy?: string }
+  | { readonly refused: string; readonly estimatedBy?: string };
 export interface RemovedBytes {
   readonly entry: Entry;
   readonly bytes: number;
@@ -93,11 +99,12 @@ export function ratioPredictors(image: Image): Predictors {
     upx(entry) {
       const elf = elfOf(entry);
       if (!elf) return undefined;
-      if (elf.kind === 'shared-lib') return { refused: 'shared library (UPX packs few, and a packed library loses page sharing)' };
-      if (!isExecutableKind(elf)) return { refused: `not an executable (${elf.kind ?? 'unknown kind'})` };
-      if (entry.size < UPX_MIN_SIZE) return { refused: 'too small (UPX needs ≥ 40 KiB to gain anything)' };
+      const by = UPX_BY_GUESS;
+      if (elf.kind === 'shared-lib') return { refused: 'shared library (UPX packs few, and a packed library loses page sharing)', estimatedBy: by };
+      if (!isExecutableKind(elf)) return { refused: `not an executable (${elf.kind ?? 'unknown kind'})`, estimatedBy: by };
+      if (entry.size < UPX_MIN_SIZE) return { refused: 'too small (UPX needs ≥ 40 KiB to gain anything)', estimatedBy: by };
       const size = Math.round(entry.size * UPX_ROUGH_RATIO);
-      return { size, gzipSize: size };
+      return { size, gzipSize: size, estimatedBy: by };
     },
     compressedBytes(layerIndex, removed, codec = 'gzip') {
       const layer = image.layers[layerIndex];

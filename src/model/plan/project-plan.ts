@@ -35,6 +35,20 @@ export interface ActionLayerDelta {
 export interface UpxRefusal {
   readonly path: string;
   readonly reason: string;
+  /** How the refusal was decided: the UPX model on the file's bytes, or a rough guess from the ELF facts. */
+  readonly estimatedBy?: string;
+}
+
+/** One file a UPX action packs, with its predicted sizes. */
+export interface UpxPackedFile {
+  readonly path: string;
+  /** The file's size before packing (after strip when the plan strips it too). */
+  readonly before: number;
+  /** Predicted size of the `upx --best --lzma` output. */
+  readonly size: number;
+  /** What the packed file weighs compressed in the layer (gzip -6 of it), when known. */
+  readonly gzipSize?: number;
+  readonly estimatedBy?: string;
 }
 
 export interface ActionProjection {
@@ -48,6 +62,8 @@ export interface ActionProjection {
   /** Entries removed, stripped or packed. */
   readonly entries: number;
   readonly refusals: readonly UpxRefusal[];
+  /** UPX actions: the files packed, with their predicted sizes. */
+  readonly packed: readonly UpxPackedFile[];
   /** Entries matched but without a prediction (e.g. strip on an already stripped file). */
   readonly unchanged: number;
 }
@@ -94,7 +110,7 @@ export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predicto
   const codec = opts.codec ?? 'gzip';
   const n = image.layers.length;
   const actionIds = plan.actions.map((a) => a.id);
-  const perAction = new Map(plan.actions.map((a) => [a.id, { size: 0, tarSize: 0, perLayer: new Map<number, { size: number; tarSize: number; compressed: number }>(), entries: 0, refusals: [] as { path: string; reason: string }[], unchanged: 0 }]));
+  const perAction = new Map(plan.actions.map((a) => [a.id, { size: 0, tarSize: 0, perLayer: new Map<number, { size: number; tarSize: number; compressed: number }>(), entries: 0, refusals: [] as UpxRefusal[], packed: [] as UpxPackedFile[], unchanged: 0 }]));
   const entrySavings = new Map<string, { actionId: string; layer: number; size: number; compressed: number }>();
 
   // Per layer, per action (in plan order): what leaves the layer's tar stream.
@@ -156,15 +172,17 @@ export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predicto
         acc.unchanged++;
         continue;
       }
+      const by = p.estimatedBy !== undefined ? { estimatedBy: p.estimatedBy } : {};
       if ('refused' in p) {
-        acc.refusals.push({ path: `/${path}`, reason: p.refused });
+        acc.refusals.push({ path: `/${path}`, reason: p.refused, ...by });
         continue;
       }
       const cur = sizeNow.get(refKey(ref)) ?? e.size;
       if (p.size >= cur) {
-        acc.refusals.push({ path: `/${path}`, reason: 'packing would not make it smaller' });
+        acc.refusals.push({ path: `/${path}`, reason: 'packing would not make it smaller', ...by });
         continue;
       }
+      acc.packed.push({ path: `/${path}`, before: cur, size: p.size, ...(p.gzipSize !== undefined ? { gzipSize: p.gzipSize } : {}), ...by });
       const tar = paddedBytes(cur) - paddedBytes(p.size);
       bump(pa.id, ref.layer, cur - p.size, tar);
       // The packed file replaces the whole file in the stream, and barely compresses.
@@ -241,7 +259,7 @@ export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predicto
     actions: plan.actions.map((pa) => {
       const a = perAction.get(pa.id)!;
       const perLayer = [...a.perLayer].map(([layer, d]) => ({ layer, ...d })).sort((x, y) => x.layer - y.layer);
-      return { id: pa.id, label: pa.label, size: a.size, tarSize: a.tarSize, compressed: perLayer.reduce((s, d) => s + d.compressed, 0), perLayer, entries: a.entries, refusals: a.refusals, unchanged: a.unchanged };
+      return { id: pa.id, label: pa.label, size: a.size, tarSize: a.tarSize, compressed: perLayer.reduce((s, d) => s + d.compressed, 0), perLayer, entries: a.entries, refusals: a.refusals, packed: a.packed, unchanged: a.unchanged };
     }),
     warnings: checkSafety(analysis, plan),
     methods,

@@ -1,5 +1,6 @@
 import { formatBytes } from '../byte-units.js';
 import type { FixList } from './fix-list.js';
+import { UPX_BY_GUESS } from './predictors.js';
 
 const minus = (n: number): string => (n === 0 ? '0 B' : n > 0 ? `−${formatBytes(n)}` : `+${formatBytes(-n)}`);
 const pct = (part: number, whole: number): string => (whole > 0 ? `${((part / whole) * 100).toFixed(1)} %` : 'n/a');
@@ -28,12 +29,21 @@ export function renderFixListMarkdown(f: FixList): string {
   for (const g of f.groups) {
     out.push(`## Layer ${g.layer}${g.fromBase ? ' (base image)' : ''}: \`${g.command.replace(/`/g, "'")}\``, '');
     out.push(`Saves ${formatBytes(g.bytes)} on disk, ${formatBytes(g.compressed)} compressed.`, '');
-    for (const i of g.items) out.push(`- ${i.text} — **${minus(i.bytes)}**, ${minus(i.compressed)} compressed`);
+    for (const i of g.items) out.push(`- ${i.text} — **${minus(i.bytes)}**, ${minus(i.compressed)} compressed${i.upx ? ` (${formatBytes(i.upx.before)} → ${formatBytes(i.upx.size)}${i.estimatedBy ? `, ${i.estimatedBy}` : ''})` : ''}`);
     out.push('');
   }
   if (f.refusals.length > 0) {
     out.push('## UPX refusals', '');
-    for (const r of f.refusals) out.push(`- \`${r.path}\`: ${r.reason}`);
+    for (const r of f.refusals) out.push(`- \`${r.path}\`: ${r.reason}${r.estimatedBy === UPX_BY_GUESS ? ` (${r.estimatedBy})` : ''}`);
+    out.push('');
+  }
+  if (f.upxCaveats.length > 0) {
+    const upx = f.groups.flatMap((g) => g.items.filter((i) => i.kind === 'upx'));
+    const disk = upx.reduce((s, i) => s + i.bytes, 0);
+    const comp = upx.reduce((s, i) => s + i.compressed, 0);
+    out.push('## UPX caveats', '');
+    out.push(`UPX here: ${minus(disk)} on disk, but only ${minus(comp)} of the pull size (${c}). Before packing, weigh:`, '');
+    for (const cav of f.upxCaveats) out.push(`- ${cav}`);
     out.push('');
   }
   if (f.notes.length > 0) {
@@ -67,6 +77,7 @@ export function fixListJson(f: FixList): unknown {
     groups: f.groups.map((g) => ({ ...g, items: g.items.map((i) => ({ ...i })) })),
     warnings: f.warnings,
     upxRefusals: f.refusals,
+    ...(f.upxCaveats.length > 0 ? { upxCaveats: f.upxCaveats } : {}),
     notes: f.notes,
     methods: f.methods,
   };

@@ -1,8 +1,10 @@
 import { Box, Text } from 'ink';
+import type { DetailLine, Tone } from '../../state/elf-details.js';
 import type { Theme } from '../theme.js';
+import { toneColor } from './list-overlay.js';
 
 export interface DetailsPaneProps {
-  readonly sections: readonly (readonly string[])[];
+  readonly sections: readonly (readonly DetailLine[])[];
   readonly height: number;
   readonly width: number;
   readonly theme: Theme;
@@ -10,16 +12,16 @@ export interface DetailsPaneProps {
 
 /** Image summary, the selected layer and the selected node, as pre-built lines, cut to the pane's height. */
 export function DetailsPane(p: DetailsPaneProps) {
-  const lines: { text: string; head: boolean }[] = [];
+  const lines: { text: string; head: boolean; tone?: Tone }[] = [];
   p.sections.forEach((s, i) => {
     if (s.length === 0) return;
     if (i > 0 && lines.length > 0) lines.push({ text: '', head: false });
-    s.forEach((text, k) => lines.push({ text, head: k === 0 }));
+    s.forEach((l, k) => lines.push(typeof l === 'string' ? { text: l, head: k === 0 } : { text: l.text, head: k === 0, tone: l.tone }));
   });
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={p.theme.dim} width={p.width} height={p.height + 2} flexShrink={0}>
       {lines.slice(0, p.height).map((l, i) => (
-        <Text key={i} wrap="truncate" bold={l.head} color={l.text.startsWith('!') ? p.theme.wasted : undefined}>
+        <Text key={i} wrap="truncate" bold={l.head} color={l.tone ? toneColor(p.theme, l.tone) : l.text.startsWith('!') ? p.theme.wasted : undefined}>
           {l.text === '' ? ' ' : l.text}
         </Text>
       ))}

@@ -4,17 +4,17 @@ import type { Theme } from '../theme.js';
 export interface StatusBarProps {
   readonly hints: readonly { keys: string; label: string }[];
   readonly message?: string;
-  /** Room for the slimming planner: e.g. "projected 41 MB". */
+  /** The planner's segment: now → planned, on disk and compressed. */
   readonly projectedSize?: string;
   readonly width: number;
   readonly theme: Theme;
 }
 
 export function StatusBar(p: StatusBarProps) {
-  const right = [p.message, p.projectedSize ? `projected ${p.projectedSize}` : undefined].filter(Boolean).join('  ');
   return (
     <Text wrap="truncate">
-      {right ? <Text color={p.theme.modified} bold>{right}  </Text> : null}
+      {p.message ? <Text color={p.theme.modified} bold>{p.message}  </Text> : null}
+      {p.projectedSize ? <Text color={p.theme.accent} bold>{p.projectedSize}  </Text> : null}
       {p.hints.map((h, i) => (
         <Text key={i}>
           <Text bold color={p.theme.accent}>{h.keys}</Text> {h.label}{'  '}
