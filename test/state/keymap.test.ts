@@ -61,3 +61,9 @@ test('every binding is described; the status line shows hints for the focused pa
 test('docs/KEYS.md is generated from the table (run node scripts/keys-doc.mjs after changing keys)', () => {
   assert.equal(readFileSync('docs/KEYS.md', 'utf8'), keysMarkdown());
 });
+
+test('README.md lists the same keys (its keys section is generated with docs/KEYS.md)', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('<!-- keys:start -->') + '<!-- keys:start -->'.length, readme.indexOf('<!-- keys:end -->'));
+  assert.equal(section.trim(), keysMarkdown().trim());
+});
