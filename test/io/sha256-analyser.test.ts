@@ -1,5 +1,5 @@
-// Content digests are hashed on a worker thread in 4 MiB batches: every digest must equal sha256sum of the
-// file's bytes as `tar -xO` extracts them, for small files, files spanning several batches, and empty ones.
+// Content digests: every digest must equal sha256sum of the
+// file's bytes as `tar -xO` extracts them, for small files, files spanning many chunks, and empty ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
