@@ -5,9 +5,10 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { sharedPath } from '../helpers/shared.js';
 
 const ROOT = process.cwd();
-const KANIKO = '/work/shared/fixtures/third-party-dive/test-kaniko-image.tar';
+const KANIKO = sharedPath('fixtures/third-party-dive/test-kaniko-image.tar');
 let n = 0;
 
 before(() => {

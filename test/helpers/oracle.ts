@@ -1,12 +1,13 @@
 /**
- * The UPX/strip oracle CSV (/work/shared/oracles): rows, and the local file whose bytes match a row's sha256
+ * The UPX/strip oracle CSV (../shared/oracles): rows, and the local file whose bytes match a row's sha256
  * (Debian-packaged files installed here, or the six shipped in bins/). Rows whose bytes differ are skipped.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sharedPath } from './shared.js';
 
-export const ORACLE_DIR = '/work/shared/oracles';
+export const ORACLE_DIR = sharedPath('oracles');
 
 export type OracleRow = Record<string, string>;
 

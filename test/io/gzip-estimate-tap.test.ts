@@ -17,6 +17,7 @@ import { estimateCompressedBytes } from '../../src/model/predict/gzip-estimate.j
 import { getTestDaemon, type TestDaemon } from '../helpers/docker-daemon.js';
 import { BUSYBOX_IMAGE, ensureBaseImages } from '../helpers/base-images.js';
 import { buildImage, saveImage } from '../helpers/build-image.js';
+import { sharedPath } from '../helpers/shared.js';
 
 let work = '';
 let d: TestDaemon | undefined;
@@ -143,7 +144,7 @@ test('per-file attribution: removing paths projects the re-compressed layer with
 });
 
 test('dive fixtures: estimate vs the stored gzip blob sizes', async () => {
-  const dir = '/work/shared/fixtures/third-party-dive';
+  const dir = sharedPath('fixtures/third-party-dive');
   const blobs: { what: string; gz: Buffer }[] = [];
   const kaniko = join(dir, 'test-kaniko-image.tar');
   for (const m of members(kaniko).filter((n) => n.endsWith('.tar.gz'))) blobs.push({ what: `kaniko ${m.slice(0, 12)}`, gz: extract(kaniko, m) });

@@ -4,6 +4,7 @@ import { execSync } from 'node:child_process';
 import { join } from 'node:path';
 import { previewSource } from '../../src/io/preview-reader.js';
 import { loadSpec } from '../helpers/load.js';
+import { sharedPath } from '../helpers/shared.js';
 
 const DEMO = join(process.cwd(), 'demo/demo-image.tar');
 
@@ -21,7 +22,7 @@ test('preview reader: re-reads a file from the legacy docker-save demo archive, 
 });
 
 test('preview reader: an OCI archive with zstd layers (blob named by digest)', async () => {
-  const spec = { kind: 'docker-archive' as const, location: '/work/shared/fixtures/third-party-dive/test-oci-zstd-image.tar' };
+  const spec = { kind: 'docker-archive' as const, location: sharedPath('fixtures/third-party-dive/test-oci-zstd-image.tar') };
   const src = previewSource(spec, await loadSpec(spec))!;
   const text = Buffer.from(await src.read(0, 'README.md')).toString('utf8');
   assert.match(text, /^# dive/);

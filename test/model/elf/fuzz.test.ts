@@ -7,13 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { bytesSource, parseElf, type ByteSource, type ElfInfo } from '../../../src/model/elf/index.js';
+import { sharedPath } from '../../helpers/shared.js';
 
 const SEEDS = [
   '/usr/bin/ls',
   '/usr/lib/x86_64-linux-gnu/libz.so.1',
-  '/work/shared/oracles/bins/c-hello-gcc-g',
-  '/work/shared/oracles/bins/c-hello-musl-static',
-  '/work/shared/oracles/bins/go-hello-cgo0',
+  sharedPath('oracles/bins/c-hello-gcc-g'),
+  sharedPath('oracles/bins/c-hello-musl-static'),
+  sharedPath('oracles/bins/go-hello-cgo0'),
 ];
 const ITERATIONS = 10000;
 const MAX_MS_PER_CALL = 1000;

@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesSource, parseElf } from '../../../src/model/elf/index.js';
 import { goVersionM } from '../../helpers/readelf.js';
+import { sharedPath } from '../../helpers/shared.js';
 
-const BINS = '/work/shared/oracles/bins';
+const BINS = sharedPath('oracles/bins');
 
 const cases: { name: string; cgo: boolean; trimpath: boolean; stripped: boolean; kind: string }[] = [
   { name: 'go-hello-cgo0', cgo: false, trimpath: false, stripped: false, kind: 'static' },

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { bytesSource, parseElf } from '../../../src/model/elf/index.js';
 import { predictStrip } from '../../../src/model/predict/strip.js';
 import { oracleRows, oracleFilePath } from '../../helpers/oracle.js';
+import { sharedPath } from '../../helpers/shared.js';
 
 let dir = '';
 
@@ -96,7 +97,7 @@ test('system ELF files: /usr/bin and /usr/lib/x86_64-linux-gnu, within 1% of rea
 
 test('oracle bins and oracle CSV strip_all_size (sha256-checked rows)', () => {
   const rs: Outcome[] = [];
-  const bins = '/work/shared/oracles/bins';
+  const bins = sharedPath('oracles/bins');
   for (const name of readdirSync(bins).sort()) {
     const o = check(join(bins, name));
     if (o) rs.push(o);
