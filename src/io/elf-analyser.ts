@@ -253,9 +253,19 @@ export function openAnonymous(): number {
   return fd;
 }
 
-/** Parses ELF files (executable bit or not: shared libraries are often 0644). */
+/**
+ * Which files are looked at: anything executable (a program must have an x bit to run), and anything named
+ * like an ELF object that is loaded or linked rather than exec'd: shared objects (`*.so`, `*.so.N…`, what the
+ * loader looks up by soname; often 0644), Node addons (`*.node`), kernel modules (`*.ko`) and object files
+ * (`*.o`). Opening a sink for every other file cost ~2 µs each in the stream (0.4 s per 200,000 files) to find
+ * ELF files that are neither run nor loaded; a 0644 ELF file under another name is not reported.
+ */
+export const mayBeElf = (e: Entry): boolean =>
+  e.kind === 'file' && e.size >= MIN_SIZE && ((e.mode & 0o111) !== 0 || /\.(so(\.[^/]*)?|node|ko|o)$/.test(e.path));
+
+/** Parses ELF files: executables and shared objects (see `mayBeElf`). */
 export const elfAnalyser: ContentAnalyser = {
   name: 'elf',
-  wants: (e) => e.kind === 'file' && e.size >= MIN_SIZE,
+  wants: mayBeElf,
   open: (entry) => new ElfSink(entry),
 };
