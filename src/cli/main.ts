@@ -116,12 +116,15 @@ async function runExplorer(analysis: Analysis, spec: SourceSpec): Promise<number
   const { runTui } = await import('../ui/run-tui.js');
   const { modelPredictors } = await import('../model/plan/model-predictors.js');
   const { cwdExportWriter } = await import('./tui-export.js');
+  const { predictUpxTargets } = await import('../io/upx-targets.js');
   return runTui(analysis, {
     ...(preview ? { readFile: preview.read } : {}),
     ...(preview?.note ? { previewNote: preview.note } : {}),
     // The planner in the explorer: the CLI's predictors, and an export writer confined to the working directory.
     predictors: modelPredictors(analysis.image),
     writeExport: cwdExportWriter(process.cwd()),
+    // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
+    upxModel: (targets) => predictUpxTargets(spec, analysis, targets),
   });
 }
 

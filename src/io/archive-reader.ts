@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { outerFileName } from './outer-entry.js';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
 import type { Image, Platform, SourceKind, Warning } from '../model/image.js';
-import { normaliseName, parentOf } from '../model/paths.js';
+import { normaliseName } from '../model/paths.js';
 import { blobPath, parseDockerManifest, resolveIndex, type DockerManifestItem } from '../model/oci-index.js';
 import { parseImageConfig, platformMatches } from '../model/image-config.js';
 import { platformString } from '../model/image.js';
@@ -71,23 +72,8 @@ export async function readImageArchive(input: AsyncIterable<Uint8Array>, opts: A
 
   try {
     for await (const te of outer as unknown as AsyncIterable<TarEntry>) {
-      const name = normaliseName(te.header.name);
-      if (!name.ok || name.path === '') {
-        te.resume();
-        continue;
-      }
-      const path = name.path;
-      const type = te.header.type || 'file';
-      if (type === 'symlink' || type === 'link') {
-        const target = type === 'link' ? normaliseName(te.header.linkname ?? '') : normaliseName(`${parentOf(path)}/${te.header.linkname ?? ''}`);
-        if (target.ok) collected.links.set(path, target.path);
-        te.resume();
-        continue;
-      }
-      if (type !== 'file' && type !== 'contiguous-file') {
-        te.resume();
-        continue;
-      }
+      const path = outerFileName(te, collected.links);
+      if (path === undefined) continue;
       const { head, stream } = await peek(te, 512);
       const kind = sniff(head);
       if (kind === 'json' || /(^|\/)(manifest\.json|index\.json|repositories|oci-layout|VERSION|json)$/.test(path) || path.endsWith('.json')) {

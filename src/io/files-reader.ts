@@ -6,13 +6,14 @@
  * ever written under an image path's name.
  */
 import { constants, promises as fs } from 'node:fs';
+import { outerFileName } from './outer-entry.js';
 import { join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
 import type { ByteSource } from '../model/elf/index.js';
 import type { Image } from '../model/image.js';
 import { blobPath } from '../model/oci-index.js';
-import { normaliseName, parentOf } from '../model/paths.js';
+import { normaliseName } from '../model/paths.js';
 import { drain, peek, readAll, toReadable } from './byte-stream.js';
 import { ByteStore, STORE_MEMORY_CAP, type StoredFile } from './byte-store.js';
 import { decompressor, sniff } from './decompress.js';
@@ -113,19 +114,8 @@ async function collectFromArchive(input: AsyncIterable<Uint8Array>, image: Image
   let pendingKnown = known.size;
   try {
     for await (const te of outer as unknown as AsyncIterable<TarEntry>) {
-      const n = normaliseName(te.header.name);
-      const name = n.ok ? n.path : '';
-      const type = te.header.type ?? 'file';
-      if (type === 'symlink' || type === 'link') {
-        const t = type === 'link' ? normaliseName(te.header.linkname ?? '') : normaliseName(`${parentOf(name)}/${te.header.linkname ?? ''}`);
-        if (t.ok) links.set(name, t.path);
-        te.resume();
-        continue;
-      }
-      if (type !== 'file' && type !== 'contiguous-file') {
-        te.resume();
-        continue;
-      }
+      const name = outerFileName(te, links);
+      if (name === undefined) continue;
       if (name === 'manifest.json') {
         manifest = await readAll(te, 64 << 20, () => new Error('manifest.json is too big'));
         continue;

@@ -1,10 +1,11 @@
 import { constants, promises as fs } from 'node:fs';
+import { outerFileName } from './outer-entry.js';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
 import type { Image } from '../model/image.js';
 import { blobPath, parseDockerManifest } from '../model/oci-index.js';
-import { normaliseName, parentOf } from '../model/paths.js';
+import { normaliseName } from '../model/paths.js';
 import { drain, peek, readAll, toReadable } from './byte-stream.js';
 import { decompressor, sniff } from './decompress.js';
 import { fileChunks } from './file-chunks.js';
@@ -114,19 +115,8 @@ export async function findInArchive(input: AsyncIterable<Uint8Array>, image: Ima
   let manifest: Buffer | undefined;
   try {
     for await (const te of outer as unknown as AsyncIterable<TarEntry>) {
-      const n = normaliseName(te.header.name);
-      const name = n.ok ? n.path : '';
-      const type = te.header.type ?? 'file';
-      if (type === 'symlink' || type === 'link') {
-        const t = type === 'link' ? normaliseName(te.header.linkname ?? '') : normaliseName(`${parentOf(name)}/${te.header.linkname ?? ''}`);
-        if (t.ok) links.set(name, t.path);
-        te.resume();
-        continue;
-      }
-      if (type !== 'file' && type !== 'contiguous-file') {
-        te.resume();
-        continue;
-      }
+      const name = outerFileName(te, links);
+      if (name === undefined) continue;
       if (name === 'manifest.json') {
         manifest = await readAll(te, 64 << 20, () => new Error('manifest.json is too big'));
         continue;

@@ -7,35 +7,14 @@ import type { Analysis } from '../model/analysis.js';
 import type { Entry } from '../model/entry.js';
 import { parseElf, type ByteSource, type ElfInfo } from '../model/elf/index.js';
 import { isStrippedByStripAll } from '../model/predict/strip.js';
-import type { Plan } from '../model/plan/build-plan.js';
-import { entryOf, refKey } from '../model/plan/entry-ref.js';
+import type { UpxModelResult, UpxTarget } from '../model/plan/upx-target.js';
 import { UPX_BY_MODEL, type UpxPrediction } from '../model/plan/predictors.js';
 import type { UpxRefusal } from '../model/predict/upx.js';
 import { readFilesFully } from './files-reader.js';
 import type { SourceSpec } from './sources/source-spec.js';
 import { predictUpxForFile } from './upx-predict.js';
 
-export interface UpxTarget {
-  readonly layer: number;
-  readonly entry: Entry;
-  /** The path in the image (no leading `/`). */
-  readonly path: string;
-  /** The plan strips it too: it is packed from its stripped form. */
-  readonly stripped?: boolean;
-}
-
-/** The ELF entries the plan's UPX actions pack (after its removals and its own eligibility filter). */
-export function upxTargets(analysis: Analysis, plan: Plan): UpxTarget[] {
-  const out: UpxTarget[] = [];
-  for (const pa of plan.actions) {
-    for (const ref of pa.packs) {
-      const entry = entryOf(analysis.image, ref);
-      const stripped = plan.strippedBy.has(refKey(ref));
-      out.push({ layer: ref.layer, entry, path: analysis.tree.entryNodes[ref.layer]?.[ref.index]?.path ?? entry.path, ...(stripped ? { stripped } : {}) });
-    }
-  }
-  return out;
-}
+export { upxTargets, type UpxTarget } from '../model/plan/upx-target.js';
 
 export type UpxModelProgress =
   | { readonly stage: 'reading'; readonly bytes: number; readonly files: number; readonly fileBytes: number }
@@ -47,11 +26,7 @@ export interface UpxModelOptions {
   readonly memoryCap?: number;
 }
 
-export interface UpxModelResult {
-  readonly results: Map<Entry, UpxPrediction>;
-  /** Why some (or all) files keep the rough guess, when they do. */
-  readonly note?: string;
-}
+export type { UpxModelResult } from '../model/plan/upx-target.js';
 
 const REFUSAL_WORDS: Record<UpxRefusal, string> = {
   'too-small': 'too small',

@@ -1,6 +1,10 @@
 import type { Analysis } from '../model/analysis.js';
 import { formatBytes } from '../model/byte-units.js';
+import type { Entry } from '../model/entry.js';
 import { buildPlan, classifyWaste, projectPlan, type Codec, type PlanAction, type Predictors, type Projection, type WasteReport } from '../model/plan/index.js';
+import { withUpxResults } from '../model/plan/model-predictors.js';
+import type { UpxPrediction } from '../model/plan/predictors.js';
+import { upxTargets, type UpxTarget } from '../model/plan/upx-target.js';
 
 /** Plan marks per node id (bit flags), for the tree rows. */
 export const MARK_REMOVE = 1, MARK_STRIP = 2, MARK_UPX = 4;
@@ -25,13 +29,39 @@ export const planKey = (actions: readonly PlanAction[]): string => JSON.stringif
 export class PlanProjector {
   private waste?: WasteReport;
   private readonly cache = new Map<string, PlanResult>();
+  private predictors: Predictors;
+  /** Entries handed to the UPX model already (answered, failed or in flight): never asked twice. */
+  private readonly upxAsked = new Set<Entry>();
+  private readonly upxResults = new Map<Entry, UpxPrediction>();
+  private readonly upxNotes = new Set<string>();
 
   constructor(
     readonly analysis: Analysis,
-    private readonly predictors: Predictors,
+    private readonly basePredictors: Predictors,
     readonly codec: Codec = 'gzip',
     private readonly now: () => number = () => Date.now(),
-  ) {}
+  ) {
+    this.predictors = basePredictors;
+  }
+
+  /**
+   * The files this projected plan packs that the UPX model has not been asked about yet; they count as
+   * asked from now on (the caller hands them to the model once, then `addUpxResults` or nothing on failure).
+   */
+  takeUpxTargets(r: PlanResult): UpxTarget[] {
+    if (!r.projection.plan.actions.some((pa) => pa.packs.length > 0)) return [];
+    const out = upxTargets(this.analysis, r.projection.plan).filter((t) => !this.upxAsked.has(t.entry));
+    for (const t of out) this.upxAsked.add(t.entry);
+    return out;
+  }
+
+  /** The UPX model's answers: later projections use them (the cache is dropped, so they are projected again). */
+  addUpxResults(results: ReadonlyMap<Entry, UpxPrediction>, note?: string): void {
+    for (const [e, p] of results) this.upxResults.set(e, p);
+    if (note) this.upxNotes.add(note);
+    this.predictors = withUpxResults(this.basePredictors, this.upxResults, this.upxNotes.size > 0 ? [...this.upxNotes].join('; ') : undefined);
+    this.cache.clear();
+  }
 
   /** The waste classes (slow on big images: ~2 s at 200,000 entries; computed once, on first use). */
   wasteReport(): WasteReport {

@@ -6,14 +6,17 @@ import type { DetailLine } from './elf-details.js';
 /** A saving as the plan shows it: `−1.2 MB`, `+3 kB` when the action grows the image. */
 export const saving = (n: number): string => (n === 0 ? '0 B' : n > 0 ? `−${formatBytes(n)}` : `+${formatBytes(-n)}`);
 
-/** The plan view's rows: each action with its saving on disk and compressed (blank while it is projected). */
-export function planLines(actions: readonly PlanAction[], proj: Projection | undefined): DetailLine[] {
+/**
+ * The plan view's rows: each action with its saving on disk and compressed (blank while it is projected);
+ * `upxEstimating`: the UPX rows carry the rough guess while the UPX model runs.
+ */
+export function planLines(actions: readonly PlanAction[], proj: Projection | undefined, upxEstimating = false): DetailLine[] {
   return actions.map((a, i) => {
     const p = proj?.actions[i];
     const label = describeAction(a);
     if (!p) return `${'…'.padStart(10)} ${'…'.padStart(8)}  ${label}`;
     const warn = proj!.warnings.some((w) => w.actionId === p.id);
-    const text = `${saving(p.size).padStart(10)} ${saving(p.compressed).padStart(8)}  ${label}${p.entries === 0 ? ' (matches nothing)' : ''}${warn ? ' ⚠' : ''}`;
+    const text = `${saving(p.size).padStart(10)} ${saving(p.compressed).padStart(8)}  ${label}${p.entries === 0 ? ' (matches nothing)' : ''}${warn ? ' ⚠' : ''}${upxEstimating && a.kind === 'upx' ? ' (rough guess, estimating…)' : ''}`;
     return warn ? { text, tone: 'warn' } : p.entries === 0 ? { text, tone: 'dim' } : text;
   });
 }

@@ -21,6 +21,7 @@ import { planLines, planFooter, exportTexts, EXPORT_NAMES } from '../state/plan-
 import { sameAction, type Codec, type Predictors, type WasteClass } from '../model/plan/index.js';
 import { modelPredictors } from '../model/plan/model-predictors.js';
 import { recommendedPlan } from '../model/plan/recommend.js';
+import type { UpxModelResult, UpxTarget } from '../model/plan/upx-target.js';
 import { windowTop } from '../state/viewport.js';
 import { DetailsPane } from './components/details-pane.js';
 import { HelpOverlay } from './components/help-overlay.js';
@@ -60,12 +61,20 @@ export interface AppProps {
    * returns the path written. Injected: the UI never imports io. Without it, export says it is unavailable.
    */
   readonly writeExport?: WriteExport;
+  /**
+   * The real UPX model (re-reads the packed files from the source, sizes them with xz). Injected: the UI never
+   * imports io. Without it, UPX actions keep the planner's rough guess.
+   */
+  readonly upxModel?: UpxModel;
   /** Projections slower than this (ms) are computed after the keystroke's frame (default 30). */
   readonly syncProjectionMs?: number;
   readonly onQuit?: () => void;
 }
 
 export type WriteExport = (name: string, text: string) => string | Promise<string>;
+
+/** Sizes the files a plan UPX-packs; each file is asked about once (the answers are kept per entry). */
+export type UpxModel = (targets: readonly UpxTarget[]) => Promise<UpxModelResult>;
 
 const EMPTY_SEARCH: SearchResult = { hits: [], total: 0 };
 const HELP = helpLines();
@@ -98,6 +107,10 @@ export function App(props: AppProps) {
   const actions = state.plan.actions;
   const [planResult, setPlanResult] = useState<PlanResult | undefined>(undefined);
   const lastMs = useRef(0);
+  // Bumped when UPX model results arrive: the plan is projected again with them.
+  const [upxVersion, setUpxVersion] = useState(0);
+  const [upxBusy, setUpxBusy] = useState(0);
+  const [upxMessage, setUpxMessage] = useState('');
   useEffect(() => {
     const hit = projector.cached(actions);
     if (hit) return void setPlanResult(hit);
@@ -109,8 +122,28 @@ export function App(props: AppProps) {
     if (lastMs.current <= (props.syncProjectionMs ?? 30) && actions.length > 0) return run();
     const t = setTimeout(run, actions.length === 0 ? 50 : 0);
     return () => clearTimeout(t);
-  }, [projector, actions]);
+  }, [projector, actions, upxVersion]);
   const planFresh = planResult !== undefined && planResult.projection.plan.actions.length === actions.length && planResult.projection.plan.actions.every((a, i) => sameAction(a.action, actions[i]!));
+  // UPX actions are shown with the rough guess at once; the files not modelled yet go to the injected model.
+  useEffect(() => {
+    const model = props.upxModel;
+    if (!model || !planResult || !planFresh) return;
+    const targets = projector.takeUpxTargets(planResult);
+    if (targets.length === 0) return;
+    setUpxBusy((n) => n + 1);
+    Promise.resolve()
+      .then(() => model(targets))
+      .then(
+        (r) => {
+          projector.addUpxResults(r.results, r.note);
+          setUpxMessage(r.note ? `UPX: ${r.note}` : '');
+          setUpxVersion((v) => v + 1);
+        },
+        (e: unknown) => setUpxMessage(`UPX model failed, rough guess kept: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`),
+      )
+      .finally(() => setUpxBusy((n) => n - 1));
+  }, [projector, planResult, planFresh, props.upxModel]);
+  const upxEstimating = upxBusy > 0 && actions.some((a) => a.kind === 'upx');
   // The waste classes are slow on big images: classified after the frame that opens their view.
   const [, setWasteReady] = useState(0);
   const wasteClasses = (): readonly WasteClass[] => projector.wasteIfReady()?.classes ?? [];
@@ -281,9 +314,9 @@ export function App(props: AppProps) {
     const proj = planFresh ? planResult!.projection : undefined;
     right = (
       <ListOverlay
-        title={`Plan · ${actions.length} action${actions.length === 1 ? '' : 's'}${proj ? '' : ' · planning…'} · o keeps only the final filesystem · r recommended plan`}
+        title={`Plan · ${actions.length} action${actions.length === 1 ? '' : 's'}${proj ? '' : ' · planning…'}${upxEstimating ? ' · UPX estimating…' : ''} · o keeps only the final filesystem · r recommended plan`}
         header={`     on disk  ${projector.codec.padStart(7)}  action`}
-        items={planLines(actions, proj)} cursor={state.planCursor} empty="empty: x marks a file for removal, W a waste class, S strips an ELF file"
+        items={planLines(actions, proj, upxEstimating)} cursor={state.planCursor} empty="empty: x marks a file for removal, W a waste class, S strips an ELF file"
         footer={wrapLines(planFooter(proj, state.planCursor), rightW - 2, 2)} height={treeRowsH + 2} width={rightW} theme={theme}
       />
     );
@@ -300,8 +333,8 @@ export function App(props: AppProps) {
   const sections: (readonly DetailLine[])[] = elfDetails.length > 0
     ? [nodeLines(analysis, node, view, detailW), elfDetails, imageSummaryLines(analysis)]
     : [imageSummaryLines(analysis), layerLines(analysis, state.layer, detailW, 3), nodeLines(analysis, node, view, detailW)];
-  const message = [state.message, exportMessage, state.filterText !== '' && state.overlay !== 'filter' && rowOptions(state).pathFilter === null ? 'invalid filter regex' : ''].filter((m) => m !== '').join(' · ');
-  const projected = planResult ? `${planStatusText(planResult.projection)}${planFresh ? '' : ' (planning…)'}` : 'plan: sizing…';
+  const message = [state.message, exportMessage, upxMessage, state.filterText !== '' && state.overlay !== 'filter' && rowOptions(state).pathFilter === null ? 'invalid filter regex' : ''].filter((m) => m !== '').join(' · ');
+  const projected = planResult ? `${planStatusText(planResult.projection)}${planFresh ? '' : ' (planning…)'}${upxEstimating ? ' · UPX estimating…' : ''}` : 'plan: sizing…';
 
   return (
     <Box flexDirection="column" width={width} height={height}>

@@ -1,7 +1,7 @@
 import { render } from 'ink';
 import type { Analysis } from '../model/analysis.js';
 import type { Codec, Predictors } from '../model/plan/index.js';
-import { App, type ReadFile, type WriteExport } from './app.js';
+import { App, type ReadFile, type UpxModel, type WriteExport } from './app.js';
 import { colorEnabled } from './theme.js';
 
 export interface RunTuiOptions {
@@ -11,6 +11,7 @@ export interface RunTuiOptions {
   readonly predictors?: Predictors;
   readonly codec?: Codec;
   readonly writeExport?: WriteExport;
+  readonly upxModel?: UpxModel;
   readonly stdout?: NodeJS.WriteStream;
   readonly stdin?: NodeJS.ReadStream;
   readonly env?: NodeJS.ProcessEnv;
@@ -51,7 +52,8 @@ export async function runTui(analysis: Analysis, opts: RunTuiOptions = {}): Prom
   try {
     instance = render(
       <App analysis={analysis} {...(opts.readFile ? { readFile: opts.readFile } : {})} {...(opts.previewNote ? { previewNote: opts.previewNote } : {})}
-        {...(opts.predictors ? { predictors: opts.predictors } : {})} {...(opts.codec ? { codec: opts.codec } : {})} {...(opts.writeExport ? { writeExport: opts.writeExport } : {})} color={colorEnabled(env, stdout)} />,
+        {...(opts.predictors ? { predictors: opts.predictors } : {})} {...(opts.codec ? { codec: opts.codec } : {})} {...(opts.writeExport ? { writeExport: opts.writeExport } : {})}
+        {...(opts.upxModel ? { upxModel: opts.upxModel } : {})} color={colorEnabled(env, stdout)} />,
       { stdout, stdin, exitOnCtrlC: false, patchConsole: true },
     );
     await instance.waitUntilExit();

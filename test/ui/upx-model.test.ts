@@ -1,0 +1,108 @@
+// The real UPX model in the explorer: the plan shows the planner's rough guess at once, marks the UPX numbers
+// as estimating, asks the injected model (once per file) and projects again with its answer.
+import { test, before, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { createElement } from 'react';
+import { render, cleanup } from 'ink-testing-library';
+import { App, type AppProps, type UpxModel } from '../../src/ui/app.js';
+import type { Analysis } from '../../src/model/analysis.js';
+import type { Entry } from '../../src/model/entry.js';
+import { modelPredictors, UPX_BY_MODEL } from '../../src/model/plan/model-predictors.js';
+import type { UpxPrediction } from '../../src/model/plan/predictors.js';
+import type { UpxTarget } from '../../src/model/plan/upx-target.js';
+import { KEY, stripAnsi, waitFor } from '../helpers/ink.js';
+import { demoWithElf, storedBytesUnder } from '../helpers/demo-elf.js';
+
+let demo: Analysis;
+before(async () => {
+  demo = await demoWithElf();
+});
+afterEach(() => cleanup());
+
+const W = 160;
+const LEFT = Math.min(60, Math.floor(W * 0.4));
+
+function mount(extra: Partial<AppProps> = {}) {
+  const r = render(createElement(App, { analysis: demo, width: W, height: 40, color: false, predictors: modelPredictors(demo.image), ...extra }));
+  const frame = (): string => stripAnsi(r.lastFrame() ?? '');
+  const press = async (keys: string, until: (f: string) => boolean, what: string): Promise<string> => {
+    if (keys.startsWith('\x1b') || keys.length === 1) r.stdin.write(keys);
+    else for (const k of keys) {
+      r.stdin.write(k);
+      await new Promise((res) => setImmediate(res));
+    }
+    await waitFor(() => until(frame()), what).catch((e: Error) => {
+      throw new Error(`${e.message}\n${frame()}`);
+    });
+    return frame();
+  };
+  return { ...r, frame, press };
+}
+
+const status = (f: string): string => f.split('\n').at(-1) ?? '';
+const cursorRowText = (f: string): string => f.split('\n').map((l) => l.slice(LEFT)).find((l) => /^│>/.test(l)) ?? '';
+
+async function jump(ui: ReturnType<typeof mount>, query: string, name: string): Promise<string> {
+  await ui.press('/', (f) => f.includes('Search:'), 'search');
+  await ui.press(query, (f) => f.includes(query), 'hits');
+  return ui.press(KEY.enter, (f) => !f.includes('Search:') && cursorRowText(f).includes(name), `jump to ${name}`);
+}
+
+/** A fake model that answers when the test says so, and records what it was asked. */
+function fakeModel() {
+  const calls: (readonly UpxTarget[])[] = [];
+  let answer!: (r: Map<Entry, UpxPrediction>) => void;
+  let fail!: (e: Error) => void;
+  const model: UpxModel = (targets) => {
+    calls.push(targets);
+    return new Promise((res, rej) => {
+      answer = (results) => res({ results });
+      fail = rej;
+    });
+  };
+  return { model, calls, answer: (r: Map<Entry, UpxPrediction>) => answer(r), fail: (e: Error) => fail(e) };
+}
+
+test('P on demo-app: the rough guess at once (too small: refused), "estimating…", then the injected model\'s size; asked once', async () => {
+  const fake = fakeModel();
+  const ui = mount({ upxModel: fake.model });
+  await waitFor(() => ui.frame().includes('Files ·') && status(ui.frame()).includes('→'), 'first frame with sizes');
+  const before = demo.image.layers.reduce((s, l) => s + l.size, 0);
+  // demo-app: 25,200 bytes (tar -tv of its layer), under the 40 KiB the rough guess asks of UPX.
+  assert.equal(storedBytesUnder(demo, 'usr/local/bin/demo-app'), 25_200);
+  await jump(ui, 'demo-app', 'demo-app');
+  let f = await ui.press('P', (f) => status(f).includes('UPX estimating…'), 'rough projection, model asked');
+  assert.equal(fake.calls.length, 1);
+  assert.deepEqual(fake.calls[0]!.map((t) => t.path), ['usr/local/bin/demo-app']);
+  f = await ui.press('v', (f) => f.includes('Plan · 1 action'), 'plan view');
+  assert.match(f, /Plan · 1 action · UPX estimating…/);
+  assert.match(f, /0 B\s+0 B\s+UPX-pack \/usr\/local\/bin\/demo-app .*\(rough guess, estimati/);
+  assert.match(f, /1 refused by UPX \(e\.g\. \/usr\/local\/bin\/demo-app:/);
+  assert.match(f, /too small \(UPX needs ≥ 40 KiB/);
+  // The model packs it to 10,000 bytes: 15,200 fewer on disk.
+  const entry = fake.calls[0]![0]!.entry;
+  fake.answer(new Map([[entry, { size: 10_000, gzipSize: 9_990, estimatedBy: UPX_BY_MODEL }]]));
+  f = await ui.press('', (f) => !f.includes('estimating') && f.includes('−15.2 kB'), 'model projection');
+  assert.match(f, /−15\.2 kB\s+\S+ \S+\s+.*demo-app/);
+  assert.ok(f.includes(`exact: ${before.toLocaleString('en-US')} → ${(before - 15_200).toLocaleString('en-US')} bytes on disk`), f);
+  assert.ok(status(f).includes('(−15.2 kB)'), status(f));
+  // Out of the plan and back in: the cached answer, the model is not asked again.
+  f = await ui.press(KEY.esc, (f) => !f.includes('Plan ·'), 'plan closed');
+  f = await ui.press('P', (f) => !status(f).includes('(−15.2 kB)'), 'unpacked');
+  f = await ui.press('P', (f) => status(f).includes('(−15.2 kB)'), 'packed again');
+  assert.ok(!status(f).includes('estimating'), status(f));
+  assert.equal(fake.calls.length, 1);
+});
+
+test('the UPX model fails: the rough guess stays and the status line says so', async () => {
+  const fake = fakeModel();
+  const ui = mount({ upxModel: fake.model });
+  await waitFor(() => ui.frame().includes('Files ·') && status(ui.frame()).includes('→'), 'first frame with sizes');
+  await jump(ui, 'busybox', 'busybox');
+  await ui.press('P', (f) => status(f).includes('UPX estimating…'), 'model asked');
+  const rough = status(ui.frame()).replace(' · UPX estimating…', '').split('  ')[0];
+  fake.fail(new Error('xz: not found'));
+  const f = await ui.press('', (f) => status(f).includes('UPX model failed, rough guess kept: xz: not found'), 'failure shown');
+  assert.ok(!status(f).includes('estimating'), status(f));
+  assert.ok(status(f).includes(rough!), `${rough}\n${status(f)}`);
+});
