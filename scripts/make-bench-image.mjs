@@ -144,7 +144,8 @@ async function main() {
     architecture: 'amd64', os: 'linux', created: MTIME.toISOString(),
     config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['node', '/app/dist/server.js'], WorkingDir: '/app' },
     rootfs: { type: 'layers', diff_ids: diffIds },
-    history: layers.map((l) => ({ created: MTIME.toISOString(), created_by: `/bin/sh -c ${l.name}` })),
+    // As the classic builder writes them: RUN as `/bin/sh -c CMD`, the other instructions as `#(nop)`.
+    history: layers.map((l) => ({ created: MTIME.toISOString(), created_by: l.name.startsWith('RUN ') ? `/bin/sh -c ${l.name.slice(4)}` : `/bin/sh -c #(nop) ${l.name}` })),
   });
   const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
   outer.entry({ name: configName, mtime: MTIME }, config);
