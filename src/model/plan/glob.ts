@@ -41,11 +41,11 @@ export function normaliseGlob(pattern: string): string {
 
 /** The compiled matcher: the path itself or anything below it. */
 export function globRegExp(pattern: string): RegExp {
-  const p = normaliseGlob(pattern);
-  let re = cache.get(p);
+  // Keyed by the pattern as given: this runs once per path when classifying a whole tree.
+  let re = cache.get(pattern);
   if (!re) {
-    re = new RegExp(`^${translate(p)}(?:/.*)?$`);
-    cache.set(p, re);
+    re = new RegExp(`^${translate(normaliseGlob(pattern))}(?:/.*)?$`);
+    cache.set(pattern, re);
   }
   return re;
 }

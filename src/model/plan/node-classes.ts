@@ -9,8 +9,11 @@ export interface NodeClasses {
   readonly root: readonly (number | undefined)[];
 }
 
+let compiled: { rule: WasteRule; res: RegExp[] }[] | undefined;
+
 function firstRule(path: string): WasteRule | undefined {
-  for (const rule of WASTE_RULES) for (const g of rule.globs) if (globRegExp(g).test(path)) return rule;
+  compiled ??= WASTE_RULES.map((rule) => ({ rule, res: rule.globs.map(globRegExp) }));
+  for (const { rule, res } of compiled) for (const re of res) if (re.test(path)) return rule;
   return undefined;
 }
 
