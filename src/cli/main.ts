@@ -10,7 +10,7 @@ import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
 import { textAnalyser } from '../io/text-analyser.js';
 import { gzipEstimateTap } from '../io/gzip-estimate-tap.js';
-import { SlimError, messages } from '../io/errors.js';
+import { SlimError, messages, writeOutput } from '../io/errors.js';
 import { HELP, parseCliArgs } from './args.js';
 import { loadCiRules } from './ci-config.js';
 import { jsonReport } from './json-report.js';
@@ -86,7 +86,7 @@ async function run(argv: readonly string[]): Promise<number> {
   switch (args.mode) {
     case 'json': {
       const text = `${JSON.stringify({ ...(jsonReport(analysis, { name: 'slimtui', version: toolVersion() }) as object), ...(planRun ? { plan: planJson(planRun) } : {}) }, null, 2)}\n`;
-      if (args.jsonFile) writeFileSync(args.jsonFile, text);
+      if (args.jsonFile) writeOutput(() => writeFileSync(args.jsonFile!, text), args.jsonFile);
       else process.stdout.write(text);
       return 0;
     }

@@ -11,7 +11,7 @@ import { projectPlan, type Projection } from '../model/plan/project-plan.js';
 import { recommendedPlan } from '../model/plan/recommend.js';
 import { fixListJson, renderFixListMarkdown } from '../model/plan/render-fix-list.js';
 import { projectionJson, renderProjectionTable } from '../model/plan/render-projection.js';
-import { SlimError, messages } from '../io/errors.js';
+import { SlimError, messages, writeOutput } from '../io/errors.js';
 import type { SourceSpec } from '../io/sources/source-spec.js';
 import { predictUpxTargets, upxTargets, type UpxModelOptions } from '../io/upx-targets.js';
 import { hasExplicitPlan, type PlanArgs } from './plan-args.js';
@@ -87,7 +87,7 @@ export function exportFixList(analysis: Analysis, run: PlanRun, file: string, fo
   const fmt = format ?? (/\.json$/i.test(file) ? 'json' : 'md');
   const f = fixList(analysis, run.projection);
   const text = fmt === 'json' ? `${JSON.stringify({ ...(fixListJson(f) as object), recommendedPlan: run.recommended, plan: { schema: 'slimtui-plan/1', actions: run.actions } }, null, 2)}\n` : renderFixListMarkdown(f);
-  writeFileSync(file, text);
+  writeOutput(() => writeFileSync(file, text), file);
   return `slimtui: fix list (${fmt}, ${f.groups.reduce((n, g) => n + g.items.length, 0)} items${run.recommended ? ', recommended plan' : ''}) written to ${file}\n`;
 }
 

@@ -25,6 +25,18 @@ export const messages = {
   badJson: (what: string) => `corrupt ${what}: not valid JSON`,
   tooBig: (what: string) => `${what} is too large to be image metadata`,
   notADirectory: (p: string) => `not a directory: ${p}`,
+  cannotWrite: (p: string, why: string) => `cannot write ${p}: ${why}`,
 } as const;
+
+/** Writes an output file the user named; a failure is the user's one line, not a stack trace. */
+export function writeOutput(write: () => void, path: string): void {
+  try {
+    write();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such directory' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    throw new SlimError(messages.cannotWrite(path, why));
+  }
+}
 
 export const isSlimError = (e: unknown): e is SlimError => e instanceof SlimError;

@@ -174,3 +174,8 @@ test('permission denied on the socket', async () => {
     await new Promise<void>((res) => server.close(() => res()));
   }
 });
+
+test('an output file that cannot be written: --json FILE and --export FILE into a missing directory', async () => {
+  await expectError(['--json', join(work, 'no-such-dir', 'out.json')], /cannot write .*no-such-dir\/out\.json: no such directory/, '--json into a missing dir');
+  await expectError(['--export', join(work, 'no-such-dir', 'fixes.md')], /cannot write .*no-such-dir\/fixes\.md: no such directory/, '--export into a missing dir');
+});
