@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { outerFileName } from './outer-entry.js';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
@@ -8,8 +7,10 @@ import { normaliseName } from '../model/paths.js';
 import { blobPath, parseDockerManifest, resolveIndex, type DockerManifestItem } from '../model/oci-index.js';
 import { parseImageConfig, platformMatches } from '../model/image-config.js';
 import { platformString } from '../model/image.js';
+import { outerFileName } from './outer-entry.js';
 import type { ContentAnalyser, LayerTap } from './content-analyser.js';
 import { sniff } from './decompress.js';
+import { archiveTarStream } from './archive-stream.js';
 import { drain, peek, readAll, toReadable } from './byte-stream.js';
 import { readLayer, type ParsedLayer, type TarEntry } from './layer-reader.js';
 import { assembleImage, type LayerBlob } from './assemble-image.js';
@@ -65,8 +66,12 @@ export async function readImageArchive(input: AsyncIterable<Uint8Array>, opts: A
   let layersRead = 0;
   const counter = new ByteCounter((bytes) => opts.onProgress?.({ stage: 'reading', bytes, layersRead, ...(opts.totalBytes ? { totalBytes: opts.totalBytes } : {}) }));
   const outer = tarExtract();
+  // The archive itself may be compressed (`docker save IMAGE | gzip > img.tar.gz`); anything else that is
+  // not a tar is not an image archive.
+  const { stream, decompress } = await archiveTarStream(input, opts.what);
+  const stages: Transform[] = [counter, ...decompress];
   let pipeError: unknown;
-  const feeding = pipeline(toReadable(input), counter, outer).catch((e: unknown) => {
+  const feeding = pipeline(toReadable(stream), ...(stages as [Transform]), outer).catch((e: unknown) => {
     pipeError = e;
   });
 

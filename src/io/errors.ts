@@ -12,6 +12,7 @@ export class SlimError extends Error {
 export const messages = {
   usage: (detail: string) => `${detail} (see slimtui --help)`,
   fileNotFound: (path: string) => `file not found: ${path}`,
+  notATar: (path: string) => `${path} is not a container image archive: not a tar (nor a gzip or zstd compressed tar)`,
   notAnImage: (path: string) => `${path} is not a container image: no manifest.json or index.json in it`,
   truncated: (what: string, detail: string) => `truncated or corrupt ${what}: ${detail}`,
   unknownCompression: (what: string, kind: string) => `${what} uses ${kind} compression, which slimtui does not read (gzip, zstd and uncompressed layers are supported)`,

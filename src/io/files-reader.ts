@@ -6,7 +6,6 @@
  * ever written under an image path's name.
  */
 import { constants, promises as fs } from 'node:fs';
-import { outerFileName } from './outer-entry.js';
 import { join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
@@ -14,6 +13,8 @@ import type { ByteSource } from '../model/elf/index.js';
 import type { Image } from '../model/image.js';
 import { blobPath } from '../model/oci-index.js';
 import { normaliseName } from '../model/paths.js';
+import { archiveTarStream } from './archive-stream.js';
+import { outerFileName } from './outer-entry.js';
 import { drain, peek, readAll, toReadable } from './byte-stream.js';
 import { ByteStore, STORE_MEMORY_CAP, type StoredFile } from './byte-store.js';
 import { decompressor, sniff } from './decompress.js';
@@ -108,7 +109,8 @@ async function collectFromArchive(input: AsyncIterable<Uint8Array>, image: Image
   const outer = tarExtract();
   const ac = new AbortController();
   let failure: unknown;
-  const feeding = pipeline(toReadable(input), outer, { signal: ac.signal }).catch((e: unknown) => {
+  const { stream, decompress } = await archiveTarStream(input, 'the source');
+  const feeding = pipeline([toReadable(stream), ...decompress, outer], { signal: ac.signal }).catch((e: unknown) => {
     if (!ac.signal.aborted) failure = e;
   });
   let pendingKnown = known.size;

@@ -19,6 +19,7 @@ export interface LoadOptions {
 
 /** What a bare argument names on disk, for `parseSourceArg`. */
 export function classifyPath(p: string): 'file' | 'oci-dir' | 'dir' | 'none' {
+  if (p === '-') return 'file'; // standard input
   try {
     const st = statSync(p);
     if (st.isFile()) return 'file';

@@ -1,11 +1,12 @@
 import { constants, promises as fs } from 'node:fs';
-import { outerFileName } from './outer-entry.js';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
 import type { Image } from '../model/image.js';
 import { blobPath, parseDockerManifest } from '../model/oci-index.js';
 import { normaliseName } from '../model/paths.js';
+import { archiveTarStream } from './archive-stream.js';
+import { outerFileName } from './outer-entry.js';
 import { drain, peek, readAll, toReadable } from './byte-stream.js';
 import { decompressor, sniff } from './decompress.js';
 import { fileChunks } from './file-chunks.js';
@@ -109,7 +110,8 @@ export async function findInArchive(input: AsyncIterable<Uint8Array>, image: Ima
   const storedSize = l.compressedSize ?? l.tarSize;
   const outer = tarExtract();
   const ac = new AbortController();
-  const feeding = pipeline(toReadable(input), outer, { signal: ac.signal }).catch(() => undefined);
+  const { stream, decompress } = await archiveTarStream(input, 'the source');
+  const feeding = pipeline([toReadable(stream), ...decompress, outer], { signal: ac.signal }).catch(() => undefined);
   const found = new Map<string, Buffer>();
   const links = new Map<string, string>();
   let manifest: Buffer | undefined;
