@@ -16,7 +16,8 @@ export interface CliArgs {
   readonly ruleFlags: Readonly<Record<string, string>>;
   readonly help: boolean;
   readonly version: boolean;
-  readonly digests: boolean;
+  /** 'auto': only where something uses them (the planner and the explorer: duplicates, chmod-copies). */
+  readonly digests: 'auto' | 'on' | 'off';
   /** Run the ELF and text content analysers (binaries, libc, findings). */
   readonly elf: boolean;
   /** The slimming planner's flags (--what-if, --export, --remove, …). */
@@ -53,7 +54,8 @@ Options
   --tui                       open the explorer even when CI=true or output is not a terminal
   --source KIND               force the source: ${SOURCE_NAMES.join(', ')}
   --platform OS/ARCH[/VAR]    pick a platform from a multi-platform index
-  --no-digests                skip content digests (faster; no duplicate detection)
+  --no-digests                skip content digests in the explorer and planner (faster; no duplicate detection)
+  --digests                   compute content digests in every mode (they cost ~0.6 s per GB)
   --no-elf                    skip ELF analysis (no binaries, libc resolution or findings)
   -h, --help                  this help
   -v, --version               the version
@@ -96,6 +98,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
         source: { type: 'string' },
         platform: { type: 'string' },
         'no-digests': { type: 'boolean' },
+        digests: { type: 'boolean' },
         'no-elf': { type: 'boolean' },
         ...PLAN_OPTIONS,
         help: { type: 'boolean', short: 'h' },
@@ -125,7 +128,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
     ruleFlags,
     help: v['help'] === true,
     version: v['version'] === true,
-    digests: v['no-digests'] !== true,
+    digests: v['no-digests'] === true ? 'off' : v['digests'] === true ? 'on' : 'auto',
     elf: v['no-elf'] !== true,
     plan: planArgsOf(v),
     tuiForced: v['tui'] === true,

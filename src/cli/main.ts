@@ -54,11 +54,12 @@ async function run(argv: readonly string[]): Promise<number> {
   const progress = progressLine(process.stderr);
   let image;
   try {
-    // The pull-size estimate (sampled gzip of each layer's tar) costs CPU: only the planner and the explorer,
-    // which show compressed sizes before and after a plan, ask for it.
+    // Content digests and the pull-size estimate (sampled gzip of each layer's tar) cost CPU: only the planner
+    // and the explorer use them (duplicates, chmod-copies; compressed sizes before and after a plan).
     const planning = wantsPlanner(args.plan) || args.mode === 'tui';
+    const digests = args.digests === 'on' || (args.digests === 'auto' && planning);
     image = await loadImage(spec, {
-      analysers: [...(args.digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
+      analysers: [...(digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
       ...(planning ? { taps: [gzipEstimateTap()] } : {}),
       platform,
       platformExplicit: args.platform !== undefined,
