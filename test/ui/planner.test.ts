@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createElement } from 'react';
-import { render, cleanup } from 'ink-testing-library';
-import { App, type AppProps } from '../../src/ui/app.js';
+import { cleanup } from 'ink-testing-library';
+import type { AppProps } from '../../src/ui/app.js';
 import type { Analysis } from '../../src/model/analysis.js';
 import { parsePlanFile } from '../../src/model/plan/index.js';
-import { modelPredictors } from '../../src/model/plan/model-predictors.js';
 import { cwdExportWriter } from '../../src/cli/tui-export.js';
-import { KEY, stripAnsi, waitFor } from '../helpers/ink.js';
+import { KEY, waitFor } from '../helpers/ink.js';
+import { LEFT, cursorRowText, jump, mountApp, status, type MountedApp } from '../helpers/demo-app.js';
 import { demoWithElf, storedBytesUnder } from '../helpers/demo-elf.js';
 
 let demo: Analysis;
@@ -22,36 +21,9 @@ before(async () => {
 });
 afterEach(() => cleanup());
 
-const W = 160;
-const LEFT = Math.min(60, Math.floor(W * 0.4));
-
-function mount(extra: Partial<AppProps> = {}) {
-  const r = render(createElement(App, { analysis: demo, width: W, height: 40, color: false, predictors: modelPredictors(demo.image), ...extra }));
-  const frame = (): string => stripAnsi(r.lastFrame() ?? '');
-  const press = async (keys: string, until: (f: string) => boolean, what: string): Promise<string> => {
-    if (keys.startsWith('\x1b') || keys.length === 1) r.stdin.write(keys);
-    else for (const k of keys) {
-      r.stdin.write(k);
-      await new Promise((res) => setImmediate(res));
-    }
-    await waitFor(() => until(frame()), what).catch((e: Error) => {
-      throw new Error(`${e.message}\n${frame()}`);
-    });
-    return frame();
-  };
-  return { ...r, frame, press };
-}
-
-const status = (f: string): string => f.split('\n').at(-1) ?? '';
+const mount = (extra: Partial<AppProps> = {}): MountedApp => mountApp(demo, extra);
 const left = (f: string): string => f.split('\n').map((l) => l.slice(0, LEFT)).join('\n');
-const cursorRowText = (f: string): string => f.split('\n').map((l) => l.slice(LEFT)).find((l) => /^│>/.test(l)) ?? '';
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
-
-async function jump(ui: ReturnType<typeof mount>, query: string, name: string): Promise<string> {
-  await ui.press('/', (f) => f.includes('Search:'), 'search');
-  await ui.press(query, (f) => f.includes(query), 'hits');
-  return ui.press(KEY.enter, (f) => !f.includes('Search:') && cursorRowText(f).includes(name), `jump to ${name}`);
-}
 
 test('ELF files carry their libc in the tree; legacy-tool (glibc in a musl image) is marked ✗ and its details say why', async () => {
   const ui = mount();

@@ -2,15 +2,15 @@
 // as estimating, asks the injected model (once per file) and projects again with its answer.
 import { test, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createElement } from 'react';
-import { render, cleanup } from 'ink-testing-library';
-import { App, type AppProps, type UpxModel } from '../../src/ui/app.js';
+import { cleanup } from 'ink-testing-library';
+import type { AppProps, UpxModel } from '../../src/ui/app.js';
 import type { Analysis } from '../../src/model/analysis.js';
 import type { Entry } from '../../src/model/entry.js';
-import { modelPredictors, UPX_BY_MODEL } from '../../src/model/plan/model-predictors.js';
+import { UPX_BY_MODEL } from '../../src/model/plan/model-predictors.js';
 import type { UpxPrediction } from '../../src/model/plan/predictors.js';
 import type { UpxTarget } from '../../src/model/plan/upx-target.js';
-import { KEY, stripAnsi, waitFor } from '../helpers/ink.js';
+import { KEY, waitFor } from '../helpers/ink.js';
+import { jump, mountApp, status, type MountedApp } from '../helpers/demo-app.js';
 import { demoWithElf, storedBytesUnder } from '../helpers/demo-elf.js';
 
 let demo: Analysis;
@@ -19,34 +19,7 @@ before(async () => {
 });
 afterEach(() => cleanup());
 
-const W = 160;
-const LEFT = Math.min(60, Math.floor(W * 0.4));
-
-function mount(extra: Partial<AppProps> = {}) {
-  const r = render(createElement(App, { analysis: demo, width: W, height: 40, color: false, predictors: modelPredictors(demo.image), ...extra }));
-  const frame = (): string => stripAnsi(r.lastFrame() ?? '');
-  const press = async (keys: string, until: (f: string) => boolean, what: string): Promise<string> => {
-    if (keys.startsWith('\x1b') || keys.length === 1) r.stdin.write(keys);
-    else for (const k of keys) {
-      r.stdin.write(k);
-      await new Promise((res) => setImmediate(res));
-    }
-    await waitFor(() => until(frame()), what).catch((e: Error) => {
-      throw new Error(`${e.message}\n${frame()}`);
-    });
-    return frame();
-  };
-  return { ...r, frame, press };
-}
-
-const status = (f: string): string => f.split('\n').at(-1) ?? '';
-const cursorRowText = (f: string): string => f.split('\n').map((l) => l.slice(LEFT)).find((l) => /^│>/.test(l)) ?? '';
-
-async function jump(ui: ReturnType<typeof mount>, query: string, name: string): Promise<string> {
-  await ui.press('/', (f) => f.includes('Search:'), 'search');
-  await ui.press(query, (f) => f.includes(query), 'hits');
-  return ui.press(KEY.enter, (f) => !f.includes('Search:') && cursorRowText(f).includes(name), `jump to ${name}`);
-}
+const mount = (extra: Partial<AppProps> = {}): MountedApp => mountApp(demo, extra);
 
 /** A fake model that answers when the test says so, and records what it was asked. */
 function fakeModel() {
