@@ -75,9 +75,9 @@ before(async () => {
 });
 
 async function writeTmp(name: string, content: string, mode: number): Promise<string> {
-  const { writeFile, chmod, mkdtemp: mk } = await import('node:fs/promises');
-  const dir = await mk(join(tmpdir(), 'slimtui-ctx-'));
-  const p = join(dir, name);
+  const { writeFile, chmod } = await import('node:fs/promises');
+  // Inside the test's own temp dir, which `after` removes.
+  const p = join(work, name);
   await writeFile(p, content);
   await chmod(p, mode);
   return p;
