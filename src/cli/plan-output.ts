@@ -31,17 +31,12 @@ export interface PreparedPlan {
   readonly codec: Codec;
 }
 
-/** The plan the flags (or the plan file) give, else the recommended one, projected. */
-export function runPlan(analysis: Analysis, args: PlanArgs, predictors: Predictors = modelPredictors(analysis.image)): PlanRun {
-  return projectPrepared(analysis, preparePlan(analysis, args), predictors);
-}
-
 export function projectPrepared(analysis: Analysis, p: PreparedPlan, predictors: Predictors): PlanRun {
   return { actions: p.actions, recommended: p.recommended, plan: p.plan, projection: projectPlan(analysis, p.plan, predictors, { codec: p.codec }) };
 }
 
 /**
- * runPlan with the real UPX model: when the plan packs files, their bytes are read again from the source
+ * The plan the flags (or the plan file) give, else the recommended one, projected with the real UPX model: when the plan packs files, their bytes are read again from the source
  * (only those files, one pass) and `xz` sizes them; the results are injected as `Predictors.upx`.
  */
 export async function runPlanWithUpx(analysis: Analysis, args: PlanArgs, spec: SourceSpec, opts: UpxModelOptions & { readonly onNote?: (note: string) => void } = {}): Promise<PlanRun> {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
@@ -207,6 +206,3 @@ function checkPlatform(configBytes: Buffer, opts: ArchiveReadOptions): void {
   const cfg = parseImageConfig(parseJson(configBytes, 'image config'));
   if (!platformMatches(cfg.platform, opts.platform)) throw new SlimError(messages.platformMissing(platformString(opts.platform), [platformString(cfg.platform)]));
 }
-
-/** sha256 of a buffer, `sha256:`-prefixed. */
-export const digestOf = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;

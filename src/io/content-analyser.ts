@@ -9,8 +9,6 @@ export interface ContentAnalyser {
   readonly name: string;
   wants(entry: Entry): boolean;
   open(entry: Entry): ContentSink;
-  /** Called once when the pass is over; resolves when every fact is stored (e.g. work handed to a thread). */
-  finish?(): Promise<void>;
 }
 
 export interface ContentSink {

@@ -39,12 +39,6 @@ export function classifyPath(p: string): 'file' | 'oci-dir' | 'dir' | 'none' {
 
 /** The one entry point every output uses: a source spec in, the model's Image out. */
 export async function loadImage(spec: SourceSpec, opts: LoadOptions): Promise<Image> {
-  const image = await readSource(spec, opts);
-  for (const a of opts.analysers) await a.finish?.();
-  return image;
-}
-
-async function readSource(spec: SourceSpec, opts: LoadOptions): Promise<Image> {
   const reference = spec.location;
   const common = { reference, analysers: opts.analysers, platform: opts.platform, platformExplicit: opts.platformExplicit, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(spec.tag ? { tag: spec.tag } : {}) };
   const withTaps = { ...common, ...(opts.taps ? { taps: opts.taps } : {}) };

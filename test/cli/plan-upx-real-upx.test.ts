@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runCli, BIN, baseEnv, ensureBuilt } from '../helpers/cli.js';
 import { dockerArchiveLegacy, dockerArchiveOciStyle, type EntrySpec } from '../helpers/make-archive.js';
+import { upxRefusalOf } from '../helpers/upx-messages.js';
 
 const MODEL = 'model: LZMA via xz + UPX overhead fit';
 const TOLERANCE = 0.1;
@@ -27,16 +28,6 @@ const files = new Map<string, { host: string; mode: number }>();
 /** Image path → what the real upx did with it. */
 const real = new Map<string, { size: number } | { refusal: string; error: string }>();
 
-/** UPX's messages → refusal categories (used on real upx's output and on the model's, which quotes upx). */
-function categorise(msg: string): string {
-  if (msg.includes('too small')) return 'too-small';
-  if (msg.includes('AlreadyPacked')) return 'already-packed';
-  if (msg.includes('not executable')) return 'not-executable';
-  if (msg.includes('UnknownExecutableFormat')) return 'unsupported-format';
-  if (msg.includes('DT_INIT') || msg.includes('bad init address')) return 'shared-library-unsupported';
-  if (msg.includes('NotCompressible')) return 'not-compressible';
-  return `unknown: ${msg}`;
-}
 
 function sh(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8' });
@@ -49,7 +40,7 @@ function realUpx(path: string): { size: number } | { refusal: string; error: str
   const r = spawnSync('upx', ['-q', '--best', '--lzma', '-o', out, path], { encoding: 'utf8' });
   if (r.status === 0) return { size: statSync(out).size };
   const error = `${r.stdout}${r.stderr}`.split('\n').find((l) => l.startsWith('upx:')) ?? `upx exited with ${r.status}`;
-  return { refusal: categorise(error), error };
+  return { refusal: upxRefusalOf(error), error };
 }
 
 before(async () => {
@@ -135,7 +126,7 @@ function compare(packed: Map<string, { size: number; estimatedBy?: string | unde
       assert.ok(Math.abs(err) <= TOLERANCE, `${what}: /${path} predicted ${p.size} B, real upx ${r.size} B (${(err * 100).toFixed(1)} %)`);
     } else {
       assert.ok(q, `${what}: real upx refuses /${path} (${r.error}), the plan ${p ? `packs it to ${p.size} B` : 'does not list it'}`);
-      assert.equal(categorise(q.reason), r.refusal, `${what}: /${path}: upx said ${r.error}, the plan says ${q.reason}`);
+      assert.equal(upxRefusalOf(q.reason), r.refusal, `${what}: /${path}: upx said ${r.error}, the plan says ${q.reason}`);
       assert.equal(q.estimatedBy, MODEL, `${what}: /${path}`);
       lines.push(`/${path}: refused (${r.refusal}) by both`);
     }
@@ -175,7 +166,7 @@ test('dir: rootfs --what-if --upx all: packed sizes, refusals with reasons, cave
     else {
       const line = r.stdout.split('\n').find((l) => l.includes(`refused /${path}:`));
       assert.ok(line, `/${path} refusal line missing:\n${r.stdout}`);
-      assert.equal(categorise(line), x.refusal, line);
+      assert.equal(upxRefusalOf(line), x.refusal, line);
     }
   }
   assert.match(r.stdout, /UPX caveats \(UPX here: −\S+ \S+ on disk, only −\S+ \S+ gzip\)/);
@@ -203,7 +194,7 @@ test('docker-archive (Docker >= 25 layout): --export x.md --upx all: caveats, re
     } else {
       const line = refusals.split('\n').find((l) => l.startsWith(`- \`/${path}\`:`));
       assert.ok(line, `/${path} refusal missing:\n${refusals}`);
-      assert.equal(categorise(line), x.refusal, line);
+      assert.equal(upxRefusalOf(line), x.refusal, line);
     }
   }
   // The packed programs are in the COPY layer, the libraries in the base layer.

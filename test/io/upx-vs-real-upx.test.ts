@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { bytesSource, parseElf } from '../../src/model/elf/index.js';
 import { predictUpxForFile } from '../../src/io/upx-predict.js';
+import { upxRefusalOf } from '../helpers/upx-messages.js';
 
 let dir = '';
 const hasUpx = spawnSync('upx', ['--version']).status === 0;
@@ -33,16 +34,6 @@ function realUpx(path: string): { size?: number; error?: string } {
   return { error: `${r.stdout}${r.stderr}`.split('\n').find((l) => l.startsWith('upx:')) ?? 'upx failed' };
 }
 
-/** UPX's error line → the model's refusal names. */
-function categorise(msg: string): string {
-  if (msg.includes('too small')) return 'too-small';
-  if (msg.includes('AlreadyPacked')) return 'already-packed';
-  if (msg.includes('not executable')) return 'not-executable';
-  if (msg.includes('UnknownExecutableFormat')) return 'unsupported-format';
-  if (msg.includes('DT_INIT') || msg.includes('bad init address')) return 'shared-library-unsupported';
-  if (msg.includes('NotCompressible')) return 'not-compressible';
-  return msg;
-}
 
 async function predict(path: string): Promise<Awaited<ReturnType<typeof predictUpxForFile>>> {
   const b = readFileSync(path);
@@ -145,7 +136,7 @@ test('refusals agree with real upx', { skip: !hasUpx }, async () => {
     const path = join(dir, c.file);
     const real = realUpx(path);
     assert.equal(real.size, undefined, `${c.file}: real upx packed it`);
-    assert.equal(categorise(real.error ?? ''), c.refusal, `${c.file}: upx said ${real.error}`);
+    assert.equal(upxRefusalOf(real.error ?? ''), c.refusal, `${c.file}: upx said ${real.error}`);
     const p = await predict(path);
     assert.equal(p.packable ? 'packable' : p.eligibility.refusal, c.refusal, `${c.file}: upx said ${real.error}`);
   }
