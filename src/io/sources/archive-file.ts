@@ -46,7 +46,7 @@ export function archiveFileSource(kind: 'docker-archive' | 'oci-archive', spec: 
     kind,
     spec,
     async load(opts: LoadOptions): Promise<LoadedImage> {
-      const base = { reference: path, source: kind, analysers: opts.analysers, platform: opts.platform, platformExplicit: opts.platformExplicit, ...(opts.taps ? { taps: opts.taps } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(spec.tag ? { tag: spec.tag } : {}) };
+      const base = { reference: path, source: kind, analysers: opts.analysers, platform: opts.platform, platformExplicit: opts.platformExplicit, ...(opts.taps ? { taps: opts.taps } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(spec.tag ? { tag: spec.tag } : {}), ...(opts.verify ? { verify: opts.verify } : {}) };
       if (path === '-') {
         const { image } = await readImageArchive(process.stdin, { ...base, what: 'standard input' });
         return { image, source, preview: undefined, readFiles: undefined };
@@ -96,9 +96,9 @@ export function archiveFileSource(kind: 'docker-archive' | 'oci-archive', spec: 
         const e = idx.files.get(l.path);
         if (!e) throw new SlimError(messages.missingBlob(`${l.path} in ${path}`));
         const r = range(e);
-        return { name: l.path, ...(l.digest ? { digest: l.digest } : {}), size: e.size, at: { file: path, ...r }, open: () => fileChunks(path, 1 << 20, 4, r) };
+        return { name: l.path, ...(l.digest ? { digest: l.digest } : {}), ...(l.expectedSize !== undefined ? { expectedSize: l.expectedSize } : {}), size: e.size, at: { file: path, ...r }, open: () => fileChunks(path, 1 << 20, 4, r) };
       });
-      return { configBytes: layout.configBytes, layers, repoTags: layout.repoTags, source: layout.source, warnings: layout.warnings };
+      return { configBytes: layout.configBytes, ...(layout.configDigest ? { configDigest: layout.configDigest } : {}), layers, repoTags: layout.repoTags, source: layout.source, warnings: layout.warnings };
     },
   };
   return source;

@@ -39,10 +39,11 @@ export function open(spec: SourceSpec): ImageSource {
           platform: opts.platform,
           platformExplicit: opts.platformExplicit,
           ...(opts.taps ? { taps: opts.taps } : {}),
+          ...(opts.verify ? { verify: opts.verify } : {}),
           ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
           what: `${engine} image ${ref}`,
+          // The export of one reference holds that one image: no tag to pick (its tags may be spelt otherwise).
           ...(inspect.Size ? { totalBytes: inspect.Size } : {}),
-          ...(ref.includes(':') && !ref.startsWith('sha256:') ? { tag: ref } : {}),
         });
       } finally {
         stream.destroy?.();
