@@ -38,7 +38,7 @@ export interface LoadOptions {
 
 /**
  * Which digests a layer read computes. Hashing every uncompressed byte costs about half the one pass's CPU
- * (measured on the 1.46 GB bench archive: +1.2..3.0 s CPU on a 4.3 s pass), so by default only the cheap checks
+ * (measured on the 1.46 GB bench archive: +0.9..3.0 s CPU on a 4.0..4.4 s pass), so by default only the cheap checks
  * run — the config's digest against its name, each stored blob's size against its descriptor — and `--verify`
  * adds every layer's diff_id (sha256 of the uncompressed tar) and every stored blob's digest, as they stream by.
  */
