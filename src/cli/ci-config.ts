@@ -10,24 +10,39 @@ import { SlimError } from '../io/errors.js';
 export const DEFAULT_RULES: CiRules = { lowestEfficiency: 0.9, highestUserWastedPercent: 0.1 };
 
 const BYTE_RULES: ReadonlySet<RuleName> = new Set(['highestWastedBytes', 'highestReclaimableBytes']);
-const KNOWN: readonly RuleName[] = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'];
+const KNOWN: readonly RuleName[] = [
+  'lowestEfficiency',
+  'highestWastedBytes',
+  'highestUserWastedPercent',
+  'highestReclaimableBytes',
+  'failOnFindings',
+];
 const SEVERITIES = ['error', 'warning', 'info'] as const;
 
 /** One rule value: a number, a size with dive's units for byte rules, a severity for failOnFindings, or `disabled`. */
-export function parseRuleValue(rule: RuleName, raw: unknown, where: string): number | 'error' | 'warning' | 'info' | 'disabled' {
+export function parseRuleValue(
+  rule: RuleName,
+  raw: unknown,
+  where: string,
+): number | 'error' | 'warning' | 'info' | 'disabled' {
   if (typeof raw === 'string' && raw.trim().toLowerCase() === 'disabled') return 'disabled';
   if (rule === 'failOnFindings') {
     const s = String(raw).trim().toLowerCase();
-    if (!(SEVERITIES as readonly string[]).includes(s)) throw new SlimError(`${where}: failOnFindings must be error, warning, info or disabled, got ${JSON.stringify(raw)}`);
+    if (!(SEVERITIES as readonly string[]).includes(s))
+      throw new SlimError(
+        `${where}: failOnFindings must be error, warning, info or disabled, got ${JSON.stringify(raw)}`,
+      );
     return s as (typeof SEVERITIES)[number];
   }
   if (BYTE_RULES.has(rule)) {
     const n = parseByteSize(typeof raw === 'number' ? raw : String(raw));
-    if (n === undefined) throw new SlimError(`${where}: ${rule} must be a size like 20MB or 1.5GiB, got ${JSON.stringify(raw)}`);
+    if (n === undefined)
+      throw new SlimError(`${where}: ${rule} must be a size like 20MB or 1.5GiB, got ${JSON.stringify(raw)}`);
     return n;
   }
   const n = typeof raw === 'number' ? raw : Number(String(raw).trim().replace(/%$/, ''));
-  if (!Number.isFinite(n) || n < 0) throw new SlimError(`${where}: ${rule} must be a number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new SlimError(`${where}: ${rule} must be a number, got ${JSON.stringify(raw)}`);
   return String(raw).trim().endsWith('%') ? n / 100 : n;
 }
 
@@ -37,10 +52,16 @@ export interface LoadedRules {
 }
 
 /** Rules from the flags over a rules file (`--ci-config`, `.slimtui-ci.yaml`, or dive's `.dive-ci`) over dive's defaults. */
-export function loadCiRules(flags: Readonly<Record<string, string>>, configPath: string | undefined, cwd: string): LoadedRules {
+export function loadCiRules(
+  flags: Readonly<Record<string, string>>,
+  configPath: string | undefined,
+  cwd: string,
+): LoadedRules {
   let fileRules: Record<string, unknown> | undefined;
   let from = "dive's defaults";
-  const candidates = configPath ? [configPath] : ['.slimtui-ci.yaml', '.slimtui-ci.yml', '.dive-ci'].map((f) => `${cwd}/${f}`);
+  const candidates = configPath
+    ? [configPath]
+    : ['.slimtui-ci.yaml', '.slimtui-ci.yml', '.dive-ci'].map((f) => `${cwd}/${f}`);
   for (const path of candidates) {
     if (!existsSync(path)) {
       if (configPath) throw new SlimError(`file not found: ${path}`);
@@ -56,14 +77,21 @@ export function loadCiRules(flags: Readonly<Record<string, string>>, configPath:
     if (!SLIMTUI_FILE.test(basename(path))) {
       // dive's file (.dive-ci, or any --ci-config): read exactly as dive reads it.
       const diveRules = readAsDive(doc, from);
-      return { rules: { ...diveRules, ...parseFlags(flags, `${from} and flags`) }, from: Object.keys(flags).length > 0 ? `${from} and flags` : from };
+      return {
+        rules: { ...diveRules, ...parseFlags(flags, `${from} and flags`) },
+        from: Object.keys(flags).length > 0 ? `${from} and flags` : from,
+      };
     }
     const rules = doc && typeof doc === 'object' ? (doc as Record<string, unknown>)['rules'] : undefined;
-    if (rules !== undefined && (typeof rules !== 'object' || rules === null)) throw new SlimError(`${path}: "rules" must be a mapping`);
+    if (rules !== undefined && (typeof rules !== 'object' || rules === null))
+      throw new SlimError(`${path}: "rules" must be a mapping`);
     fileRules = (rules as Record<string, unknown> | undefined) ?? {};
     break;
   }
-  const merged: Record<string, unknown> = { ...(fileRules ?? (Object.keys(flags).length === 0 ? DEFAULT_RULES : {})), ...flags };
+  const merged: Record<string, unknown> = {
+    ...(fileRules ?? (Object.keys(flags).length === 0 ? DEFAULT_RULES : {})),
+    ...flags,
+  };
   if (Object.keys(flags).length > 0) from = fileRules ? `${from} and flags` : 'flags';
   return { rules: parseFlags(merged, from), from };
 }
@@ -98,9 +126,11 @@ function lookup(map: unknown, key: string): unknown {
  */
 function readAsDive(doc: unknown, from: string): CiRules {
   // viper: a document that is not a mapping does not load; a `rules` that is not one shadows every rule with "".
-  if (doc !== null && doc !== undefined && (typeof doc !== 'object' || Array.isArray(doc))) throw new SlimError(`${from}: not a YAML mapping (dive: "ci configuration error")`);
+  if (doc !== null && doc !== undefined && (typeof doc !== 'object' || Array.isArray(doc)))
+    throw new SlimError(`${from}: not a YAML mapping (dive: "ci configuration error")`);
   const section = lookup(doc, 'rules');
-  if (section !== null && section !== undefined && (typeof section !== 'object' || Array.isArray(section))) throw new SlimError(`${from}: "rules" must be a mapping`);
+  if (section !== null && section !== undefined && (typeof section !== 'object' || Array.isArray(section)))
+    throw new SlimError(`${from}: "rules" must be a mapping`);
   const rules: CiRules = { ...DEFAULT_RULES };
   const value = (rule: RuleName): unknown => lookup(section, rule);
   for (const rule of ['lowestEfficiency', 'highestUserWastedPercent'] as const) {
@@ -112,14 +142,21 @@ function readAsDive(doc: unknown, from: string): CiRules {
       continue;
     }
     const n = goParseFloat(text);
-    if (n === undefined) throw new SlimError(`${from}: ${rule}: invalid config value (${JSON.stringify(text)}): not a number`);
-    if (n < 0 || n > 1) throw new SlimError(`${from}: ${rule} config value is outside allowed range (0-1), given ${JSON.stringify(text)}`);
+    if (n === undefined)
+      throw new SlimError(`${from}: ${rule}: invalid config value (${JSON.stringify(text)}): not a number`);
+    if (n < 0 || n > 1)
+      throw new SlimError(
+        `${from}: ${rule} config value is outside allowed range (0-1), given ${JSON.stringify(text)}`,
+      );
     rules[rule] = n;
   }
   const wasted = value('highestWastedBytes');
   if (wasted !== undefined && wasted !== null && goString(wasted) !== 'disabled') {
     const n = humanizeParseBytes(goString(wasted));
-    if (n === undefined) throw new SlimError(`${from}: highestWastedBytes: invalid config value (${JSON.stringify(goString(wasted))}): not a size like 20MB`);
+    if (n === undefined)
+      throw new SlimError(
+        `${from}: highestWastedBytes: invalid config value (${JSON.stringify(goString(wasted))}): not a size like 20MB`,
+      );
     rules.highestWastedBytes = n;
   }
   for (const rule of ['highestReclaimableBytes', 'failOnFindings'] as const) {

@@ -6,7 +6,13 @@
 import type { Platform, SourceKind, Warning } from '../model/image.js';
 import { platformString } from '../model/image.js';
 import { parseImageConfig, platformMatches } from '../model/image-config.js';
-import { blobPath, parseDockerManifest, resolveIndex, type DockerManifestItem, type IndexResolution } from '../model/oci-index.js';
+import {
+  blobPath,
+  parseDockerManifest,
+  resolveIndex,
+  type DockerManifestItem,
+  type IndexResolution,
+} from '../model/oci-index.js';
 import { normaliseName } from '../model/paths.js';
 import { SlimError, messages } from './errors.js';
 
@@ -69,7 +75,10 @@ export function resolveArchiveLayout(names: ArchiveNames, opts: ManifestChoice):
   const warnings: Warning[] = [];
   if (manifestBuf) {
     const items = parseDockerManifest(parseJson(manifestBuf, 'manifest.json'));
-    if (!items) throw new SlimError(messages.notAManifest('manifest.json', 'a docker save manifest (an array of {Config, RepoTags, Layers})'));
+    if (!items)
+      throw new SlimError(
+        messages.notAManifest('manifest.json', 'a docker save manifest (an array of {Config, RepoTags, Layers})'),
+      );
     if (items.length === 0) throw new SlimError(`manifest.json lists no images`);
     const item = pickItem(items, opts, warnings);
     const configPath = names.resolve(normalised(item.config));
@@ -84,7 +93,14 @@ export function resolveArchiveLayout(names: ArchiveNames, opts: ManifestChoice):
       const digest = digestFromBlobPath(path);
       return { path, ...(digest ? { digest } : {}) };
     });
-    return { configBytes, ...(configDigest ? { configDigest } : {}), layers, repoTags: item.repoTags, source: opts.source === 'oci-archive' ? 'docker-archive' : opts.source, warnings };
+    return {
+      configBytes,
+      ...(configDigest ? { configDigest } : {}),
+      layers,
+      repoTags: item.repoTags,
+      source: opts.source === 'oci-archive' ? 'docker-archive' : opts.source,
+      warnings,
+    };
   }
   if (indexBuf) {
     const getJson = (digest: string): unknown => {
@@ -92,7 +108,13 @@ export function resolveArchiveLayout(names: ArchiveNames, opts: ManifestChoice):
       const b = p ? names.json(names.resolve(p)) : undefined;
       return b ? parseJson(b, `blob ${digest}`) : undefined;
     };
-    const res = resolveIndex(parseJson(indexBuf, 'index.json'), getJson, opts.platform, opts.tag, opts.platformExplicit === true);
+    const res = resolveIndex(
+      parseJson(indexBuf, 'index.json'),
+      getJson,
+      opts.platform,
+      opts.tag,
+      opts.platformExplicit === true,
+    );
     if (!res.ok) throw indexFailure(res, opts);
     const m = res.manifest;
     warnings.push(...indexWarnings(res, opts));
@@ -105,31 +127,55 @@ export function resolveArchiveLayout(names: ArchiveNames, opts: ManifestChoice):
       if (!p) throw new SlimError(messages.missingBlob(`${d.digest} in ${opts.what}`));
       return { path: names.resolve(p), digest: d.digest, ...(d.size > 0 ? { expectedSize: d.size } : {}) };
     });
-    return { configBytes, configDigest: m.config.digest, layers, repoTags: m.refName ? [m.refName] : [], source: opts.source === 'docker-archive' ? 'oci-archive' : opts.source, warnings };
+    return {
+      configBytes,
+      configDigest: m.config.digest,
+      layers,
+      repoTags: m.refName ? [m.refName] : [],
+      source: opts.source === 'docker-archive' ? 'oci-archive' : opts.source,
+      warnings,
+    };
   }
   throw new SlimError(messages.notAnImage(opts.what));
 }
 
 /** The error for an index that does not resolve to an image manifest. */
-export function indexFailure(res: Extract<IndexResolution, { ok: false }>, opts: Pick<ManifestChoice, 'platform' | 'tag' | 'what'>): SlimError {
+export function indexFailure(
+  res: Extract<IndexResolution, { ok: false }>,
+  opts: Pick<ManifestChoice, 'platform' | 'tag' | 'what'>,
+): SlimError {
   if (res.reason === 'missing-blob') return new SlimError(messages.missingBlob(`${res.digest} in ${opts.what}`));
-  if (res.reason === 'no-platform') return new SlimError(messages.platformMissing(platformString(opts.platform), res.available));
+  if (res.reason === 'no-platform')
+    return new SlimError(messages.platformMissing(platformString(opts.platform), res.available));
   if (res.reason === 'no-tag') return new SlimError(messages.tagNotFound(opts.tag ?? '', opts.what, res.available));
   return new SlimError(messages.badIndex(opts.what, res.detail));
 }
 
 /** What the user should know about the pick: another platform than the host's, several images in one index. */
-export function indexWarnings(res: Extract<IndexResolution, { ok: true }>, opts: Pick<ManifestChoice, 'platform' | 'what'>): Warning[] {
+export function indexWarnings(
+  res: Extract<IndexResolution, { ok: true }>,
+  opts: Pick<ManifestChoice, 'platform' | 'what'>,
+): Warning[] {
   const out: Warning[] = [];
-  if (res.otherPlatform) out.push({ code: 'other', message: `the image is for ${platformString(res.otherPlatform)}, not this host's ${platformString(opts.platform)}` });
-  if (res.images && res.images.length > 1) out.push({ code: 'other', message: messages.severalImages(res.images.length, opts.what, res.images[0]!, res.images.slice(1)) });
+  if (res.otherPlatform)
+    out.push({
+      code: 'other',
+      message: `the image is for ${platformString(res.otherPlatform)}, not this host's ${platformString(opts.platform)}`,
+    });
+  if (res.images && res.images.length > 1)
+    out.push({
+      code: 'other',
+      message: messages.severalImages(res.images.length, opts.what, res.images[0]!, res.images.slice(1)),
+    });
   return out;
 }
 
 /** `name:tag` as asked, against a manifest.json item's tags (`name` alone means `name:latest`). */
 function tagMatches(item: DockerManifestItem, tag: string): boolean {
   const want = tag.includes(':') ? tag : `${tag}:latest`;
-  return item.repoTags.some((t) => t === tag || t === want || t === `docker.io/${want}` || t === `docker.io/library/${want}`);
+  return item.repoTags.some(
+    (t) => t === tag || t === want || t === `docker.io/${want}` || t === `docker.io/library/${want}`,
+  );
 }
 
 function pickItem(items: DockerManifestItem[], opts: ManifestChoice, warnings: Warning[]): DockerManifestItem {
@@ -137,15 +183,27 @@ function pickItem(items: DockerManifestItem[], opts: ManifestChoice, warnings: W
   if (opts.tag) {
     const hit = items.find((i) => tagMatches(i, opts.tag!));
     // A tag that matches nothing is an error, never another image analysed silently.
-    if (!hit) throw new SlimError(messages.tagNotFound(opts.tag, opts.what, items.flatMap((i) => i.repoTags)));
+    if (!hit)
+      throw new SlimError(
+        messages.tagNotFound(
+          opts.tag,
+          opts.what,
+          items.flatMap((i) => i.repoTags),
+        ),
+      );
     return hit;
   }
-  if (items.length > 1) warnings.push({ code: 'other', message: messages.severalImages(items.length, opts.what, name(items[0]!), items.slice(1).map(name)) });
+  if (items.length > 1)
+    warnings.push({
+      code: 'other',
+      message: messages.severalImages(items.length, opts.what, name(items[0]!), items.slice(1).map(name)),
+    });
   return items[0]!;
 }
 
 function checkPlatform(configBytes: Buffer, opts: ManifestChoice): void {
   if (!opts.platformExplicit) return;
   const cfg = parseImageConfig(parseJson(configBytes, 'image config'));
-  if (!platformMatches(cfg.platform, opts.platform)) throw new SlimError(messages.platformMissing(platformString(opts.platform), [platformString(cfg.platform)]));
+  if (!platformMatches(cfg.platform, opts.platform))
+    throw new SlimError(messages.platformMissing(platformString(opts.platform), [platformString(cfg.platform)]));
 }

@@ -42,8 +42,32 @@ export function goParseFloat(s: string): number | undefined {
 }
 
 const SIZE_UNITS: Readonly<Record<string, number>> = {
-  b: 1, kib: 2 ** 10, kb: 1e3, mib: 2 ** 20, mb: 1e6, gib: 2 ** 30, gb: 1e9, tib: 2 ** 40, tb: 1e12, pib: 2 ** 50, pb: 1e15, eib: 2 ** 60, eb: 1e18,
-  '': 1, ki: 2 ** 10, k: 1e3, mi: 2 ** 20, m: 1e6, gi: 2 ** 30, g: 1e9, ti: 2 ** 40, t: 1e12, pi: 2 ** 50, p: 1e15, ei: 2 ** 60, e: 1e18,
+  b: 1,
+  kib: 2 ** 10,
+  kb: 1e3,
+  mib: 2 ** 20,
+  mb: 1e6,
+  gib: 2 ** 30,
+  gb: 1e9,
+  tib: 2 ** 40,
+  tb: 1e12,
+  pib: 2 ** 50,
+  pb: 1e15,
+  eib: 2 ** 60,
+  eb: 1e18,
+  '': 1,
+  ki: 2 ** 10,
+  k: 1e3,
+  mi: 2 ** 20,
+  m: 1e6,
+  gi: 2 ** 30,
+  g: 1e9,
+  ti: 2 ** 40,
+  t: 1e12,
+  pi: 2 ** 50,
+  p: 1e15,
+  ei: 2 ** 60,
+  e: 1e18,
 };
 
 /** go-humanize's ParseBytes: a number (digits, `.`, `,` — commas dropped) then a unit, any case, spaces around it. */

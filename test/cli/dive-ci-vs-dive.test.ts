@@ -25,13 +25,43 @@ before(async () => {
     images[name] = join(work, `${name}.tar`);
     await writeFile(images[name], bytes);
   };
-  await write('A', await dockerArchiveLegacy({
-    layers: [
-      [dir('etc/'), file('etc/conf', 100), file('etc/keep', 10), dir('data/'), file('data/big', 1000), dir('cache/'), file('cache/a', 200), file('cache/b', 300), dir('bin/'), file('bin/tool', 50, 0o644)],
-      [dir('etc/'), file('etc/conf', 120), dir('data/'), whiteout('data/big'), whiteout('cache'), dir('bin/'), file('bin/tool', 50, 0o755)],
-    ],
-  }));
-  await write('Z', await dockerArchiveLegacy({ layers: [[dir('d/'), file('d/a', 100)], [dir('d/'), whiteout('d/a')]] }));
+  await write(
+    'A',
+    await dockerArchiveLegacy({
+      layers: [
+        [
+          dir('etc/'),
+          file('etc/conf', 100),
+          file('etc/keep', 10),
+          dir('data/'),
+          file('data/big', 1000),
+          dir('cache/'),
+          file('cache/a', 200),
+          file('cache/b', 300),
+          dir('bin/'),
+          file('bin/tool', 50, 0o644),
+        ],
+        [
+          dir('etc/'),
+          file('etc/conf', 120),
+          dir('data/'),
+          whiteout('data/big'),
+          whiteout('cache'),
+          dir('bin/'),
+          file('bin/tool', 50, 0o755),
+        ],
+      ],
+    }),
+  );
+  await write(
+    'Z',
+    await dockerArchiveLegacy({
+      layers: [
+        [dir('d/'), file('d/a', 100)],
+        [dir('d/'), whiteout('d/a')],
+      ],
+    }),
+  );
   await write('O', await dockerArchiveLegacy({ layers: [[dir('d/'), file('d/a', 100)]] }));
 });
 after(async () => {
@@ -43,15 +73,22 @@ const FILES: Record<string, string> = {
   'empty (all defaults)': '',
   'rules: (null: defaults)': 'rules:\n',
   'only lowestEfficiency (the others take defaults)': 'rules:\n  lowestEfficiency: 0.4\n',
-  'all disabled': 'rules:\n  lowestEfficiency: disabled\n  highestWastedBytes: disabled\n  highestUserWastedPercent: disabled\n',
+  'all disabled':
+    'rules:\n  lowestEfficiency: disabled\n  highestWastedBytes: disabled\n  highestUserWastedPercent: disabled\n',
   'a rule left empty takes its default': 'rules:\n  lowestEfficiency:\n  highestUserWastedPercent: disabled\n',
-  'plugins and unknown keys are ignored': 'plugins:\n  - name: something\n    with: [1, 2]\nrules:\n  lowestEfficiency: 0.4\n  highestUserWastedPercent: disabled\n  notARule: 12\nextra: true\n',
+  'plugins and unknown keys are ignored':
+    'plugins:\n  - name: something\n    with: [1, 2]\nrules:\n  lowestEfficiency: 0.4\n  highestUserWastedPercent: disabled\n  notARule: 12\nextra: true\n',
   'keys in any case': 'Rules:\n  LowestEfficiency: 0.4\n  HIGHESTUSERWASTEDPERCENT: disabled\n',
-  'size 1.3kB (1300 < 1320)': 'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n  highestWastedBytes: 1.3kB\n',
-  'size 1.3 KiB (1331 > 1320)': 'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n  highestWastedBytes: 1.3 KiB\n',
-  'size 1,320 (commas)': 'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n  highestWastedBytes: "1,320"\n',
-  'size 1319 (a bare YAML number)': 'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n  highestWastedBytes: 1319\n',
-  'size 2K, upper-case unit': 'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n  highestWastedBytes: 2K\n',
+  'size 1.3kB (1300 < 1320)':
+    'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n  highestWastedBytes: 1.3kB\n',
+  'size 1.3 KiB (1331 > 1320)':
+    'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n  highestWastedBytes: 1.3 KiB\n',
+  'size 1,320 (commas)':
+    'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n  highestWastedBytes: "1,320"\n',
+  'size 1319 (a bare YAML number)':
+    'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n  highestWastedBytes: 1319\n',
+  'size 2K, upper-case unit':
+    'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n  highestWastedBytes: 2K\n',
   'size -5 (bad)': 'rules:\n  lowestEfficiency: disabled\n  highestWastedBytes: -5\n',
   'size 20 MBs (bad unit)': 'rules:\n  highestWastedBytes: 20 MBs\n',
   'ratio above 1 (bad)': 'rules:\n  lowestEfficiency: 1.5\n',
@@ -64,7 +101,12 @@ const FILES: Record<string, string> = {
 };
 
 function dive(image: string, config: string, cwd: string): { code: number; misconfigured: boolean; out: string } {
-  const r = spawnSync(DIVE, ['--ci', '--source', 'docker-archive', image, ...(config ? ['--ci-config', config] : [])], { cwd, encoding: 'utf8', env: { ...process.env, CI: '' }, timeout: 60_000 });
+  const r = spawnSync(DIVE, ['--ci', '--source', 'docker-archive', image, ...(config ? ['--ci-config', config] : [])], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '' },
+    timeout: 60_000,
+  });
   const out = `${r.stdout}${r.stderr}`;
   return { code: r.status ?? -1, misconfigured: /CI Misconfigured|ci configuration error/.test(out), out };
 }
@@ -85,7 +127,11 @@ test(`slimtui --ci exits as real dive does on ${Object.keys(FILES).length} rules
     await writeFile(cfg, text);
     const d = dive(images['A']!, cfg, cwd);
     const s = await runCli([images['A']!, '--ci', '--ci-config', cfg], { cwd });
-    assert.equal(s.code, expected(d), `${name}: dive exited ${d.code}${d.misconfigured ? ' (misconfigured)' : ''}, slimtui ${s.code}\n--- dive\n${d.out}\n--- slimtui\n${s.stdout}${s.stderr}`);
+    assert.equal(
+      s.code,
+      expected(d),
+      `${name}: dive exited ${d.code}${d.misconfigured ? ' (misconfigured)' : ''}, slimtui ${s.code}\n--- dive\n${d.out}\n--- slimtui\n${s.stdout}${s.stderr}`,
+    );
     if (s.code === 2) assert.equal(s.stderr.trim().split('\n').length, 1, s.stderr);
     outcomes.add(s.code!);
   }
@@ -95,12 +141,20 @@ test(`slimtui --ci exits as real dive does on ${Object.keys(FILES).length} rules
 
 test('no user bytes: +Inf fails, NaN passes highestUserWastedPercent, as in dive; .dive-ci found in the cwd', async () => {
   for (const img of ['Z', 'O']) {
-    for (const text of ['', 'rules:\n  lowestEfficiency: disabled\n', 'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: 1\n']) {
+    for (const text of [
+      '',
+      'rules:\n  lowestEfficiency: disabled\n',
+      'rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: 1\n',
+    ]) {
       const cwd = await mkdtemp(join(work, 'cwd-'));
       if (text) await writeFile(join(cwd, '.dive-ci'), text);
       const d = dive(images[img]!, '', cwd);
       const s = await runCli([images[img]!, '--ci'], { cwd });
-      assert.equal(s.code, expected(d), `${img} ${JSON.stringify(text)}: dive ${d.code}, slimtui ${s.code}\n${d.out}\n${s.stdout}${s.stderr}`);
+      assert.equal(
+        s.code,
+        expected(d),
+        `${img} ${JSON.stringify(text)}: dive ${d.code}, slimtui ${s.code}\n${d.out}\n${s.stdout}${s.stderr}`,
+      );
     }
   }
   // By hand: Z wastes 100 bytes with no user bytes (+Inf > 1: fail); O wastes nothing (NaN: pass).

@@ -29,7 +29,10 @@ export function legacyConfig(layers: readonly Buffer[]): Buffer {
  * under another parent gets a new id and a symlink to the first copy. `linkFirst` writes the folders in reverse
  * order: each symlink then comes BEFORE the file it points to.
  */
-export async function legacyArchiveWithLinks(images: readonly LegacyImage[], opts: { linkFirst?: boolean; manifest?: unknown } = {}): Promise<Buffer> {
+export async function legacyArchiveWithLinks(
+  images: readonly LegacyImage[],
+  opts: { linkFirst?: boolean; manifest?: unknown } = {},
+): Promise<Buffer> {
   const folders: EntrySpec[][] = [];
   const written = new Map<string, string>(); // diff_id -> id that holds layer.tar
   const seenIds = new Set<string>();
@@ -49,8 +52,13 @@ export async function legacyArchiveWithLinks(images: readonly LegacyImage[], opt
         folders.push([
           { name: `${id}/`, type: 'directory' },
           { name: `${id}/VERSION`, content: '1.0' },
-          { name: `${id}/json`, content: JSON.stringify({ id, ...(parent ? { parent } : {}), created: '2024-01-01T00:00:00Z' }) },
-          first ? { name: `${id}/layer.tar`, type: 'symlink', linkname: `../${first}/layer.tar` } : { name: `${id}/layer.tar`, content: tar },
+          {
+            name: `${id}/json`,
+            content: JSON.stringify({ id, ...(parent ? { parent } : {}), created: '2024-01-01T00:00:00Z' }),
+          },
+          first
+            ? { name: `${id}/layer.tar`, type: 'symlink', linkname: `../${first}/layer.tar` }
+            : { name: `${id}/layer.tar`, content: tar },
         ]);
         if (!first) written.set(diff, id);
       }

@@ -49,9 +49,14 @@ export function open(spec: SourceSpec): ImageSource {
         stream.destroy?.();
       }
       const { blobNames } = read;
-      const image = { ...read.image, repoTags: inspect.RepoTags ?? read.image.repoTags, repoDigests: inspect.RepoDigests ?? [] };
+      const image = {
+        ...read.image,
+        repoTags: inspect.RepoTags ?? read.image.repoTags,
+        repoDigests: inspect.RepoDigests ?? [],
+      };
       // The same image again, by id (a tag may have moved since), as the export stream.
-      const reexport = async (): Promise<Export> => (await client.getImage(inspect.Id || ref).get()) as unknown as Export;
+      const reexport = async (): Promise<Export> =>
+        (await client.getImage(inspect.Id || ref).get()) as unknown as Export;
       const what = `${engine} image ${ref}`;
       const preview: PreviewPort = {
         note: `re-reads the image export from ${engine}`,

@@ -15,7 +15,15 @@ import { fileChunks } from '../file-chunks.js';
 import { fsMessage } from '../fs-message.js';
 import { counted, fileHeadInLayer, NotFound, wholeFilesInLayer } from '../layer-files.js';
 import { readLayer } from '../layer-reader.js';
-import { layerHashes, type ImageSource, type LayerBlobListing, type LayerBlobRef, type ListOptions, type LoadedImage, type LoadOptions } from './image-source.js';
+import {
+  layerHashes,
+  type ImageSource,
+  type LayerBlobListing,
+  type LayerBlobRef,
+  type ListOptions,
+  type LoadedImage,
+  type LoadOptions,
+} from './image-source.js';
 import type { SourceSpec } from './source-spec.js';
 
 const METADATA_CAP = 64 << 20;
@@ -52,7 +60,13 @@ export function open(spec: SourceSpec): ImageSource {
     // The walk needs JSON blobs synchronously: each missing one it reports is read, then the walk retries.
     const getJson = (digest: string): unknown => blobs.get(digest);
     for (let attempt = 0; attempt < 8; attempt++) {
-      const res = resolveIndex(parseJson(indexBuf, 'index.json'), getJson, opts.platform, spec.tag, opts.platformExplicit === true);
+      const res = resolveIndex(
+        parseJson(indexBuf, 'index.json'),
+        getJson,
+        opts.platform,
+        spec.tag,
+        opts.platformExplicit === true,
+      );
       if (res.ok) {
         const m = res.manifest;
         const warnings = indexWarnings(res, { platform: opts.platform, what: dir });
@@ -69,11 +83,26 @@ export function open(spec: SourceSpec): ImageSource {
           } catch {
             throw new SlimError(messages.missingBlob(`${d.digest} in ${dir}`));
           }
-          layers.push({ name: blobPath(d.digest)!, digest: d.digest, ...(d.size > 0 ? { expectedSize: d.size } : {}), size, at: { file, start: 0, end: size }, open: () => fileChunks(file) });
+          layers.push({
+            name: blobPath(d.digest)!,
+            digest: d.digest,
+            ...(d.size > 0 ? { expectedSize: d.size } : {}),
+            size,
+            at: { file, start: 0, end: size },
+            open: () => fileChunks(file),
+          });
         }
-        return { configBytes, configDigest: m.config.digest, layers, repoTags: m.refName ? [m.refName] : [], source: 'oci-dir', warnings };
+        return {
+          configBytes,
+          configDigest: m.config.digest,
+          layers,
+          repoTags: m.refName ? [m.refName] : [],
+          source: 'oci-dir',
+          warnings,
+        };
       }
-      if (res.reason !== 'missing-blob') throw indexFailure(res, { platform: opts.platform, what: dir, ...(spec.tag ? { tag: spec.tag } : {}) });
+      if (res.reason !== 'missing-blob')
+        throw indexFailure(res, { platform: opts.platform, what: dir, ...(spec.tag ? { tag: spec.tag } : {}) });
       const file = blobFile(res.digest);
       const buf = file ? await readSmall(file, `blob ${res.digest}`) : undefined;
       if (!buf) throw new SlimError(messages.missingBlob(`${res.digest} in ${dir}`));
@@ -99,12 +128,31 @@ export function open(spec: SourceSpec): ImageSource {
           ...(opts.taps ? { taps: opts.taps } : {}),
           onBytes: (n) => {
             bytes += n;
-            opts.onProgress?.({ stage: 'reading', bytes, totalBytes, layersRead: i, layerCount: listing.layers.length });
+            opts.onProgress?.({
+              stage: 'reading',
+              bytes,
+              totalBytes,
+              layersRead: i,
+              layerCount: listing.layers.length,
+            });
           },
         });
-        layers.push({ parsed, ...(l.digest ? { digest: l.digest } : {}), ...(l.expectedSize !== undefined ? { expectedSize: l.expectedSize } : {}) });
+        layers.push({
+          parsed,
+          ...(l.digest ? { digest: l.digest } : {}),
+          ...(l.expectedSize !== undefined ? { expectedSize: l.expectedSize } : {}),
+        });
       }
-      const image = assembleImage({ reference: dir, source: listing.source, configBytes: listing.configBytes, ...(listing.configDigest ? { configDigest: listing.configDigest } : {}), layers, repoTags: listing.repoTags, warnings: listing.warnings, ...(opts.verify ? { verify: opts.verify } : {}) });
+      const image = assembleImage({
+        reference: dir,
+        source: listing.source,
+        configBytes: listing.configBytes,
+        ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
+        layers,
+        repoTags: listing.repoTags,
+        warnings: listing.warnings,
+        ...(opts.verify ? { verify: opts.verify } : {}),
+      });
       const blobOf = (layer: number): LayerBlobRef | undefined => listing.layers[layer];
       const preview: PreviewPort = {
         read: async (layer, path, o) => {
@@ -121,7 +169,11 @@ export function open(spec: SourceSpec): ImageSource {
           for (const [layer, paths] of groups) {
             const blob = blobOf(layer);
             if (!blob) continue;
-            const got = await wholeFilesInLayer(counted(blob.open(), (b) => o.onProgress?.(base + b)), paths, store);
+            const got = await wholeFilesInLayer(
+              counted(blob.open(), (b) => o.onProgress?.(base + b)),
+              paths,
+              store,
+            );
             base += blob.size;
             for (const [p, f] of got) found(layer, p, f);
           }
