@@ -108,7 +108,7 @@ export function open(spec: SourceSpec): ImageSource {
       if (!buf) throw new SlimError(messages.missingBlob(`${res.digest} in ${dir}`));
       blobs.set(res.digest, parseJson(buf, `blob ${res.digest}`));
     }
-    throw new SlimError(messages.truncated(dir, 'index nesting too deep'));
+    throw new SlimError(messages.badIndex(dir, 'index nesting too deep'));
   }
 
   const source: ImageSource = {
