@@ -214,10 +214,11 @@ async function manyImage(name, total) {
   rmSync(work, { recursive: true, force: true });
 }
 
-for (const w of which.length > 0 ? which : ['real', 'oci', 'many']) {
+for (const w of which.length > 0 ? which : ["real", "oci", "many"]) {
   if (w === 'real') await realImage();
   else if (w === 'oci') ociTwin();
   else if (w === 'many') await manyImage('many.tar', 1_000_000);
   else if (w === 'many5m') await manyImage('many5m.tar', 5_000_000);
+  else if (w === 'many100k') await manyImage('many100k.tar', 100_000);
   else throw new Error(`unknown image ${w}`);
 }

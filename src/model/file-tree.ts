@@ -47,35 +47,40 @@ export interface FileTree {
 }
 
 // ---- storage ----
-// A node is one small object (id, name, path, parent, children); its versions live in a packed table shared by
-// the whole tree: per version its layer, what removed it, the next version of the same node, and the entry.
-// The path string is the entry's own (no copy); names are interned. At a million entries this is what keeps the
-// model near 300 bytes per entry instead of ~900 with an array and an object per version.
+// A node is a tiny object (its id and its path, which is the string of the entry that made it); everything else
+// lives in columns shared by the whole tree: parent, interned name, children as linked lists with a hash table
+// for (parent, name) → child, and the versions in a packed table (layer, what removed it, next version, entry).
+// At a million entries that keeps the tree near 100 bytes per path (it was ~500 with a Map and an array per
+// node and an object per version); `children`, `versions`, `parent` and `name` read the columns on access.
 
 const REMOVED_BY = [undefined, 'whiteout', 'opaque', 'replaced'] as const;
 type RemovedBy = NonNullable<Version['removedBy']>;
 const REMOVED_CODE: Record<RemovedBy, number> = { whiteout: 1, opaque: 2, replaced: 3 };
 
+function grow<T extends Int32Array | Uint8Array>(a: T, n: number, fill: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
 class VersionTable {
-  layer = new Int32Array(1024);
-  next = new Int32Array(1024);
-  removed = new Uint8Array(1024);
+  layer: Int32Array;
+  next: Int32Array;
+  removed: Uint8Array;
   entry: (Entry | null)[] = [];
-  /** Per node id: its first and last version (-1: none). */
-  first = new Int32Array(1024).fill(-1);
-  last = new Int32Array(1024).fill(-1);
   count = 0;
 
-  ensureNode(id: number): void {
-    if (id < this.first.length) return;
-    const n = Math.max(id + 1, this.first.length * 2);
-    this.first = grow(this.first, n, -1);
-    this.last = grow(this.last, n, -1);
+  constructor(private readonly s: Store, cap: number) {
+    this.layer = new Int32Array(cap);
+    this.next = new Int32Array(cap);
+    this.removed = new Uint8Array(cap);
   }
 
   /** Sets the node's version at `layer`: replaces the last one when it is of the same layer, else appends. */
   set(node: number, layer: number, entry: Entry | null, removedBy?: RemovedBy): void {
-    const last = this.last[node]!;
+    const s = this.s;
+    const last = s.lastV[node]!;
     const code = removedBy ? REMOVED_CODE[removedBy] : 0;
     if (last >= 0 && this.layer[last] === layer) {
       this.entry[last] = entry;
@@ -84,7 +89,7 @@ class VersionTable {
     }
     const v = this.count++;
     if (v >= this.layer.length) {
-      const n = this.layer.length * 2;
+      const n = Math.ceil(this.layer.length * 1.5);
       this.layer = grow(this.layer, n, 0);
       this.next = grow(this.next, n, 0);
       this.removed = grow(this.removed, n, 0);
@@ -94,20 +99,20 @@ class VersionTable {
     this.removed[v] = code;
     this.entry.push(entry);
     if (last >= 0) this.next[last] = v;
-    else this.first[node] = v;
-    this.last[node] = v;
+    else s.firstV[node] = v;
+    s.lastV[node] = v;
   }
 
   /** The last version of the node at or below `layer`, or -1. */
   at(node: number, layer: number): number {
     let found = -1;
-    for (let v = this.first[node]!; v >= 0 && this.layer[v]! <= layer; v = this.next[v]!) found = v;
+    for (let v = this.s.firstV[node]!; v >= 0 && this.layer[v]! <= layer; v = this.next[v]!) found = v;
     return found;
   }
 
   /** The version written by exactly `layer`, or -1. */
   in(node: number, layer: number): number {
-    for (let v = this.first[node]!; v >= 0 && this.layer[v]! <= layer; v = this.next[v]!) if (this.layer[v] === layer) return v;
+    for (let v = this.s.firstV[node]!; v >= 0 && this.layer[v]! <= layer; v = this.next[v]!) if (this.layer[v] === layer) return v;
     return -1;
   }
 
@@ -118,35 +123,161 @@ class VersionTable {
 
   all(node: number): Version[] {
     const out: Version[] = [];
-    for (let v = this.first[node]!; v >= 0; v = this.next[v]!) out.push(this.version(v));
+    for (let v = this.s.firstV[node]!; v >= 0; v = this.next[v]!) out.push(this.version(v));
     return out;
   }
 }
 
-function grow<T extends Int32Array | Uint8Array>(a: T, n: number, fill: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  if (fill !== 0) b.fill(fill, a.length);
-  return b;
+/** The columns of one tree. */
+class Store {
+  parent: Int32Array;
+  name: Int32Array;
+  firstV: Int32Array;
+  lastV: Int32Array;
+  firstChild: Int32Array;
+  lastChild: Int32Array;
+  nextSibling: Int32Array;
+  childCount: Int32Array;
+  /** Open-addressing table of node ids keyed by (parent, name id); -1 empty; at most 3/4 full. */
+  slots: Int32Array;
+  readonly names: string[] = [];
+  readonly nameIds = new Map<string, number>();
+  readonly nodes: Node[] = [];
+  readonly versions: VersionTable;
+
+  /** `cap`: the expected number of nodes (every entry is at most one; implicit directories grow it). */
+  constructor(private cap: number) {
+    this.parent = new Int32Array(cap);
+    this.name = new Int32Array(cap);
+    this.firstV = new Int32Array(cap).fill(-1);
+    this.lastV = new Int32Array(cap).fill(-1);
+    this.firstChild = new Int32Array(cap).fill(-1);
+    this.lastChild = new Int32Array(cap).fill(-1);
+    this.nextSibling = new Int32Array(cap).fill(-1);
+    this.childCount = new Int32Array(cap);
+    let slots = 1024;
+    while (slots * 3 < cap * 4) slots *= 2;
+    this.slots = new Int32Array(slots).fill(-1);
+    this.versions = new VersionTable(this, cap);
+  }
+
+  nameId(s: string): number {
+    let id = this.nameIds.get(s);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(s);
+      this.nameIds.set(s, id);
+    }
+    return id;
+  }
+
+  private slot(parent: number, name: number): number {
+    const mask = this.slots.length - 1;
+    let i = (Math.imul(parent, 0x9e3779b1) ^ Math.imul(name + 1, 0x85ebca77)) & mask;
+    for (;;) {
+      const id = this.slots[i]!;
+      if (id < 0 || (this.parent[id] === parent && this.name[id] === name)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** The child of `parent` named by name id `name`, or -1. */
+  findChild(parent: number, name: number): number {
+    return this.slots[this.slot(parent, name)]!;
+  }
+
+  /** The child of `parent` with this name, or -1 (no name id is made for a name never seen). */
+  childNamed(parent: number, name: string): number {
+    const id = this.nameIds.get(name);
+    return id === undefined ? -1 : this.findChild(parent, id);
+  }
+
+  add(node: Node, parent: number, name: number): void {
+    const id = node.id;
+    if (id >= this.cap) {
+      const n = Math.ceil(this.cap * 1.5);
+      this.parent = grow(this.parent, n, 0);
+      this.name = grow(this.name, n, 0);
+      this.firstV = grow(this.firstV, n, -1);
+      this.lastV = grow(this.lastV, n, -1);
+      this.firstChild = grow(this.firstChild, n, -1);
+      this.lastChild = grow(this.lastChild, n, -1);
+      this.nextSibling = grow(this.nextSibling, n, -1);
+      this.childCount = grow(this.childCount, n, 0);
+      this.cap = n;
+    }
+    this.nodes.push(node);
+    this.parent[id] = parent;
+    this.name[id] = name;
+    if (id === 0) return;
+    if (this.lastChild[parent]! < 0) this.firstChild[parent] = id;
+    else this.nextSibling[this.lastChild[parent]!] = id;
+    this.lastChild[parent] = id;
+    this.childCount[parent]!++;
+    if (this.nodes.length * 4 > this.slots.length * 3) this.rehash();
+    this.slots[this.slot(parent, name)] = id;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+    for (let id = 1; id < this.nodes.length - 1; id++) this.slots[this.slot(this.parent[id]!, this.name[id]!)] = id;
+  }
 }
 
 const NO_CHILDREN: ReadonlyMap<string, FsNode> = new Map();
 
-class Node implements FsNode {
-  children: ReadonlyMap<string, FsNode> = NO_CHILDREN;
-  constructor(
-    readonly id: number,
-    readonly name: string,
-    readonly path: string,
-    readonly parent: Node | null,
-    readonly table: VersionTable,
-  ) {}
-  get versions(): readonly Version[] {
-    return this.table.all(this.id);
+/** A node's children, read from the columns (in the order the paths first appeared). */
+class Children implements ReadonlyMap<string, FsNode> {
+  constructor(private readonly s: Store, private readonly id: number) {}
+  get size(): number {
+    return this.s.childCount[this.id]!;
+  }
+  get(name: string): FsNode | undefined {
+    const c = this.s.childNamed(this.id, name);
+    return c < 0 ? undefined : this.s.nodes[c];
+  }
+  has(name: string): boolean {
+    return this.s.childNamed(this.id, name) >= 0;
+  }
+  *values(): MapIterator<FsNode> {
+    const s = this.s;
+    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) yield s.nodes[c]!;
+  }
+  *keys(): MapIterator<string> {
+    const s = this.s;
+    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) yield s.names[s.name[c]!]!;
+  }
+  *entries(): MapIterator<[string, FsNode]> {
+    const s = this.s;
+    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) yield [s.names[s.name[c]!]!, s.nodes[c]!];
+  }
+  [Symbol.iterator](): MapIterator<[string, FsNode]> {
+    return this.entries();
+  }
+  forEach(fn: (value: FsNode, key: string, map: ReadonlyMap<string, FsNode>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
   }
 }
 
-const tableOf = (node: FsNode): VersionTable => (node as Node).table;
+/** A path of the tree. Its store is on the prototype (one subclass per tree), so a node is two fields. */
+abstract class Node implements FsNode {
+  declare readonly s: Store;
+  constructor(readonly id: number, readonly path: string) {}
+  get name(): string {
+    return this.s.names[this.s.name[this.id]!]!;
+  }
+  get parent(): FsNode | null {
+    return this.id === 0 ? null : this.s.nodes[this.s.parent[this.id]!]!;
+  }
+  get children(): ReadonlyMap<string, FsNode> {
+    return this.s.childCount[this.id] === 0 ? NO_CHILDREN : new Children(this.s, this.id);
+  }
+  get versions(): readonly Version[] {
+    return this.s.versions.all(this.id);
+  }
+}
+
+const tableOf = (node: FsNode): VersionTable => (node as Node).s.versions;
 
 /** The version in force at `layer` (the last one at or below it), or undefined when the path did not exist yet. */
 export function versionAt(node: FsNode, layer: number): Version | undefined {
@@ -179,21 +310,21 @@ export function entryIn(node: FsNode, layer: number): Entry | null | undefined {
 /** The first version of the path above `layer` (what next changed or removed it), if any. */
 export function versionAfter(node: FsNode, layer: number): Version | undefined {
   const t = tableOf(node);
-  for (let v = t.first[node.id]!; v >= 0; v = t.next[v]!) if (t.layer[v]! > layer) return t.version(v);
+  for (let v = (node as Node).s.firstV[node.id]!; v >= 0; v = t.next[v]!) if (t.layer[v]! > layer) return t.version(v);
   return undefined;
 }
 
 /** The layer that wrote `entry` into this path, if it did. */
 export function layerOfEntry(node: FsNode, entry: Entry): number | undefined {
   const t = tableOf(node);
-  for (let v = t.first[node.id]!; v >= 0; v = t.next[v]!) if (t.entry[v] === entry) return t.layer[v]!;
+  for (let v = (node as Node).s.firstV[node.id]!; v >= 0; v = t.next[v]!) if (t.entry[v] === entry) return t.layer[v]!;
   return undefined;
 }
 
 /** The path's last version (its state after the top layer it was touched in). */
 export function lastVersion(node: FsNode): Version | undefined {
   const t = tableOf(node);
-  const v = t.last[node.id]!;
+  const v = (node as Node).s.lastV[node.id]!;
   return v < 0 ? undefined : t.version(v);
 }
 
@@ -211,34 +342,33 @@ export function changeAt(node: FsNode, layer: number): ChangeState | undefined {
 const implicitDir = (path: string): Entry => ({ path, kind: 'dir', size: 0, mode: 0o40755, uid: 0, gid: 0, mtime: 0, implicit: true });
 
 class Index implements PathIndex {
-  constructor(private readonly root: Node, private readonly nodes: readonly Node[]) {}
+  constructor(private readonly s: Store) {}
   get(path: string): FsNode | undefined {
-    return walk(this.root, path);
+    const id = walk(this.s, path);
+    return id < 0 ? undefined : this.s.nodes[id];
   }
   has(path: string): boolean {
-    return walk(this.root, path) !== undefined;
+    return walk(this.s, path) >= 0;
   }
   *keys(): IterableIterator<string> {
-    for (const n of this.nodes) yield n.path;
+    for (const n of this.s.nodes) yield n.path;
   }
   get size(): number {
-    return this.nodes.length;
+    return this.s.nodes.length;
   }
 }
 
-/** Finds a path by walking its segments from `root` (iteratively: depth is unbounded in a tar). */
-function walk(root: Node, path: string): Node | undefined {
-  if (path === '') return root;
-  let node: Node | undefined = root;
-  let start = 0;
-  while (node) {
+/** Finds a path's node id (-1: none) by walking its segments from the root — iteratively: a tar's depth is unbounded. */
+function walk(s: Store, path: string, from = 0, start = 0): number {
+  if (path === '') return 0;
+  let node = from;
+  while (node >= 0) {
     const slash = path.indexOf('/', start);
-    const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
-    node = node.children.get(name) as Node | undefined;
+    node = s.childNamed(node, slash < 0 ? path.slice(start) : path.slice(start, slash));
     if (slash < 0) return node;
     start = slash + 1;
   }
-  return undefined;
+  return -1;
 }
 
 /**
@@ -248,66 +378,62 @@ function walk(root: Node, path: string): Node | undefined {
  * Every walk here is iterative: a tar can nest directories as deep as it likes.
  */
 export function buildFileTree(layers: readonly Layer[]): FileTree {
-  const table = new VersionTable();
-  const root = new Node(0, '', '', null, table);
-  const nodes: Node[] = [root];
+  // Sized for the entries up front: no doubling slack, no copies while it grows (implicit dirs are few).
+  const s = new Store(layers.reduce((n, l) => n + l.entries.length, 0) + 1024);
+  const table = s.versions;
+  class TreeNode extends Node {}
+  Object.defineProperty(TreeNode.prototype, 's', { value: s });
+  const nodes = s.nodes;
+  const root = new TreeNode(0, '');
+  s.add(root, -1, s.nameId(''));
   table.set(0, 0, implicitDir(''));
   const warnings: Warning[] = [];
-  // One string per distinct name: tars repeat names (index.js, package.json) across thousands of directories.
-  const names = new Map<string, string>();
-  const intern = (s: string): string => {
-    const had = names.get(s);
-    if (had !== undefined) return had;
-    names.set(s, s);
-    return s;
+
+  /** The child of `parent` named `name` (the last segment of `path`), made when missing. */
+  const child = (parent: number, name: string, path: string): number => {
+    const nameId = s.nameId(name);
+    const found = s.findChild(parent, nameId);
+    if (found >= 0) return found;
+    const node = new TreeNode(nodes.length, path);
+    s.add(node, parent, nameId);
+    return node.id;
   };
 
-  const child = (parent: Node, name: string, path: string): Node => {
-    let node = parent.children.get(name) as Node | undefined;
-    if (!node) {
-      const id = nodes.length;
-      node = new Node(id, intern(name), path, parent, table);
-      table.ensureNode(id);
-      if (parent.children === NO_CHILDREN) parent.children = new Map();
-      (parent.children as Map<string, FsNode>).set(node.name, node);
-      nodes.push(node);
-    }
-    return node;
-  };
-
-  const lastEntry = (node: Node): Entry | null | undefined => {
-    const v = table.last[node.id]!;
+  const lastEntry = (node: number): Entry | null | undefined => {
+    const v = s.lastV[node]!;
     return v < 0 ? undefined : table.entry[v];
   };
-  const isLiveDir = (node: Node): boolean => lastEntry(node)?.kind === 'dir';
+  const isLiveDir = (node: number): boolean => lastEntry(node)?.kind === 'dir';
 
-  const removeSubtree = (start: Node, layer: number, by: RemovedBy): void => {
-    const stack: Node[] = [start];
+  const removeSubtree = (start: number, layer: number, by: RemovedBy): void => {
+    const stack: number[] = [start];
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (!lastEntry(node)) continue;
-      table.set(node.id, layer, null, by);
-      for (const c of node.children.values()) stack.push(c as Node);
+      table.set(node, layer, null, by);
+      for (let c = s.firstChild[node]!; c >= 0; c = s.nextSibling[c]!) stack.push(c);
     }
+  };
+  const removeChildren = (node: number, layer: number, by: RemovedBy): void => {
+    for (let c = s.firstChild[node]!; c >= 0; c = s.nextSibling[c]!) removeSubtree(c, layer, by);
   };
 
   // Tars list a directory's entries together: the last directory resolved answers most lookups.
   let cachedDir = '';
-  let cachedNode: Node = root;
+  let cachedNode = 0;
 
   /** Makes sure `dir` is a live directory at `layer` (creating implicit ones down the chain) and returns its node. */
-  const liveDir = (dir: string, layer: number): Node => {
-    if (dir === '') return root;
+  const liveDir = (dir: string, layer: number): number => {
+    if (dir === '') return 0;
     if (dir === cachedDir && isLiveDir(cachedNode)) return cachedNode;
-    let node = root;
+    let node = 0;
     let start = 0;
     for (;;) {
       const slash = dir.indexOf('/', start);
       const end = slash < 0 ? dir.length : slash;
-      const path = slash < 0 ? dir : dir.slice(0, end);
-      node = child(node, dir.slice(start, end), path);
+      node = child(node, dir.slice(start, end), slash < 0 ? dir : dir.slice(0, end));
       // Missing, removed, or a file where a directory is needed: the layer (re)creates it implicitly.
-      if (!isLiveDir(node)) table.set(node.id, layer, implicitDir(node.path));
+      if (!isLiveDir(node)) table.set(node, layer, implicitDir(nodes[node]!.path));
       if (slash < 0) break;
       start = slash + 1;
     }
@@ -316,11 +442,11 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
     return node;
   };
 
-  /** The node of a path if it exists (live or not), without creating anything. */
-  const lookup = (path: string): Node | undefined => {
+  /** The node of a path if it exists (live or not), without creating anything; -1 when absent. */
+  const lookup = (path: string): number => {
     const dir = parentOf(path);
-    const parent = dir === cachedDir ? cachedNode : walk(root, dir);
-    return parent?.children.get(path.slice(dir === '' ? 0 : dir.length + 1)) as Node | undefined;
+    if (dir === cachedDir) return s.childNamed(cachedNode, dir === '' ? path : path.slice(dir.length + 1));
+    return walk(s, path);
   };
 
   const entryNodes: (FsNode | undefined)[][] = [];
@@ -330,31 +456,26 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
     entryNodes.push(own);
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
-      if (e.kind === 'whiteout') {
-        const node = lookup(e.path);
-        own[i] = node;
-        if (node) removeSubtree(node, index, 'whiteout');
-      } else if (e.kind === 'opaque') {
-        const node = e.path === '' ? root : lookup(e.path);
-        own[i] = node;
-        if (node) for (const c of node.children.values()) removeSubtree(c as Node, index, 'opaque');
-      }
+      if (e.kind !== 'whiteout' && e.kind !== 'opaque') continue;
+      const node = e.path === '' ? 0 : lookup(e.path);
+      if (node < 0) continue;
+      own[i] = nodes[node];
+      if (e.kind === 'whiteout') removeSubtree(node, index, 'whiteout');
+      else removeChildren(node, index, 'opaque');
     }
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       if (e.kind === 'whiteout' || e.kind === 'opaque' || e.path === '') continue;
       const node = child(liveDir(parentOf(e.path), index), baseName(e.path), e.path);
-      own[i] = node;
-      const lastV = table.last[node.id]!;
+      own[i] = nodes[node];
+      const lastV = s.lastV[node]!;
       const last = lastV < 0 ? undefined : table.entry[lastV];
       if (last && table.layer[lastV] === index && !last.implicit) {
         warnings.push({ code: 'duplicate-entry', message: `layer ${index} lists ${e.path} more than once; the last one wins`, layer: index, path: e.path });
       }
-      if (e.kind !== 'dir' && last?.kind === 'dir' && table.layer[lastV]! < index) {
-        for (const c of node.children.values()) removeSubtree(c as Node, index, 'replaced');
-      }
-      table.set(node.id, index, e);
+      if (e.kind !== 'dir' && last?.kind === 'dir' && table.layer[lastV]! < index) removeChildren(node, index, 'replaced');
+      table.set(node, index, e);
     }
   });
-  return { root, nodes, byPath: new Index(root, nodes), entryNodes, layerCount: layers.length, warnings };
+  return { root, nodes, byPath: new Index(s), entryNodes, layerCount: layers.length, warnings };
 }
