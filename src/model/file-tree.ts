@@ -1,6 +1,6 @@
 import type { Entry } from './entry.js';
 import type { Layer, Warning } from './image.js';
-import { baseName, parentOf } from './paths.js';
+import { baseName, escapeName, parentOf } from './paths.js';
 
 /** One state of a path, starting at `layer`: the entry that layer wrote, or null when it removed the path. */
 export interface Version {
@@ -471,10 +471,22 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
       const lastV = s.lastV[node]!;
       const last = lastV < 0 ? undefined : table.entry[lastV];
       if (last && table.layer[lastV] === index && !last.implicit) {
-        warnings.push({ code: 'duplicate-entry', message: `layer ${index} lists ${e.path} more than once; the last one wins`, layer: index, path: e.path });
+        warnings.push({ code: 'duplicate-entry', message: `layer ${index} lists ${escapeName(e.path)} more than once; the last one wins`, layer: index, path: e.path });
       }
       if (e.kind !== 'dir' && last?.kind === 'dir' && table.layer[lastV]! < index) removeChildren(node, index, 'replaced');
       table.set(node, index, e);
+    }
+    // A layer tar's hard link names a file of the same tar; one that only exists in a lower layer is not
+    // something a layer diff should hold (the runtime links to the lower copy; the link keeps its data).
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.kind !== 'hardlink' || e.linkTarget === undefined) continue;
+      const target = walk(s, e.linkTarget);
+      if (target < 0 || table.in(target, index) >= 0) continue;
+      const v = table.at(target, index);
+      if (v >= 0 && table.entry[v] !== null) {
+        warnings.push({ code: 'cross-layer-hardlink', message: `layer ${index}: hard link ${escapeName(e.path)} points at ${escapeName(e.linkTarget)}, which only a lower layer (${table.layer[v]}) holds`, layer: index, path: e.path });
+      }
     }
   });
   return { root, nodes, byPath: new Index(s), entryNodes, layerCount: layers.length, warnings };
