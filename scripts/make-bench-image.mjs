@@ -10,9 +10,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
-const [cache, ...which] = process.argv.slice(2);
+// The old form, `make-bench-image.mjs OUT.tar` (scripts/bench-tui.mjs uses it): one 250,000-entry image at OUT.tar.
+const legacy = process.argv[2]?.endsWith('.tar') ? process.argv[2] : undefined;
+const [cache, ...which] = legacy ? [dirname(legacy), 'legacy'] : process.argv.slice(2);
 if (!cache) {
   console.error('usage: make-bench-image.mjs CACHE_DIR [real|oci|many|many5m]...');
   process.exit(2);
@@ -220,5 +222,6 @@ for (const w of which.length > 0 ? which : ["real", "oci", "many"]) {
   else if (w === 'many') await manyImage('many.tar', 1_000_000);
   else if (w === 'many5m') await manyImage('many5m.tar', 5_000_000);
   else if (w === 'many100k') await manyImage('many100k.tar', 100_000);
+  else if (w === 'legacy') await manyImage(basename(legacy), 250_000);
   else throw new Error(`unknown image ${w}`);
 }
