@@ -1,0 +1,94 @@
+/** `slimtui diff A B`: loads both images at once, compares them, and writes the chosen output. */
+import { writeFileSync } from 'node:fs';
+import { analyze } from '../model/analysis.js';
+import { diffImages, evaluateDiffRules, type ImageDiff } from '../model/diff/index.js';
+import type { Analysis } from '../model/analysis.js';
+import { hostPlatform, parsePlatform } from '../model/image-config.js';
+import { classifyPath } from '../io/load-image.js';
+import { parseSourceArg } from '../io/sources/source-spec.js';
+import { SlimError, messages, writeOutput } from '../io/errors.js';
+import type { Progress } from '../io/progress.js';
+import { formatBytes } from '../model/byte-units.js';
+import { statusLine } from './progress-line.js';
+import { DIFF_HELP, parseDiffArgs } from './diff-args.js';
+import { loadDiffRules } from './diff-ci-config.js';
+import { loadPair } from './diff-load.js';
+import { diffJson } from './diff-json.js';
+import { diffCiText, diffSummaryMarkdown } from './diff-summary.js';
+
+/** Both loads on one status line: `A: 1.2 GB (layer 3 of 12) · B: …`. */
+function pairProgress(stream: NodeJS.WriteStream): { update: (which: 'A' | 'B', p: Progress) => void; clear: () => void } {
+  const line = statusLine(stream);
+  const state: Record<'A' | 'B', string> = { A: 'waiting', B: 'waiting' };
+  return {
+    update(which, p) {
+      state[which] = p.stage === 'analysing' ? 'analysing' : `${formatBytes(p.bytes)}${p.totalBytes ? ` / ${formatBytes(p.totalBytes)}` : ''}${p.layerCount ? ` (layer ${Math.min(p.layersRead + 1, p.layerCount)} of ${p.layerCount})` : ''}`;
+      line.show(`reading A: ${state.A} · B: ${state.B}`);
+    },
+    clear: line.clear,
+  };
+}
+
+export async function runDiff(argv: readonly string[], tool: { name: string; version: string }): Promise<number> {
+  const args = parseDiffArgs(argv, process.env);
+  if (args.help) {
+    process.stdout.write(`${DIFF_HELP}\n`);
+    return 0;
+  }
+  let platform = hostPlatform(process.platform, process.arch);
+  if (args.platform) {
+    const p = parsePlatform(args.platform);
+    if (!p) throw new SlimError(messages.badPlatform(args.platform));
+    platform = p;
+  }
+  const specA = parseSourceArg(args.a, args.sourceA, classifyPath);
+  const specB = parseSourceArg(args.b, args.sourceB, classifyPath);
+  // Rules are read before the images so a bad rules file fails fast.
+  const ci = args.mode === 'ci' ? loadDiffRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
+  const progress = pairProgress(process.stderr);
+  let images;
+  try {
+    images = await loadPair(specA, specB, {
+      digests: args.digests,
+      elf: args.elf,
+      platform,
+      platformExplicit: args.platform !== undefined,
+      onProgress: progress.update,
+      serial: process.env['SLIMTUI_DIFF_SERIAL'] === '1',
+    });
+  } finally {
+    progress.clear();
+  }
+  const a = analyze(images[0]);
+  const b = analyze(images[1]);
+  const d = diffImages(a, b);
+  switch (args.mode) {
+    case 'json': {
+      const text = `${JSON.stringify(diffJson(d, tool), null, 2)}\n`;
+      if (args.jsonFile) writeOutput(() => writeFileSync(args.jsonFile!, text), args.jsonFile);
+      else process.stdout.write(text);
+      return 0;
+    }
+    case 'ci': {
+      const results = evaluateDiffRules(d, ci!.rules);
+      process.stdout.write(diffCiText(d, results, ci!.from));
+      return results.some((r) => r.status === 'fail') ? 1 : 0;
+    }
+    case 'summary':
+      process.stdout.write(diffSummaryMarkdown(d));
+      return 0;
+    case 'tui':
+      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) return runCompare(d, a, b);
+      process.stdout.write(diffSummaryMarkdown(d));
+      return 0;
+  }
+}
+
+/** The compare view, loaded only here so --json/--ci/--summary never import ink or react. */
+async function runCompare(d: ImageDiff, a: Analysis, b: Analysis): Promise<number> {
+  delete process.env['CI'];
+  delete process.env['CONTINUOUS_INTEGRATION'];
+  process.env['NODE_ENV'] ??= 'production';
+  const { runCompareTui } = await import('../ui/run-compare.js');
+  return runCompareTui(d, a, b);
+}

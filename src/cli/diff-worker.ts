@@ -1,0 +1,41 @@
+/**
+ * Loads one image of a diff on its own thread (the other loads on the main thread at the same time: one core
+ * each). The Image goes back by structured clone; progress and errors as messages.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadImage } from '../io/load-image.js';
+import type { SourceSpec } from '../io/sources/source-spec.js';
+import type { Platform } from '../model/image.js';
+import { SlimError } from '../io/errors.js';
+import { diffAnalysers } from './diff-load.js';
+
+export interface DiffWorkerData {
+  readonly spec: SourceSpec;
+  readonly digests: boolean;
+  readonly elf: boolean;
+  readonly platform: Platform;
+  readonly platformExplicit: boolean;
+}
+
+export type DiffWorkerMessage =
+  | { type: 'progress'; progress: import('../io/progress.js').Progress }
+  | { type: 'image'; image: import('../model/image.js').Image }
+  | { type: 'error'; message: string; exitCode: number; slim: boolean };
+
+const data = workerData as DiffWorkerData;
+const post = (m: DiffWorkerMessage): void => parentPort!.postMessage(m);
+let last = 0;
+loadImage(data.spec, {
+  analysers: diffAnalysers(data.digests, data.elf),
+  platform: data.platform,
+  platformExplicit: data.platformExplicit,
+  onProgress: (progress) => {
+    const now = Date.now();
+    if (now - last < 100 && progress.stage === 'reading') return;
+    last = now;
+    post({ type: 'progress', progress });
+  },
+}).then(
+  (image) => post({ type: 'image', image }),
+  (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e), exitCode: e instanceof SlimError ? e.exitCode : 70, slim: e instanceof SlimError }),
+);
