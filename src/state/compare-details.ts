@@ -10,6 +10,37 @@ export const signedBytes = (n: number): string => (n > 0 ? `+${formatBytes(n)}` 
 
 const STATUS_MARK: Record<LayerPair['status'], string> = { shared: '=', 'same-content': '≈', 'only-a': '-', 'only-b': '+' };
 
+/** A row of the layers pane: A's layer beside B's (the shared base aligned, the rest side by side in order). */
+export interface LayerRowPair {
+  readonly a: number | null;
+  readonly b: number | null;
+  readonly markA: string;
+  readonly markB: string;
+  readonly shared: boolean;
+}
+
+const rowsCache = new WeakMap<ImageDiff, LayerRowPair[]>();
+export function compareLayerRows(d: ImageDiff): LayerRowPair[] {
+  const hit = rowsCache.get(d);
+  if (hit) return hit;
+  const markA = new Map<number, string>();
+  const markB = new Map<number, string>();
+  for (const p of d.layers) {
+    if (p.a !== null) markA.set(p.a, STATUS_MARK[p.status]);
+    if (p.b !== null) markB.set(p.b, STATUS_MARK[p.status]);
+  }
+  const rows: LayerRowPair[] = [];
+  for (let i = 0; i < d.sharedBase; i++) rows.push({ a: i, b: i, markA: '=', markB: '=', shared: true });
+  for (let k = 0; d.sharedBase + k < Math.max(d.a.layerCount, d.b.layerCount); k++) {
+    const i = d.sharedBase + k;
+    const a = i < d.a.layerCount ? i : null;
+    const b = i < d.b.layerCount ? i : null;
+    rows.push({ a, b, markA: a !== null ? markA.get(a) ?? ' ' : ' ', markB: b !== null ? markB.get(b) ?? ' ' : ' ', shared: false });
+  }
+  rowsCache.set(d, rows);
+  return rows;
+}
+
 function layerCell(a: Analysis, index: number | null, width: number): string {
   if (index === null) return ''.padEnd(width);
   const l = a.image.layers[index]!;
@@ -20,11 +51,11 @@ function layerCell(a: Analysis, index: number | null, width: number): string {
 
 /** One row per layer pair: `mark  A's layer │ B's layer`; `▸` marks the layers that hold the selected path. */
 export function compareLayerRow(d: ImageDiff, a: Analysis, b: Analysis, row: number, width: number, holds: { a: number | null; b: number | null }): string {
-  const p = d.layers[row]!;
-  const half = Math.max(10, Math.floor((width - 5) / 2));
+  const p = compareLayerRows(d)[row]!;
+  const half = Math.max(10, Math.floor((width - 7) / 2));
   const ma = p.a !== null && p.a === holds.a ? '▸' : ' ';
   const mb = p.b !== null && p.b === holds.b ? '▸' : ' ';
-  return `${STATUS_MARK[p.status]}${ma}${layerCell(a, p.a, half)}│${mb}${layerCell(b, p.b, half)}`;
+  return `${p.a !== null ? p.markA : ' '}${ma}${layerCell(a, p.a, half)} │ ${p.b !== null ? p.markB : ' '}${mb}${layerCell(b, p.b, half)}`;
 }
 
 export const changeMark = (n: DiffNode): string => (n.change === 'added' ? '+' : n.change === 'removed' ? '-' : n.change === 'changed' ? '~' : ' ');

@@ -3,6 +3,7 @@ import type { ImageDiff } from '../model/diff/index.js';
 import type { CompareCommand, CompareScope } from './compare-keymap.js';
 import { ALL_CHANGES, isOpen, type CompareFilter, type CompareRowOptions, type CompareRows } from './compare-rows.js';
 import type { SearchHit } from './search.js';
+import { compareLayerRows } from './compare-details.js';
 import { clamp, moveCursor, type Move } from './viewport.js';
 
 export interface CompareState {
@@ -15,7 +16,7 @@ export interface CompareState {
   /** The selected difference node (-1: the first row). */
   readonly cursorId: number;
   readonly treeTop: number;
-  /** Row of the layers pane (an index into diff.layers). */
+  /** Row of the layers pane (an index into compareLayerRows). */
   readonly layerRow: number;
   readonly layerTop: number;
   /** The image whose view of the selected path the details show. */
@@ -83,7 +84,7 @@ export function layerRowOf(d: ImageDiff, id: number, side: 'A' | 'B'): number {
   const s = side === 'A' ? n?.a : n?.b;
   const layer = s ? s.layer : side === 'B' ? n?.layerB ?? null : null;
   if (layer === null || layer === undefined) return -1;
-  return d.layers.findIndex((p) => (side === 'A' ? p.a : p.b) === layer);
+  return compareLayerRows(d).findIndex((p) => (side === 'A' ? p.a : p.b) === layer);
 }
 
 export function reduceCompare(s: CompareState, cmd: CompareCommand, ctx: CompareFrame): CompareState {
@@ -142,7 +143,7 @@ export function reduceCompare(s: CompareState, cmd: CompareCommand, ctx: Compare
       break;
   }
   if (s.focus === 'layers') {
-    if (MOVES.includes(cmd)) return { ...s, layerRow: moveCursor(s.layerRow, cmd as Move, d.layers.length, ctx.layerHeight) };
+    if (MOVES.includes(cmd)) return { ...s, layerRow: moveCursor(s.layerRow, cmd as Move, compareLayerRows(d).length, ctx.layerHeight) };
     if (cmd === 'accept') return { ...s, focus: 'tree' };
     return s;
   }

@@ -11,7 +11,7 @@ import { topContributors } from '../model/diff/index.js';
 import { compareHelpLines, compareHints, matchCompareCommand } from '../state/compare-keymap.js';
 import { compareRows, visibleDiffNodes } from '../state/compare-rows.js';
 import { compareCursorRow, compareRowOptions, compareScope, deleteCompareChar, initialCompareState, reduceCompare, typeCompareText, type CompareState } from '../state/compare-state.js';
-import { changeMark, compareDetailLines, compareLayerRow, diffRowText } from '../state/compare-details.js';
+import { changeMark, compareDetailLines, compareLayerRow, compareLayerRows, diffRowText } from '../state/compare-details.js';
 import { compareSearchIndex } from '../state/compare-search.js';
 import { runSearch, type SearchResult } from '../state/search.js';
 import { windowTop } from '../state/viewport.js';
@@ -57,15 +57,16 @@ export function CompareApp(props: CompareAppProps) {
   const search = useMemo(() => (state.overlay === 'search' ? runSearch(compareSearchIndex(d), state.searchQuery) : EMPTY), [d, state.overlay, state.searchQuery]);
 
   const mainH = Math.max(8, height - 1);
-  const layersH = Math.max(1, Math.min(d.layers.length, Math.floor(mainH * 0.3)));
+  const layerRows = compareLayerRows(d);
+  const layersH = Math.max(1, Math.min(layerRows.length, Math.floor(mainH * 0.3)));
   const lowerH = mainH - (layersH + 3);
   const treeW = width >= 110 ? Math.floor(width * 0.62) : width;
   const detailW = width - treeW;
-  const treeH = Math.max(1, lowerH - 3);
+  const treeH = Math.max(1, lowerH - 4);
 
   const row = compareCursorRow(state, d, rows);
   const top = windowTop(state.treeTop, row, rows.ids.length, treeH);
-  const layerTop = windowTop(state.layerTop, state.layerRow, d.layers.length, layersH);
+  const layerTop = windowTop(state.layerTop, state.layerRow, layerRows.length, layersH);
   const node = rows.ids.length > 0 ? d.nodes[rows.ids[row]!] : undefined;
 
   const frame = { diff: d, rows, treeHeight: treeH, layerHeight: layersH, helpLines: HELP.length, searchHits: search.hits };
@@ -76,7 +77,7 @@ export function CompareApp(props: CompareAppProps) {
     if (cmd) {
       const next = reduceCompare(state, cmd, frame);
       const r = compareCursorRow(next, d, next === state ? rows : compareRows(d, visibleDiffNodes(d, next.filter), compareRowOptions(next)));
-      setState({ ...next, treeTop: windowTop(next.treeTop, r, rows.ids.length, treeH), layerTop: windowTop(next.layerTop, next.layerRow, d.layers.length, layersH) });
+      setState({ ...next, treeTop: windowTop(next.treeTop, r, rows.ids.length, treeH), layerTop: windowTop(next.layerTop, next.layerRow, layerRows.length, layersH) });
       return;
     }
     if (scope === 'search') {
@@ -131,10 +132,10 @@ export function CompareApp(props: CompareAppProps) {
         <Text wrap="truncate" bold>
           Layers · A {d.a.reference} │ B {d.b.reference} <Text color={theme.dim}>(= shared, ≈ same diff_id, + only B, - only A)</Text>
         </Text>
-        {d.layers.slice(layerTop, layerTop + layersH).map((p, i) => {
+        {layerRows.slice(layerTop, layerTop + layersH).map((p, i) => {
           const r = layerTop + i;
           return (
-            <Text key={r} wrap="truncate" inverse={r === state.layerRow && state.focus === 'layers' && state.overlay === 'none'} color={p.status === 'shared' ? theme.dim : p.status === 'only-b' ? theme.added : p.status === 'only-a' ? theme.removed : undefined}>
+            <Text key={r} wrap="truncate" inverse={r === state.layerRow && state.focus === 'layers' && state.overlay === 'none'} bold={r === state.layerRow && state.focus !== 'layers'} color={p.shared ? theme.dim : undefined}>
               {compareLayerRow(d, a, b, r, width - 3, holds)}
             </Text>
           );
