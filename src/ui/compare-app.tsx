@@ -4,12 +4,12 @@
  * reuses the explorer's panes (search, help, details, status line), its viewport and its search.
  */
 import { Box, Text, useApp, useInput } from 'ink';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { Analysis } from '../model/analysis.js';
 import type { ImageDiff } from '../model/diff/index.js';
 import { topContributors } from '../model/diff/index.js';
 import { compareHelpLines, compareHints, matchCompareCommand } from '../state/compare-keymap.js';
-import { compareRows, visibleDiffNodes } from '../state/compare-rows.js';
+import { compareRows, visibleDiffNodes, type CompareRows } from '../state/compare-rows.js';
 import { compareCursorRow, compareRowOptions, compareScope, deleteCompareChar, initialCompareState, reduceCompare, typeCompareText, type CompareState } from '../state/compare-state.js';
 import { changeMark, compareDetailLines, compareLayerRow, compareLayerRows, diffRowText } from '../state/compare-details.js';
 import { compareSearchIndex } from '../state/compare-search.js';
@@ -52,8 +52,17 @@ export function CompareApp(props: CompareAppProps) {
   const theme = useMemo(() => makeTheme(props.color ?? true), [props.color]);
   const [state, setState] = useState<CompareState>(() => firstState(d));
 
-  const vis = useMemo(() => visibleDiffNodes(d, state.filter), [d, state.filter]);
-  const rows = useMemo(() => compareRows(d, vis, compareRowOptions(state)), [d, vis, state.flat, state.expandAll, state.toggled, state.filter]);
+  // Keys can arrive faster than frames: each one is reduced from the latest state (a ref), not the rendered one.
+  const latest = useRef(state);
+  const memo = useRef<{ key: readonly unknown[]; rows: CompareRows } | null>(null);
+  const rowsOf = (s: CompareState): CompareRows => {
+    const key = [s.filter, s.flat, s.expandAll, s.toggled];
+    if (memo.current && memo.current.key.every((k, i) => k === key[i])) return memo.current.rows;
+    const rows = compareRows(d, visibleDiffNodes(d, s.filter), compareRowOptions(s));
+    memo.current = { key, rows };
+    return rows;
+  };
+  const rows = rowsOf(state);
   const search = useMemo(() => (state.overlay === 'search' ? runSearch(compareSearchIndex(d), state.searchQuery) : EMPTY), [d, state.overlay, state.searchQuery]);
 
   const mainH = Math.max(8, height - 1);
@@ -69,21 +78,35 @@ export function CompareApp(props: CompareAppProps) {
   const layerTop = windowTop(state.layerTop, state.layerRow, layerRows.length, layersH);
   const node = rows.ids.length > 0 ? d.nodes[rows.ids[row]!] : undefined;
 
-  const frame = { diff: d, rows, treeHeight: treeH, layerHeight: layersH, helpLines: HELP.length, searchHits: search.hits };
-  useInput((input, key) => {
-    const scope = compareScope(state);
+  const handle = (input: string, key: Parameters<typeof matchCompareCommand>[2]): void => {
+    const cur = latest.current;
+    const scope = compareScope(cur);
     const cmd = matchCompareCommand(scope, input, key);
-    if (cmd === 'quit') return exit();
-    if (cmd) {
-      const next = reduceCompare(state, cmd, frame);
-      const r = compareCursorRow(next, d, next === state ? rows : compareRows(d, visibleDiffNodes(d, next.filter), compareRowOptions(next)));
-      setState({ ...next, treeTop: windowTop(next.treeTop, r, rows.ids.length, treeH), layerTop: windowTop(next.layerTop, next.layerRow, layerRows.length, layersH) });
+    if (cmd === 'quit') {
+      exit();
       return;
     }
-    if (scope === 'search') {
-      if (key.backspace || key.delete) setState(deleteCompareChar(state));
-      else if (input && !key.ctrl && !key.meta && input >= ' ') setState(typeCompareText(state, input));
+    let next = cur;
+    if (cmd) {
+      const curRows = rowsOf(cur);
+      const hits = cur.overlay === 'search' ? runSearch(compareSearchIndex(d), cur.searchQuery).hits : [];
+      next = reduceCompare(cur, cmd, { diff: d, rows: curRows, treeHeight: treeH, layerHeight: layersH, helpLines: HELP.length, searchHits: hits });
+      const nextRows = rowsOf(next);
+      const r = compareCursorRow(next, d, nextRows);
+      next = { ...next, treeTop: windowTop(next.treeTop, r, nextRows.ids.length, treeH), layerTop: windowTop(next.layerTop, next.layerRow, layerRows.length, layersH) };
+    } else if (scope === 'search') {
+      if (key.backspace || key.delete) next = deleteCompareChar(cur);
+      else if (input && !key.ctrl && !key.meta && input >= ' ') next = typeCompareText(cur, input);
     }
+    if (next !== cur) {
+      latest.current = next;
+      setState(next);
+    }
+  };
+  useInput((input, key) => {
+    // Keys typed faster than the terminal is read arrive as one chunk ("A-"): each is its own command.
+    if (input.length > 1 && !key.ctrl && !key.meta && compareScope(latest.current) !== 'search') for (const c of input) handle(c, {});
+    else handle(input, key);
   });
 
   const filter = state.filter;

@@ -73,7 +73,7 @@ before(async () => {
   await build(T.v1, `FROM ${BUSYBOX_IMAGE}\n${app}`);
   await build(T.musl, `FROM ${MUSL_IMAGE}\n${app}`);
   await build(T.pkg, `FROM ${T.v1}\nRUN mkdir -p /usr/lib/pkg && dd if=/dev/urandom of=/usr/lib/pkg/libpkg.so bs=1024 count=${PKG_KB} 2>/dev/null && echo readme > /usr/lib/pkg/README\n`);
-  await build(T.rm, `FROM ${T.v1}\nRUN rm /app/b.bin\n`);
+  await build(T.rm, `FROM ${T.v1}\nRUN rm /app/b.bin && echo bravo > /app/a.txt\n`);
   await build(T.chmod, `FROM ${T.v1}\nRUN chmod 755 /app/tool.sh\n`);
   await build(T.o0, `FROM ${T.v1}\nCOPY hello-o0 /usr/local/bin/hello\n`);
   await build(T.o2s, `FROM ${T.v1}\nCOPY hello-o2s /usr/local/bin/hello\n`);
@@ -181,9 +181,13 @@ test('an added package: files a RUN wrote, the size delta, the layer and command
   assert.match(s.stdout, new RegExp(`\\*\\*Paths:\\*\\* ${j.summary.added} added, 0 removed, ${j.summary.changed} changed`));
 });
 
-test('a removed file: removed by the RUN layer, a negative delta; the image itself does not shrink', async () => {
+test('a removed file and a same-size rewrite: removed by the RUN layer, a negative delta; content told by sha256', async () => {
   const j = await diffJson(T.v1, T.rm);
   assertMatchesOracle(j, T.v1, T.rm);
+  // alpha\n → bravo\n: the same size, other bytes (sha256sum of each layer's copy differs).
+  assert.equal(oracles[T.v1]!.fs.get('app/a.txt')!.size, oracles[T.rm]!.fs.get('app/a.txt')!.size);
+  assert.notEqual(oracles[T.v1]!.sha('app/a.txt'), oracles[T.rm]!.sha('app/a.txt'));
+  assert.deepEqual(j.paths.find((x) => x.path === '/app/a.txt')!.attrs, ['content']);
   const p = j.paths.find((x) => x.path === '/app/b.bin')!;
   assert.equal(p.change, 'removed');
   assert.equal(p.deltaBytes, -oracles[T.v1]!.fs.get('app/b.bin')!.size);

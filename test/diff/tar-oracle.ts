@@ -63,7 +63,7 @@ export function parseListing(line: string): Listed {
 
 export async function oracleImage(archive: string, tmp: string): Promise<OracleImage> {
   const dir = await mkdtemp(join(tmp, 'oracle-'));
-  execFileSync('tar', ['-xf', archive, '-C', dir]);
+  execFileSync('tar', ['-xf', archive, '-C', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { Config: string; Layers: string[] }[];
   const config = JSON.parse(await readFile(join(dir, manifest[0]!.Config), 'utf8')) as { rootfs: { diff_ids: string[] }; history?: { created_by?: string; empty_layer?: boolean }[] };
   const layers = manifest[0]!.Layers.map((l) => join(dir, l));
