@@ -35,6 +35,7 @@ function loadInWorker(spec: SourceSpec, o: PairOptions, onProgress?: (p: Progres
       if (m.type === 'progress') onProgress?.(m.progress);
       else if (m.type === 'image') {
         settled = true;
+        if (process.env['SLIMTUI_DIFF_TIMING']) process.stderr.write(`diff-timing worker-image-received=${performance.now().toFixed(0)}\n`);
         resolve(m.image);
         void worker.terminate();
       } else {
@@ -71,6 +72,7 @@ export async function loadPair(a: SourceSpec, b: SourceSpec, o: PairOptions): Pr
   const localIs = workerIs === 'A' ? 'B' : 'A';
   const remote = loadInWorker(workerSpec, o, o.onProgress ? (p) => o.onProgress!(workerIs, p) : undefined);
   const local = loadImage(localSpec, opts(localIs));
+  if (process.env['SLIMTUI_DIFF_TIMING']) void local.then(() => process.stderr.write(`diff-timing local-loaded=${performance.now().toFixed(0)}\n`));
   try {
     const [r, l] = await Promise.all([remote.done, local]);
     return workerIs === 'A' ? [r, l] : [l, r];

@@ -46,6 +46,7 @@ export async function runDiff(argv: readonly string[], tool: { name: string; ver
   // Rules are read before the images so a bad rules file fails fast.
   const ci = args.mode === 'ci' ? loadDiffRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
   const progress = pairProgress(process.stderr);
+  const t0 = performance.now();
   let images;
   try {
     images = await loadPair(specA, specB, {
@@ -59,9 +60,13 @@ export async function runDiff(argv: readonly string[], tool: { name: string; ver
   } finally {
     progress.clear();
   }
+  const t1 = performance.now();
   const a = analyze(images[0]);
   const b = analyze(images[1]);
+  const t2 = performance.now();
   const d = diffImages(a, b);
+  // For the benchmark: where the time goes (SLIMTUI_DIFF_TIMING=1).
+  if (process.env['SLIMTUI_DIFF_TIMING']) process.stderr.write(`diff-timing load=${(t1 - t0).toFixed(0)} analyse=${(t2 - t1).toFixed(0)} diff=${(performance.now() - t2).toFixed(0)}\n`);
   switch (args.mode) {
     case 'json': {
       const text = `${JSON.stringify(diffJson(d, tool), null, 2)}\n`;

@@ -36,6 +36,10 @@ loadImage(data.spec, {
     post({ type: 'progress', progress });
   },
 }).then(
-  (image) => post({ type: 'image', image }),
+  (image) => {
+    const t = performance.now();
+    post({ type: 'image', image });
+    if (process.env['SLIMTUI_DIFF_TIMING']) process.stderr.write(`diff-timing worker-post-ms=${(performance.now() - t).toFixed(0)}\n`);
+  },
   (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e), exitCode: e instanceof SlimError ? e.exitCode : 70, slim: e instanceof SlimError }),
 );
