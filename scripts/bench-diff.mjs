@@ -49,10 +49,21 @@ async function rewriteLayer(stream) {
       }
     });
     extract.on('finish', () => {
-      pack.entry({ name: 'app/assets/video9.bin', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: new Date('2024-01-01T00:00:00Z') }, randomBytes(12_000_000), () => {
-        pack.finalize();
-        resolve();
-      });
+      pack.entry(
+        {
+          name: 'app/assets/video9.bin',
+          type: 'file',
+          mode: 0o644,
+          uid: 0,
+          gid: 0,
+          mtime: new Date('2024-01-01T00:00:00Z'),
+        },
+        randomBytes(12_000_000),
+        () => {
+          pack.finalize();
+          resolve();
+        },
+      );
     });
     extract.on('error', reject);
   });
@@ -106,7 +117,11 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function timeIt(args, env = {}) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'slimtui'), ...args], { env: { ...process.env, CI: '', SLIMTUI_REPORT_RSS: '1', ...env }, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'slimtui'), ...args], {
+    env: { ...process.env, CI: '', SLIMTUI_REPORT_RSS: '1', ...env },
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
+  });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`slimtui ${args.join(' ')} failed: ${r.stderr}`);
   const rss = Number(/max-rss-bytes=(\d+)/.exec(r.stderr)?.[1] ?? 0);
@@ -131,8 +146,12 @@ for (let i = 0; i < runs; i++) {
   }
 }
 const base = median(times['slimtui B --json --digests (alone)']);
-console.log(`diff: bench image vs its variant (layer ${CHANGED_LAYER} rewritten), ${runs} runs each; ${summary.added} added, ${summary.removed} removed, ${summary.changed} changed, ${summary.sharedBaseLayers} shared layers, ${(summary.sizeDeltaBytes / 1e6).toFixed(1)} MB growth`);
+console.log(
+  `diff: bench image vs its variant (layer ${CHANGED_LAYER} rewritten), ${runs} runs each; ${summary.added} added, ${summary.removed} removed, ${summary.changed} changed, ${summary.sharedBaseLayers} shared layers, ${(summary.sizeDeltaBytes / 1e6).toFixed(1)} MB growth`,
+);
 for (const [name, t] of Object.entries(times)) {
   const ratio = median(t) / base;
-  console.log(`  ${name.padEnd(38)} median ${median(t).toFixed(0)} ms  (${t.map((x) => x.toFixed(0)).join(', ')})  ratio ${ratio.toFixed(2)}${name === 'slimtui diff A B --json' ? ' (target ≤ 1.3)' : ''}  peak RSS ${(rss[name] / 1048576).toFixed(0)} MiB`);
+  console.log(
+    `  ${name.padEnd(38)} median ${median(t).toFixed(0)} ms  (${t.map((x) => x.toFixed(0)).join(', ')})  ratio ${ratio.toFixed(2)}${name === 'slimtui diff A B --json' ? ' (target ≤ 1.3)' : ''}  peak RSS ${(rss[name] / 1048576).toFixed(0)} MiB`,
+  );
 }

@@ -18,13 +18,29 @@ const MTIME = new Date('2024-02-01T00:00:00Z');
 const CMD = 'pip install requests==2.31.0 && rm /app/static/legacy.html && sed -i s/warning/info/ /app/config.yaml';
 
 let seed = 7;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-const text = (n, tag) => Buffer.from(Array.from({ length: Math.ceil(n / 40) }, (_, i) => `# ${tag} ${i} ${'x'.repeat(28)}\n`).join('').slice(0, n));
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+const text = (n, tag) =>
+  Buffer.from(
+    Array.from({ length: Math.ceil(n / 40) }, (_, i) => `# ${tag} ${i} ${'x'.repeat(28)}\n`)
+      .join('')
+      .slice(0, n),
+  );
 
 async function pack(entries) {
   const p = tarStream.pack();
   const done = collect(p);
-  for (const e of entries) p.entry({ uid: 0, gid: 0, mtime: MTIME, mode: e.type === 'directory' ? 0o755 : 0o644, ...e, ...(e.data ? { size: e.data.length } : {}) }, e.data);
+  for (const e of entries)
+    p.entry(
+      {
+        uid: 0,
+        gid: 0,
+        mtime: MTIME,
+        mode: e.type === 'directory' ? 0o755 : 0o644,
+        ...e,
+        ...(e.data ? { size: e.data.length } : {}),
+      },
+      e.data,
+    );
   p.finalize();
   return done;
 }
@@ -45,14 +61,26 @@ async function main() {
     { name: 'usr/lib/python3.11/', type: 'directory' },
     { name: `${site}/`, type: 'directory' },
   ];
-  for (const [pkg, n, size] of [['requests', 18, 9000], ['urllib3', 40, 12000], ['idna', 8, 40000], ['charset_normalizer', 22, 16000], ['certifi', 2, 140000]]) {
+  for (const [pkg, n, size] of [
+    ['requests', 18, 9000],
+    ['urllib3', 40, 12000],
+    ['idna', 8, 40000],
+    ['charset_normalizer', 22, 16000],
+    ['certifi', 2, 140000],
+  ]) {
     layer.push({ name: `${site}/${pkg}/`, type: 'directory' });
-    for (let i = 0; i < n; i++) layer.push({ name: `${site}/${pkg}/mod${i}.py`, data: text(Math.floor(size * (0.5 + rand())), pkg) });
+    for (let i = 0; i < n; i++)
+      layer.push({ name: `${site}/${pkg}/mod${i}.py`, data: text(Math.floor(size * (0.5 + rand())), pkg) });
   }
   layer.push({ name: 'app/', type: 'directory', mode: 0o755, uid: 1000, gid: 1000 });
   layer.push({ name: 'app/static/', type: 'directory', mode: 0o755, uid: 1000, gid: 1000 });
   layer.push({ name: 'app/static/.wh.legacy.html', data: Buffer.alloc(0) });
-  layer.push({ name: 'app/config.yaml', data: Buffer.from('debug: false\nlog_level: info\nlisten: 0.0.0.0:8080\n'), uid: 1000, gid: 1000 });
+  layer.push({
+    name: 'app/config.yaml',
+    data: Buffer.from('debug: false\nlog_level: info\nlisten: 0.0.0.0:8080\n'),
+    uid: 1000,
+    gid: 1000,
+  });
   const tar = await pack(layer);
   const diffId = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
   const id = createHash('sha256').update(`diff-demo:${diffId}`).digest('hex');
@@ -65,8 +93,15 @@ async function main() {
   manifest[0].RepoTags = ['slimtui/demo:1.5'];
   manifest[0].Layers.push(`${id}/layer.tar`);
   const outer = [];
-  for (const [name, f] of files) if (name !== 'manifest.json' && !name.endsWith('.json') || name.endsWith('/json')) outer.push({ ...f.header, name, data: f.header.type === 'file' ? f.data : undefined });
-  outer.push({ name: `${id}/`, type: 'directory' }, { name: `${id}/layer.tar`, data: tar }, { name: configName, data: Buffer.from(configText) }, { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) });
+  for (const [name, f] of files)
+    if ((name !== 'manifest.json' && !name.endsWith('.json')) || name.endsWith('/json'))
+      outer.push({ ...f.header, name, data: f.header.type === 'file' ? f.data : undefined });
+  outer.push(
+    { name: `${id}/`, type: 'directory' },
+    { name: `${id}/layer.tar`, data: tar },
+    { name: configName, data: Buffer.from(configText) },
+    { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) },
+  );
   writeFileSync(out, await pack(outer));
   console.error(`wrote ${out}`);
 }

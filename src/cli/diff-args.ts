@@ -48,7 +48,8 @@ Exit codes: 0 success or CI pass, 1 CI fail, 2 usage or input error.`;
 
 const sourceKind = (v: unknown, flag: string): SourceKind | undefined => {
   if (v === undefined) return undefined;
-  if (!SOURCE_NAMES.includes(v as SourceKind)) throw new SlimError(messages.usage(`${flag} must be one of ${SOURCE_NAMES.join(', ')}`));
+  if (!SOURCE_NAMES.includes(v as SourceKind))
+    throw new SlimError(messages.usage(`${flag} must be one of ${SOURCE_NAMES.join(', ')}`));
   return v as SourceKind;
 };
 
@@ -62,7 +63,11 @@ export function parseDiffArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv
     if (w.startsWith('--json=')) {
       argv.push('--json');
       jsonFile = w.slice(7);
-    } else if (w === '--json' && i + 1 < rawArgv.length && (/\.json$/i.test(rawArgv[i + 1]!) || rawArgv[i + 1] === '-')) {
+    } else if (
+      w === '--json' &&
+      i + 1 < rawArgv.length &&
+      (/\.json$/i.test(rawArgv[i + 1]!) || rawArgv[i + 1] === '-')
+    ) {
       argv.push('--json');
       jsonFile = rawArgv[++i];
     } else argv.push(w);
@@ -74,22 +79,46 @@ export function parseDiffArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv
       allowPositionals: true,
       strict: true,
       options: {
-        json: { type: 'boolean' }, ci: { type: 'boolean' }, summary: { type: 'boolean' }, tui: { type: 'boolean' },
-        'ci-config': { type: 'string' }, 'source-a': { type: 'string' }, 'source-b': { type: 'string' }, platform: { type: 'string' },
-        'no-digests': { type: 'boolean' }, 'no-elf': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' },
+        ci: { type: 'boolean' },
+        summary: { type: 'boolean' },
+        tui: { type: 'boolean' },
+        'ci-config': { type: 'string' },
+        'source-a': { type: 'string' },
+        'source-b': { type: 'string' },
+        platform: { type: 'string' },
+        'no-digests': { type: 'boolean' },
+        'no-elf': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(DIFF_RULES.map((r) => [r, { type: 'string' as const }])),
       },
     });
   } catch (e) {
-    throw new SlimError(messages.usage(`diff: ${(e as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '')}`));
+    throw new SlimError(
+      messages.usage(`diff: ${(e as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '')}`),
+    );
   }
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const help = v['help'] === true;
-  if (!help && parsed.positionals.length !== 2) throw new SlimError(messages.usage(`diff needs two images (A B), got ${parsed.positionals.length}${parsed.positionals.length > 0 ? `: ${parsed.positionals.join(' ')}` : ''}`));
-  if (parsed.positionals[0] === '-' && parsed.positionals[1] === '-') throw new SlimError(messages.usage('diff: only one of A and B can be standard input (-)'));
+  if (!help && parsed.positionals.length !== 2)
+    throw new SlimError(
+      messages.usage(
+        `diff needs two images (A B), got ${parsed.positionals.length}${parsed.positionals.length > 0 ? `: ${parsed.positionals.join(' ')}` : ''}`,
+      ),
+    );
+  if (parsed.positionals[0] === '-' && parsed.positionals[1] === '-')
+    throw new SlimError(messages.usage('diff: only one of A and B can be standard input (-)'));
   const ruleFlags: Record<string, string> = {};
   for (const r of DIFF_RULES) if (typeof v[r] === 'string') ruleFlags[r] = v[r] as string;
-  const asked: DiffMode | undefined = v['json'] ? 'json' : v['ci'] ? 'ci' : v['summary'] ? 'summary' : v['tui'] ? 'tui' : undefined;
+  const asked: DiffMode | undefined = v['json']
+    ? 'json'
+    : v['ci']
+      ? 'ci'
+      : v['summary']
+        ? 'summary'
+        : v['tui']
+          ? 'tui'
+          : undefined;
   const ciEnv = (env['CI'] ?? '').toLowerCase() === 'true';
   const sourceA = sourceKind(v['source-a'], '--source-a');
   const sourceB = sourceKind(v['source-b'], '--source-b');

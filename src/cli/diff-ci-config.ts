@@ -9,9 +9,17 @@ import { parseRuleValue } from './ci-config.js';
 export const DEFAULT_DIFF_RULES: DiffCiRules = { highestGrowthPercent: 0.1, failOnNewFindings: 'error' };
 
 /** Each diff rule is read as the image rule with the same kind of value (ci-config.ts's parser and units). */
-const PARSED_AS: Record<DiffRuleName, RuleName> = { highestGrowthBytes: 'highestWastedBytes', highestGrowthPercent: 'highestUserWastedPercent', failOnNewFindings: 'failOnFindings' };
+const PARSED_AS: Record<DiffRuleName, RuleName> = {
+  highestGrowthBytes: 'highestWastedBytes',
+  highestGrowthPercent: 'highestUserWastedPercent',
+  failOnNewFindings: 'failOnFindings',
+};
 
-function parseDiffRule(rule: DiffRuleName, raw: unknown, where: string): number | 'error' | 'warning' | 'info' | 'disabled' {
+function parseDiffRule(
+  rule: DiffRuleName,
+  raw: unknown,
+  where: string,
+): number | 'error' | 'warning' | 'info' | 'disabled' {
   try {
     return parseRuleValue(PARSED_AS[rule], raw, where);
   } catch (e) {
@@ -24,7 +32,11 @@ function parseDiffRule(rule: DiffRuleName, raw: unknown, where: string): number 
  * Diff rules from the flags over the `diff:` mapping of a rules file (`--ci-config`, else `.slimtui-ci.yaml`)
  * over the defaults. The file's `rules:` mapping (the one-image rules) is left to `slimtui IMAGE --ci`.
  */
-export function loadDiffRules(flags: Readonly<Record<string, string>>, configPath: string | undefined, cwd: string): { rules: DiffCiRules; from: string } {
+export function loadDiffRules(
+  flags: Readonly<Record<string, string>>,
+  configPath: string | undefined,
+  cwd: string,
+): { rules: DiffCiRules; from: string } {
   let fileRules: Record<string, unknown> | undefined;
   let from = 'defaults';
   const candidates = configPath ? [configPath] : ['.slimtui-ci.yaml', '.slimtui-ci.yml'].map((f) => `${cwd}/${f}`);
@@ -43,16 +55,21 @@ export function loadDiffRules(flags: Readonly<Record<string, string>>, configPat
     if (diff === undefined || diff === null) {
       if (configPath) fileRules = {};
       else continue;
-    } else if (typeof diff !== 'object' || Array.isArray(diff)) throw new SlimError(`${path}: "diff" must be a mapping of diff rules`);
+    } else if (typeof diff !== 'object' || Array.isArray(diff))
+      throw new SlimError(`${path}: "diff" must be a mapping of diff rules`);
     else fileRules = diff as Record<string, unknown>;
     from = path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
     break;
   }
-  const merged: Record<string, unknown> = { ...(fileRules ?? (Object.keys(flags).length === 0 ? DEFAULT_DIFF_RULES : {})), ...flags };
+  const merged: Record<string, unknown> = {
+    ...(fileRules ?? (Object.keys(flags).length === 0 ? DEFAULT_DIFF_RULES : {})),
+    ...flags,
+  };
   if (Object.keys(flags).length > 0) from = fileRules ? `${from} and flags` : 'flags';
   const rules: DiffCiRules = {};
   for (const [k, raw] of Object.entries(merged)) {
-    if (!DIFF_RULES.includes(k as DiffRuleName)) throw new SlimError(`${from}: unknown diff rule ${k} (known: ${DIFF_RULES.join(', ')})`);
+    if (!DIFF_RULES.includes(k as DiffRuleName))
+      throw new SlimError(`${from}: unknown diff rule ${k} (known: ${DIFF_RULES.join(', ')})`);
     const val = parseDiffRule(k as DiffRuleName, raw, from);
     if (val !== 'disabled') (rules as Record<string, unknown>)[k] = val;
   }

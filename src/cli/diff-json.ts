@@ -9,7 +9,19 @@ const abs = (p: string): string => `/${p}`;
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
 const side = (s: PathSide | null) =>
-  s ? { kind: s.kind, sizeBytes: s.size, mode: s.mode, modeOctal: s.mode.toString(8).padStart(4, '0'), uid: s.uid, gid: s.gid, linkTarget: s.linkTarget ?? null, sha256: s.sha256 ?? null, layer: s.layer } : null;
+  s
+    ? {
+        kind: s.kind,
+        sizeBytes: s.size,
+        mode: s.mode,
+        modeOctal: s.mode.toString(8).padStart(4, '0'),
+        uid: s.uid,
+        gid: s.gid,
+        linkTarget: s.linkTarget ?? null,
+        sha256: s.sha256 ?? null,
+        layer: s.layer,
+      }
+    : null;
 
 function pathJson(d: ImageDiff, n: DiffNode) {
   return {
@@ -21,16 +33,25 @@ function pathJson(d: ImageDiff, n: DiffNode) {
     sizeAfterBytes: n.b?.size ?? 0,
     deltaBytes: n.delta,
     layer: n.layerB,
-    command: n.layerB !== null ? d.commandsB[n.layerB] ?? null : null,
+    command: n.layerB !== null ? (d.commandsB[n.layerB] ?? null) : null,
     before: side(n.a),
     after: side(n.b),
   };
 }
 
-export function diffJson(d: ImageDiff, tool: { name: string; version: string }, ci?: { results: readonly DiffRuleResult[]; from: string }): unknown {
+export function diffJson(
+  d: ImageDiff,
+  tool: { name: string; version: string },
+  ci?: { results: readonly DiffRuleResult[]; from: string },
+): unknown {
   const root = d.nodes[0]!;
   const dirs = d.nodes.filter((n) => n.isDir && n.id !== 0).sort(byDelta);
-  const contributor = (n: DiffNode) => ({ path: abs(n.path), deltaBytes: n.delta, layer: n.layerB, command: n.layerB !== null ? d.commandsB[n.layerB] ?? null : null });
+  const contributor = (n: DiffNode) => ({
+    path: abs(n.path),
+    deltaBytes: n.delta,
+    layer: n.layerB,
+    command: n.layerB !== null ? (d.commandsB[n.layerB] ?? null) : null,
+  });
   return {
     diffSchemaVersion: DIFF_SCHEMA_VERSION,
     tool,
@@ -51,9 +72,26 @@ export function diffJson(d: ImageDiff, tool: { name: string; version: string }, 
     },
     topGrowth: topContributors(d, 5, 1).map(contributor),
     topShrink: topContributors(d, 5, -1).map(contributor),
-    layers: d.layers.map((p) => ({ a: p.a, b: p.b, diffId: p.diffId, status: p.status, commandB: p.b !== null ? d.commandsB[p.b] ?? null : null })),
+    layers: d.layers.map((p) => ({
+      a: p.a,
+      b: p.b,
+      diffId: p.diffId,
+      status: p.status,
+      commandB: p.b !== null ? (d.commandsB[p.b] ?? null) : null,
+    })),
     paths: d.paths.map((n) => pathJson(d, n)),
-    directories: dirs.map((n) => ({ path: abs(n.path), change: n.change ?? null, sizeBeforeBytes: n.a?.size ?? 0, sizeAfterBytes: n.b?.size ?? 0, deltaBytes: n.delta, added: n.added, removed: n.removed, changed: n.changed, layer: n.layerB, command: n.layerB !== null ? d.commandsB[n.layerB] ?? null : null })),
+    directories: dirs.map((n) => ({
+      path: abs(n.path),
+      change: n.change ?? null,
+      sizeBeforeBytes: n.a?.size ?? 0,
+      sizeAfterBytes: n.b?.size ?? 0,
+      deltaBytes: n.delta,
+      added: n.added,
+      removed: n.removed,
+      changed: n.changed,
+      layer: n.layerB,
+      command: n.layerB !== null ? (d.commandsB[n.layerB] ?? null) : null,
+    })),
     binaries: d.binaries.map((c) => ({ path: c.path, fields: c.fields, before: c.a, after: c.b })),
     findings: d.findings,
     ...(ci ? { ci: { from: ci.from, passed: ci.results.every((r) => r.status === 'pass'), results: ci.results } } : {}),

@@ -26,8 +26,18 @@ export interface PairOptions {
 }
 
 /** One image on a worker thread. */
-function loadInWorker(spec: SourceSpec, o: PairOptions, onProgress?: (p: Progress) => void): { done: Promise<Image>; stop: () => void } {
-  const data: DiffWorkerData = { spec, digests: o.digests, elf: o.elf, platform: o.platform, platformExplicit: o.platformExplicit };
+function loadInWorker(
+  spec: SourceSpec,
+  o: PairOptions,
+  onProgress?: (p: Progress) => void,
+): { done: Promise<Image>; stop: () => void } {
+  const data: DiffWorkerData = {
+    spec,
+    digests: o.digests,
+    elf: o.elf,
+    platform: o.platform,
+    platformExplicit: o.platformExplicit,
+  };
   const worker = new Worker(new URL('./diff-worker.js', import.meta.url), { workerData: data });
   const done = new Promise<Image>((resolve, reject) => {
     let settled = false;
@@ -35,7 +45,8 @@ function loadInWorker(spec: SourceSpec, o: PairOptions, onProgress?: (p: Progres
       if (m.type === 'progress') onProgress?.(m.progress);
       else if (m.type === 'image') {
         settled = true;
-        if (process.env['SLIMTUI_DIFF_TIMING']) process.stderr.write(`diff-timing worker-image-received=${performance.now().toFixed(0)}\n`);
+        if (process.env['SLIMTUI_DIFF_TIMING'])
+          process.stderr.write(`diff-timing worker-image-received=${performance.now().toFixed(0)}\n`);
         resolve(m.image);
         void worker.terminate();
       } else {
@@ -72,7 +83,8 @@ export async function loadPair(a: SourceSpec, b: SourceSpec, o: PairOptions): Pr
   const localIs = workerIs === 'A' ? 'B' : 'A';
   const remote = loadInWorker(workerSpec, o, o.onProgress ? (p) => o.onProgress!(workerIs, p) : undefined);
   const local = loadImage(localSpec, opts(localIs));
-  if (process.env['SLIMTUI_DIFF_TIMING']) void local.then(() => process.stderr.write(`diff-timing local-loaded=${performance.now().toFixed(0)}\n`));
+  if (process.env['SLIMTUI_DIFF_TIMING'])
+    void local.then(() => process.stderr.write(`diff-timing local-loaded=${performance.now().toFixed(0)}\n`));
   try {
     const [r, l] = await Promise.all([remote.done, local]);
     return workerIs === 'A' ? [r, l] : [l, r];

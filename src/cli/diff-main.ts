@@ -17,12 +17,18 @@ import { diffJson } from './diff-json.js';
 import { diffCiText, diffSummaryMarkdown } from './diff-summary.js';
 
 /** Both loads on one status line: `A: 1.2 GB (layer 3 of 12) · B: …`. */
-function pairProgress(stream: NodeJS.WriteStream): { update: (which: 'A' | 'B', p: Progress) => void; clear: () => void } {
+function pairProgress(stream: NodeJS.WriteStream): {
+  update: (which: 'A' | 'B', p: Progress) => void;
+  clear: () => void;
+} {
   const line = statusLine(stream);
   const state: Record<'A' | 'B', string> = { A: 'waiting', B: 'waiting' };
   return {
     update(which, p) {
-      state[which] = p.stage === 'analysing' ? 'analysing' : `${formatBytes(p.bytes)}${p.totalBytes ? ` / ${formatBytes(p.totalBytes)}` : ''}${p.layerCount ? ` (layer ${Math.min(p.layersRead + 1, p.layerCount)} of ${p.layerCount})` : ''}`;
+      state[which] =
+        p.stage === 'analysing'
+          ? 'analysing'
+          : `${formatBytes(p.bytes)}${p.totalBytes ? ` / ${formatBytes(p.totalBytes)}` : ''}${p.layerCount ? ` (layer ${Math.min(p.layersRead + 1, p.layerCount)} of ${p.layerCount})` : ''}`;
       line.show(`reading A: ${state.A} · B: ${state.B}`);
     },
     clear: line.clear,
@@ -66,7 +72,10 @@ export async function runDiff(argv: readonly string[], tool: { name: string; ver
   const t2 = performance.now();
   const d = diffImages(a, b);
   // For the benchmark: where the time goes (SLIMTUI_DIFF_TIMING=1).
-  if (process.env['SLIMTUI_DIFF_TIMING']) process.stderr.write(`diff-timing load=${(t1 - t0).toFixed(0)} analyse=${(t2 - t1).toFixed(0)} diff=${(performance.now() - t2).toFixed(0)}\n`);
+  if (process.env['SLIMTUI_DIFF_TIMING'])
+    process.stderr.write(
+      `diff-timing load=${(t1 - t0).toFixed(0)} analyse=${(t2 - t1).toFixed(0)} diff=${(performance.now() - t2).toFixed(0)}\n`,
+    );
   switch (args.mode) {
     case 'json': {
       const text = `${JSON.stringify(diffJson(d, tool), null, 2)}\n`;

@@ -5,8 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadImage } from '../io/load-image.js';
 import type { SourceSpec } from '../io/sources/source-spec.js';
-import type { Platform } from '../model/image.js';
 import { SlimError } from '../io/errors.js';
+import type { Progress } from '../io/progress.js';
+import type { Image, Platform } from '../model/image.js';
 import { diffAnalysers } from './diff-load.js';
 
 export interface DiffWorkerData {
@@ -18,8 +19,8 @@ export interface DiffWorkerData {
 }
 
 export type DiffWorkerMessage =
-  | { type: 'progress'; progress: import('../io/progress.js').Progress }
-  | { type: 'image'; image: import('../model/image.js').Image }
+  | { type: 'progress'; progress: Progress }
+  | { type: 'image'; image: Image }
   | { type: 'error'; message: string; exitCode: number; slim: boolean };
 
 const data = workerData as DiffWorkerData;
@@ -39,7 +40,14 @@ loadImage(data.spec, {
   (image) => {
     const t = performance.now();
     post({ type: 'image', image });
-    if (process.env['SLIMTUI_DIFF_TIMING']) process.stderr.write(`diff-timing worker-post-ms=${(performance.now() - t).toFixed(0)}\n`);
+    if (process.env['SLIMTUI_DIFF_TIMING'])
+      process.stderr.write(`diff-timing worker-post-ms=${(performance.now() - t).toFixed(0)}\n`);
   },
-  (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e), exitCode: e instanceof SlimError ? e.exitCode : 70, slim: e instanceof SlimError }),
+  (e: unknown) =>
+    post({
+      type: 'error',
+      message: e instanceof Error ? e.message : String(e),
+      exitCode: e instanceof SlimError ? e.exitCode : 70,
+      slim: e instanceof SlimError,
+    }),
 );

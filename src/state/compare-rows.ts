@@ -28,14 +28,20 @@ export interface CompareRows {
   readonly expanded: readonly boolean[];
 }
 
-const byDeltaThenName = (x: DiffNode, y: DiffNode): number => y.delta - x.delta || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
+const byDeltaThenName = (x: DiffNode, y: DiffNode): number =>
+  y.delta - x.delta || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
 
 const sortedKids = new WeakMap<ImageDiff, number[][]>();
 /** Each node's children, largest growth first (computed once per diff). */
 export function childrenByDelta(d: ImageDiff): number[][] {
   let hit = sortedKids.get(d);
   if (!hit) {
-    hit = d.nodes.map((n) => n.children.map((id) => d.nodes[id]!).sort(byDeltaThenName).map((c) => c.id));
+    hit = d.nodes.map((n) =>
+      n.children
+        .map((id) => d.nodes[id]!)
+        .sort(byDeltaThenName)
+        .map((c) => c.id),
+    );
     sortedKids.set(d, hit);
   }
   return hit;
@@ -71,7 +77,9 @@ export function compareRows(d: ImageDiff, vis: Uint8Array, o: CompareRowOptions)
   const hasKids: boolean[] = [];
   const expanded: boolean[] = [];
   if (o.flat) {
-    const list = d.nodes.filter((n) => n.id !== 0 && !n.isDir && vis[n.id] && passes(n, o.filter)).sort((x, y) => y.delta - x.delta || (x.path < y.path ? -1 : 1));
+    const list = d.nodes
+      .filter((n) => n.id !== 0 && !n.isDir && vis[n.id] && passes(n, o.filter))
+      .sort((x, y) => y.delta - x.delta || (x.path < y.path ? -1 : 1));
     for (const n of list) {
       ids.push(n.id);
       guides.push('');

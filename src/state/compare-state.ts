@@ -28,10 +28,31 @@ export interface CompareState {
 }
 
 export function initialCompareState(): CompareState {
-  return { focus: 'tree', overlay: 'none', filter: ALL_CHANGES, flat: false, expandAll: false, toggled: new Set(), cursorId: -1, treeTop: 0, layerRow: 0, layerTop: 0, side: 'B', searchQuery: '', searchCursor: 0, helpTop: 0, message: '' };
+  return {
+    focus: 'tree',
+    overlay: 'none',
+    filter: ALL_CHANGES,
+    flat: false,
+    expandAll: false,
+    toggled: new Set(),
+    cursorId: -1,
+    treeTop: 0,
+    layerRow: 0,
+    layerTop: 0,
+    side: 'B',
+    searchQuery: '',
+    searchCursor: 0,
+    helpTop: 0,
+    message: '',
+  };
 }
 
-export const compareRowOptions = (s: CompareState): CompareRowOptions => ({ filter: s.filter, flat: s.flat, expandAll: s.expandAll, toggled: s.toggled });
+export const compareRowOptions = (s: CompareState): CompareRowOptions => ({
+  filter: s.filter,
+  flat: s.flat,
+  expandAll: s.expandAll,
+  toggled: s.toggled,
+});
 
 export function compareScope(s: CompareState): CompareScope {
   if (s.overlay === 'search') return 'search';
@@ -82,7 +103,7 @@ export function jumpToNode(s: CompareState, d: ImageDiff, id: number): CompareSt
 export function layerRowOf(d: ImageDiff, id: number, side: 'A' | 'B'): number {
   const n = d.nodes[id];
   const s = side === 'A' ? n?.a : n?.b;
-  const layer = s ? s.layer : side === 'B' ? n?.layerB ?? null : null;
+  const layer = s ? s.layer : side === 'B' ? (n?.layerB ?? null) : null;
   if (layer === null || layer === undefined) return -1;
   return compareLayerRows(d).findIndex((p) => (side === 'A' ? p.a : p.b) === layer);
 }
@@ -92,12 +113,21 @@ export function reduceCompare(s: CompareState, cmd: CompareCommand, ctx: Compare
   const rows = ctx.rows;
   if (s.overlay === 'help') {
     if (cmd === 'close' || cmd === 'help') return { ...s, overlay: 'none' };
-    if (MOVES.includes(cmd)) return { ...s, helpTop: clamp(moveCursor(s.helpTop, cmd as Move, ctx.helpLines, ctx.treeHeight), 0, Math.max(0, ctx.helpLines - ctx.treeHeight)) };
+    if (MOVES.includes(cmd))
+      return {
+        ...s,
+        helpTop: clamp(
+          moveCursor(s.helpTop, cmd as Move, ctx.helpLines, ctx.treeHeight),
+          0,
+          Math.max(0, ctx.helpLines - ctx.treeHeight),
+        ),
+      };
     return s;
   }
   if (s.overlay === 'search') {
     if (cmd === 'close') return { ...s, overlay: 'none' };
-    if (cmd === 'up' || cmd === 'down') return { ...s, searchCursor: moveCursor(s.searchCursor, cmd, ctx.searchHits.length, ctx.treeHeight) };
+    if (cmd === 'up' || cmd === 'down')
+      return { ...s, searchCursor: moveCursor(s.searchCursor, cmd, ctx.searchHits.length, ctx.treeHeight) };
     if (cmd === 'accept') {
       const hit = ctx.searchHits[s.searchCursor];
       const node = hit ? d.byPath.get(hit.target.replace(/^\/+/, '')) : undefined;
@@ -137,17 +167,30 @@ export function reduceCompare(s: CompareState, cmd: CompareCommand, ctx: Compare
       const lr = id >= 0 ? layerRowOf(d, id, side) : -1;
       const n = d.nodes[id];
       const absent = n && (side === 'A' ? n.a : n.b) === null;
-      return { ...s, side, ...(lr >= 0 ? { layerRow: lr } : {}), message: !n ? '' : absent ? `/${n.path} is not in image ${side}` : lr >= 0 ? '' : `/${n.path}: no layer of ${side} wrote it` };
+      return {
+        ...s,
+        side,
+        ...(lr >= 0 ? { layerRow: lr } : {}),
+        message: !n
+          ? ''
+          : absent
+            ? `/${n.path} is not in image ${side}`
+            : lr >= 0
+              ? ''
+              : `/${n.path}: no layer of ${side} wrote it`,
+      };
     }
     default:
       break;
   }
   if (s.focus === 'layers') {
-    if (MOVES.includes(cmd)) return { ...s, layerRow: moveCursor(s.layerRow, cmd as Move, compareLayerRows(d).length, ctx.layerHeight) };
+    if (MOVES.includes(cmd))
+      return { ...s, layerRow: moveCursor(s.layerRow, cmd as Move, compareLayerRows(d).length, ctx.layerHeight) };
     if (cmd === 'accept') return { ...s, focus: 'tree' };
     return s;
   }
-  if (MOVES.includes(cmd)) return { ...s, cursorId: at(moveCursor(row, cmd as Move, rows.ids.length, ctx.treeHeight)), message: '' };
+  if (MOVES.includes(cmd))
+    return { ...s, cursorId: at(moveCursor(row, cmd as Move, rows.ids.length, ctx.treeHeight)), message: '' };
   const id = at(row);
   const n = d.nodes[id];
   if (!n) return s;
@@ -166,5 +209,7 @@ export function reduceCompare(s: CompareState, cmd: CompareCommand, ctx: Compare
   }
 }
 
-export const typeCompareText = (s: CompareState, text: string): CompareState => (s.overlay === 'search' ? { ...s, searchQuery: s.searchQuery + text, searchCursor: 0 } : s);
-export const deleteCompareChar = (s: CompareState): CompareState => (s.overlay === 'search' ? { ...s, searchQuery: s.searchQuery.slice(0, -1), searchCursor: 0 } : s);
+export const typeCompareText = (s: CompareState, text: string): CompareState =>
+  s.overlay === 'search' ? { ...s, searchQuery: s.searchQuery + text, searchCursor: 0 } : s;
+export const deleteCompareChar = (s: CompareState): CompareState =>
+  s.overlay === 'search' ? { ...s, searchQuery: s.searchQuery.slice(0, -1), searchCursor: 0 } : s;

@@ -10,8 +10,23 @@ import type { ImageDiff } from '../model/diff/index.js';
 import { topContributors } from '../model/diff/index.js';
 import { compareHelpLines, compareHints, matchCompareCommand } from '../state/compare-keymap.js';
 import { compareRows, visibleDiffNodes, type CompareRows } from '../state/compare-rows.js';
-import { compareCursorRow, compareRowOptions, compareScope, deleteCompareChar, initialCompareState, reduceCompare, typeCompareText, type CompareState } from '../state/compare-state.js';
-import { changeMark, compareDetailLines, compareLayerRow, compareLayerRows, diffRowText } from '../state/compare-details.js';
+import {
+  compareCursorRow,
+  compareRowOptions,
+  compareScope,
+  deleteCompareChar,
+  initialCompareState,
+  reduceCompare,
+  typeCompareText,
+  type CompareState,
+} from '../state/compare-state.js';
+import {
+  changeMark,
+  compareDetailLines,
+  compareLayerRow,
+  compareLayerRows,
+  diffRowText,
+} from '../state/compare-details.js';
 import { compareSearchIndex } from '../state/compare-search.js';
 import { runSearch, type SearchResult } from '../state/search.js';
 import { windowTop } from '../state/viewport.js';
@@ -43,7 +58,8 @@ function firstState(d: ImageDiff): CompareState {
   return { ...s, toggled, ...(top ? { cursorId: top.id } : {}) };
 }
 
-const markColor = (t: Theme, mark: string): string | undefined => (mark === '+' ? t.added : mark === '-' ? t.removed : mark === '~' ? t.modified : undefined);
+const markColor = (t: Theme, mark: string): string | undefined =>
+  mark === '+' ? t.added : mark === '-' ? t.removed : mark === '~' ? t.modified : undefined;
 
 export function CompareApp(props: CompareAppProps) {
   const { diff: d, a, b } = props;
@@ -63,7 +79,10 @@ export function CompareApp(props: CompareAppProps) {
     return rows;
   };
   const rows = rowsOf(state);
-  const search = useMemo(() => (state.overlay === 'search' ? runSearch(compareSearchIndex(d), state.searchQuery) : EMPTY), [d, state.overlay, state.searchQuery]);
+  const search = useMemo(
+    () => (state.overlay === 'search' ? runSearch(compareSearchIndex(d), state.searchQuery) : EMPTY),
+    [d, state.overlay, state.searchQuery],
+  );
 
   const mainH = Math.max(8, height - 1);
   const layerRows = compareLayerRows(d);
@@ -90,10 +109,21 @@ export function CompareApp(props: CompareAppProps) {
     if (cmd) {
       const curRows = rowsOf(cur);
       const hits = cur.overlay === 'search' ? runSearch(compareSearchIndex(d), cur.searchQuery).hits : [];
-      next = reduceCompare(cur, cmd, { diff: d, rows: curRows, treeHeight: treeH, layerHeight: layersH, helpLines: HELP.length, searchHits: hits });
+      next = reduceCompare(cur, cmd, {
+        diff: d,
+        rows: curRows,
+        treeHeight: treeH,
+        layerHeight: layersH,
+        helpLines: HELP.length,
+        searchHits: hits,
+      });
       const nextRows = rowsOf(next);
       const r = compareCursorRow(next, d, nextRows);
-      next = { ...next, treeTop: windowTop(next.treeTop, r, nextRows.ids.length, treeH), layerTop: windowTop(next.layerTop, next.layerRow, layerRows.length, layersH) };
+      next = {
+        ...next,
+        treeTop: windowTop(next.treeTop, r, nextRows.ids.length, treeH),
+        layerTop: windowTop(next.layerTop, next.layerRow, layerRows.length, layersH),
+      };
     } else if (scope === 'search') {
       if (key.backspace || key.delete) next = deleteCompareChar(cur);
       else if (input && !key.ctrl && !key.meta && input >= ' ') next = typeCompareText(cur, input);
@@ -105,12 +135,20 @@ export function CompareApp(props: CompareAppProps) {
   };
   useInput((input, key) => {
     // Keys typed faster than the terminal is read arrive as one chunk ("A-"): each is its own command.
-    if (input.length > 1 && !key.ctrl && !key.meta && compareScope(latest.current) !== 'search') for (const c of input) handle(c, {});
+    if (input.length > 1 && !key.ctrl && !key.meta && compareScope(latest.current) !== 'search')
+      for (const c of input) handle(c, {});
     else handle(input, key);
   });
 
   const filter = state.filter;
-  const filterText = [!filter.added ? 'no added' : '', !filter.removed ? 'no removed' : '', !filter.changed ? 'no changed' : '', filter.size !== 'all' ? `only ${filter.size}` : ''].filter(Boolean).join(', ');
+  const filterText = [
+    !filter.added ? 'no added' : '',
+    !filter.removed ? 'no removed' : '',
+    !filter.changed ? 'no changed' : '',
+    filter.size !== 'all' ? `only ${filter.size}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   const holds = { a: node?.a?.layer ?? null, b: node?.b?.layer ?? node?.layerB ?? null };
 
   let lower;
@@ -119,53 +157,110 @@ export function CompareApp(props: CompareAppProps) {
   } else {
     const left =
       state.overlay === 'search' ? (
-        <SearchOverlay query={state.searchQuery} result={search} cursor={state.searchCursor} height={treeH - 1} width={treeW} theme={theme} />
+        <SearchOverlay
+          query={state.searchQuery}
+          result={search}
+          cursor={state.searchCursor}
+          height={treeH - 1}
+          width={treeW}
+          theme={theme}
+        />
       ) : (
-        <Box flexDirection="column" borderStyle="round" borderColor={state.focus === 'tree' ? theme.accent : theme.dim} width={treeW} height={lowerH} flexShrink={0}>
+        <Box
+          flexDirection="column"
+          borderStyle="round"
+          borderColor={state.focus === 'tree' ? theme.accent : theme.dim}
+          width={treeW}
+          height={lowerH}
+          flexShrink={0}
+        >
           <Text wrap="truncate" bold>
-            Differences · {rows.ids.length} rows{state.flat ? ' · flat, largest growth first' : ' · largest growth first'}{filterText ? ` · ${filterText}` : ''}
+            Differences · {rows.ids.length} rows
+            {state.flat ? ' · flat, largest growth first' : ' · largest growth first'}
+            {filterText ? ` · ${filterText}` : ''}
           </Text>
-          <Text wrap="truncate" color={theme.dim}>{'      Δ size        A →  B        Name'}</Text>
+          <Text wrap="truncate" color={theme.dim}>
+            {'      Δ size        A →  B        Name'}
+          </Text>
           {rows.ids.slice(top, top + treeH).map((id, i) => {
             const r = top + i;
             const n = d.nodes[id]!;
             const text = diffRowText(n, rows.guides[r]!, state.flat, rows.hasKids[r]! && !rows.expanded[r]!);
             const mark = changeMark(n);
             return (
-              <Text key={id} wrap="truncate" inverse={r === row && state.focus === 'tree'} bold={r === row && state.focus !== 'tree'}>
+              <Text
+                key={id}
+                wrap="truncate"
+                inverse={r === row && state.focus === 'tree'}
+                bold={r === row && state.focus !== 'tree'}
+              >
                 <Text>{r === row ? '>' : ' '}</Text>
                 <Text color={markColor(theme, mark)}>{text}</Text>
               </Text>
             );
           })}
-          {rows.ids.length === 0 ? <Text color={theme.dim}>  {d.paths.length === 0 ? '(the final filesystems are the same)' : '(every difference is filtered out: 0 clears the filters)'}</Text> : null}
+          {rows.ids.length === 0 ? (
+            <Text color={theme.dim}>
+              {' '}
+              {d.paths.length === 0
+                ? '(the final filesystems are the same)'
+                : '(every difference is filtered out: 0 clears the filters)'}
+            </Text>
+          ) : null}
         </Box>
       );
     lower = (
       <Box flexDirection="row" height={lowerH}>
         {left}
-        {detailW > 0 ? <DetailsPane sections={compareDetailLines(d, a, b, node, state.side)} height={lowerH - 2} width={detailW} theme={theme} /> : null}
+        {detailW > 0 ? (
+          <DetailsPane
+            sections={compareDetailLines(d, a, b, node, state.side)}
+            height={lowerH - 2}
+            width={detailW}
+            theme={theme}
+          />
+        ) : null}
       </Box>
     );
   }
 
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Box flexDirection="column" borderStyle="round" borderColor={state.focus === 'layers' && state.overlay === 'none' ? theme.accent : theme.dim} width={width} height={layersH + 3} flexShrink={0}>
+      <Box
+        flexDirection="column"
+        borderStyle="round"
+        borderColor={state.focus === 'layers' && state.overlay === 'none' ? theme.accent : theme.dim}
+        width={width}
+        height={layersH + 3}
+        flexShrink={0}
+      >
         <Text wrap="truncate" bold>
-          Layers · A {d.a.reference} │ B {d.b.reference} <Text color={theme.dim}>(= shared, ≈ same diff_id, + only B, - only A)</Text>
+          Layers · A {d.a.reference} │ B {d.b.reference}{' '}
+          <Text color={theme.dim}>(= shared, ≈ same diff_id, + only B, - only A)</Text>
         </Text>
         {layerRows.slice(layerTop, layerTop + layersH).map((p, i) => {
           const r = layerTop + i;
           return (
-            <Text key={r} wrap="truncate" inverse={r === state.layerRow && state.focus === 'layers' && state.overlay === 'none'} bold={r === state.layerRow && state.focus !== 'layers'} color={p.shared ? theme.dim : undefined}>
+            <Text
+              key={r}
+              wrap="truncate"
+              inverse={r === state.layerRow && state.focus === 'layers' && state.overlay === 'none'}
+              bold={r === state.layerRow && state.focus !== 'layers'}
+              color={p.shared ? theme.dim : undefined}
+            >
               {compareLayerRow(d, a, b, r, width - 3, holds)}
             </Text>
           );
         })}
       </Box>
       {lower}
-      <StatusBar hints={compareHints(compareScope(state))} {...(state.message ? { message: state.message } : {})} projectedSize={`in ${state.side}`} width={width} theme={theme} />
+      <StatusBar
+        hints={compareHints(compareScope(state))}
+        {...(state.message ? { message: state.message } : {})}
+        projectedSize={`in ${state.side}`}
+        width={width}
+        theme={theme}
+      />
     </Box>
   );
 }

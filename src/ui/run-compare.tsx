@@ -8,7 +8,12 @@ const ENTER_ALT = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
 
 /** Runs the compare view full-screen; the terminal is restored on every way out (as run-tui.tsx does). */
-export async function runCompareTui(diff: ImageDiff, a: Analysis, b: Analysis, opts: { stdout?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+export async function runCompareTui(
+  diff: ImageDiff,
+  a: Analysis,
+  b: Analysis,
+  opts: { stdout?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   let restored = false;
@@ -31,7 +36,12 @@ export async function runCompareTui(diff: ImageDiff, a: Analysis, b: Analysis, o
   process.once('SIGTERM', onSignal);
   process.once('SIGHUP', onSignal);
   try {
-    instance = render(<CompareApp diff={diff} a={a} b={b} color={colorEnabled(opts.env ?? process.env, stdout)} />, { stdout, stdin, exitOnCtrlC: false, patchConsole: true });
+    instance = render(<CompareApp diff={diff} a={a} b={b} color={colorEnabled(opts.env ?? process.env, stdout)} />, {
+      stdout,
+      stdin,
+      exitOnCtrlC: false,
+      patchConsole: true,
+    });
     await instance.waitUntilExit();
     return 0;
   } finally {

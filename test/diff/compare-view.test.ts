@@ -38,7 +38,11 @@ class Term {
     this.tmux('new-session', '-d', '-x', '140', '-y', '40', '-s', 'main', 'env PS1="$ " sh');
   }
   tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-S', this.socket, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TMUX: '' } });
+    return execFileSync('tmux', ['-S', this.socket, ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, TMUX: '' },
+    });
   }
   screen(): string {
     return this.tmux('capture-pane', '-p', '-t', 'main');
@@ -77,7 +81,8 @@ function treeRows(screen: string): string[] {
   return out;
 }
 const cursorRow = (screen: string): string => treeRows(screen).find((r) => r.startsWith('>')) ?? '';
-const si = (n: number): string => (Math.abs(n) < 1000 ? `${n} B` : `${(n / 1e6 >= 1 ? n / 1e6 : n / 1e3).toFixed(1)} ${n / 1e6 >= 1 ? 'MB' : 'kB'}`);
+const si = (n: number): string =>
+  Math.abs(n) < 1000 ? `${n} B` : `${(n / 1e6 >= 1 ? n / 1e6 : n / 1e3).toFixed(1)} ${n / 1e6 >= 1 ? 'MB' : 'kB'}`;
 
 test('compare view: largest growth first, search and jump, filters, the path in A, flat list, help, quit', async () => {
   const want = oracleDiff(oa, ob);

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, utimes, writeFile, copyFile, chmod } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getTestDaemon, type TestDaemon } from '../helpers/docker-daemon.js';
@@ -34,7 +34,10 @@ let ctx: string;
 async function build(tag: string, dockerfile: string): Promise<void> {
   const file = join(ctx, `${tag.replace(/[^a-z0-9]/g, '_')}.Dockerfile`);
   await writeFile(file, dockerfile);
-  await d.docker(['build', '--network', 'none', '--force-rm', '-f', file, '-t', tag, ctx], { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 240_000 });
+  await d.docker(['build', '--network', 'none', '--force-rm', '-f', file, '-t', tag, ctx], {
+    env: { DOCKER_BUILDKIT: '0' },
+    timeoutMs: 240_000,
+  });
   archives[tag] = join(work, `${tag.replace(/[^a-z0-9]/g, '_')}.tar`);
   await saveImage(d, tag, archives[tag]);
   oracles[tag] = await oracleImage(archives[tag], work);
@@ -65,14 +68,29 @@ before(async () => {
   await writeFile(join(work, 'hello.c'), '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n');
   execFileSync('gcc', ['-O0', '-g', '-o', join(ctx, 'hello-o0'), join(work, 'hello.c')]);
   execFileSync('gcc', ['-O2', '-s', '-o', join(ctx, 'hello-o2s'), join(work, 'hello.c')]);
-  for (const p of ['app/a.txt', 'app/b.bin', 'app/tool.sh', 'app', 'hello-o0', 'hello-o2s']) await utimes(join(ctx, p), FIXED_TIME, FIXED_TIME);
+  for (const p of ['app/a.txt', 'app/b.bin', 'app/tool.sh', 'app', 'hello-o0', 'hello-o2s'])
+    await utimes(join(ctx, p), FIXED_TIME, FIXED_TIME);
   // ADD of a tar keeps the tar's mtimes (a COPY would stamp /app with the build's time): the same step on two
   // bases then makes the same layer tar.
-  execFileSync('tar', ['-cf', join(ctx, 'app.tar'), '-C', ctx, '--mtime=2021-06-01 00:00:00', '--owner=0', '--group=0', '--numeric-owner', '--sort=name', 'app']);
+  execFileSync('tar', [
+    '-cf',
+    join(ctx, 'app.tar'),
+    '-C',
+    ctx,
+    '--mtime=2021-06-01 00:00:00',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--sort=name',
+    'app',
+  ]);
   const app = 'ADD app.tar /\n';
   await build(T.v1, `FROM ${BUSYBOX_IMAGE}\n${app}`);
   await build(T.musl, `FROM ${MUSL_IMAGE}\n${app}`);
-  await build(T.pkg, `FROM ${T.v1}\nRUN mkdir -p /usr/lib/pkg && dd if=/dev/urandom of=/usr/lib/pkg/libpkg.so bs=1024 count=${PKG_KB} 2>/dev/null && echo readme > /usr/lib/pkg/README\n`);
+  await build(
+    T.pkg,
+    `FROM ${T.v1}\nRUN mkdir -p /usr/lib/pkg && dd if=/dev/urandom of=/usr/lib/pkg/libpkg.so bs=1024 count=${PKG_KB} 2>/dev/null && echo readme > /usr/lib/pkg/README\n`,
+  );
   await build(T.rm, `FROM ${T.v1}\nRUN rm /app/b.bin && echo bravo > /app/a.txt\n`);
   await build(T.chmod, `FROM ${T.v1}\nRUN chmod 755 /app/tool.sh\n`);
   await build(T.o0, `FROM ${T.v1}\nCOPY hello-o0 /usr/local/bin/hello\n`);
@@ -89,13 +107,36 @@ interface DiffJson {
   diffSchemaVersion: number;
   a: { sizeBytes: number; reclaimableBytes: number; layerCount: number; digests: boolean };
   b: { sizeBytes: number; reclaimableBytes: number; layerCount: number; digests: boolean };
-  summary: { sizeDeltaBytes: number; added: number; removed: number; changed: number; sharedBaseLayers: number; newFindings: number; resolvedFindings: number };
+  summary: {
+    sizeDeltaBytes: number;
+    added: number;
+    removed: number;
+    changed: number;
+    sharedBaseLayers: number;
+    newFindings: number;
+    resolvedFindings: number;
+  };
   layers: { a: number | null; b: number | null; diffId: string | null; status: string }[];
-  paths: { path: string; change: string; kind: string; attrs: string[]; deltaBytes: number; sizeBeforeBytes: number; sizeAfterBytes: number; layer: number | null; command: string | null; before: { mode: number; sha256: string | null } | null; after: { mode: number; sha256: string | null } | null }[];
+  paths: {
+    path: string;
+    change: string;
+    kind: string;
+    attrs: string[];
+    deltaBytes: number;
+    sizeBeforeBytes: number;
+    sizeAfterBytes: number;
+    layer: number | null;
+    command: string | null;
+    before: { mode: number; sha256: string | null } | null;
+    after: { mode: number; sha256: string | null } | null;
+  }[];
   directories: { path: string; deltaBytes: number }[];
   topGrowth: { path: string; deltaBytes: number; layer: number | null; command: string | null }[];
   binaries: { path: string; fields: string[]; before: { stripped: boolean }; after: { stripped: boolean } }[];
-  findings: { new: { severity: string; code: string; path: string }[]; resolved: { severity: string; code: string; path: string }[] };
+  findings: {
+    new: { severity: string; code: string; path: string }[];
+    resolved: { severity: string; code: string; path: string }[];
+  };
 }
 
 async function diffJson(a: string, b: string): Promise<DiffJson> {
@@ -114,7 +155,11 @@ function assertMatchesOracle(j: DiffJson, a: string, b: string): void {
   const got = (c: string) => new Set(j.paths.filter((p) => p.change === c).map((p) => strip(p.path)));
   assert.deepEqual([...got('added')].sort(), [...want.added].sort(), 'added paths');
   assert.deepEqual([...got('removed')].sort(), [...want.removed].sort(), 'removed paths');
-  assert.deepEqual(Object.fromEntries(j.paths.filter((p) => p.change === 'changed').map((p) => [strip(p.path), p.attrs])), Object.fromEntries(want.changed), 'changed paths and what changed');
+  assert.deepEqual(
+    Object.fromEntries(j.paths.filter((p) => p.change === 'changed').map((p) => [strip(p.path), p.attrs])),
+    Object.fromEntries(want.changed),
+    'changed paths and what changed',
+  );
   for (const p of j.paths) {
     const ea = oa.fs.get(strip(p.path));
     const eb = ob.fs.get(strip(p.path));
@@ -128,10 +173,14 @@ function assertMatchesOracle(j: DiffJson, a: string, b: string): void {
   assert.equal(j.a.sizeBytes, sum(oa.layerSizes));
   assert.equal(j.b.sizeBytes, sum(ob.layerSizes));
   assert.equal(j.summary.sizeDeltaBytes, sum(ob.layerSizes) - sum(oa.layerSizes));
-  assert.deepEqual([j.summary.added, j.summary.removed, j.summary.changed], [want.added.size, want.removed.size, want.changed.size]);
+  assert.deepEqual(
+    [j.summary.added, j.summary.removed, j.summary.changed],
+    [want.added.size, want.removed.size, want.changed.size],
+  );
   // Layers by diff_id, from the configs: the common prefix is shared.
   let shared = 0;
-  while (shared < oa.diffIds.length && shared < ob.diffIds.length && oa.diffIds[shared] === ob.diffIds[shared]) shared++;
+  while (shared < oa.diffIds.length && shared < ob.diffIds.length && oa.diffIds[shared] === ob.diffIds[shared])
+    shared++;
   assert.equal(j.summary.sharedBaseLayers, shared);
   for (const l of j.layers) {
     if (l.status === 'shared') assert.ok(l.a === l.b && l.a! < shared);
@@ -164,7 +213,9 @@ test('an added package: files a RUN wrote, the size delta, the layer and command
   const last = ob.diffIds.length - 1;
   assert.equal(j.summary.sharedBaseLayers, oracles[T.v1]!.diffIds.length, 'all of A is the shared base');
   // The directory delta is the sum of the sizes of the files added below it.
-  const below = [...ob.fs].filter(([p, e]) => p.startsWith('usr/lib/pkg/') && e.type === '-').reduce((s, [, e]) => s + e.size, 0);
+  const below = [...ob.fs]
+    .filter(([p, e]) => p.startsWith('usr/lib/pkg/') && e.type === '-')
+    .reduce((s, [, e]) => s + e.size, 0);
   assert.equal(j.directories.find((x) => x.path === '/usr/lib/pkg')!.deltaBytes, below);
   // The first growth row: the library, from the RUN layer, with its command.
   assert.equal(j.topGrowth[0]!.path, '/usr/lib/pkg/libpkg.so');
@@ -176,9 +227,17 @@ test('an added package: files a RUN wrote, the size delta, the layer and command
   assert.equal(s.code, 0, s.stderr);
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   const growth = ob.layerSizes.reduce((x, y) => x + y, 0) - oracles[T.v1]!.layerSizes.reduce((x, y) => x + y, 0);
-  assert.ok(s.stdout.includes(`**+${mb(growth)}**: +${mb(lib.size)} /usr/lib/pkg/libpkg.so (layer ${last}: RUN mkdir -p /usr/lib/pkg && dd`), s.stdout);
+  assert.ok(
+    s.stdout.includes(
+      `**+${mb(growth)}**: +${mb(lib.size)} /usr/lib/pkg/libpkg.so (layer ${last}: RUN mkdir -p /usr/lib/pkg && dd`,
+    ),
+    s.stdout,
+  );
   assert.match(s.stdout, /^### slimtui diff: `slimtui-test\/diff-v1:1` → `slimtui-test\/diff-pkg:1`/);
-  assert.match(s.stdout, new RegExp(`\\*\\*Paths:\\*\\* ${j.summary.added} added, 0 removed, ${j.summary.changed} changed`));
+  assert.match(
+    s.stdout,
+    new RegExp(`\\*\\*Paths:\\*\\* ${j.summary.added} added, 0 removed, ${j.summary.changed} changed`),
+  );
 });
 
 test('a removed file and a same-size rewrite: removed by the RUN layer, a negative delta; content told by sha256', async () => {
@@ -227,11 +286,19 @@ test('a new finding: a glibc binary copied into a busybox image; --ci rules and 
   const j = await diffJson(T.v1, T.o0);
   assertMatchesOracle(j, T.v1, T.o0);
   // readelf: the binary asks for glibc's loader, which the image (per its listing) does not have.
-  const interp = /Requesting program interpreter: (\S+)\]/.exec(execFileSync('readelf', ['-l', '-W', join(ctx, 'hello-o0')], { encoding: 'utf8' }))![1]!;
+  const interp = /Requesting program interpreter: (\S+)\]/.exec(
+    execFileSync('readelf', ['-l', '-W', join(ctx, 'hello-o0')], { encoding: 'utf8' }),
+  )![1]!;
   assert.equal(oracles[T.o0]!.fs.has(interp.replace(/^\//, '')), false);
-  assert.ok(j.findings.new.some((f) => f.severity === 'error' && f.code === 'interpreter-missing' && f.path === '/usr/local/bin/hello'), JSON.stringify(j.findings));
+  assert.ok(
+    j.findings.new.some(
+      (f) => f.severity === 'error' && f.code === 'interpreter-missing' && f.path === '/usr/local/bin/hello',
+    ),
+    JSON.stringify(j.findings),
+  );
   const growth = j.summary.sizeDeltaBytes;
-  const ci = (extra: string[]): Promise<CliResult> => runCli(['diff', archives[T.v1]!, archives[T.o0]!, '--ci', ...extra], { cwd: work, timeoutMs: 120_000 });
+  const ci = (extra: string[]): Promise<CliResult> =>
+    runCli(['diff', archives[T.v1]!, archives[T.o0]!, '--ci', ...extra], { cwd: work, timeoutMs: 120_000 });
   let r = await ci(['--failOnNewFindings', 'error']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /FAIL: failOnNewFindings: .* first: interpreter-missing \/usr\/local\/bin\/hello/);
@@ -244,10 +311,13 @@ test('a new finding: a glibc binary copied into a busybox image; --ci rules and 
   const pct = (100 * growth) / j.a.sizeBytes;
   r = await ci(['--failOnNewFindings', 'disabled', '--highestGrowthPercent', `${(pct * 1.01).toFixed(6)}%`]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  r = await ci(['--failOnNewFindings', 'disabled', '--highestGrowthPercent', (pct / 100 * 0.99).toFixed(8)]);
+  r = await ci(['--failOnNewFindings', 'disabled', '--highestGrowthPercent', ((pct / 100) * 0.99).toFixed(8)]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   // The rules file: its diff: mapping (flags win over it).
-  await writeFile(join(work, '.slimtui-ci.yaml'), `rules:\n  lowestEfficiency: 0.5\ndiff:\n  highestGrowthBytes: ${growth - 1}\n  failOnNewFindings: disabled\n`);
+  await writeFile(
+    join(work, '.slimtui-ci.yaml'),
+    `rules:\n  lowestEfficiency: 0.5\ndiff:\n  highestGrowthBytes: ${growth - 1}\n  failOnNewFindings: disabled\n`,
+  );
   r = await ci([]);
   assert.equal(r.code, 1, r.stdout);
   assert.match(r.stdout, /rules \(\.slimtui-ci\.yaml\)/);
@@ -262,7 +332,11 @@ test('a new finding: a glibc binary copied into a busybox image; --ci rules and 
 });
 
 test('mixed sources: the engine image against its own saved archive is all shared, no differences', async () => {
-  const r = await runCli(['diff', `docker://${T.pkg}`, archives[T.pkg]!, '--json'], { cwd: work, env: { DOCKER_HOST: d.dockerHost }, timeoutMs: 120_000 });
+  const r = await runCli(['diff', `docker://${T.pkg}`, archives[T.pkg]!, '--json'], {
+    cwd: work,
+    env: { DOCKER_HOST: d.dockerHost },
+    timeoutMs: 120_000,
+  });
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as DiffJson;
   assert.equal(j.summary.sharedBaseLayers, oracles[T.pkg]!.diffIds.length);

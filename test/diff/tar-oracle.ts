@@ -36,17 +36,32 @@ export function modeBits(s: string): number {
   const bit = (i: number, c: string, v: number): void => {
     if (s[i] === c) m |= v;
   };
-  bit(1, 'r', 0o400); bit(2, 'w', 0o200); bit(4, 'r', 0o040); bit(5, 'w', 0o020); bit(7, 'r', 0o004); bit(8, 'w', 0o002);
+  bit(1, 'r', 0o400);
+  bit(2, 'w', 0o200);
+  bit(4, 'r', 0o040);
+  bit(5, 'w', 0o020);
+  bit(7, 'r', 0o004);
+  bit(8, 'w', 0o002);
   const x = (i: number, xv: number, special: number, on: string, off: string): void => {
     if (s[i] === 'x') m |= xv;
     else if (s[i] === on) m |= xv | special;
     else if (s[i] === off) m |= special;
   };
-  x(3, 0o100, 0o4000, 's', 'S'); x(6, 0o010, 0o2000, 's', 'S'); x(9, 0o001, 0o1000, 't', 'T');
+  x(3, 0o100, 0o4000, 's', 'S');
+  x(6, 0o010, 0o2000, 's', 'S');
+  x(9, 0o001, 0o1000, 't', 'T');
   return m;
 }
 
-interface Listed { type: string; mode: number; uid: number; gid: number; size: number; path: string; link?: string }
+interface Listed {
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  path: string;
+  link?: string;
+}
 
 /** One `tar -tvf --numeric-owner` line: `-rw-r--r-- 0/0  12 2020-01-01 00:00 app/a.txt`. */
 export function parseListing(line: string): Listed {
@@ -58,20 +73,37 @@ export function parseListing(line: string): Listed {
   if (type === 'l') [name, link] = name.split(' -> ') as [string, string];
   if (type === 'h') [name, link] = name.split(' link to ') as [string, string];
   const clean = (p: string): string => p.replace(/^\.?\//, '').replace(/\/$/, '');
-  return { type, mode: modeBits(m[1]!), uid: Number(m[2]), gid: Number(m[3]), size: Number(m[4]), path: clean(name), ...(link !== undefined ? { link: type === 'h' ? clean(link) : link } : {}) };
+  return {
+    type,
+    mode: modeBits(m[1]!),
+    uid: Number(m[2]),
+    gid: Number(m[3]),
+    size: Number(m[4]),
+    path: clean(name),
+    ...(link !== undefined ? { link: type === 'h' ? clean(link) : link } : {}),
+  };
 }
 
 export async function oracleImage(archive: string, tmp: string): Promise<OracleImage> {
   const dir = await mkdtemp(join(tmp, 'oracle-'));
   execFileSync('tar', ['-xf', archive, '-C', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { Config: string; Layers: string[] }[];
-  const config = JSON.parse(await readFile(join(dir, manifest[0]!.Config), 'utf8')) as { rootfs: { diff_ids: string[] }; history?: { created_by?: string; empty_layer?: boolean }[] };
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
+    Config: string;
+    Layers: string[];
+  }[];
+  const config = JSON.parse(await readFile(join(dir, manifest[0]!.Config), 'utf8')) as {
+    rootfs: { diff_ids: string[] };
+    history?: { created_by?: string; empty_layer?: boolean }[];
+  };
   const layers = manifest[0]!.Layers.map((l) => join(dir, l));
   const fs = new Map<string, OracleEntry>();
   const stored: { layer: number; path: string; size: number }[] = [];
   const layerSizes: number[] = [];
   layers.forEach((tarPath, layer) => {
-    const listed = execFileSync('tar', ['-tvf', tarPath, '--numeric-owner'], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n').filter((l) => l !== '').map(parseListing);
+    const listed = execFileSync('tar', ['-tvf', tarPath, '--numeric-owner'], { encoding: 'utf8', maxBuffer: 1 << 28 })
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(parseListing);
     layerSizes.push(listed.reduce((s, e) => s + e.size, 0));
     const removeBelow = (p: string, keepSelf: boolean): void => {
       for (const k of [...fs.keys()]) if ((k === p && !keepSelf) || k.startsWith(`${p}/`)) fs.delete(k);
@@ -81,19 +113,30 @@ export async function oracleImage(archive: string, tmp: string): Promise<OracleI
       const base = e.path.slice(e.path.lastIndexOf('/') + 1);
       const parent = e.path.includes('/') ? e.path.slice(0, e.path.lastIndexOf('/')) : '';
       if (base === '.wh..wh..opq') removeBelow(parent, true);
-      else if (base.startsWith('.wh.')) removeBelow(parent === '' ? base.slice(4) : `${parent}/${base.slice(4)}`, false);
+      else if (base.startsWith('.wh.'))
+        removeBelow(parent === '' ? base.slice(4) : `${parent}/${base.slice(4)}`, false);
     }
     for (const e of listed) {
       const base = e.path.slice(e.path.lastIndexOf('/') + 1);
       if (base.startsWith('.wh.') || e.path === '') continue;
       const before = fs.get(e.path);
       if (before && before.type === 'd' && e.type !== 'd') removeBelow(e.path, true);
-      fs.set(e.path, { type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.size, ...(e.link !== undefined ? { link: e.link } : {}), layer });
+      fs.set(e.path, {
+        type: e.type,
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+        size: e.size,
+        ...(e.link !== undefined ? { link: e.link } : {}),
+        layer,
+      });
       if (e.type === '-' && e.size > 0) stored.push({ layer, path: e.path, size: e.size });
     }
   });
   // Reclaimable: a regular file's bytes in a layer whose entry is not the live one (no hard links in these images).
-  const reclaimable = stored.filter((s) => fs.get(s.path)?.layer !== s.layer || fs.get(s.path)?.type !== '-').reduce((n, s) => n + s.size, 0);
+  const reclaimable = stored
+    .filter((s) => fs.get(s.path)?.layer !== s.layer || fs.get(s.path)?.type !== '-')
+    .reduce((n, s) => n + s.size, 0);
   const commands = (config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by ?? '');
   return {
     layers,
@@ -105,7 +148,9 @@ export async function oracleImage(archive: string, tmp: string): Promise<OracleI
     sha(path) {
       const e = fs.get(path);
       if (!e || e.type !== '-') throw new Error(`oracle: ${path} is not a live regular file`);
-      return execFileSync('sh', ['-c', 'tar -xOf "$1" "$2" | sha256sum', 'sh', layers[e.layer]!, path], { encoding: 'utf8' }).split(' ')[0]!;
+      return execFileSync('sh', ['-c', 'tar -xOf "$1" "$2" | sha256sum', 'sh', layers[e.layer]!, path], {
+        encoding: 'utf8',
+      }).split(' ')[0]!;
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };

@@ -23,12 +23,23 @@ function goOf(b: BinaryRecord): Record<string, string> | null {
 }
 
 export function binarySide(b: BinaryRecord): BinarySide {
-  return { libc: libcOf(b), needed: b.needed, verdict: b.verdict?.status ?? null, verdictReason: b.verdict?.reason ?? null, go: goOf(b), stripped: b.stripped, sizeBytes: b.size };
+  return {
+    libc: libcOf(b),
+    needed: b.needed,
+    verdict: b.verdict?.status ?? null,
+    verdictReason: b.verdict?.reason ?? null,
+    go: goOf(b),
+    stripped: b.stripped,
+    sizeBytes: b.size,
+  };
 }
 
-const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameList = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 const sameRecord = (a: Readonly<Record<string, string>> | null, b: Readonly<Record<string, string>> | null): boolean =>
-  a === null || b === null ? a === b : sameList(Object.keys(a).sort(), Object.keys(b).sort()) && Object.keys(a).every((k) => a[k] === b[k]);
+  a === null || b === null
+    ? a === b
+    : sameList(Object.keys(a).sort(), Object.keys(b).sort()) && Object.keys(a).every((k) => a[k] === b[k]);
 
 /** ELF files at the same path in both images whose libc, needed libraries, verdict, Go settings or strip state differ. */
 export function diffBinaries(a: BinaryReport, b: BinaryReport): BinaryChange[] {
@@ -50,10 +61,19 @@ export function diffBinaries(a: BinaryReport, b: BinaryReport): BinaryChange[] {
 }
 
 const key = (f: Finding): string => `${f.code}\0${f.path}`;
-const ref = (f: Finding): FindingRef => ({ severity: f.severity, code: f.code, path: f.path, evidence: f.evidence, fix: f.fix });
+const ref = (f: Finding): FindingRef => ({
+  severity: f.severity,
+  code: f.code,
+  path: f.path,
+  evidence: f.evidence,
+  fix: f.fix,
+});
 
 /** Findings (by code and path) that B has and A had not, and the reverse. */
-export function diffFindings(a: readonly Finding[], b: readonly Finding[]): { new: FindingRef[]; resolved: FindingRef[] } {
+export function diffFindings(
+  a: readonly Finding[],
+  b: readonly Finding[],
+): { new: FindingRef[]; resolved: FindingRef[] } {
   const inA = new Set(a.map(key));
   const inB = new Set(b.map(key));
   return { new: b.filter((f) => !inA.has(key(f))).map(ref), resolved: a.filter((f) => !inB.has(key(f))).map(ref) };

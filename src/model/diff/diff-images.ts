@@ -31,7 +31,8 @@ function sideOf(a: Analysis): ImageSide {
 }
 
 /** Orders changed paths: largest growth first, then largest shrink last; ties by path. */
-export const byDelta = (x: DiffNode, y: DiffNode): number => y.delta - x.delta || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+export const byDelta = (x: DiffNode, y: DiffNode): number =>
+  y.delta - x.delta || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
 
 /** A compared with B: layers by diff_id, the final filesystems path by path, binaries, findings and waste. */
 export function diffImages(a: Analysis, b: Analysis): ImageDiff {

@@ -8,7 +8,13 @@ import type { LayerPair } from './types.js';
  */
 export function matchLayers(a: readonly Layer[], b: readonly Layer[]): { pairs: LayerPair[]; sharedBase: number } {
   let shared = 0;
-  while (shared < a.length && shared < b.length && a[shared]!.diffId !== undefined && a[shared]!.diffId === b[shared]!.diffId) shared++;
+  while (
+    shared < a.length &&
+    shared < b.length &&
+    a[shared]!.diffId !== undefined &&
+    a[shared]!.diffId === b[shared]!.diffId
+  )
+    shared++;
   const pairs: LayerPair[] = [];
   for (let i = 0; i < shared; i++) pairs.push({ a: i, b: i, diffId: a[i]!.diffId!, status: 'shared' });
   // Beyond the base: B's layers in order, each matched to the first unused A layer with its diff_id.
@@ -29,6 +35,7 @@ export function matchLayers(a: readonly Layer[], b: readonly Layer[]): { pairs: 
       pairs.push({ a: hit, b: j, diffId: id!, status: 'same-content' });
     } else pairs.push({ a: null, b: j, diffId: id ?? null, status: 'only-b' });
   }
-  for (let i = shared; i < a.length; i++) if (!matchedA.has(i)) pairs.push({ a: i, b: null, diffId: a[i]!.diffId ?? null, status: 'only-a' });
+  for (let i = shared; i < a.length; i++)
+    if (!matchedA.has(i)) pairs.push({ a: i, b: null, diffId: a[i]!.diffId ?? null, status: 'only-a' });
   return { pairs, sharedBase: shared };
 }

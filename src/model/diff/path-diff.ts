@@ -12,11 +12,16 @@ interface Side {
   readonly fs: FinalFs;
 }
 
-const sideOf = (tree: FileTree): Side => ({ tree, top: tree.layerCount - 1, sizes: subtreeSizesAt(tree, tree.layerCount - 1), fs: new FinalFs(tree) });
+const sideOf = (tree: FileTree): Side => ({
+  tree,
+  top: tree.layerCount - 1,
+  sizes: subtreeSizesAt(tree, tree.layerCount - 1),
+  fs: new FinalFs(tree),
+});
 
 function pathSide(s: Side, node: FsNode, e: Entry): PathSide {
   // A hard link's bytes (and digest) are those of the entry it links to.
-  const data = e.kind === 'hardlink' ? s.fs.dataEntry(node.path) ?? e : e;
+  const data = e.kind === 'hardlink' ? (s.fs.dataEntry(node.path) ?? e) : e;
   const sha = data.facts?.sha256;
   return {
     kind: e.kind,
@@ -62,7 +67,11 @@ interface Changed {
  * the directories above it, each with its size delta (directories: the subtree delta) and the layer of B that
  * caused it.
  */
-export function diffTrees(treeA: FileTree, treeB: FileTree, sharedBase: number): { nodes: DiffNode[]; byPath: Map<string, DiffNode> } {
+export function diffTrees(
+  treeA: FileTree,
+  treeB: FileTree,
+  sharedBase: number,
+): { nodes: DiffNode[]; byPath: Map<string, DiffNode> } {
   const A = sideOf(treeA);
   const B = sideOf(treeB);
   const changed = new Map<string, Changed>();
@@ -74,7 +83,13 @@ export function diffTrees(treeA: FileTree, treeB: FileTree, sharedBase: number):
     const eb = nb ? entryAt(nb, B.top) : null;
     if (!ea && !eb) return;
     if (!ea) {
-      changed.set(path, { change: 'added', attrs: [], a: null, b: pathSide(B, nb!, eb!), layerB: versionAt(nb!, B.top)!.layer });
+      changed.set(path, {
+        change: 'added',
+        attrs: [],
+        a: null,
+        b: pathSide(B, nb!, eb!),
+        layerB: versionAt(nb!, B.top)!.layer,
+      });
       return;
     }
     const sa = pathSide(A, na!, ea);
@@ -85,8 +100,8 @@ export function diffTrees(treeA: FileTree, treeB: FileTree, sharedBase: number):
       return;
     }
     const sb = pathSide(B, nb!, eb);
-    const da = ea.kind === 'hardlink' ? A.fs.dataEntry(path) ?? ea : ea;
-    const db = eb.kind === 'hardlink' ? B.fs.dataEntry(path) ?? eb : eb;
+    const da = ea.kind === 'hardlink' ? (A.fs.dataEntry(path) ?? ea) : ea;
+    const db = eb.kind === 'hardlink' ? (B.fs.dataEntry(path) ?? eb) : eb;
     const attrs = changedAttrs(sa, sb, da, db);
     if (attrs.length > 0) changed.set(path, { change: 'changed', attrs, a: sa, b: sb, layerB: sb.layer });
   };

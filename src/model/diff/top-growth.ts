@@ -23,11 +23,17 @@ function focus(d: ImageDiff, n: DiffNode, sign: 1 | -1): DiffNode {
  */
 export function topContributors(d: ImageDiff, limit = 5, sign: 1 | -1 = 1): DiffNode[] {
   const root = d.nodes[0];
-  if (!root || sign * root.delta <= 0 && root.children.every((id) => sign * d.nodes[id]!.delta <= 0)) return [];
+  if (!root || (sign * root.delta <= 0 && root.children.every((id) => sign * d.nodes[id]!.delta <= 0))) return [];
   const moved = (n: DiffNode): DiffNode[] => n.children.map((id) => d.nodes[id]!).filter((c) => sign * c.delta > 0);
   const start = focus(d, root, sign);
   // The root itself is never an answer: when no single child explains it, each child that moved is a candidate.
-  let frontier = start === root ? moved(root).sort((x, y) => sign * (y.delta - x.delta)).slice(0, limit).map((c) => focus(d, c, sign)) : [start];
+  let frontier =
+    start === root
+      ? moved(root)
+          .sort((x, y) => sign * (y.delta - x.delta))
+          .slice(0, limit)
+          .map((c) => focus(d, c, sign))
+      : [start];
   // Split directories that hold changes in several places (not one added as a whole) while the list stays short.
   for (let round = 0; round < 4; round++) {
     const next: DiffNode[] = [];
@@ -43,5 +49,8 @@ export function topContributors(d: ImageDiff, limit = 5, sign: 1 | -1 = 1): Diff
     frontier = next;
     if (!split) break;
   }
-  return frontier.filter((n) => sign * n.delta > 0).sort((x, y) => sign * (y.delta - x.delta)).slice(0, limit);
+  return frontier
+    .filter((n) => sign * n.delta > 0)
+    .sort((x, y) => sign * (y.delta - x.delta))
+    .slice(0, limit);
 }
