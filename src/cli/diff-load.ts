@@ -8,6 +8,8 @@ import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
 import { textAnalyser } from '../io/text-analyser.js';
 import { SlimError } from '../io/errors.js';
+import { analyze } from '../model/analysis.js';
+import { diffInput, fromPortable, type DiffInput, type PortableDiffInput } from '../model/diff/index.js';
 import type { DiffWorkerData, DiffWorkerMessage } from './diff-worker.js';
 
 /** The diff's content analysers: digests (same-size content changes), ELF and text (binaries, findings). */
@@ -25,29 +27,31 @@ export interface PairOptions {
   readonly serial?: boolean;
 }
 
-/** One image on a worker thread. */
-function loadInWorker(
+/** One image on a worker thread: its Image, or (want 'input') its analysis reduced to what the diff reads. */
+function loadInWorker<T>(
   spec: SourceSpec,
   o: PairOptions,
+  want: 'image' | 'input',
   onProgress?: (p: Progress) => void,
-): { done: Promise<Image>; stop: () => void } {
+): { done: Promise<T>; stop: () => void } {
   const data: DiffWorkerData = {
     spec,
+    want,
     digests: o.digests,
     elf: o.elf,
     platform: o.platform,
     platformExplicit: o.platformExplicit,
   };
   const worker = new Worker(new URL('./diff-worker.js', import.meta.url), { workerData: data });
-  const done = new Promise<Image>((resolve, reject) => {
+  const done = new Promise<T>((resolve, reject) => {
     let settled = false;
     worker.on('message', (m: DiffWorkerMessage) => {
       if (m.type === 'progress') onProgress?.(m.progress);
-      else if (m.type === 'image') {
+      else if (m.type === 'image' || m.type === 'input') {
         settled = true;
         if (process.env['SLIMTUI_DIFF_TIMING'])
-          process.stderr.write(`diff-timing worker-image-received=${performance.now().toFixed(0)}\n`);
-        resolve(m.image);
+          process.stderr.write(`diff-timing worker-result-received=${performance.now().toFixed(0)}\n`);
+        resolve((m.type === 'image' ? m.image : m.input) as T);
         void worker.terminate();
       } else {
         settled = true;
@@ -66,6 +70,46 @@ function loadInWorker(
   return { done, stop: () => void worker.terminate() };
 }
 
+/** Which of A and B loads on the worker: A, unless A is standard input (a worker has no stdin of its own). */
+function split(a: SourceSpec, b: SourceSpec): { workerIs: 'A' | 'B'; workerSpec: SourceSpec; localSpec: SourceSpec } {
+  const stdinA = a.location === '-' && a.kind !== 'docker' && a.kind !== 'podman';
+  return stdinA ? { workerIs: 'B', workerSpec: b, localSpec: a } : { workerIs: 'A', workerSpec: a, localSpec: b };
+}
+
+/**
+ * Both images loaded and analysed at the same time, one on a worker thread and one here; the worker sends back
+ * only what the diff reads (a few numbers, the final filesystem as columns, the binaries), not the image.
+ * For --json, --summary and --ci; the compare view needs both whole analyses (loadPair).
+ */
+export async function loadDiffInputs(a: SourceSpec, b: SourceSpec, o: PairOptions): Promise<[DiffInput, DiffInput]> {
+  const opts = (which: 'A' | 'B') => ({
+    analysers: diffAnalysers(o.digests, o.elf),
+    platform: o.platform,
+    platformExplicit: o.platformExplicit,
+    ...(o.onProgress ? { onProgress: (p: Progress) => o.onProgress!(which, p) } : {}),
+  });
+  if (o.serial)
+    return [diffInput(analyze(await loadImage(a, opts('A')))), diffInput(analyze(await loadImage(b, opts('B'))))];
+  const { workerIs, workerSpec, localSpec } = split(a, b);
+  const localIs = workerIs === 'A' ? 'B' : 'A';
+  const remote = loadInWorker<PortableDiffInput>(
+    workerSpec,
+    o,
+    'input',
+    o.onProgress ? (p) => o.onProgress!(workerIs, p) : undefined,
+  );
+  const local = loadImage(localSpec, opts(localIs)).then((img) => diffInput(analyze(img)));
+  try {
+    const [r, l] = await Promise.all([remote.done.then(fromPortable), local]);
+    return workerIs === 'A' ? [r, l] : [l, r];
+  } catch (e) {
+    remote.stop();
+    local.catch(() => {});
+    remote.done.catch(() => {});
+    throw e;
+  }
+}
+
 /**
  * Loads A and B at the same time, one on a worker thread and one here (standard input, when one of them is
  * `-`, is read here: a worker has no stdin of its own). Both go through loadImage, as every source does.
@@ -78,10 +122,14 @@ export async function loadPair(a: SourceSpec, b: SourceSpec, o: PairOptions): Pr
     ...(o.onProgress ? { onProgress: (p: Progress) => o.onProgress!(which, p) } : {}),
   });
   if (o.serial) return [await loadImage(a, opts('A')), await loadImage(b, opts('B'))];
-  const stdinA = a.location === '-' && a.kind !== 'docker' && a.kind !== 'podman';
-  const [workerSpec, localSpec, workerIs]: [SourceSpec, SourceSpec, 'A' | 'B'] = stdinA ? [b, a, 'B'] : [a, b, 'A'];
+  const { workerIs, workerSpec, localSpec } = split(a, b);
   const localIs = workerIs === 'A' ? 'B' : 'A';
-  const remote = loadInWorker(workerSpec, o, o.onProgress ? (p) => o.onProgress!(workerIs, p) : undefined);
+  const remote = loadInWorker<Image>(
+    workerSpec,
+    o,
+    'image',
+    o.onProgress ? (p) => o.onProgress!(workerIs, p) : undefined,
+  );
   const local = loadImage(localSpec, opts(localIs));
   if (process.env['SLIMTUI_DIFF_TIMING'])
     void local.then(() => process.stderr.write(`diff-timing local-loaded=${performance.now().toFixed(0)}\n`));

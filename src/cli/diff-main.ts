@@ -1,7 +1,7 @@
 /** `slimtui diff A B`: loads both images at once, compares them, and writes the chosen output. */
 import { writeFileSync } from 'node:fs';
 import { analyze } from '../model/analysis.js';
-import { diffImages, evaluateDiffRules, type ImageDiff } from '../model/diff/index.js';
+import { diffImages, diffInputs, evaluateDiffRules, type ImageDiff } from '../model/diff/index.js';
 import type { Analysis } from '../model/analysis.js';
 import { hostPlatform, parsePlatform } from '../model/image-config.js';
 import { classifyPath } from '../io/load-image.js';
@@ -10,9 +10,10 @@ import { SlimError, messages, writeOutput } from '../io/errors.js';
 import type { Progress } from '../io/progress.js';
 import { formatBytes } from '../model/byte-units.js';
 import { statusLine } from './progress-line.js';
+import { threadCpuMs } from './diff-thread-cpu.js';
 import { DIFF_HELP, parseDiffArgs } from './diff-args.js';
 import { loadDiffRules } from './diff-ci-config.js';
-import { loadPair } from './diff-load.js';
+import { loadDiffInputs, loadPair } from './diff-load.js';
 import { diffJson } from './diff-json.js';
 import { diffCiText, diffSummaryMarkdown } from './diff-summary.js';
 
@@ -53,29 +54,37 @@ export async function runDiff(argv: readonly string[], tool: { name: string; ver
   const ci = args.mode === 'ci' ? loadDiffRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
   const progress = pairProgress(process.stderr);
   const t0 = performance.now();
-  let images;
+  const pairOpts = {
+    digests: args.digests,
+    elf: args.elf,
+    platform,
+    platformExplicit: args.platform !== undefined,
+    onProgress: progress.update,
+    serial: process.env['SLIMTUI_DIFF_SERIAL'] === '1',
+  };
+  // The compare view reads both whole analyses; the other outputs only what the diff reads (a worker sends less).
+  const tui =
+    args.mode === 'tui' && (args.tuiForced || (process.stdout.isTTY === true && process.stdin.isTTY === true));
+  let d: ImageDiff;
+  let analyses: [Analysis, Analysis] | undefined;
   try {
-    images = await loadPair(specA, specB, {
-      digests: args.digests,
-      elf: args.elf,
-      platform,
-      platformExplicit: args.platform !== undefined,
-      onProgress: progress.update,
-      serial: process.env['SLIMTUI_DIFF_SERIAL'] === '1',
-    });
+    if (tui) {
+      const [ia, ib] = await loadPair(specA, specB, pairOpts);
+      analyses = [analyze(ia), analyze(ib)];
+      d = diffImages(analyses[0], analyses[1]);
+    } else {
+      const [ia, ib] = await loadDiffInputs(specA, specB, pairOpts);
+      const t1 = performance.now();
+      d = diffInputs(ia, ib);
+      // For the benchmark: where the time goes (SLIMTUI_DIFF_TIMING=1).
+      if (process.env['SLIMTUI_DIFF_TIMING'])
+        process.stderr.write(
+          `diff-timing load+analyse=${(t1 - t0).toFixed(0)} diff=${(performance.now() - t1).toFixed(0)} main-thread-cpu=${threadCpuMs()}\n`,
+        );
+    }
   } finally {
     progress.clear();
   }
-  const t1 = performance.now();
-  const a = analyze(images[0]);
-  const b = analyze(images[1]);
-  const t2 = performance.now();
-  const d = diffImages(a, b);
-  // For the benchmark: where the time goes (SLIMTUI_DIFF_TIMING=1).
-  if (process.env['SLIMTUI_DIFF_TIMING'])
-    process.stderr.write(
-      `diff-timing load=${(t1 - t0).toFixed(0)} analyse=${(t2 - t1).toFixed(0)} diff=${(performance.now() - t2).toFixed(0)}\n`,
-    );
   switch (args.mode) {
     case 'json': {
       const text = `${JSON.stringify(diffJson(d, tool), null, 2)}\n`;
@@ -92,7 +101,7 @@ export async function runDiff(argv: readonly string[], tool: { name: string; ver
       process.stdout.write(diffSummaryMarkdown(d));
       return 0;
     case 'tui':
-      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) return runCompare(d, a, b);
+      if (analyses) return runCompare(d, analyses[0], analyses[1]);
       process.stdout.write(diffSummaryMarkdown(d));
       return 0;
   }

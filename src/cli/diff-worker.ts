@@ -6,12 +6,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadImage } from '../io/load-image.js';
 import type { SourceSpec } from '../io/sources/source-spec.js';
 import { SlimError } from '../io/errors.js';
+import { threadCpuMs } from './diff-thread-cpu.js';
 import type { Progress } from '../io/progress.js';
 import type { Image, Platform } from '../model/image.js';
+import { analyze } from '../model/analysis.js';
+import { diffInput, toPortable, type PortableDiffInput } from '../model/diff/index.js';
 import { diffAnalysers } from './diff-load.js';
 
 export interface DiffWorkerData {
   readonly spec: SourceSpec;
+  /** 'image': send the Image back (the compare view needs all of it); 'input': analyse here, send what the diff reads. */
+  readonly want: 'image' | 'input';
   readonly digests: boolean;
   readonly elf: boolean;
   readonly platform: Platform;
@@ -21,6 +26,7 @@ export interface DiffWorkerData {
 export type DiffWorkerMessage =
   | { type: 'progress'; progress: Progress }
   | { type: 'image'; image: Image }
+  | { type: 'input'; input: PortableDiffInput }
   | { type: 'error'; message: string; exitCode: number; slim: boolean };
 
 const data = workerData as DiffWorkerData;
@@ -39,7 +45,9 @@ loadImage(data.spec, {
 }).then(
   (image) => {
     const t = performance.now();
-    post({ type: 'image', image });
+    if (data.want === 'input') post({ type: 'input', input: toPortable(diffInput(analyze(image))) });
+    if (process.env['SLIMTUI_DIFF_TIMING']) process.stderr.write(`diff-timing worker-thread-cpu=${threadCpuMs()}\n`);
+    else post({ type: 'image', image });
     if (process.env['SLIMTUI_DIFF_TIMING'])
       process.stderr.write(`diff-timing worker-post-ms=${(performance.now() - t).toFixed(0)}\n`);
   },

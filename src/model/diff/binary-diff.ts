@@ -42,20 +42,22 @@ const sameRecord = (a: Readonly<Record<string, string>> | null, b: Readonly<Reco
     : sameList(Object.keys(a).sort(), Object.keys(b).sort()) && Object.keys(a).every((k) => a[k] === b[k]);
 
 /** ELF files at the same path in both images whose libc, needed libraries, verdict, Go settings or strip state differ. */
-export function diffBinaries(a: BinaryReport, b: BinaryReport): BinaryChange[] {
+/** Each ELF file's side of a binary comparison, by absolute path. */
+export const binarySides = (r: BinaryReport): Map<string, BinarySide> =>
+  new Map(r.binaries.map((b) => [b.path, binarySide(b)]));
+
+export function diffBinaries(a: ReadonlyMap<string, BinarySide>, b: ReadonlyMap<string, BinarySide>): BinaryChange[] {
   const out: BinaryChange[] = [];
-  for (const rb of b.binaries) {
-    const ra = a.byPath.get(rb.path);
-    if (!ra) continue;
-    const sa = binarySide(ra);
-    const sb = binarySide(rb);
+  for (const [path, sb] of b) {
+    const sa = a.get(path);
+    if (!sa) continue;
     const fields: BinaryChange['fields'][number][] = [];
     if (sa.libc !== sb.libc) fields.push('libc');
     if (!sameList(sa.needed, sb.needed)) fields.push('needed');
     if (sa.verdict !== sb.verdict) fields.push('verdict');
     if (!sameRecord(sa.go, sb.go)) fields.push('go');
     if (sa.stripped !== sb.stripped) fields.push('stripped');
-    if (fields.length > 0) out.push({ path: rb.path, fields, a: sa, b: sb });
+    if (fields.length > 0) out.push({ path, fields, a: sa, b: sb });
   }
   return out.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
 }

@@ -1,4 +1,3 @@
-import type { Layer } from '../image.js';
 import type { LayerPair } from './types.js';
 
 /**
@@ -6,21 +5,18 @@ import type { LayerPair } from './types.js';
  * same order give the same filesystem up to there. Further equal diff_ids are 'same-content' (a layer's meaning
  * depends on what is below it, so they are not skipped). Layers without a diff_id (a `dir:` source) never match.
  */
-export function matchLayers(a: readonly Layer[], b: readonly Layer[]): { pairs: LayerPair[]; sharedBase: number } {
+export function matchLayers(
+  a: readonly (string | undefined)[],
+  b: readonly (string | undefined)[],
+): { pairs: LayerPair[]; sharedBase: number } {
   let shared = 0;
-  while (
-    shared < a.length &&
-    shared < b.length &&
-    a[shared]!.diffId !== undefined &&
-    a[shared]!.diffId === b[shared]!.diffId
-  )
-    shared++;
+  while (shared < a.length && shared < b.length && a[shared] !== undefined && a[shared] === b[shared]) shared++;
   const pairs: LayerPair[] = [];
-  for (let i = 0; i < shared; i++) pairs.push({ a: i, b: i, diffId: a[i]!.diffId!, status: 'shared' });
+  for (let i = 0; i < shared; i++) pairs.push({ a: i, b: i, diffId: a[i]!, status: 'shared' });
   // Beyond the base: B's layers in order, each matched to the first unused A layer with its diff_id.
   const unusedA = new Map<string, number[]>();
   for (let i = shared; i < a.length; i++) {
-    const id = a[i]!.diffId;
+    const id = a[i];
     if (id === undefined) continue;
     const list = unusedA.get(id) ?? [];
     list.push(i);
@@ -28,7 +24,7 @@ export function matchLayers(a: readonly Layer[], b: readonly Layer[]): { pairs: 
   }
   const matchedA = new Set<number>();
   for (let j = shared; j < b.length; j++) {
-    const id = b[j]!.diffId;
+    const id = b[j];
     const hit = id !== undefined ? unusedA.get(id)?.shift() : undefined;
     if (hit !== undefined) {
       matchedA.add(hit);
@@ -36,6 +32,6 @@ export function matchLayers(a: readonly Layer[], b: readonly Layer[]): { pairs: 
     } else pairs.push({ a: null, b: j, diffId: id ?? null, status: 'only-b' });
   }
   for (let i = shared; i < a.length; i++)
-    if (!matchedA.has(i)) pairs.push({ a: i, b: null, diffId: a[i]!.diffId ?? null, status: 'only-a' });
+    if (!matchedA.has(i)) pairs.push({ a: i, b: null, diffId: a[i] ?? null, status: 'only-a' });
   return { pairs, sharedBase: shared };
 }

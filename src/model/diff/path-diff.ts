@@ -1,48 +1,13 @@
-import type { Entry } from '../entry.js';
-import { entryAt, versionAt, type FileTree, type FsNode } from '../file-tree.js';
-import { FinalFs } from '../libc/final-fs.js';
 import { baseName, parentOf } from '../paths.js';
-import { subtreeSizesAt } from '../tree-sizes.js';
+import type { FinalView, LiveRecord } from './final-view.js';
 import type { ChangedAttr, DiffNode, PathChange, PathSide } from './types.js';
 
-interface Side {
-  readonly tree: FileTree;
-  readonly top: number;
-  readonly sizes: Float64Array;
-  readonly fs: FinalFs;
-}
-
-const sideOf = (tree: FileTree): Side => ({
-  tree,
-  top: tree.layerCount - 1,
-  sizes: subtreeSizesAt(tree, tree.layerCount - 1),
-  fs: new FinalFs(tree),
-});
-
-function pathSide(s: Side, node: FsNode, e: Entry): PathSide {
-  // A hard link's bytes (and digest) are those of the entry it links to.
-  const data = e.kind === 'hardlink' ? (s.fs.dataEntry(node.path) ?? e) : e;
-  const sha = data.facts?.sha256;
-  return {
-    kind: e.kind,
-    size: s.sizes[node.id] ?? 0,
-    mode: e.mode & 0o7777,
-    uid: e.uid,
-    gid: e.gid,
-    ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {}),
-    ...(typeof sha === 'string' ? { sha256: sha } : {}),
-    layer: versionAt(node, s.top)?.layer ?? 0,
-  };
-}
-
 /** What differs between two live versions of a path; mtimes are ignored (every rebuild changes them). */
-export function changedAttrs(a: PathSide, b: PathSide, aData: Entry, bData: Entry): ChangedAttr[] {
+export function changedAttrs(a: LiveRecord, b: LiveRecord): ChangedAttr[] {
   const out: ChangedAttr[] = [];
   if (a.kind !== b.kind) out.push('kind');
   if (a.kind !== 'dir' && b.kind !== 'dir') {
-    const sizeA = aData.size;
-    const sizeB = bData.size;
-    if (sizeA !== sizeB) out.push('content', 'size');
+    if (a.dataSize !== b.dataSize) out.push('content', 'size');
     else if (a.sha256 !== undefined && b.sha256 !== undefined && a.sha256 !== b.sha256) out.push('content');
   }
   if (a.mode !== b.mode) out.push('mode');
@@ -51,8 +16,11 @@ export function changedAttrs(a: PathSide, b: PathSide, aData: Entry, bData: Entr
   return out;
 }
 
-/** A path is worth comparing unless only the shared base layers ever wrote it (then it is the same in both). */
-const touchedAbove = (node: FsNode, base: number): boolean => node.versions.some((v) => v.layer >= base);
+const side = (r: LiveRecord | null): PathSide | null => {
+  if (!r) return null;
+  const { dataSize: _d, ...s } = r;
+  return s;
+};
 
 interface Changed {
   change: PathChange;
@@ -65,63 +33,45 @@ interface Changed {
 /**
  * The final filesystems of A and B compared path by path, as a tree of the differences: every changed path and
  * the directories above it, each with its size delta (directories: the subtree delta) and the layer of B that
- * caused it.
+ * caused it. A path only the shared base layers ever wrote is the same in both, and is not looked at.
  */
 export function diffTrees(
-  treeA: FileTree,
-  treeB: FileTree,
+  A: FinalView,
+  B: FinalView,
   sharedBase: number,
 ): { nodes: DiffNode[]; byPath: Map<string, DiffNode> } {
-  const A = sideOf(treeA);
-  const B = sideOf(treeB);
   const changed = new Map<string, Changed>();
-  const consider = (path: string): void => {
-    if (changed.has(path) || path === '') return;
-    const na = treeA.byPath.get(path);
-    const nb = treeB.byPath.get(path);
-    const ea = na ? entryAt(na, A.top) : null;
-    const eb = nb ? entryAt(nb, B.top) : null;
+  const seen = new Set<string>();
+  const consider = (path: string, maxLayer: number): void => {
+    if (maxLayer < sharedBase || path === '' || seen.has(path)) return;
+    seen.add(path);
+    const ea = A.live(path);
+    const eb = B.live(path);
     if (!ea && !eb) return;
     if (!ea) {
-      changed.set(path, {
-        change: 'added',
-        attrs: [],
-        a: null,
-        b: pathSide(B, nb!, eb!),
-        layerB: versionAt(nb!, B.top)!.layer,
-      });
+      changed.set(path, { change: 'added', attrs: [], a: null, b: side(eb), layerB: eb!.layer });
       return;
     }
-    const sa = pathSide(A, na!, ea);
     if (!eb) {
       // Removed: by the B layer that deleted it, when B ever had it.
-      const gone = nb ? versionAt(nb, B.top) : undefined;
-      changed.set(path, { change: 'removed', attrs: [], a: sa, b: null, layerB: gone ? gone.layer : null });
+      changed.set(path, { change: 'removed', attrs: [], a: side(ea), b: null, layerB: B.lastLayer(path) ?? null });
       return;
     }
-    const sb = pathSide(B, nb!, eb);
-    const da = ea.kind === 'hardlink' ? (A.fs.dataEntry(path) ?? ea) : ea;
-    const db = eb.kind === 'hardlink' ? (B.fs.dataEntry(path) ?? eb) : eb;
-    const attrs = changedAttrs(sa, sb, da, db);
-    if (attrs.length > 0) changed.set(path, { change: 'changed', attrs, a: sa, b: sb, layerB: sb.layer });
+    const attrs = changedAttrs(ea, eb);
+    if (attrs.length > 0) changed.set(path, { change: 'changed', attrs, a: side(ea), b: side(eb), layerB: eb.layer });
   };
-  for (const n of treeA.nodes) if (touchedAbove(n, sharedBase)) consider(n.path);
-  for (const n of treeB.nodes) if (touchedAbove(n, sharedBase)) consider(n.path);
+  A.forEachPath(consider);
+  B.forEachPath(consider);
 
   const nodes: DiffNode[] = [];
   const byPath = new Map<string, DiffNode>();
-  const dirSide = (s: Side, path: string): PathSide | null => {
-    const node = s.tree.byPath.get(path);
-    const e = node ? entryAt(node, s.top) : null;
-    return node && e ? pathSide(s, node, e) : null;
-  };
   const ensure = (path: string): DiffNode => {
     const hit = byPath.get(path);
     if (hit) return hit;
     const parent = path === '' ? null : ensure(parentOf(path));
     const c = changed.get(path);
-    const a = c ? c.a : dirSide(A, path);
-    const b = c ? c.b : dirSide(B, path);
+    const a = c ? c.a : side(A.live(path));
+    const b = c ? c.b : side(B.live(path));
     const node: DiffNode = {
       id: nodes.length,
       path,
