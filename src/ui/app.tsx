@@ -21,7 +21,6 @@ import { planLines, planFooter, exportTexts, EXPORT_NAMES } from '../state/plan-
 import { sameAction, type Codec, type Predictors, type WasteClass } from '../model/plan/index.js';
 import { modelPredictors } from '../model/plan/model-predictors.js';
 import { recommendedPlan } from '../model/plan/recommend.js';
-import type { UpxModelResult, UpxTarget } from '../model/plan/upx-target.js';
 import type { ReadFile, UpxModel, WriteExport } from '../model/ports.js';
 import { windowTop } from '../state/viewport.js';
 import { DetailsPane } from './components/details-pane.js';

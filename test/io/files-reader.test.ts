@@ -13,7 +13,7 @@ import type { WantedFile } from '../../src/model/ports.js';
 import type { LoadedImage } from '../../src/io/load-image.js';
 import type { SourceSpec } from '../../src/io/sources/source-spec.js';
 import { dockerArchiveLegacy, dockerArchiveOciStyle, haveZstd, ociArchive, ociLayoutDir, type Compression, type ImageSpec } from '../helpers/make-archive.js';
-import { loadSpec, openSpec } from '../helpers/load.js';
+import { openSpec } from '../helpers/load.js';
 
 let dir = '';
 before(() => {
