@@ -31,6 +31,7 @@ export interface CliArgs {
 export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'] as const;
 
 export const HELP = `Usage: slimtui [IMAGE] [options]
+       slimtui diff A B [options]   compare two images (slimtui diff --help)
 
 Explore a container image layer by layer: wasted bytes, reclaimable bytes, layer commands.
 With no IMAGE, opens the bundled demo image.
