@@ -24,6 +24,8 @@ export interface CliArgs {
   readonly plan: PlanArgs;
   /** `--tui`: the explorer was asked for explicitly (overrides CI=true and a non-terminal stdout). */
   readonly tuiForced: boolean;
+  /** `--verify`: a digest mismatch (diff_id, blob digest) is an error, not a warning. */
+  readonly verify: boolean;
 }
 
 export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'] as const;
@@ -58,6 +60,7 @@ Options
   --no-digests                skip content digests in the explorer and planner (faster; no duplicate detection)
   --digests                   compute content digests in every mode (they cost ~0.6 s per GB)
   --no-elf                    skip ELF analysis (no binaries, libc resolution or findings)
+  --verify                    a layer whose diff_id or blob digest does not match is an error (exit 2), not a warning
   -h, --help                  this help
   -v, --version               the version
 
@@ -101,6 +104,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
         'no-digests': { type: 'boolean' },
         digests: { type: 'boolean' },
         'no-elf': { type: 'boolean' },
+        verify: { type: 'boolean' },
         ...PLAN_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -133,5 +137,6 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
     elf: v['no-elf'] !== true,
     plan: planArgsOf(v),
     tuiForced: v['tui'] === true,
+    verify: v['verify'] === true,
   };
 }

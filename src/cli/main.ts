@@ -65,6 +65,7 @@ async function run(argv: readonly string[]): Promise<number> {
       platform,
       platformExplicit: args.platform !== undefined,
       onProgress: progress.update,
+      ...(args.verify ? { verify: 'error' as const } : {}),
     });
   } finally {
     progress.clear();
