@@ -20,6 +20,7 @@ import { upxProgressLine } from './upx-progress.js';
 import { findingsText } from './findings-text.js';
 import { ciText, summaryText } from './text-report.js';
 import { progressLine } from './progress-line.js';
+import { registryFallback } from '../io/registry/fallback.js';
 
 export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', import.meta.url));
 
@@ -48,7 +49,7 @@ async function run(argv: readonly string[]): Promise<number> {
     if (!p) throw new SlimError(messages.badPlatform(args.platform));
     platform = p;
   }
-  const spec = args.image === undefined ? { kind: 'docker-archive' as const, location: DEMO_IMAGE } : parseSourceArg(args.image, args.source, classifyPath);
+  let spec: SourceSpec = args.image === undefined ? { kind: 'docker-archive' as const, location: DEMO_IMAGE } : parseSourceArg(args.image, args.source, classifyPath);
   // Rules are read before the image so a bad rules file fails fast.
   const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
   const progress = progressLine(process.stderr);
@@ -58,13 +59,25 @@ async function run(argv: readonly string[]): Promise<number> {
     // and the explorer use them (duplicates, chmod-copies; compressed sizes before and after a plan).
     const planning = wantsPlanner(args.plan) || args.mode === 'tui';
     const digests = args.digests === 'on' || (args.digests === 'auto' && planning);
-    image = await loadImage(spec, {
+    const loadOpts = {
       analysers: [...(digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
       ...(planning ? { taps: [gzipEstimateTap()] } : {}),
       platform,
       platformExplicit: args.platform !== undefined,
       onProgress: progress.update,
-    });
+      registry: args.registry,
+    };
+    try {
+      image = await loadImage(spec, loadOpts);
+    } catch (e) {
+      // No daemon, and IMAGE reads as a registry reference: fetch it from the registry, saying so.
+      const fb = registryFallback(spec, args.source !== undefined || /^(docker:\/\/|docker-daemon:)/.test(args.image ?? ''), e);
+      if (!fb) throw e;
+      progress.clear();
+      process.stderr.write(`slimtui: ${fb.note}\n`);
+      spec = fb.spec;
+      image = await loadImage(spec, loadOpts);
+    }
   } finally {
     progress.clear();
   }

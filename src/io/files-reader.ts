@@ -248,6 +248,20 @@ export async function readFilesFully(spec: SourceSpec, image: Image, wanted: rea
           }
           break;
         }
+        case 'registry': {
+          // Only the blobs of the layers that hold wanted files are fetched.
+          const { registryLayerBlob } = await import('./sources/registry.js');
+          let base = 0;
+          for (const [layer, paths] of [...byLayer].sort((a, b) => a[0] - b[0])) {
+            const blob = registryLayerBlob(image, layer);
+            if (!blob) continue;
+            let last = 0;
+            const got = await collectFromLayer(counted(blob, (b) => opts.onProgress?.(base + (last = b))), paths, store);
+            base += last;
+            for (const [path, f] of got) files.set(key(layer, path), f);
+          }
+          break;
+        }
         case 'docker-archive':
         case 'oci-archive':
           files = await collectFromArchive(counted(fileChunks(spec.location), opts.onProgress), image, byLayer, store);

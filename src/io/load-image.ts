@@ -7,6 +7,7 @@ import { readArchiveFile } from './sources/archive-file.js';
 import { readOciLayoutDir } from './sources/oci-layout-dir.js';
 import { readRootfsDir } from './sources/rootfs-dir.js';
 import type { SourceSpec } from './sources/source-spec.js';
+import type { RegistryOptions } from './registry/read-registry.js';
 
 export interface LoadOptions {
   readonly analysers: readonly ContentAnalyser[];
@@ -15,6 +16,8 @@ export interface LoadOptions {
   readonly platform: Platform;
   readonly platformExplicit: boolean;
   readonly onProgress?: ProgressListener;
+  /** For the registry source: --registry-ca, --insecure-registry, layers in flight. */
+  readonly registry?: RegistryOptions;
 }
 
 /** What a bare argument names on disk, for `parseSourceArg`. */
@@ -56,5 +59,9 @@ export async function loadImage(spec: SourceSpec, opts: LoadOptions): Promise<Im
       return readOciLayoutDir(spec.location, { ...withTaps, source: 'oci-dir' });
     case 'dir':
       return readRootfsDir(spec.location, common);
+    case 'registry': {
+      const { readRegistrySource } = await import('./sources/registry.js');
+      return readRegistrySource(spec.location, { ...withTaps, ...opts.registry, source: 'registry' });
+    }
   }
 }

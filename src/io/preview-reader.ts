@@ -190,6 +190,18 @@ export function previewSource(spec: SourceSpec, image: Image, cap = PREVIEW_CAP)
     case 'oci-archive':
       if (spec.location === '-') return undefined;
       return { read: (layer, path, opts) => findInArchive(counted(fileChunks(spec.location), opts), image, layer, path, cap) };
+    case 'registry':
+      return {
+        note: 'fetches the layer blob from the registry again',
+        read: async (layer, path, opts) => {
+          const { registryLayerBlob } = await import('./sources/registry.js');
+          const blob = registryLayerBlob(image, layer, opts?.signal);
+          if (!blob) throw new NotFound(`layer ${layer} is not from a registry`);
+          const hit = await findInLayer(counted(blob, opts), path, cap);
+          if (!hit) throw new NotFound(`/${path} is not a regular file in layer ${layer}`);
+          return hit;
+        },
+      };
     case 'docker':
     case 'podman':
       return {

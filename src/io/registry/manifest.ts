@@ -41,6 +41,20 @@ async function readCapped(body: AsyncIterable<Uint8Array>, cap: number, what: st
   return Buffer.concat(parts);
 }
 
+/** Tells an unknown repository from an unknown tag (registries answer MANIFEST_UNKNOWN for both): the tag list. */
+async function repositoryUnknown(client: RegistryClient): Promise<boolean> {
+  try {
+    const r = await client.get('tags/list?n=1');
+    if (r.status !== 404) {
+      await r.body.dump().catch(() => undefined);
+      return false;
+    }
+    return (await errorCodes(r)).includes('NAME_UNKNOWN');
+  } catch {
+    return false;
+  }
+}
+
 /** GET one manifest (by tag or digest), verified against its digest when it was asked for by digest. */
 export async function fetchManifest(client: RegistryClient, reference: string): Promise<FetchedManifest> {
   const ref = client.ref;
@@ -48,7 +62,7 @@ export async function fetchManifest(client: RegistryClient, reference: string): 
   const r = await client.get(`manifests/${reference}`, { accept: ACCEPT });
   if (r.status === 404) {
     const codes = await errorCodes(r);
-    if (codes.includes('NAME_UNKNOWN')) throw new RegistryError(`repository not found: ${ref.domain}/${ref.path} (registry says NAME_UNKNOWN)`);
+    if (codes.includes('NAME_UNKNOWN') || (await repositoryUnknown(client))) throw new RegistryError(`repository not found: ${ref.domain}/${ref.path} (registry says NAME_UNKNOWN)`);
     throw new RegistryError(`${reference.includes(':') ? 'manifest' : 'tag'} not found: ${what}${codes.length ? ` (registry says ${codes.join(', ')})` : ''}`);
   }
   if (r.status !== 200) {

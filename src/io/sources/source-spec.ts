@@ -10,11 +10,11 @@ export interface SourceSpec {
 }
 
 const PREFIXES: [string, SourceKind][] = [
-  ['docker://', 'docker'], ['podman://', 'podman'], ['docker-daemon:', 'docker'],
+  ['registry://', 'registry'], ['docker://', 'docker'], ['podman://', 'podman'], ['docker-daemon:', 'docker'],
   ['docker-archive:', 'docker-archive'], ['oci-archive:', 'oci-archive'], ['oci:', 'oci-dir'], ['dir:', 'dir'],
 ];
 
-export const SOURCE_NAMES: readonly SourceKind[] = ['docker', 'podman', 'docker-archive', 'oci-archive', 'oci-dir', 'dir'];
+export const SOURCE_NAMES: readonly SourceKind[] = ['docker', 'podman', 'docker-archive', 'oci-archive', 'oci-dir', 'dir', 'registry'];
 
 /** `path[:tag]` for layouts and archives (skopeo's syntax); a Windows-free world, so the last `:` splits. */
 function splitTag(rest: string, kind: SourceKind): { location: string; tag?: string } {
