@@ -218,8 +218,8 @@ export async function startTokenIssuer(dir: string, opts: { issuer: string; serv
 
 export interface TcpProxy {
   readonly host: string;
-  /** Connections accepted, and whether the one cut has happened. */
-  readonly stats: { connections: number; cut: boolean; flipped: boolean };
+  /** Connections accepted, whether the one cut / flip has happened, and the HTTP request lines seen. */
+  readonly stats: { connections: number; cut: boolean; flipped: boolean; requests: string[]; ranges: string[]; byConnection: number[] };
   stop(): Promise<void>;
 }
 
@@ -229,13 +229,18 @@ export interface TcpProxy {
  * it is inverted (once).
  */
 export async function startTcpProxy(target: number, opts: { cutAfter?: number; flipAt?: number }): Promise<TcpProxy> {
-  const stats = { connections: 0, cut: false, flipped: false };
+  const stats = { connections: 0, cut: false, flipped: false, requests: [] as string[], ranges: [] as string[], byConnection: [] as number[] };
   const sockets = new Set<Socket>();
   const server = createNetServer((client) => {
     stats.connections++;
     const upstream = connect(target, '127.0.0.1');
     sockets.add(client).add(upstream);
     let seen = 0;
+    client.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('latin1');
+      for (const m of text.matchAll(/^(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+) HTTP\/1\.[01]\r$/gm)) stats.requests.push(`${m[1]} ${m[2]}`), stats.byConnection.push(stats.connections);
+      for (const m of text.matchAll(/^range: (bytes=\d+-\d*)\r$/gim)) stats.ranges.push(m[1]!);
+    });
     client.pipe(upstream);
     upstream.on('data', (chunk: Buffer) => {
       let out = chunk;
@@ -312,4 +317,28 @@ export async function startConnectProxy(): Promise<{ url: string; tunnels: strin
         server.close(() => r());
       }),
   };
+}
+
+/**
+ * An HTTP front for a plain registry that answers 429 (with Retry-After) to the first `limit` requests whose path
+ * matches `match`, and forwards everything else unchanged. `limit` Infinity: always rate-limited.
+ */
+export async function startRateLimiter(target: number, opts: { match: RegExp; limit: number; retryAfter: string }): Promise<{ host: string; limited: string[]; stop(): Promise<void> }> {
+  const limited: string[] = [];
+  const server = createHttpServer((req, res) => {
+    if (opts.match.test(req.url ?? '') && limited.length < opts.limit) {
+      limited.push(req.url ?? '');
+      res.writeHead(429, { 'retry-after': opts.retryAfter, 'content-type': 'application/json' }).end('{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}');
+      return;
+    }
+    const up = httpRequest({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return { host: `127.0.0.1:${port}`, limited, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }

@@ -15,7 +15,7 @@ export interface BlobStreamOptions {
   readonly onResume?: (offset: number) => void;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref?.());
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * One blob's bytes, streamed as they arrive and hashed on the way: the digest (and the descriptor's size) is

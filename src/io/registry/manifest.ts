@@ -14,7 +14,7 @@ export const MEDIA = {
   dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
 } as const;
 const ACCEPT = [MEDIA.ociIndex, MEDIA.dockerList, MEDIA.ociManifest, MEDIA.dockerManifest];
-const SCHEMA1 = /manifest\.v1\+(pretty)?jws|manifest\.v1\+json/;
+const SCHEMA1 = /^application\/vnd\.docker\.distribution\.manifest\.v1\+/;
 const MANIFEST_CAP = 4 << 20;
 
 export interface FetchedManifest {

@@ -67,7 +67,7 @@ export function retryAfterMs(v: string | string[] | undefined, now = Date.now())
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref?.());
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class Transport {
   readonly dispatcher: Dispatcher;
