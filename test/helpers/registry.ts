@@ -31,11 +31,42 @@ export interface Certs {
 
 /** A test CA and a server certificate for 127.0.0.1/localhost signed by it, made with the openssl CLI. */
 export function makeCerts(dir: string): Certs {
-  const o = (args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  o(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=slimtui test CA']);
+  const o = (args: string[]): void =>
+    void execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  o([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=slimtui test CA',
+  ]);
   o(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
   execFileSync('sh', ['-c', 'printf "subjectAltName=IP:127.0.0.1,DNS:localhost\\n" > san.ext'], { cwd: dir });
-  o(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext']);
+  o([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  ]);
   return { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
 }
 
@@ -74,7 +105,14 @@ function yaml(cfg: RegistryConfig, port: number): string {
   if (cfg.tls) lines.push('  tls:', `    certificate: ${cfg.tls.certFile}`, `    key: ${cfg.tls.keyFile}`);
   if (cfg.htpasswd) lines.push('auth:', '  htpasswd:', '    realm: slimtui-test', `    path: ${cfg.htpasswd}`);
   if (cfg.token)
-    lines.push('auth:', '  token:', `    realm: ${cfg.token.realm}`, `    service: ${cfg.token.service}`, `    issuer: ${cfg.token.issuer}`, `    rootcertbundle: ${cfg.token.rootcertbundle}`);
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${cfg.token.realm}`,
+      `    service: ${cfg.token.service}`,
+      `    issuer: ${cfg.token.issuer}`,
+      `    rootcertbundle: ${cfg.token.rootcertbundle}`,
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -123,23 +161,37 @@ export async function writeHtpasswd(file: string, user: string, pass: string): P
 
 /** skopeo copy SRC docker://DEST, trusting nothing (loopback registries over HTTP, or TLS without a CA). */
 export function skopeoCopy(src: string, dest: string, extra: string[] = []): void {
-  execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...extra, src, `docker://${dest}`], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+  execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...extra, src, `docker://${dest}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 300_000,
+  });
 }
 
 /** skopeo inspect --raw: the manifest bytes exactly as the registry stores them. */
 export function skopeoRaw(ref: string, extra: string[] = []): Buffer {
-  return execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', ...extra, `docker://${ref}`], { timeout: 60_000 });
+  return execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', ...extra, `docker://${ref}`], {
+    timeout: 60_000,
+  });
 }
 
 export const sha256 = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-function httpDo(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+function httpDo(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
-    });
+    const req = httpRequest(
+      url,
+      { method, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -157,8 +209,19 @@ export async function pushBlob(host: string, repo: string, bytes: Buffer): Promi
   return digest;
 }
 
-export async function putManifest(host: string, repo: string, reference: string, mediaType: string, bytes: Buffer): Promise<string> {
-  const r = await httpDo('PUT', `http://${host}/v2/${repo}/manifests/${reference}`, { 'content-type': mediaType }, bytes);
+export async function putManifest(
+  host: string,
+  repo: string,
+  reference: string,
+  mediaType: string,
+  bytes: Buffer,
+): Promise<string> {
+  const r = await httpDo(
+    'PUT',
+    `http://${host}/v2/${repo}/manifests/${reference}`,
+    { 'content-type': mediaType },
+    bytes,
+  );
   if (r.status !== 201) throw new Error(`manifest put: HTTP ${r.status} ${r.body}`);
   return sha256(bytes);
 }
@@ -177,8 +240,29 @@ export interface TokenIssuer {
  * to its rootcertbundle), claims iss/aud/exp/nbf/iat/jti and `access` for the asked pull scope.
  * `users` null: anonymous pulls allowed; else only those user/password pairs get a token.
  */
-export async function startTokenIssuer(dir: string, opts: { issuer: string; service: string; users: Record<string, string> | null }): Promise<TokenIssuer & { rootcertbundle: string }> {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'token.key', '-out', 'token.crt', '-days', '2', '-subj', '/CN=slimtui test token issuer'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startTokenIssuer(
+  dir: string,
+  opts: { issuer: string; service: string; users: Record<string, string> | null },
+): Promise<TokenIssuer & { rootcertbundle: string }> {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'token.key',
+      '-out',
+      'token.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=slimtui test token issuer',
+    ],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const key = await readFile(join(dir, 'token.key'), 'utf8');
   const certPem = await readFile(join(dir, 'token.crt'), 'utf8');
   const der = new X509Certificate(certPem).raw.toString('base64');
@@ -207,19 +291,44 @@ export async function startTokenIssuer(dir: string, opts: { issuer: string; serv
         })
       : [];
     const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5c: [der] }));
-    const claims = b64url(JSON.stringify({ iss: opts.issuer, sub: user ?? '', aud: opts.service, exp: now + 300, nbf: now - 5, iat: now, jti: randomBytes(8).toString('hex'), access }));
+    const claims = b64url(
+      JSON.stringify({
+        iss: opts.issuer,
+        sub: user ?? '',
+        aud: opts.service,
+        exp: now + 300,
+        nbf: now - 5,
+        iat: now,
+        jti: randomBytes(8).toString('hex'),
+        access,
+      }),
+    );
     const sig = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(key);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${header}.${claims}.${b64url(sig)}`, expires_in: 300 }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token: `${header}.${claims}.${b64url(sig)}`, expires_in: 300 }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/token`, requests, rootcertbundle: join(dir, 'token.crt'), stop: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}/token`,
+    requests,
+    rootcertbundle: join(dir, 'token.crt'),
+    stop: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 export interface TcpProxy {
   readonly host: string;
   /** Connections accepted, whether the one cut / flip has happened, and the HTTP request lines seen. */
-  readonly stats: { connections: number; cut: boolean; flipped: boolean; requests: string[]; ranges: string[]; byConnection: number[] };
+  readonly stats: {
+    connections: number;
+    cut: boolean;
+    flipped: boolean;
+    requests: string[];
+    ranges: string[];
+    byConnection: number[];
+  };
   stop(): Promise<void>;
 }
 
@@ -229,7 +338,14 @@ export interface TcpProxy {
  * it is inverted (once).
  */
 export async function startTcpProxy(target: number, opts: { cutAfter?: number; flipAt?: number }): Promise<TcpProxy> {
-  const stats = { connections: 0, cut: false, flipped: false, requests: [] as string[], ranges: [] as string[], byConnection: [] as number[] };
+  const stats = {
+    connections: 0,
+    cut: false,
+    flipped: false,
+    requests: [] as string[],
+    ranges: [] as string[],
+    byConnection: [] as number[],
+  };
   const sockets = new Set<Socket>();
   const server = createNetServer((client) => {
     stats.connections++;
@@ -238,7 +354,10 @@ export async function startTcpProxy(target: number, opts: { cutAfter?: number; f
     let seen = 0;
     client.on('data', (chunk: Buffer) => {
       const text = chunk.toString('latin1');
-      for (const m of text.matchAll(/^(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+) HTTP\/1\.[01]\r$/gm)) stats.requests.push(`${m[1]} ${m[2]}`), stats.byConnection.push(stats.connections);
+      for (const m of text.matchAll(/^(GET|HEAD|POST|PUT|PATCH|DELETE) (\S+) HTTP\/1\.[01]\r$/gm)) {
+        stats.requests.push(`${m[1]} ${m[2]}`);
+        stats.byConnection.push(stats.connections);
+      }
       for (const m of text.matchAll(/^range: (bytes=\d+-\d*)\r$/gim)) stats.ranges.push(m[1]!);
     });
     client.pipe(upstream);
@@ -323,22 +442,38 @@ export async function startConnectProxy(): Promise<{ url: string; tunnels: strin
  * An HTTP front for a plain registry that answers 429 (with Retry-After) to the first `limit` requests whose path
  * matches `match`, and forwards everything else unchanged. `limit` Infinity: always rate-limited.
  */
-export async function startRateLimiter(target: number, opts: { match: RegExp; limit: number; retryAfter: string }): Promise<{ host: string; limited: string[]; stop(): Promise<void> }> {
+export async function startRateLimiter(
+  target: number,
+  opts: { match: RegExp; limit: number; retryAfter: string },
+): Promise<{ host: string; limited: string[]; stop(): Promise<void> }> {
   const limited: string[] = [];
   const server = createHttpServer((req, res) => {
     if (opts.match.test(req.url ?? '') && limited.length < opts.limit) {
       limited.push(req.url ?? '');
-      res.writeHead(429, { 'retry-after': opts.retryAfter, 'content-type': 'application/json' }).end('{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}');
+      res
+        .writeHead(429, { 'retry-after': opts.retryAfter, 'content-type': 'application/json' })
+        .end('{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}');
       return;
     }
-    const up = httpRequest({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const up = httpRequest(
+      { host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;
-  return { host: `127.0.0.1:${port}`, limited, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    host: `127.0.0.1:${port}`,
+    limited,
+    stop: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }

@@ -23,7 +23,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * end never accepts bad bytes. A dropped connection resumes with `Range: bytes=N-` (a server that ignores
  * ranges resends from 0, and the first N bytes are skipped). Nothing is written anywhere.
  */
-export async function* blobStream(client: RegistryClient, desc: { digest: string; size: number }, opts: BlobStreamOptions = {}): AsyncGenerator<Buffer> {
+export async function* blobStream(
+  client: RegistryClient,
+  desc: { digest: string; size: number },
+  opts: BlobStreamOptions = {},
+): AsyncGenerator<Buffer> {
   const [algo, hex] = desc.digest.split(':');
   if ((algo !== 'sha256' && algo !== 'sha512') || !hex) throw new RegistryError(`unsupported digest ${desc.digest}`);
   const where = `${client.ref.domain}/${client.ref.path}`;
@@ -40,7 +44,9 @@ export async function* blobStream(client: RegistryClient, desc: { digest: string
     }
     if (r.status !== 200 && r.status !== 206) {
       const codes = await errorCodes(r);
-      throw new RegistryError(`registry ${client.ref.domain} answered HTTP ${r.status} for blob ${desc.digest}${codes.length ? ` (${codes.join(', ')})` : ''}`);
+      throw new RegistryError(
+        `registry ${client.ref.domain} answered HTTP ${r.status} for blob ${desc.digest}${codes.length ? ` (${codes.join(', ')})` : ''}`,
+      );
     }
     let skip = 0;
     if (got > 0) {
@@ -66,12 +72,16 @@ export async function* blobStream(client: RegistryClient, desc: { digest: string
           skip = 0;
         }
         got += chunk.length;
-        if (desc.size > 0 && got > desc.size) throw new RegistryError(`blob ${desc.digest} of ${where} is larger than its manifest says (${desc.size} bytes)`);
+        if (desc.size > 0 && got > desc.size)
+          throw new RegistryError(
+            `blob ${desc.digest} of ${where} is larger than its manifest says (${desc.size} bytes)`,
+          );
         hash.update(chunk);
         opts.onBytes?.(chunk.length);
         yield chunk;
       }
-      if (desc.size > 0 && got < desc.size) throw Object.assign(new Error('premature end of blob'), { code: 'UND_ERR_SOCKET' });
+      if (desc.size > 0 && got < desc.size)
+        throw Object.assign(new Error('premature end of blob'), { code: 'UND_ERR_SOCKET' });
       break;
     } catch (e) {
       if (e instanceof RegistryError) throw e;
@@ -86,11 +96,16 @@ export async function* blobStream(client: RegistryClient, desc: { digest: string
     }
   }
   const actual = hash.digest('hex');
-  if (actual !== hex.toLowerCase()) throw new RegistryError(`blob ${desc.digest} of ${where} failed verification: its bytes hash to ${algo}:${actual}`);
+  if (actual !== hex.toLowerCase())
+    throw new RegistryError(`blob ${desc.digest} of ${where} failed verification: its bytes hash to ${algo}:${actual}`);
 }
 
 /** A small blob (the image config) read whole and verified. */
-export async function readBlob(client: RegistryClient, desc: { digest: string; size: number }, cap: number): Promise<Buffer> {
+export async function readBlob(
+  client: RegistryClient,
+  desc: { digest: string; size: number },
+  cap: number,
+): Promise<Buffer> {
   if (desc.size > cap) throw new RegistryError(`blob ${desc.digest} is too large to be image metadata`);
   const parts: Buffer[] = [];
   for await (const c of blobStream(client, desc)) parts.push(c);

@@ -10,7 +10,8 @@ export interface Challenge {
  */
 export function parseChallenges(header: string): Challenge[] {
   const out: { scheme: string; params: Record<string, string> }[] = [];
-  const re = /\s*(?:([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?=\s+[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=|\s*,|\s*$)|([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))\s*,?/y;
+  const re =
+    /\s*(?:([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?=\s+[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=|\s*,|\s*$)|([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))\s*,?/y;
   let i = 0;
   while (i < header.length) {
     re.lastIndex = i;
@@ -18,7 +19,9 @@ export function parseChallenges(header: string): Challenge[] {
     if (!m || m[0] === '') break;
     i = re.lastIndex;
     if (m[1] !== undefined) out.push({ scheme: m[1].toLowerCase(), params: {} });
-    else if (m[2] !== undefined && out.length > 0) out[out.length - 1]!.params[m[2].toLowerCase()] = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[4] ?? '';
+    else if (m[2] !== undefined && out.length > 0)
+      out[out.length - 1]!.params[m[2].toLowerCase()] =
+        m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : (m[4] ?? '');
   }
   return out;
 }

@@ -22,7 +22,10 @@ const MAX_REDIRECTS = 5;
 export function networkError(e: unknown, host: string, url: string): RegistryError {
   const code = errorCode(e);
   if (e instanceof RegistryError) return e;
-  if (isTlsFailure(code)) return new RegistryError(`TLS failure talking to registry ${host}: ${code}; trust its CA with --registry-ca FILE or SSL_CERT_FILE`);
+  if (isTlsFailure(code))
+    return new RegistryError(
+      `TLS failure talking to registry ${host}: ${code}; trust its CA with --registry-ca FILE or SSL_CERT_FILE`,
+    );
   return new RegistryError(`cannot reach registry ${host} (${new URL(url).origin}): ${code}`);
 }
 
@@ -84,7 +87,7 @@ export class RegistryClient {
   private async authorize(r: Response): Promise<void> {
     const header = r.headers['www-authenticate'];
     await r.body.dump().catch(() => undefined);
-    const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : header ?? '');
+    const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : (header ?? ''));
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     const basic = challenges.find((c) => c.scheme === 'basic');
     const creds = await this.opts.credentials();
@@ -102,7 +105,9 @@ export class RegistryClient {
       this.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.secret}`).toString('base64')}`;
       return;
     }
-    throw new RegistryError(`registry ${this.host} asks for authentication slimtui does not speak (${challenges.map((c) => c.scheme).join(', ') || 'no WWW-Authenticate challenge'})`);
+    throw new RegistryError(
+      `registry ${this.host} asks for authentication slimtui does not speak (${challenges.map((c) => c.scheme).join(', ') || 'no WWW-Authenticate challenge'})`,
+    );
   }
 
   /** The token flow: GET realm?service&scope (Basic auth when there are credentials), or a refresh-token POST. */
@@ -116,22 +121,42 @@ export class RegistryClient {
       throw new RegistryError(`registry ${this.host} sent a Bearer realm that is not a URL`);
     }
     // Credentials never travel in plain HTTP except to a loopback token server (or with --insecure-registry).
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (isLoopbackHost(url.host) || this.opts.transport.insecure))) {
-      throw new RegistryError(`registry ${this.host} names a token server over ${url.protocol} (${url.host}); refusing without --insecure-registry`);
+    if (
+      url.protocol !== 'https:' &&
+      !(url.protocol === 'http:' && (isLoopbackHost(url.host) || this.opts.transport.insecure))
+    ) {
+      throw new RegistryError(
+        `registry ${this.host} names a token server over ${url.protocol} (${url.host}); refusing without --insecure-registry`,
+      );
     }
     const scope = `repository:${this.ref.path}:pull`;
     const service = c.params['service'];
-    const how = creds ? `bearer token from ${url.host} with credentials from ${creds.via}` : `anonymous bearer token from ${url.host}`;
+    const how = creds
+      ? `bearer token from ${url.host} with credentials from ${creds.via}`
+      : `anonymous bearer token from ${url.host}`;
     this.tried.push(how);
     let r: Response;
     try {
       if (creds?.identityToken) {
-        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.secret, client_id: 'slimtui', scope, ...(service ? { service } : {}) });
-        r = await this.opts.transport.send(url.toString(), 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, form.toString());
+        const form = new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: creds.secret,
+          client_id: 'slimtui',
+          scope,
+          ...(service ? { service } : {}),
+        });
+        r = await this.opts.transport.send(
+          url.toString(),
+          'POST',
+          { 'content-type': 'application/x-www-form-urlencoded' },
+          form.toString(),
+        );
       } else {
         if (service) url.searchParams.set('service', service);
         url.searchParams.set('scope', scope);
-        const headers: Record<string, string> = creds ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.secret}`).toString('base64')}` } : {};
+        const headers: Record<string, string> = creds
+          ? { authorization: `Basic ${Buffer.from(`${creds.username}:${creds.secret}`).toString('base64')}` }
+          : {};
         r = await this.opts.transport.send(url.toString(), 'GET', headers);
       }
     } catch (e) {
@@ -152,12 +177,15 @@ export class RegistryClient {
     } catch {
       token = undefined;
     }
-    if (typeof token !== 'string' || token === '') throw new RegistryError(`token server ${url.host} for registry ${this.host} sent no token`);
+    if (typeof token !== 'string' || token === '')
+      throw new RegistryError(`token server ${url.host} for registry ${this.host} sent no token`);
     this.authorization = `Bearer ${token}`;
   }
 
   unauthorized(scheme: string): RegistryError {
-    return new RegistryError(`unauthorized: registry ${this.host} refused access to ${this.ref.path} (wants ${scheme}; tried ${this.tried.join(', then ') || 'nothing'})`);
+    return new RegistryError(
+      `unauthorized: registry ${this.host} refused access to ${this.ref.path} (wants ${scheme}; tried ${this.tried.join(', then ') || 'nothing'})`,
+    );
   }
 
   /**
@@ -172,7 +200,7 @@ export class RegistryClient {
     let url = `${this.base}/v2/${this.ref.path}/${sub}`;
     let origin = new URL(url).origin;
     let reauthorized = false;
-    for (let hop = 0; hop <= MAX_REDIRECTS; ) {
+    for (let hop = 0; hop <= MAX_REDIRECTS;) {
       const sameOrigin = new URL(url).origin === origin;
       const h = { ...headers, ...(this.authorization && sameOrigin ? { authorization: this.authorization } : {}) };
       let r: Response;
@@ -185,7 +213,8 @@ export class RegistryClient {
         reauthorized = true;
         const before = this.authorization;
         await this.authorize(r);
-        if (before === this.authorization && this.authorization?.startsWith('Basic')) throw this.unauthorized('basic auth');
+        if (before === this.authorization && this.authorization?.startsWith('Basic'))
+          throw this.unauthorized('basic auth');
         continue;
       }
       if (r.status === 401 || r.status === 403) {
@@ -196,10 +225,18 @@ export class RegistryClient {
       if ([301, 302, 303, 307, 308].includes(r.status)) {
         const loc = r.headers['location'];
         await r.body.dump().catch(() => undefined);
-        if (typeof loc !== 'string') throw new RegistryError(`registry ${this.host} sent a redirect without a location`);
+        if (typeof loc !== 'string')
+          throw new RegistryError(`registry ${this.host} sent a redirect without a location`);
         const next = new URL(loc, url);
-        if (next.protocol === 'http:' && url.startsWith('https:') && !this.opts.transport.insecure && !isLoopbackHost(next.host)) {
-          throw new RegistryError(`registry ${this.host} redirected to plain HTTP (${next.host}); refusing without --insecure-registry`);
+        if (
+          next.protocol === 'http:' &&
+          url.startsWith('https:') &&
+          !this.opts.transport.insecure &&
+          !isLoopbackHost(next.host)
+        ) {
+          throw new RegistryError(
+            `registry ${this.host} redirected to plain HTTP (${next.host}); refusing without --insecure-registry`,
+          );
         }
         url = next.toString();
         if (hop === 0) origin = new URL(`${this.base}/`).origin;
@@ -209,7 +246,9 @@ export class RegistryClient {
       if (r.status === 429) {
         await r.body.dump().catch(() => undefined);
         const after = r.headers['retry-after'];
-        throw new RegistryError(`rate-limited by registry ${this.host} (HTTP 429${after ? `, retry after ${after} s` : ''}); try again later${this.authorization ? '' : ' or log in (docker login)'}`);
+        throw new RegistryError(
+          `rate-limited by registry ${this.host} (HTTP 429${after ? `, retry after ${after} s` : ''}); try again later${this.authorization ? '' : ' or log in (docker login)'}`,
+        );
       }
       return r;
     }

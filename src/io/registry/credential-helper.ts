@@ -8,8 +8,13 @@ const TIMEOUT_MS = 30_000;
  * `{ServerURL, Username, Secret}` on stdout. "credentials not found" (any wording, non-zero exit) is no
  * credentials; a helper that is missing or hangs is an error that names the helper, never what it printed.
  */
-export function runCredentialHelper(helper: string, server: string, env: NodeJS.ProcessEnv = process.env): Promise<{ username: string; secret: string } | undefined> {
-  if (!/^[A-Za-z0-9._-]+$/.test(helper)) return Promise.reject(new RegistryError(`credential helper name ${JSON.stringify(helper)} is not valid`));
+export function runCredentialHelper(
+  helper: string,
+  server: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ username: string; secret: string } | undefined> {
+  if (!/^[A-Za-z0-9._-]+$/.test(helper))
+    return Promise.reject(new RegistryError(`credential helper name ${JSON.stringify(helper)} is not valid`));
   const bin = `docker-credential-${helper}`;
   return new Promise((resolve, reject) => {
     const child = spawn(bin, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], env });
@@ -23,7 +28,13 @@ export function runCredentialHelper(helper: string, server: string, env: NodeJS.
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new RegistryError(e.code === 'ENOENT' ? `credential helper ${bin} is not installed (named in docker's config.json)` : `credential helper ${bin} failed to start: ${e.code ?? e.message}`));
+      reject(
+        new RegistryError(
+          e.code === 'ENOENT'
+            ? `credential helper ${bin} is not installed (named in docker's config.json)`
+            : `credential helper ${bin} failed to start: ${e.code ?? e.message}`,
+        ),
+      );
     });
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -7,7 +7,9 @@ import { DOCKER_HUB } from './reference.js';
 export interface DockerConfig {
   /** Where it was read from (for messages), or undefined when there is none. */
   readonly file?: string;
-  readonly auths: Readonly<Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>>;
+  readonly auths: Readonly<
+    Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>
+  >;
   readonly credsStore?: string;
   readonly credHelpers: Readonly<Record<string, string>>;
 }
@@ -21,12 +23,16 @@ export interface Credentials {
   readonly via: string;
 }
 
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`; a missing or unreadable file is an empty config. */
 export function loadDockerConfig(env: NodeJS.ProcessEnv): DockerConfig {
-  const dir = env['DOCKER_CONFIG'] && env['DOCKER_CONFIG'] !== '' ? env['DOCKER_CONFIG'] : join(env['HOME'] ?? homedir(), '.docker');
+  const dir =
+    env['DOCKER_CONFIG'] && env['DOCKER_CONFIG'] !== ''
+      ? env['DOCKER_CONFIG']
+      : join(env['HOME'] ?? homedir(), '.docker');
   const file = join(dir, 'config.json');
   let json: Record<string, unknown>;
   try {
@@ -73,7 +79,11 @@ export type HelperGet = (helper: string, server: string) => Promise<{ username: 
  * Looks up credentials the way docker does: a per-registry `credHelpers` entry first, then the `credsStore`,
  * then inline `auths` (base64 `auth`, or username/password, or identitytoken).
  */
-export async function credentialsFor(domain: string, cfg: DockerConfig, helperGet: HelperGet): Promise<Credentials | undefined> {
+export async function credentialsFor(
+  domain: string,
+  cfg: DockerConfig,
+  helperGet: HelperGet,
+): Promise<Credentials | undefined> {
   const server = serverKey(domain);
   const helperName = Object.entries(cfg.credHelpers).find(([k]) => sameRegistry(k, domain))?.[1];
   const fromHelper = async (name: string, via: string): Promise<Credentials | undefined> => {
@@ -87,7 +97,9 @@ export async function credentialsFor(domain: string, cfg: DockerConfig, helperGe
     const got = await fromHelper(cfg.credsStore, `credential helper docker-credential-${cfg.credsStore} (credsStore)`);
     if (got) return got;
   }
-  const entry = Object.entries(cfg.auths).find(([k]) => k === server) ?? Object.entries(cfg.auths).find(([k]) => sameRegistry(k, domain));
+  const entry =
+    Object.entries(cfg.auths).find(([k]) => k === server) ??
+    Object.entries(cfg.auths).find(([k]) => sameRegistry(k, domain));
   if (!entry) return undefined;
   const [, e] = entry;
   const via = `${cfg.file ?? 'config.json'} auths`;

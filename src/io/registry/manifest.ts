@@ -58,19 +58,28 @@ async function repositoryUnknown(client: RegistryClient): Promise<boolean> {
 /** GET one manifest (by tag or digest), verified against its digest when it was asked for by digest. */
 export async function fetchManifest(client: RegistryClient, reference: string): Promise<FetchedManifest> {
   const ref = client.ref;
-  const what = reference.includes(':') ? `${ref.domain}/${ref.path}@${reference}` : `${ref.domain}/${ref.path}:${reference}`;
+  const what = reference.includes(':')
+    ? `${ref.domain}/${ref.path}@${reference}`
+    : `${ref.domain}/${ref.path}:${reference}`;
   const r = await client.get(`manifests/${reference}`, { accept: ACCEPT });
   if (r.status === 404) {
     const codes = await errorCodes(r);
-    if (codes.includes('NAME_UNKNOWN') || (await repositoryUnknown(client))) throw new RegistryError(`repository not found: ${ref.domain}/${ref.path} (registry says NAME_UNKNOWN)`);
-    throw new RegistryError(`${reference.includes(':') ? 'manifest' : 'tag'} not found: ${what}${codes.length ? ` (registry says ${codes.join(', ')})` : ''}`);
+    if (codes.includes('NAME_UNKNOWN') || (await repositoryUnknown(client)))
+      throw new RegistryError(`repository not found: ${ref.domain}/${ref.path} (registry says NAME_UNKNOWN)`);
+    throw new RegistryError(
+      `${reference.includes(':') ? 'manifest' : 'tag'} not found: ${what}${codes.length ? ` (registry says ${codes.join(', ')})` : ''}`,
+    );
   }
   if (r.status !== 200) {
     const codes = await errorCodes(r);
-    throw new RegistryError(`registry ${ref.domain} answered HTTP ${r.status} for ${what}${codes.length ? ` (${codes.join(', ')})` : ''}`);
+    throw new RegistryError(
+      `registry ${ref.domain} answered HTTP ${r.status} for ${what}${codes.length ? ` (${codes.join(', ')})` : ''}`,
+    );
   }
   const bytes = await readCapped(r.body, MANIFEST_CAP, `the manifest of ${what}`);
-  const ct = String(r.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const ct = String(r.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
   let mediaType = ct;
   try {
     const j = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown; schemaVersion?: unknown };
@@ -79,7 +88,10 @@ export async function fetchManifest(client: RegistryClient, reference: string): 
   } catch {
     throw new RegistryError(`corrupt manifest of ${what}: not valid JSON`);
   }
-  if (SCHEMA1.test(mediaType)) throw new RegistryError(`${what} is a Docker schema 1 manifest, which slimtui does not read (re-push it with a current docker or skopeo)`);
+  if (SCHEMA1.test(mediaType))
+    throw new RegistryError(
+      `${what} is a Docker schema 1 manifest, which slimtui does not read (re-push it with a current docker or skopeo)`,
+    );
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
   if (reference.includes(':')) {
     const ok = digestMatches(reference, bytes);
@@ -97,16 +109,28 @@ export interface ResolvedImage {
 }
 
 /** Reference → (index → platform's manifest) → image manifest, with model/oci-index's platform rules. */
-export async function resolveImage(client: RegistryClient, ref: RegistryReference, platform: Platform, explicit: boolean): Promise<ResolvedImage> {
+export async function resolveImage(
+  client: RegistryClient,
+  ref: RegistryReference,
+  platform: Platform,
+  explicit: boolean,
+): Promise<ResolvedImage> {
   const top = await fetchManifest(client, manifestReference(ref));
   const parse = (m: FetchedManifest): unknown => JSON.parse(m.bytes.toString('utf8'));
   const children = new Map<string, unknown>();
   for (let attempt = 0; attempt < 8; attempt++) {
     const res = resolveIndex(parse(top), (d) => children.get(d), platform, undefined, explicit);
     if (res.ok) {
-      return { manifest: { ...res.manifest, manifestDigest: res.manifest.manifestDigest ?? top.digest }, topDigest: top.digest, ...(res.otherPlatform ? { otherPlatform: res.otherPlatform } : {}) };
+      return {
+        manifest: { ...res.manifest, manifestDigest: res.manifest.manifestDigest ?? top.digest },
+        topDigest: top.digest,
+        ...(res.otherPlatform ? { otherPlatform: res.otherPlatform } : {}),
+      };
     }
-    if (res.reason === 'no-platform') throw new RegistryError(`no image for platform ${platformString(platform)} in ${canonicalName(ref)} (available: ${res.available.join(', ') || 'none'})`);
+    if (res.reason === 'no-platform')
+      throw new RegistryError(
+        `no image for platform ${platformString(platform)} in ${canonicalName(ref)} (available: ${res.available.join(', ') || 'none'})`,
+      );
     if (res.reason === 'malformed') throw new RegistryError(`corrupt manifest of ${canonicalName(ref)}: ${res.detail}`);
     children.set(res.digest, parse(await fetchManifest(client, res.digest)));
   }

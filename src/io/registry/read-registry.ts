@@ -29,7 +29,8 @@ const CONFIG_CAP = 64 << 20;
 export function parallelOf(opts: RegistryOptions, env: NodeJS.ProcessEnv): number {
   const fromEnv = env['SLIMTUI_REGISTRY_PARALLEL'] !== undefined ? Number(env['SLIMTUI_REGISTRY_PARALLEL']) : undefined;
   const n = opts.parallel ?? fromEnv ?? DEFAULT_PARALLEL;
-  if (!Number.isInteger(n) || n < 1 || n > 32) throw new RegistryError(`layers in flight must be a whole number from 1 to 32, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 32)
+    throw new RegistryError(`layers in flight must be a whole number from 1 to 32, got ${n}`);
   return n;
 }
 
@@ -50,11 +51,19 @@ export function parseRegistryLocation(location: string): RegistryReference {
 }
 
 /** A client for one repository, with docker's credential lookup (config.json, helpers) done only on a challenge. */
-export function registryClient(ref: RegistryReference, opts: RegistryOptions): { client: RegistryClient; transport: Transport } {
+export function registryClient(
+  ref: RegistryReference,
+  opts: RegistryOptions,
+): { client: RegistryClient; transport: Transport } {
   const env = opts.env ?? process.env;
-  const transport = new Transport({ ...(opts.caFiles ? { caFiles: opts.caFiles } : {}), insecure: opts.insecure === true, env });
+  const transport = new Transport({
+    ...(opts.caFiles ? { caFiles: opts.caFiles } : {}),
+    insecure: opts.insecure === true,
+    env,
+  });
   let creds: Promise<Credentials | undefined> | undefined;
-  const credentials = (): Promise<Credentials | undefined> => (creds ??= credentialsFor(ref.domain, loadDockerConfig(env), (h, s) => runCredentialHelper(h, s, env)));
+  const credentials = (): Promise<Credentials | undefined> =>
+    (creds ??= credentialsFor(ref.domain, loadDockerConfig(env), (h, s) => runCredentialHelper(h, s, env)));
   return { client: new RegistryClient(ref, { transport, credentials }), transport };
 }
 
@@ -85,7 +94,10 @@ async function pool<T>(n: number, limit: number, work: (i: number, signal: Abort
  * several in flight, each streamed straight into the one-pass layer parser and verified by its digest as it
  * streams. Layers are assembled in manifest order whatever order they finish in.
  */
-export async function readFromRegistry(location: string, opts: Omit<ArchiveReadOptions, 'what' | 'totalBytes' | 'tag'> & RegistryOptions): Promise<RegistryImage> {
+export async function readFromRegistry(
+  location: string,
+  opts: Omit<ArchiveReadOptions, 'what' | 'totalBytes' | 'tag'> & RegistryOptions,
+): Promise<RegistryImage> {
   const env = opts.env ?? process.env;
   const ref = parseRegistryLocation(location);
   const parallel = parallelOf(opts, env);
@@ -97,7 +109,8 @@ export async function readFromRegistry(location: string, opts: Omit<ArchiveReadO
     const totalBytes = m.layers.reduce((s, l) => s + l.size, 0);
     let bytes = 0;
     let layersRead = 0;
-    const report = (): void => opts.onProgress?.({ stage: 'reading', bytes, totalBytes, layersRead, layerCount: m.layers.length });
+    const report = (): void =>
+      opts.onProgress?.({ stage: 'reading', bytes, totalBytes, layersRead, layerCount: m.layers.length });
     report();
     const parsed = await pool<ParsedLayer>(m.layers.length, parallel, async (i, signal) => {
       const d = m.layers[i]!;
@@ -109,7 +122,11 @@ export async function readFromRegistry(location: string, opts: Omit<ArchiveReadO
             report();
           },
         }),
-        { what: `layer ${d.digest} of ${ref.domain}/${ref.path}`, analysers: opts.analysers, ...(opts.taps ? { taps: opts.taps } : {}) },
+        {
+          what: `layer ${d.digest} of ${ref.domain}/${ref.path}`,
+          analysers: opts.analysers,
+          ...(opts.taps ? { taps: opts.taps } : {}),
+        },
       );
       layersRead++;
       report();

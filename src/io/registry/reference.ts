@@ -55,21 +55,25 @@ function splitDockerDomain(name: string): { domain: string; remote: string } {
 /** distribution/reference's ParseNormalizedNamed, with its error texts. */
 export function parseReference(s: string): ParsedReference {
   if (s === '') return { ok: false, error: 'repository name must have at least one component' };
-  if (identifierRe.test(s)) return { ok: false, error: `invalid repository name (${s}), cannot specify 64-byte hexadecimal strings` };
+  if (identifierRe.test(s))
+    return { ok: false, error: `invalid repository name (${s}), cannot specify 64-byte hexadecimal strings` };
   const { domain, remote: remainder } = splitDockerDomain(s);
   const colon = remainder.indexOf(':');
   const remote = colon >= 0 ? remainder.slice(0, colon) : remainder;
-  if (remote.toLowerCase() !== remote) return { ok: false, error: `invalid reference format: repository name (${remote}) must be lowercase` };
+  if (remote.toLowerCase() !== remote)
+    return { ok: false, error: `invalid reference format: repository name (${remote}) must be lowercase` };
   const full = `${domain}/${remainder}`;
   const m = referenceRe.exec(full);
   if (!m) {
     const lower = full.toLowerCase();
-    if (lower !== full && referenceRe.test(lower)) return { ok: false, error: 'invalid reference format: repository name must be lowercase' };
+    if (lower !== full && referenceRe.test(lower))
+      return { ok: false, error: 'invalid reference format: repository name must be lowercase' };
     return { ok: false, error: 'invalid reference format' };
   }
   const n = anchoredNameRe.exec(m[1]!);
   const path = n?.[2] ?? m[1]!;
-  if (path.length > NAME_MAX) return { ok: false, error: `repository name must not be more than ${NAME_MAX} characters` };
+  if (path.length > NAME_MAX)
+    return { ok: false, error: `repository name must not be more than ${NAME_MAX} characters` };
   const d = n?.[1] ?? domain;
   return {
     ok: true,

@@ -36,7 +36,10 @@ export function trustedCAs(caFiles: readonly string[], env: NodeJS.ProcessEnv): 
     try {
       out.push(readFileSync(f, 'utf8'));
     } catch (e) {
-      if (caFiles.includes(f) || f === env['SSL_CERT_FILE']) throw new RegistryError(`cannot read CA file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      if (caFiles.includes(f) || f === env['SSL_CERT_FILE'])
+        throw new RegistryError(
+          `cannot read CA file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
     }
   }
   return out;
@@ -52,10 +55,13 @@ export function errorCode(e: unknown): string {
 
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|HOSTNAME|ALTNAME/;
 /** A server that answered a TLS hello in plain HTTP. */
-export const isNotTls = (code: string): boolean => /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNKNOWN_PROTOCOL|ECONNRESET|UND_ERR_SOCKET/.test(code);
-export const isTlsFailure = (code: string): boolean => TLS_CODES.test(code) && !/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG/.test(code);
+export const isNotTls = (code: string): boolean =>
+  /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNKNOWN_PROTOCOL|ECONNRESET|UND_ERR_SOCKET/.test(code);
+export const isTlsFailure = (code: string): boolean =>
+  TLS_CODES.test(code) && !/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG/.test(code);
 /** Errors after which a request is worth sending again. */
-const RETRYABLE = /ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CONNECT_TIMEOUT|ECONNABORTED|EHOSTUNREACH|ENETUNREACH|premature|other side closed/;
+const RETRYABLE =
+  /ECONNRESET|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CONNECT_TIMEOUT|ECONNABORTED|EHOSTUNREACH|ENETUNREACH|premature|other side closed/;
 export const isRetryable = (code: string): boolean => RETRYABLE.test(code);
 
 /** Retry-After in ms (seconds or an HTTP date), or undefined. */
@@ -88,11 +94,21 @@ export class Transport {
     this.dispatcher =
       httpsProxy || httpProxy
         ? // requestTls reaches the ProxyAgents (the origin's TLS inside the tunnel); undici's types omit it.
-          new EnvHttpProxyAgent({ ...common, requestTls: tls, ...(httpProxy ? { httpProxy } : {}), ...(httpsProxy ? { httpsProxy } : {}), ...(noProxy !== undefined ? { noProxy } : {}) } as ConstructorParameters<typeof EnvHttpProxyAgent>[0])
+          new EnvHttpProxyAgent({
+            ...common,
+            requestTls: tls,
+            ...(httpProxy ? { httpProxy } : {}),
+            ...(httpsProxy ? { httpsProxy } : {}),
+            ...(noProxy !== undefined ? { noProxy } : {}),
+          } as ConstructorParameters<typeof EnvHttpProxyAgent>[0])
         : new Agent(common);
     this.attempts = opts.attempts ?? 6;
     const envBackoff = Number(env['SLIMTUI_REGISTRY_BACKOFF_MS']);
-    this.backoffMs = opts.backoffMs ?? (Number.isFinite(envBackoff) && envBackoff >= 0 && env['SLIMTUI_REGISTRY_BACKOFF_MS'] !== undefined ? envBackoff : 500);
+    this.backoffMs =
+      opts.backoffMs ??
+      (Number.isFinite(envBackoff) && envBackoff >= 0 && env['SLIMTUI_REGISTRY_BACKOFF_MS'] !== undefined
+        ? envBackoff
+        : 500);
     this.maxWaitMs = opts.maxWaitMs ?? 60_000;
   }
 
@@ -106,13 +122,26 @@ export class Transport {
    * One request, sent again on connection failures and on 429/502/503/504 (the body of a failed attempt is
    * discarded). Redirects are not followed here (see `follow`). Throws the raw error when attempts run out.
    */
-  async send(url: string, method: 'GET' | 'HEAD' | 'POST', headers: Record<string, string>, body?: string, once = false): Promise<Response> {
+  async send(
+    url: string,
+    method: 'GET' | 'HEAD' | 'POST',
+    headers: Record<string, string>,
+    body?: string,
+    once = false,
+  ): Promise<Response> {
     let last: unknown;
     const attempts = once ? 1 : this.attempts;
     for (let attempt = 1; ; attempt++) {
       try {
-        const r = await request(url, { method, headers, dispatcher: this.dispatcher, ...(body !== undefined ? { body } : {}), highWaterMark: 1 << 20 } as Parameters<typeof request>[1]);
-        const retryStatus = r.statusCode === 429 || r.statusCode === 502 || r.statusCode === 503 || r.statusCode === 504;
+        const r = await request(url, {
+          method,
+          headers,
+          dispatcher: this.dispatcher,
+          ...(body !== undefined ? { body } : {}),
+          highWaterMark: 1 << 20,
+        } as Parameters<typeof request>[1]);
+        const retryStatus =
+          r.statusCode === 429 || r.statusCode === 502 || r.statusCode === 503 || r.statusCode === 504;
         if (retryStatus && attempt < attempts) {
           const wait = this.delay(attempt, retryAfterMs(r.headers['retry-after']));
           await r.body.dump().catch(() => undefined);

@@ -9,14 +9,21 @@ import { readFromRegistry, type RegistryImage, type RegistryOptions } from '../r
  */
 const opened = new WeakMap<Image, RegistryImage>();
 
-export async function readRegistrySource(location: string, opts: Omit<ArchiveReadOptions, 'what' | 'totalBytes' | 'tag'> & RegistryOptions): Promise<Image> {
+export async function readRegistrySource(
+  location: string,
+  opts: Omit<ArchiveReadOptions, 'what' | 'totalBytes' | 'tag'> & RegistryOptions,
+): Promise<Image> {
   const r = await readFromRegistry(location, opts);
   opened.set(r.image, r);
   return r.image;
 }
 
 /** One layer blob of an image this source loaded, streamed and verified again; undefined for other images. */
-export function registryLayerBlob(image: Image, layer: number, signal?: AbortSignal): AsyncIterable<Uint8Array> | undefined {
+export function registryLayerBlob(
+  image: Image,
+  layer: number,
+  signal?: AbortSignal,
+): AsyncIterable<Uint8Array> | undefined {
   return opened.get(image)?.blob(layer, signal);
 }
 

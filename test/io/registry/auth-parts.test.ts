@@ -12,16 +12,32 @@ import { runCredentialHelper } from '../../../src/io/registry/credential-helper.
 import { retryAfterMs } from '../../../src/io/registry/transport.js';
 
 test('WWW-Authenticate: Docker Hub, distribution, several challenges, quoted commas', () => {
-  assert.deepEqual(parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"'), [
-    { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/alpine:pull' } },
+  assert.deepEqual(
+    parseChallenges(
+      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"',
+    ),
+    [
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://auth.docker.io/token',
+          service: 'registry.docker.io',
+          scope: 'repository:library/alpine:pull',
+        },
+      },
+    ],
+  );
+  assert.deepEqual(parseChallenges('Basic realm="slimtui-test"'), [
+    { scheme: 'basic', params: { realm: 'slimtui-test' } },
   ]);
-  assert.deepEqual(parseChallenges('Basic realm="slimtui-test"'), [{ scheme: 'basic', params: { realm: 'slimtui-test' } }]);
   // RFC 7235 §4.1: two challenges in one header, a quoted value with a comma and an escaped quote.
   assert.deepEqual(parseChallenges('Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"'), [
     { scheme: 'newauth', params: { realm: 'apps', type: '1', title: 'Login to "apps"' } },
     { scheme: 'basic', params: { realm: 'simple' } },
   ]);
-  assert.deepEqual(parseChallenges('Bearer realm="https://x/token",scope="repository:a:pull,push"'), [{ scheme: 'bearer', params: { realm: 'https://x/token', scope: 'repository:a:pull,push' } }]);
+  assert.deepEqual(parseChallenges('Bearer realm="https://x/token",scope="repository:a:pull,push"'), [
+    { scheme: 'bearer', params: { realm: 'https://x/token', scope: 'repository:a:pull,push' } },
+  ]);
   assert.deepEqual(parseChallenges(''), []);
 });
 
@@ -101,20 +117,42 @@ test('credHelpers and credsStore through the docker-credential protocol', () =>
   withDir(async (dir) => {
     const storeLog = await writeHelper(dir, 'teststore', 'https://index.docker.io/v1/', 'hub', 'from-store');
     const helperLog = await writeHelper(dir, 'testhelper', '127.0.0.1:5000', '<token>', 'refresh-token');
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ credsStore: 'teststore', credHelpers: { '127.0.0.1:5000': 'testhelper' }, auths: { 'other.example.com': { auth: Buffer.from('a:b').toString('base64') } } }));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        credsStore: 'teststore',
+        credHelpers: { '127.0.0.1:5000': 'testhelper' },
+        auths: { 'other.example.com': { auth: Buffer.from('a:b').toString('base64') } },
+      }),
+    );
     const env = { DOCKER_CONFIG: dir, PATH: `${dir}:${process.env['PATH'] ?? ''}` };
     const cfg = loadDockerConfig(env);
     const get = (h: string, s: string): ReturnType<typeof runCredentialHelper> => runCredentialHelper(h, s, env);
     const hub = await credentialsFor('docker.io', cfg, get);
-    assert.deepEqual(hub && [hub.username, hub.secret, hub.identityToken, hub.via], ['hub', 'from-store', false, 'credential helper docker-credential-teststore (credsStore)']);
+    assert.deepEqual(hub && [hub.username, hub.secret, hub.identityToken, hub.via], [
+      'hub',
+      'from-store',
+      false,
+      'credential helper docker-credential-teststore (credsStore)',
+    ]);
     const local = await credentialsFor('127.0.0.1:5000', cfg, get);
     // Username <token>: the secret is an identity (refresh) token, as docker's helpers mark it.
-    assert.deepEqual(local && [local.secret, local.identityToken, local.via], ['refresh-token', true, 'credential helper docker-credential-testhelper (credHelpers)']);
+    assert.deepEqual(local && [local.secret, local.identityToken, local.via], [
+      'refresh-token',
+      true,
+      'credential helper docker-credential-testhelper (credHelpers)',
+    ]);
     // The store has nothing for this host ("credentials not found"): inline auths are used.
     const other = await credentialsFor('other.example.com', cfg, get);
     assert.deepEqual(other && [other.username, other.secret], ['a', 'b']);
-    assert.deepEqual((await readFile(storeLog, 'utf8')).trim().split('\n'), ['https://index.docker.io/v1/', 'other.example.com']);
+    assert.deepEqual((await readFile(storeLog, 'utf8')).trim().split('\n'), [
+      'https://index.docker.io/v1/',
+      'other.example.com',
+    ]);
     assert.deepEqual((await readFile(helperLog, 'utf8')).trim().split('\n'), ['127.0.0.1:5000']);
-    await assert.rejects(runCredentialHelper('missing-helper', 'x', env), /docker-credential-missing-helper is not installed/);
+    await assert.rejects(
+      runCredentialHelper('missing-helper', 'x', env),
+      /docker-credential-missing-helper is not installed/,
+    );
     await assert.rejects(runCredentialHelper('../evil', 'x', env), /not valid/);
   }));

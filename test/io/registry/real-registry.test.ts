@@ -21,8 +21,20 @@ import { buildImage, saveImage } from '../../helpers/build-image.js';
 import { loadSpec, AMD64 } from '../../helpers/load.js';
 import { runCli, type CliResult } from '../../helpers/cli.js';
 import {
-  makeCerts, pushBlob, putManifest, sha256, skopeoCopy, skopeoRaw, startConnectProxy, startRateLimiter, startRegistry, startTcpProxy,
-  startTokenIssuer, writeHtpasswd, type Certs, type TestRegistry,
+  makeCerts,
+  pushBlob,
+  putManifest,
+  sha256,
+  skopeoCopy,
+  skopeoRaw,
+  startConnectProxy,
+  startRateLimiter,
+  startRegistry,
+  startTcpProxy,
+  startTokenIssuer,
+  writeHtpasswd,
+  type Certs,
+  type TestRegistry,
 } from '../../helpers/registry.js';
 
 const TAG = 'slimtui-test/registry-app:latest';
@@ -63,7 +75,10 @@ async function unpackSave(archive: string, into: string): Promise<{ config: Buff
   await mkdir(into, { recursive: true });
   execFileSync('tar', ['-xf', archive, '-C', into]);
   const [m] = JSON.parse(await readFile(join(into, 'manifest.json'), 'utf8')) as { Config: string; Layers: string[] }[];
-  return { config: await readFile(join(into, m!.Config)), layers: await Promise.all(m!.Layers.map((l) => readFile(join(into, l)))) };
+  return {
+    config: await readFile(join(into, m!.Config)),
+    layers: await Promise.all(m!.Layers.map((l) => readFile(join(into, l)))),
+  };
 }
 
 before(async () => {
@@ -75,7 +90,12 @@ before(async () => {
   await mkdir(ctx);
   await writeFile(join(ctx, 'tool.sh'), '#!/bin/sh\necho tool\n');
   await chmod(join(ctx, 'tool.sh'), 0o644);
-  await buildImage(d, TAG, { 'big.bin': bigFile, 'tool.sh': { from: join(ctx, 'tool.sh'), mode: 0o644 }, 'app.conf': 'original=yes\n' }, DOCKERFILE);
+  await buildImage(
+    d,
+    TAG,
+    { 'big.bin': bigFile, 'tool.sh': { from: join(ctx, 'tool.sh'), mode: 0o644 }, 'app.conf': 'original=yes\n' },
+    DOCKERFILE,
+  );
   imageId = (await d.docker(['image', 'inspect', '-f', '{{.Id}}', TAG])).stdout.trim();
   const savePath = join(work, 'saved.tar');
   await saveImage(d, TAG, savePath);
@@ -97,32 +117,74 @@ before(async () => {
   // zstd on a registry of its own: skopeo would otherwise reuse the gzip blobs it just pushed to this one.
   zstdReg = await startRegistry(work, 'zstd', { storage: join(work, 'storage-zstd') });
   stops.push(() => zstdReg.stop());
-  skopeoCopy(`docker-archive:${savePath}`, `${zstdReg.host}/app:zstd`, ['--format', 'oci', '--dest-compress-format', 'zstd']);
+  skopeoCopy(`docker-archive:${savePath}`, `${zstdReg.host}/app:zstd`, [
+    '--format',
+    'oci',
+    '--dest-compress-format',
+    'zstd',
+  ]);
   // Uncompressed: an OCI manifest whose layers are the plain tars of `docker save`, pushed with the API.
   const unpacked = await unpackSave(savePath, join(work, 'unpacked'));
   const cfgDigest = await pushBlob(plain.host, 'app', unpacked.config);
   const layerDescs = [];
-  for (const l of unpacked.layers) layerDescs.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await pushBlob(plain.host, 'app', l), size: l.length });
-  const ociManifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cfgDigest, size: unpacked.config.length }, layers: layerDescs }));
+  for (const l of unpacked.layers)
+    layerDescs.push({
+      mediaType: 'application/vnd.oci.image.layer.v1.tar',
+      digest: await pushBlob(plain.host, 'app', l),
+      size: l.length,
+    });
+  const ociManifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: cfgDigest,
+        size: unpacked.config.length,
+      },
+      layers: layerDescs,
+    }),
+  );
   await putManifest(plain.host, 'app', 'plain', 'application/vnd.oci.image.manifest.v1+json', ociManifest);
   // Two platforms: app:1's manifest (amd64) and an arm64 twin (its config says arm64 and carries a label).
   const amd64 = skopeoRaw(`${plain.host}/app:1`);
-  const amdJson = JSON.parse(amd64.toString()) as { config: { digest: string; size: number; mediaType: string }; layers: unknown[]; mediaType: string };
-  const armCfg = JSON.parse(unpacked.config.toString()) as { architecture: string; config: { Labels?: Record<string, string> | null } };
+  const amdJson = JSON.parse(amd64.toString()) as {
+    config: { digest: string; size: number; mediaType: string };
+    layers: unknown[];
+    mediaType: string;
+  };
+  const armCfg = JSON.parse(unpacked.config.toString()) as {
+    architecture: string;
+    config: { Labels?: Record<string, string> | null };
+  };
   armCfg.architecture = 'arm64';
   armCfg.config.Labels = { ...(armCfg.config.Labels ?? {}), 'slimtui.test': 'arm64-twin' };
   const armCfgBytes = Buffer.from(JSON.stringify(armCfg));
   const armCfgDigest = await pushBlob(plain.host, 'app', armCfgBytes);
-  const armManifest = Buffer.from(JSON.stringify({ ...amdJson, config: { ...amdJson.config, digest: armCfgDigest, size: armCfgBytes.length } }));
+  const armManifest = Buffer.from(
+    JSON.stringify({ ...amdJson, config: { ...amdJson.config, digest: armCfgDigest, size: armCfgBytes.length } }),
+  );
   const armDigest = await putManifest(plain.host, 'app', 'arm64', amdJson.mediaType, armManifest);
-  const list = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    manifests: [
-      { mediaType: amdJson.mediaType, digest: sha256(amd64), size: amd64.length, platform: { architecture: 'amd64', os: 'linux' } },
-      { mediaType: amdJson.mediaType, digest: armDigest, size: armManifest.length, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } },
-    ],
-  }));
+  const list = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+      manifests: [
+        {
+          mediaType: amdJson.mediaType,
+          digest: sha256(amd64),
+          size: amd64.length,
+          platform: { architecture: 'amd64', os: 'linux' },
+        },
+        {
+          mediaType: amdJson.mediaType,
+          digest: armDigest,
+          size: armManifest.length,
+          platform: { architecture: 'arm64', os: 'linux', variant: 'v8' },
+        },
+      ],
+    }),
+  );
   await putManifest(plain.host, 'app', 'multi', 'application/vnd.docker.distribution.manifest.list.v2+json', list);
 
   certs = makeCerts(work);
@@ -133,13 +195,37 @@ before(async () => {
   const authDir = join(work, 'issuer-auth');
   await mkdir(anonDir);
   await mkdir(authDir);
-  issuerAnon = await startTokenIssuer(anonDir, { issuer: 'slimtui-test-issuer', service: 'slimtui-registry', users: null });
+  issuerAnon = await startTokenIssuer(anonDir, {
+    issuer: 'slimtui-test-issuer',
+    service: 'slimtui-registry',
+    users: null,
+  });
   stops.push(() => issuerAnon.stop());
-  issuerAuth = await startTokenIssuer(authDir, { issuer: 'slimtui-test-issuer', service: 'slimtui-registry', users: { [USER]: PASS } });
+  issuerAuth = await startTokenIssuer(authDir, {
+    issuer: 'slimtui-test-issuer',
+    service: 'slimtui-registry',
+    users: { [USER]: PASS },
+  });
   stops.push(() => issuerAuth.stop());
-  tokenAnon = await startRegistry(work, 'token-anon', { storage, token: { realm: issuerAnon.url, service: 'slimtui-registry', issuer: 'slimtui-test-issuer', rootcertbundle: issuerAnon.rootcertbundle } });
+  tokenAnon = await startRegistry(work, 'token-anon', {
+    storage,
+    token: {
+      realm: issuerAnon.url,
+      service: 'slimtui-registry',
+      issuer: 'slimtui-test-issuer',
+      rootcertbundle: issuerAnon.rootcertbundle,
+    },
+  });
   stops.push(() => tokenAnon.stop());
-  tokenAuth = await startRegistry(work, 'token-auth', { storage, token: { realm: issuerAuth.url, service: 'slimtui-registry', issuer: 'slimtui-test-issuer', rootcertbundle: issuerAuth.rootcertbundle } });
+  tokenAuth = await startRegistry(work, 'token-auth', {
+    storage,
+    token: {
+      realm: issuerAuth.url,
+      service: 'slimtui-registry',
+      issuer: 'slimtui-test-issuer',
+      rootcertbundle: issuerAuth.rootcertbundle,
+    },
+  });
   stops.push(() => tokenAuth.stop());
 });
 
@@ -164,17 +250,38 @@ const shape = (img: Image) => {
     })),
     config: img.config,
     platform: img.platform,
-    metrics: { image: a.dive.imageSize, user: a.dive.userSize, wasted: a.dive.wastedBytes, eff: a.dive.efficiency, reclaim: a.reclaimable.totalBytes, perLayer: [...a.reclaimable.perLayer] },
+    metrics: {
+      image: a.dive.imageSize,
+      user: a.dive.userSize,
+      wasted: a.dive.wastedBytes,
+      eff: a.dive.efficiency,
+      reclaim: a.reclaimable.totalBytes,
+      perLayer: [...a.reclaimable.perLayer],
+    },
     inefficient: a.dive.inefficientPaths,
   };
 };
 
-const fromRegistry = (location: string, extra: Record<string, unknown> = {}, platform = AMD64, explicit = false): Promise<Image> =>
+const fromRegistry = (
+  location: string,
+  extra: Record<string, unknown> = {},
+  platform = AMD64,
+  explicit = false,
+): Promise<Image> =>
   loadImage({ kind: 'registry', location }, { analysers: [], platform, platformExplicit: explicit, ...extra });
 
 /** The CLI with a private DOCKER_CONFIG (empty unless a test writes one) and no daemon. */
 async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return runCli(args, { cwd: work, env: { DOCKER_CONFIG: join(work, 'no-docker-config'), DOCKER_HOST: 'unix:///nonexistent/docker.sock', SLIMTUI_REGISTRY_BACKOFF_MS: '10', ...env }, timeoutMs: 120_000 });
+  return runCli(args, {
+    cwd: work,
+    env: {
+      DOCKER_CONFIG: join(work, 'no-docker-config'),
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+      SLIMTUI_REGISTRY_BACKOFF_MS: '10',
+      ...env,
+    },
+    timeoutMs: 120_000,
+  });
 }
 
 const oneLine = (r: CliResult): void => {
@@ -189,19 +296,31 @@ test('gzip image: the registry, docker save and the daemon give the same layers,
   assert.deepEqual(shape(img), shape(viaDaemon));
   assert.equal(img.digest, imageId); // docker's image id is the config's digest
   assert.equal(img.source, 'registry');
-  assert.deepEqual(img.layers.map((l) => l.compression), img.layers.map(() => 'gzip'));
+  assert.deepEqual(
+    img.layers.map((l) => l.compression),
+    img.layers.map(() => 'gzip'),
+  );
   // The blob digests are the registry manifest's (skopeo inspect --raw is the independent reader).
   const raw = JSON.parse(skopeoRaw(`${plain.host}/app:1`).toString()) as { layers: { digest: string; size: number }[] };
-  assert.deepEqual(img.layers.map((l) => [l.digest, l.compressedSize]), raw.layers.map((l) => [l.digest, l.size]));
+  assert.deepEqual(
+    img.layers.map((l) => [l.digest, l.compressedSize]),
+    raw.layers.map((l) => [l.digest, l.size]),
+  );
   assert.deepEqual(img.repoTags, [`${plain.host}/app:1`]);
 });
 
 test('zstd and uncompressed images read the same as docker save', async () => {
   const z = await fromRegistry(`${zstdReg.host}/app:zstd`);
-  assert.deepEqual(z.layers.map((l) => l.compression), z.layers.map(() => 'zstd'));
+  assert.deepEqual(
+    z.layers.map((l) => l.compression),
+    z.layers.map(() => 'zstd'),
+  );
   assert.deepEqual(shape(z), shape(viaSave));
   const u = await fromRegistry(`${plain.host}/app:plain`);
-  assert.deepEqual(u.layers.map((l) => l.compression), u.layers.map(() => 'none'));
+  assert.deepEqual(
+    u.layers.map((l) => l.compression),
+    u.layers.map(() => 'none'),
+  );
   assert.deepEqual(shape(u), shape(viaSave));
 });
 
@@ -209,7 +328,12 @@ test('a manifest list: --platform picks, the host default is amd64 here, a missi
   const amd = await fromRegistry(`${plain.host}/app:multi`);
   assert.equal(amd.platform.architecture, 'amd64');
   assert.deepEqual(shape(amd), shape(viaSave));
-  const arm = await fromRegistry(`${plain.host}/app:multi`, {}, { os: 'linux', architecture: 'arm64', variant: 'v8' }, true);
+  const arm = await fromRegistry(
+    `${plain.host}/app:multi`,
+    {},
+    { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    true,
+  );
   assert.equal(arm.platform.architecture, 'arm64');
   assert.equal(arm.config.labels['slimtui.test'], 'arm64-twin');
   const cliArm = await cli([`registry://${plain.host}/app:multi`, '--json', '--platform', 'linux/arm64']);
@@ -295,7 +419,9 @@ test('TLS + htpasswd: the CA is needed, credentials come from config.json auths,
   // SSL_CERT_FILE instead of the flag.
   const viaEnv = await cli([ref, '--json'], { DOCKER_CONFIG: withAuths, SSL_CERT_FILE: certs.caFile });
   assert.equal(viaEnv.code, 0, viaEnv.stderr);
-  const wrong = await dockerConfig('cfg-wrong', { auths: { [tlsReg.host]: { auth: Buffer.from(`${USER}:nope-${PASS}`).toString('base64') } } });
+  const wrong = await dockerConfig('cfg-wrong', {
+    auths: { [tlsReg.host]: { auth: Buffer.from(`${USER}:nope-${PASS}`).toString('base64') } },
+  });
   const denied = await cli([ref, '--json', '--registry-ca', certs.caFile], { DOCKER_CONFIG: wrong });
   oneLine(denied);
   assert.match(denied.stderr, /unauthorized: .*tried basic auth with credentials from .*cfg-wrong\/config\.json auths/);
@@ -304,14 +430,23 @@ test('TLS + htpasswd: the CA is needed, credentials come from config.json auths,
   // credHelpers: a docker-credential-* program on PATH.
   const bin = join(work, 'bin');
   await mkdir(bin, { recursive: true });
-  await writeFile(join(bin, 'docker-credential-slimtest'), `#!/bin/sh\nread -r s\n[ "$s" = "${tlsReg.host}" ] || { echo "credentials not found"; exit 1; }\nprintf '{"ServerURL":"%s","Username":"${USER}","Secret":"${PASS}"}' "$s"\n`);
+  await writeFile(
+    join(bin, 'docker-credential-slimtest'),
+    `#!/bin/sh\nread -r s\n[ "$s" = "${tlsReg.host}" ] || { echo "credentials not found"; exit 1; }\nprintf '{"ServerURL":"%s","Username":"${USER}","Secret":"${PASS}"}' "$s"\n`,
+  );
   await chmod(join(bin, 'docker-credential-slimtest'), 0o755);
   const helperCfg = await dockerConfig('cfg-helper', { credHelpers: { [tlsReg.host]: 'slimtest' } });
-  const viaHelper = await cli([ref, '--json', '--registry-ca', certs.caFile], { DOCKER_CONFIG: helperCfg, PATH: `${bin}:${process.env['PATH'] ?? ''}` });
+  const viaHelper = await cli([ref, '--json', '--registry-ca', certs.caFile], {
+    DOCKER_CONFIG: helperCfg,
+    PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+  });
   assert.equal(viaHelper.code, 0, viaHelper.stderr);
   noSecret(viaHelper);
   const storeCfg = await dockerConfig('cfg-store', { credsStore: 'slimtest' });
-  const viaStore = await cli([ref, '--json', '--registry-ca', certs.caFile], { DOCKER_CONFIG: storeCfg, PATH: `${bin}:${process.env['PATH'] ?? ''}` });
+  const viaStore = await cli([ref, '--json', '--registry-ca', certs.caFile], {
+    DOCKER_CONFIG: storeCfg,
+    PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+  });
   assert.equal(viaStore.code, 0, viaStore.stderr);
   // Plain HTTP to a TLS registry is never tried for a non-loopback name, and --insecure-registry skips verification.
   const insecure = await cli([ref, '--json', '--insecure-registry'], { DOCKER_CONFIG: withAuths });
@@ -320,7 +455,9 @@ test('TLS + htpasswd: the CA is needed, credentials come from config.json auths,
 
 test('the same image through TLS + basic auth reads the same as docker save', async () => {
   const cfg = await dockerConfig('cfg-auths-2', { auths: { [tlsReg.host]: { username: USER, password: PASS } } });
-  const img = await fromRegistry(`${tlsReg.host}/app:1`, { registry: { caFiles: [certs.caFile], insecure: false, env: { ...process.env, DOCKER_CONFIG: cfg } } });
+  const img = await fromRegistry(`${tlsReg.host}/app:1`, {
+    registry: { caFiles: [certs.caFile], insecure: false, env: { ...process.env, DOCKER_CONFIG: cfg } },
+  });
   assert.deepEqual(shape(img), shape(viaSave));
 });
 
@@ -329,7 +466,12 @@ test('token auth: an anonymous bearer token, and one for credentials; the issuer
   const anon = await cli([`registry://${tokenAnon.host}/app:1`, '--json']);
   assert.equal(anon.code, 0, anon.stderr);
   assert.ok(issuerAnon.requests.length >= 1);
-  assert.deepEqual(issuerAnon.requests[0], { scope: 'repository:app:pull', service: 'slimtui-registry', user: null, authorized: true });
+  assert.deepEqual(issuerAnon.requests[0], {
+    scope: 'repository:app:pull',
+    service: 'slimtui-registry',
+    user: null,
+    authorized: true,
+  });
 
   const denied = await cli([`registry://${tokenAuth.host}/app:1`, '--json']);
   oneLine(denied);
@@ -339,13 +481,25 @@ test('token auth: an anonymous bearer token, and one for credentials; the issuer
   const ok = await cli([`registry://${tokenAuth.host}/app:1`, '--json'], { DOCKER_CONFIG: cfg });
   assert.equal(ok.code, 0, ok.stderr);
   noSecret(ok);
-  assert.deepEqual(issuerAuth.requests.at(-1), { scope: 'repository:app:pull', service: 'slimtui-registry', user: USER, authorized: true });
-  const img = await fromRegistry(`${tokenAuth.host}/app:1`, { registry: { env: { ...process.env, DOCKER_CONFIG: cfg } } });
+  assert.deepEqual(issuerAuth.requests.at(-1), {
+    scope: 'repository:app:pull',
+    service: 'slimtui-registry',
+    user: USER,
+    authorized: true,
+  });
+  const img = await fromRegistry(`${tokenAuth.host}/app:1`, {
+    registry: { env: { ...process.env, DOCKER_CONFIG: cfg } },
+  });
   assert.deepEqual(shape(img), shape(viaSave));
-  const wrong = await dockerConfig('cfg-token-wrong', { auths: { [tokenAuth.host]: { username: USER, password: 'wrong-pass-123' } } });
+  const wrong = await dockerConfig('cfg-token-wrong', {
+    auths: { [tokenAuth.host]: { username: USER, password: 'wrong-pass-123' } },
+  });
   const bad = await cli([`registry://${tokenAuth.host}/app:1`, '--json'], { DOCKER_CONFIG: wrong });
   oneLine(bad);
-  assert.match(bad.stderr, /unauthorized: .*tried bearer token from 127\.0\.0\.1:\d+ with credentials from .*config\.json auths/);
+  assert.match(
+    bad.stderr,
+    /unauthorized: .*tried bearer token from 127\.0\.0\.1:\d+ with credentials from .*config\.json auths/,
+  );
   assert.ok(!bad.stderr.includes('wrong-pass-123'));
 });
 
@@ -369,7 +523,10 @@ test('a corrupted blob is caught by its digest: one line, exit 2', async () => {
     const r = await cli([`registry://${proxy.host}/app:plain`, '--json', '--registry-parallel', '1']);
     assert.equal(proxy.stats.flipped, true);
     oneLine(r);
-    assert.match(r.stderr, /blob sha256:[0-9a-f]{64} of 127\.0\.0\.1:\d+\/app failed verification: its bytes hash to sha256:[0-9a-f]{64}/);
+    assert.match(
+      r.stderr,
+      /blob sha256:[0-9a-f]{64} of 127\.0\.0\.1:\d+\/app failed verification: its bytes hash to sha256:[0-9a-f]{64}/,
+    );
   } finally {
     await proxy.stop();
   }
@@ -401,11 +558,19 @@ test('HTTPS_PROXY tunnels through a CONNECT proxy; NO_PROXY bypasses it', async 
   const proxy = await startConnectProxy();
   try {
     const cfg = await dockerConfig('cfg-proxy', { auths: { [tlsReg.host]: { auth: authB64 } } });
-    const via = await cli([`registry://${tlsReg.host}/app:1`, '--json', '--registry-ca', certs.caFile], { DOCKER_CONFIG: cfg, HTTPS_PROXY: proxy.url, NO_PROXY: '' });
+    const via = await cli([`registry://${tlsReg.host}/app:1`, '--json', '--registry-ca', certs.caFile], {
+      DOCKER_CONFIG: cfg,
+      HTTPS_PROXY: proxy.url,
+      NO_PROXY: '',
+    });
     assert.equal(via.code, 0, via.stderr);
     assert.ok(proxy.tunnels.includes(tlsReg.host), proxy.tunnels.join(','));
     proxy.tunnels.length = 0;
-    const direct = await cli([`registry://${tlsReg.host}/app:1`, '--json', '--registry-ca', certs.caFile], { DOCKER_CONFIG: cfg, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+    const direct = await cli([`registry://${tlsReg.host}/app:1`, '--json', '--registry-ca', certs.caFile], {
+      DOCKER_CONFIG: cfg,
+      HTTPS_PROXY: proxy.url,
+      NO_PROXY: '127.0.0.1',
+    });
     assert.equal(direct.code, 0, direct.stderr);
     assert.deepEqual(proxy.tunnels, []);
   } finally {
@@ -414,12 +579,17 @@ test('HTTPS_PROXY tunnels through a CONNECT proxy; NO_PROXY bypasses it', async 
 });
 
 test('layers in flight: 1 fetches the blobs over one connection, 4 over several; same result', async () => {
-  for (const [n, check] of [[1, (c: number) => c === 1], [4, (c: number) => c > 1]] as const) {
+  for (const [n, check] of [
+    [1, (c: number) => c === 1],
+    [4, (c: number) => c > 1],
+  ] as const) {
     const proxy = await startTcpProxy(plain.port, {});
     try {
       const img = await fromRegistry(`${proxy.host}/app:1`, { registry: { parallel: n } });
       const layerDigests = new Set(img.layers.map((l) => `GET /v2/app/blobs/${l.digest}`));
-      const used = new Set(proxy.stats.requests.flatMap((r, i) => (layerDigests.has(r) ? [proxy.stats.byConnection[i]] : [])));
+      const used = new Set(
+        proxy.stats.requests.flatMap((r, i) => (layerDigests.has(r) ? [proxy.stats.byConnection[i]] : [])),
+      );
       assert.ok(check(used.size), `${n} in flight: layer blobs over ${used.size} connections`);
       assert.deepEqual(shape(img), shape(viaSave));
     } finally {
@@ -441,7 +611,9 @@ test('preview and the UPX re-read fetch only the blob they need', async () => {
     assert.deepEqual(proxy.stats.requests.slice(before), [`GET /v2/app/blobs/${img.layers[layer]!.digest}`]);
     const bigLayer = img.layers.findIndex((l) => l.entries.some((e) => e.path === 'data/big.bin'));
     const mid = proxy.stats.requests.length;
-    const files = await readFilesFully({ kind: 'registry', location: `${proxy.host}/app:1` }, img, [{ layer: bigLayer, path: 'data/big.bin' }]);
+    const files = await readFilesFully({ kind: 'registry', location: `${proxy.host}/app:1` }, img, [
+      { layer: bigLayer, path: 'data/big.bin' },
+    ]);
     assert.ok(files);
     try {
       const src = files.get(bigLayer, 'data/big.bin');
@@ -458,7 +630,9 @@ test('preview and the UPX re-read fetch only the blob they need', async () => {
 
 test('progress counts the bytes of all layers against the manifest total', async () => {
   const seen: { bytes: number; totalBytes?: number; layersRead: number }[] = [];
-  const img = await fromRegistry(`${plain.host}/app:1`, { onProgress: (p: { bytes: number; totalBytes?: number; layersRead: number }) => seen.push(p) });
+  const img = await fromRegistry(`${plain.host}/app:1`, {
+    onProgress: (p: { bytes: number; totalBytes?: number; layersRead: number }) => seen.push(p),
+  });
   const raw = JSON.parse(skopeoRaw(`${plain.host}/app:1`).toString()) as { layers: { size: number }[] };
   const total = raw.layers.reduce((s, l) => s + l.size, 0);
   const last = seen.at(-1)!;

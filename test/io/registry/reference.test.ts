@@ -3,21 +3,58 @@
 // repository as data — they are the rules docker and every registry client implement.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalName, familiarName, isLoopbackHost, manifestReference, parseReference } from '../../../src/io/registry/reference.js';
+import {
+  canonicalName,
+  familiarName,
+  isLoopbackHost,
+  manifestReference,
+  parseReference,
+} from '../../../src/io/registry/reference.js';
 
 const VALID = [
-  'docker/docker', 'library/debian', 'debian', 'localhost/library/debian', 'localhost/debian', 'LOCALDOMAIN/library/debian',
-  'LOCALDOMAIN/debian', 'docker.io/docker/docker', 'docker.io/library/debian', 'docker.io/debian', 'index.docker.io/docker/docker',
-  'index.docker.io/library/debian', 'index.docker.io/debian', '127.0.0.1:5000/docker/docker', '127.0.0.1:5000/library/debian',
-  '127.0.0.1:5000/debian', '192.168.0.1', '192.168.0.1:80', '192.168.0.1:8/debian', '192.168.0.2:25000/debian',
-  'thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev', '[fc00::1]:5000/docker', '[fc00::1]:5000/docker/docker',
-  '[fc00:1:2:3:4:5:6:7]:5000/library/debian', 'docker.io/1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a',
-  'Docker/docker', 'DOCKER/docker',
+  'docker/docker',
+  'library/debian',
+  'debian',
+  'localhost/library/debian',
+  'localhost/debian',
+  'LOCALDOMAIN/library/debian',
+  'LOCALDOMAIN/debian',
+  'docker.io/docker/docker',
+  'docker.io/library/debian',
+  'docker.io/debian',
+  'index.docker.io/docker/docker',
+  'index.docker.io/library/debian',
+  'index.docker.io/debian',
+  '127.0.0.1:5000/docker/docker',
+  '127.0.0.1:5000/library/debian',
+  '127.0.0.1:5000/debian',
+  '192.168.0.1',
+  '192.168.0.1:80',
+  '192.168.0.1:8/debian',
+  '192.168.0.2:25000/debian',
+  'thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev',
+  '[fc00::1]:5000/docker',
+  '[fc00::1]:5000/docker/docker',
+  '[fc00:1:2:3:4:5:6:7]:5000/library/debian',
+  'docker.io/1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a',
+  'Docker/docker',
+  'DOCKER/docker',
 ];
 const INVALID = [
-  'https://github.com/docker/docker', 'docker/Docker', '-docker', '-docker/docker', '-docker.io/docker/docker', 'docker///docker',
-  'docker.io/docker/Docker', 'docker.io/docker///docker', '[fc00::1]', '[fc00::1]:5000', 'fc00::1:5000/debian',
-  '[fe80::1%eth0]:5000/debian', '[2001:db8:3:4::192.0.2.33]:5000/debian', '1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a',
+  'https://github.com/docker/docker',
+  'docker/Docker',
+  '-docker',
+  '-docker/docker',
+  '-docker.io/docker/docker',
+  'docker///docker',
+  'docker.io/docker/Docker',
+  'docker.io/docker///docker',
+  '[fc00::1]',
+  '[fc00::1]:5000',
+  'fc00::1:5000/debian',
+  '[fe80::1%eth0]:5000/debian',
+  '[2001:db8:3:4::192.0.2.33]:5000/debian',
+  '1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a',
 ];
 
 test('valid and invalid repository names (TestValidateReferenceName)', () => {
@@ -39,9 +76,21 @@ const INFO: [string, string, string, string, string][] = [
   ['privatebase', '127.0.0.1:8000/privatebase', '127.0.0.1:8000/privatebase', '', '127.0.0.1:8000'],
   ['private/moonbase', 'example.com/private/moonbase', 'example.com/private/moonbase', '', 'example.com'],
   ['privatebase', 'example.com/privatebase', 'example.com/privatebase', '', 'example.com'],
-  ['private/moonbase', 'example.com:8000/private/moonbase', 'example.com:8000/private/moonbase', '', 'example.com:8000'],
+  [
+    'private/moonbase',
+    'example.com:8000/private/moonbase',
+    'example.com:8000/private/moonbase',
+    '',
+    'example.com:8000',
+  ],
   ['privatebasee', 'example.com:8000/privatebasee', 'example.com:8000/privatebasee', '', 'example.com:8000'],
-  ['library/ubuntu-12.04-base', 'ubuntu-12.04-base', 'docker.io/library/ubuntu-12.04-base', 'index.docker.io/library/ubuntu-12.04-base', 'docker.io'],
+  [
+    'library/ubuntu-12.04-base',
+    'ubuntu-12.04-base',
+    'docker.io/library/ubuntu-12.04-base',
+    'index.docker.io/library/ubuntu-12.04-base',
+    'docker.io',
+  ],
   ['library/foo', 'foo', 'docker.io/library/foo', 'docker.io/foo', 'docker.io'],
   ['library/foo/bar', 'library/foo/bar', 'docker.io/library/foo/bar', '', 'docker.io'],
   ['store/foo/bar', 'store/foo/bar', 'docker.io/store/foo/bar', '', 'docker.io'],
@@ -100,6 +149,15 @@ test('tags and digests (reference_test.go cases)', () => {
 });
 
 test('plain HTTP is allowed only for loopback hosts', () => {
-  for (const h of ['localhost', 'localhost:5000', '127.0.0.1', '127.0.0.1:5000', '127.1.2.3:80', '[::1]:5000', '[::1]']) assert.equal(isLoopbackHost(h), true, h);
-  for (const h of ['example.com', 'registry-1.docker.io', '10.0.0.1:5000', '[fc00::1]:5000', 'localhost.example.com', '128.0.0.1']) assert.equal(isLoopbackHost(h), false, h);
+  for (const h of ['localhost', 'localhost:5000', '127.0.0.1', '127.0.0.1:5000', '127.1.2.3:80', '[::1]:5000', '[::1]'])
+    assert.equal(isLoopbackHost(h), true, h);
+  for (const h of [
+    'example.com',
+    'registry-1.docker.io',
+    '10.0.0.1:5000',
+    '[fc00::1]:5000',
+    'localhost.example.com',
+    '128.0.0.1',
+  ])
+    assert.equal(isLoopbackHost(h), false, h);
 });
