@@ -1,14 +1,14 @@
-import type { Image } from '../../model/image.js';
+import type { Platform } from '../../model/image.js';
 import type { Descriptor } from '../../model/oci-index.js';
-import type { ArchiveReadOptions } from '../archive-reader.js';
-import { assembleImage, type LayerBlob } from '../assemble-image.js';
+import type { ContentAnalyser, LayerTap } from '../content-analyser.js';
 import { readLayer, type ParsedLayer } from '../layer-reader.js';
+import type { ProgressListener } from '../progress.js';
 import { blobStream, readBlob } from './blob-stream.js';
 import { RegistryClient } from './client.js';
 import { runCredentialHelper } from './credential-helper.js';
 import { credentialsFor, loadDockerConfig, type Credentials } from './docker-config.js';
 import { resolveImage } from './manifest.js';
-import { canonicalName, familiarName, parseReference, type RegistryReference } from './reference.js';
+import { familiarName, parseReference, type RegistryReference } from './reference.js';
 import { RegistryError } from './registry-error.js';
 import { Transport } from './transport.js';
 
@@ -34,28 +34,25 @@ export function parallelOf(opts: RegistryOptions, env: NodeJS.ProcessEnv): numbe
   return n;
 }
 
-/** An opened repository: the client (its token kept) and the resolved manifest, for re-reads of single blobs. */
-export interface RegistryImage {
-  readonly image: Image;
-  readonly ref: RegistryReference;
-  readonly layers: readonly Descriptor[];
-  /** One layer's blob, streamed and verified again (preview, UPX re-read): only that blob is fetched. */
-  blob(layer: number, signal?: AbortSignal): AsyncIterable<Uint8Array>;
-  close(): Promise<void>;
-}
-
 export function parseRegistryLocation(location: string): RegistryReference {
   const p = parseReference(location);
   if (!p.ok) throw new RegistryError(`not a registry reference: ${location}: ${p.error}`);
   return p.ref;
 }
 
+/** One repository opened: its client (the token kept between requests) and the connections to close. */
+export interface RegistrySession {
+  readonly ref: RegistryReference;
+  readonly client: RegistryClient;
+  readonly parallel: number;
+  close(): Promise<void>;
+}
+
 /** A client for one repository, with docker's credential lookup (config.json, helpers) done only on a challenge. */
-export function registryClient(
-  ref: RegistryReference,
-  opts: RegistryOptions,
-): { client: RegistryClient; transport: Transport } {
+export function openSession(location: string, opts: RegistryOptions): RegistrySession {
   const env = opts.env ?? process.env;
+  const ref = parseRegistryLocation(location);
+  const parallel = parallelOf(opts, env);
   const transport = new Transport({
     ...(opts.caFiles ? { caFiles: opts.caFiles } : {}),
     insecure: opts.insecure === true,
@@ -64,7 +61,28 @@ export function registryClient(
   let creds: Promise<Credentials | undefined> | undefined;
   const credentials = (): Promise<Credentials | undefined> =>
     (creds ??= credentialsFor(ref.domain, loadDockerConfig(env), (h, s) => runCredentialHelper(h, s, env)));
-  return { client: new RegistryClient(ref, { transport, credentials }), transport };
+  return { ref, client: new RegistryClient(ref, { transport, credentials }), parallel, close: () => transport.close() };
+}
+
+/** The image a reference names, for one platform: manifest, config bytes, and docker's tag and digest names. */
+export interface RegistryListing {
+  readonly layers: readonly Descriptor[];
+  readonly configBytes: Buffer;
+  readonly repoTags: readonly string[];
+  readonly repoDigests: readonly string[];
+}
+
+export async function listImage(s: RegistrySession, platform: Platform, explicit: boolean): Promise<RegistryListing> {
+  const resolved = await resolveImage(s.client, s.ref, platform, explicit);
+  const m = resolved.manifest;
+  const configBytes = await readBlob(s.client, m.config, CONFIG_CAP);
+  const name = familiarName(s.ref);
+  return {
+    layers: m.layers,
+    configBytes,
+    repoTags: s.ref.tag || !s.ref.digest ? [`${name}:${s.ref.tag ?? 'latest'}`] : [],
+    repoDigests: [`${name}@${resolved.topDigest}`],
+  };
 }
 
 /** Runs `work(i)` for i in 0..n-1 with at most `limit` at once; results in index order; the first failure stops the rest. */
@@ -89,72 +107,44 @@ async function pool<T>(n: number, limit: number, work: (i: number, signal: Abort
   return out;
 }
 
+export interface LayerReadOptions {
+  readonly analysers: readonly ContentAnalyser[];
+  readonly taps?: readonly LayerTap[];
+  readonly onProgress?: ProgressListener;
+}
+
 /**
- * Reads an image from a registry: manifest (through an index, by platform), config, then the layer blobs,
- * several in flight, each streamed straight into the one-pass layer parser and verified by its digest as it
- * streams. Layers are assembled in manifest order whatever order they finish in.
+ * The layer blobs, `parallel` in flight, each streamed straight into the one-pass layer parser and verified by
+ * its digest as it streams; results in manifest order whatever order they finish in. Progress counts the bytes
+ * of all layers against the manifest's total.
  */
-export async function readFromRegistry(
-  location: string,
-  opts: Omit<ArchiveReadOptions, 'what' | 'totalBytes' | 'tag'> & RegistryOptions,
-): Promise<RegistryImage> {
-  const env = opts.env ?? process.env;
-  const ref = parseRegistryLocation(location);
-  const parallel = parallelOf(opts, env);
-  const { client, transport } = registryClient(ref, opts);
-  try {
-    const resolved = await resolveImage(client, ref, opts.platform, opts.platformExplicit === true);
-    const m = resolved.manifest;
-    const configBytes = await readBlob(client, m.config, CONFIG_CAP);
-    const totalBytes = m.layers.reduce((s, l) => s + l.size, 0);
-    let bytes = 0;
-    let layersRead = 0;
-    const report = (): void =>
-      opts.onProgress?.({ stage: 'reading', bytes, totalBytes, layersRead, layerCount: m.layers.length });
-    report();
-    const parsed = await pool<ParsedLayer>(m.layers.length, parallel, async (i, signal) => {
-      const d = m.layers[i]!;
-      const p = await readLayer(
-        blobStream(client, d, {
-          signal,
-          onBytes: (n) => {
-            bytes += n;
-            report();
-          },
-        }),
-        {
-          what: `layer ${d.digest} of ${ref.domain}/${ref.path}`,
-          analysers: opts.analysers,
-          ...(opts.taps ? { taps: opts.taps } : {}),
-        },
-      );
-      layersRead++;
-      report();
-      return p;
-    });
-    const layers: LayerBlob[] = parsed.map((p, i) => ({ parsed: p, digest: m.layers[i]!.digest }));
-    const name = familiarName(ref);
-    const image = assembleImage({
-      reference: opts.reference,
-      source: opts.source,
-      configBytes,
-      layers,
-      repoTags: ref.tag || !ref.digest ? [`${name}:${ref.tag ?? 'latest'}`] : [],
-      repoDigests: [`${name}@${resolved.topDigest}`],
-    });
-    return {
-      image,
-      ref,
-      layers: m.layers,
-      blob: (layer, signal) => {
-        const d = m.layers[layer];
-        if (!d) throw new RegistryError(`no layer ${layer} in ${canonicalName(ref)}`);
-        return blobStream(client, d, signal ? { signal } : {});
+export async function readLayers(
+  s: RegistrySession,
+  layers: readonly Descriptor[],
+  opts: LayerReadOptions,
+): Promise<ParsedLayer[]> {
+  const totalBytes = layers.reduce((t, l) => t + l.size, 0);
+  let bytes = 0;
+  let layersRead = 0;
+  const report = (): void =>
+    opts.onProgress?.({ stage: 'reading', bytes, totalBytes, layersRead, layerCount: layers.length });
+  report();
+  return pool<ParsedLayer>(layers.length, s.parallel, async (i, signal) => {
+    const d = layers[i]!;
+    const stream = blobStream(s.client, d, {
+      signal,
+      onBytes: (n) => {
+        bytes += n;
+        report();
       },
-      close: () => transport.close(),
-    };
-  } catch (e) {
-    await transport.close().catch(() => undefined);
-    throw e;
-  }
+    });
+    const p = await readLayer(stream, {
+      what: `layer ${d.digest} of ${s.ref.domain}/${s.ref.path}`,
+      analysers: opts.analysers,
+      ...(opts.taps ? { taps: opts.taps } : {}),
+    });
+    layersRead++;
+    report();
+    return p;
+  });
 }

@@ -12,9 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../../src/model/analysis.js';
 import type { Image } from '../../../src/model/image.js';
-import { loadImage } from '../../../src/io/load-image.js';
-import { previewSource } from '../../../src/io/preview-reader.js';
-import { readFilesFully } from '../../../src/io/files-reader.js';
+import { loadImage, openImage } from '../../../src/io/load-image.js';
 import { getTestDaemon, type TestDaemon } from '../../helpers/docker-daemon.js';
 import { BUSYBOX_IMAGE, ensureBaseImages } from '../../helpers/base-images.js';
 import { buildImage, saveImage } from '../../helpers/build-image.js';
@@ -601,20 +599,21 @@ test('layers in flight: 1 fetches the blobs over one connection, 4 over several;
 test('preview and the UPX re-read fetch only the blob they need', async () => {
   const proxy = await startTcpProxy(plain.port, {});
   try {
-    const img = await fromRegistry(`${proxy.host}/app:1`);
+    const loaded = await openImage(
+      { kind: 'registry', location: `${proxy.host}/app:1` },
+      { analysers: [], platform: AMD64, platformExplicit: false },
+    );
+    const img = loaded.image;
     const layer = img.layers.findIndex((l) => l.entries.some((e) => e.path === 'etc/app.conf'));
     const before = proxy.stats.requests.length;
-    const preview = previewSource({ kind: 'registry', location: `${proxy.host}/app:1` }, img);
-    assert.ok(preview);
+    const preview = loaded.preview;
+    assert.ok(preview && loaded.readFiles);
     const head = await preview.read(layer, 'etc/app.conf');
     assert.equal(Buffer.from(head).toString(), 'original=yes\n');
     assert.deepEqual(proxy.stats.requests.slice(before), [`GET /v2/app/blobs/${img.layers[layer]!.digest}`]);
     const bigLayer = img.layers.findIndex((l) => l.entries.some((e) => e.path === 'data/big.bin'));
     const mid = proxy.stats.requests.length;
-    const files = await readFilesFully({ kind: 'registry', location: `${proxy.host}/app:1` }, img, [
-      { layer: bigLayer, path: 'data/big.bin' },
-    ]);
-    assert.ok(files);
+    const files = await loaded.readFiles([{ layer: bigLayer, path: 'data/big.bin' }]);
     try {
       const src = files.get(bigLayer, 'data/big.bin');
       assert.ok(src);
