@@ -230,7 +230,13 @@ const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64ur
 
 export interface TokenIssuer {
   readonly url: string;
-  readonly requests: { scope: string | null; service: string | null; user: string | null; authorized: boolean }[];
+  readonly requests: {
+    scope: string | null;
+    service: string | null;
+    user: string | null;
+    authorized: boolean;
+    grant?: string;
+  }[];
   stop(): Promise<void>;
 }
 
@@ -242,7 +248,12 @@ export interface TokenIssuer {
  */
 export async function startTokenIssuer(
   dir: string,
-  opts: { issuer: string; service: string; users: Record<string, string> | null },
+  opts: {
+    issuer: string;
+    service: string;
+    users: Record<string, string> | null;
+    refreshTokens?: Record<string, string>;
+  },
 ): Promise<TokenIssuer & { rootcertbundle: string }> {
   execFileSync(
     'openssl',
@@ -267,22 +278,8 @@ export async function startTokenIssuer(
   const certPem = await readFile(join(dir, 'token.crt'), 'utf8');
   const der = new X509Certificate(certPem).raw.toString('base64');
   const requests: TokenIssuer['requests'] = [];
-  const server: Server = createHttpServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
-    const scope = u.searchParams.get('scope');
-    const auth = req.headers.authorization;
-    let user: string | null = null;
-    let ok = opts.users === null;
-    if (auth?.startsWith('Basic ')) {
-      const [name, ...rest] = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':');
-      user = name ?? null;
-      ok = opts.users !== null && opts.users[name ?? ''] === rest.join(':');
-    }
-    requests.push({ scope, service: u.searchParams.get('service'), user, authorized: ok });
-    if (!ok) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"incorrect username or password"}');
-      return;
-    }
+  /** A JWT for `user` with pull access to the asked scope, signed RS256 with the certificate in x5c. */
+  const sign = (user: string | null, scope: string | null): string => {
     const now = Math.floor(Date.now() / 1000);
     const access = scope
       ? scope.split(' ').map((s) => {
@@ -304,9 +301,51 @@ export async function startTokenIssuer(
       }),
     );
     const sig = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(key);
+    return `${header}.${claims}.${b64url(sig)}`;
+  };
+  const server: Server = createHttpServer((req, res) => {
+    // docker's OAuth2 refresh-token grant (an identity token): POST form grant_type=refresh_token.
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const f = new URLSearchParams(body);
+        const user = opts.refreshTokens?.[f.get('refresh_token') ?? ''] ?? null;
+        requests.push({
+          scope: f.get('scope'),
+          service: f.get('service'),
+          user,
+          authorized: user !== null,
+          grant: f.get('grant_type') ?? '',
+        });
+        if (!user || f.get('grant_type') !== 'refresh_token') {
+          res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad refresh token"}');
+          return;
+        }
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: sign(user, f.get('scope')), expires_in: 300 }));
+      });
+      return;
+    }
+    const u = new URL(req.url ?? '/', 'http://x');
+    const scope = u.searchParams.get('scope');
+    const auth = req.headers.authorization;
+    let user: string | null = null;
+    let ok = opts.users === null;
+    if (auth?.startsWith('Basic ')) {
+      const [name, ...rest] = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':');
+      user = name ?? null;
+      ok = opts.users !== null && opts.users[name ?? ''] === rest.join(':');
+    }
+    requests.push({ scope, service: u.searchParams.get('service'), user, authorized: ok });
+    if (!ok) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"incorrect username or password"}');
+      return;
+    }
     res
       .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ token: `${header}.${claims}.${b64url(sig)}`, expires_in: 300 }));
+      .end(JSON.stringify({ token: sign(user, scope), expires_in: 300 }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;

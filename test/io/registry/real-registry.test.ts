@@ -203,6 +203,7 @@ before(async () => {
     issuer: 'slimtui-test-issuer',
     service: 'slimtui-registry',
     users: { [USER]: PASS },
+    refreshTokens: { 'refresh-R9x2': USER },
   });
   stops.push(() => issuerAuth.stop());
   tokenAnon = await startRegistry(work, 'token-anon', {
@@ -499,6 +500,31 @@ test('token auth: an anonymous bearer token, and one for credentials; the issuer
     /unauthorized: .*tried bearer token from 127\.0\.0\.1:\d+ with credentials from .*config\.json auths/,
   );
   assert.ok(!bad.stderr.includes('wrong-pass-123'));
+});
+
+test('token auth with an identity token (a helper returns user <token>): the refresh-token grant, never a password', async () => {
+  const bin = join(work, 'bin-token');
+  await mkdir(bin, { recursive: true });
+  await writeFile(
+    join(bin, 'docker-credential-slimrefresh'),
+    `#!/bin/sh\nread -r s\nprintf '{"ServerURL":"%s","Username":"<token>","Secret":"refresh-R9x2"}' "$s"\n`,
+  );
+  await chmod(join(bin, 'docker-credential-slimrefresh'), 0o755);
+  const cfg = await dockerConfig('cfg-refresh', { credHelpers: { [tokenAuth.host]: 'slimrefresh' } });
+  issuerAuth.requests.length = 0;
+  const ok = await cli([`registry://${tokenAuth.host}/app:1`, '--json'], {
+    DOCKER_CONFIG: cfg,
+    PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+  });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(!ok.stdout.includes('refresh-R9x2') && !ok.stderr.includes('refresh-R9x2'));
+  assert.deepEqual(issuerAuth.requests.at(-1), {
+    scope: 'repository:app:pull',
+    service: 'slimtui-registry',
+    user: USER,
+    authorized: true,
+    grant: 'refresh_token',
+  });
 });
 
 test('a dropped connection mid-blob resumes with Range and the result is unchanged', async () => {
