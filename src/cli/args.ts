@@ -43,7 +43,7 @@ IMAGE
   oci:DIR[:tag] | DIR          an OCI image layout directory (one holding index.json)
   dir:DIR                      a folder analysed as a one-layer image
   registry://HOST/REPO[:TAG|@DIGEST]  straight from a registry, no daemon (alpine = docker.io/library/alpine);
-                              also used when no docker daemon answers and IMAGE is a registry reference
+                              also used when no docker daemon answers and IMAGE names its registry host
 
 Options
   --json [FILE]               write the analysis as JSON (schemaVersion 1) to stdout or FILE

@@ -10,6 +10,8 @@ import {
   manifestReference,
   parseReference,
 } from '../../../src/io/registry/reference.js';
+import { registryFallback } from '../../../src/io/registry/fallback.js';
+import { SlimError } from '../../../src/io/errors.js';
 
 const VALID = [
   'docker/docker',
@@ -160,4 +162,21 @@ test('plain HTTP is allowed only for loopback hosts', () => {
     '128.0.0.1',
   ])
     assert.equal(isLoopbackHost(h), false, h);
+});
+
+test('the daemonless fallback: only for a reference that names its registry host, never for an explicit engine', () => {
+  const down = new SlimError('cannot reach the docker daemon at /var/run/docker.sock; is it running? …');
+  const fb = (location: string, explicit = false, e: unknown = down) =>
+    registryFallback({ kind: 'docker', location }, explicit, e)?.spec;
+  assert.deepEqual(fb('127.0.0.1:5000/app:1'), { kind: 'registry', location: '127.0.0.1:5000/app:1' });
+  assert.deepEqual(fb('ghcr.io/org/app@sha256:' + 'a'.repeat(64)), {
+    kind: 'registry',
+    location: 'ghcr.io/org/app@sha256:' + 'a'.repeat(64),
+  });
+  assert.deepEqual(fb('localhost/app'), { kind: 'registry', location: 'localhost/app' });
+  for (const short of ['alpine', 'alpine:3.19', 'some/image:1.0', 'sha256:' + 'a'.repeat(64), 'a'.repeat(12)])
+    assert.equal(fb(short), undefined, short);
+  assert.equal(fb('127.0.0.1:5000/app:1', true), undefined);
+  assert.equal(fb('127.0.0.1:5000/app:1', false, new SlimError('image not found in docker: x')), undefined);
+  assert.equal(fb('127.0.0.1:5000/App:1'), undefined); // not a valid reference: the daemon's message stands
 });
