@@ -36,7 +36,10 @@ export async function startPodman(): Promise<TestPodman> {
     join(dir, 'tmp'),
   ];
   // No registries.conf or storage.conf from the machine: the flags above say everything.
-  await writeFile(join(dir, 'storage.conf'), `[storage]\ndriver = "vfs"\nrunroot = "${join(dir, 'run')}"\ngraphroot = "${join(dir, 'root')}"\n`);
+  await writeFile(
+    join(dir, 'storage.conf'),
+    `[storage]\ndriver = "vfs"\nrunroot = "${join(dir, 'run')}"\ngraphroot = "${join(dir, 'root')}"\n`,
+  );
   await writeFile(join(dir, 'registries.conf'), 'unqualified-search-registries = []\n');
   const env = {
     ...process.env,

@@ -185,8 +185,12 @@ export class RegistryClient {
   unauthorized(scheme: string): RegistryError {
     const tried = [...new Set(this.tried)].join(', then ') || 'nothing';
     // Docker Hub and others answer "unauthorized" for a repository that does not exist, so as not to reveal it.
-    const maybe = this.tried.some((t) => t.includes('bearer')) ? '; a repository that does not exist is refused the same way' : '';
-    return new RegistryError(`unauthorized: registry ${this.host} refused access to ${this.ref.path} (wants ${scheme}; tried ${tried})${maybe}`);
+    const maybe = this.tried.some((t) => t.includes('bearer'))
+      ? '; a repository that does not exist is refused the same way'
+      : '';
+    return new RegistryError(
+      `unauthorized: registry ${this.host} refused access to ${this.ref.path} (wants ${scheme}; tried ${tried})${maybe}`,
+    );
   }
 
   /**
