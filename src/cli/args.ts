@@ -24,6 +24,8 @@ export interface CliArgs {
   readonly plan: PlanArgs;
   /** `--tui`: the explorer was asked for explicitly (overrides CI=true and a non-terminal stdout). */
   readonly tuiForced: boolean;
+  /** `--verify`: a digest mismatch (diff_id, blob digest) is an error, not a warning. */
+  readonly verify: boolean;
   /** The registry source's flags (--registry-ca, --insecure-registry, --registry-parallel). */
   readonly registry: { readonly caFiles: readonly string[]; readonly insecure: boolean; readonly parallel?: number };
 }
@@ -31,6 +33,7 @@ export interface CliArgs {
 export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'] as const;
 
 export const HELP = `Usage: slimtui [IMAGE] [options]
+       slimtui diff A B [options]   compare two images (slimtui diff --help)
 
 Explore a container image layer by layer: wasted bytes, reclaimable bytes, layer commands.
 With no IMAGE, opens the bundled demo image.
@@ -64,6 +67,7 @@ Options
   --no-digests                skip content digests in the explorer and planner (faster; no duplicate detection)
   --digests                   compute content digests in every mode (they cost ~0.6 s per GB)
   --no-elf                    skip ELF analysis (no binaries, libc resolution or findings)
+  --verify                    a layer whose diff_id or blob digest does not match is an error (exit 2), not a warning
   -h, --help                  this help
   -v, --version               the version
 
@@ -110,6 +114,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
         'registry-ca': { type: 'string', multiple: true },
         'insecure-registry': { type: 'boolean' },
         'registry-parallel': { type: 'string' },
+        verify: { type: 'boolean' },
         ...PLAN_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -144,6 +149,11 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
     elf: v['no-elf'] !== true,
     plan: planArgsOf(v),
     tuiForced: v['tui'] === true,
-    registry: { caFiles: (parsed.values as Record<string, unknown>)['registry-ca'] as string[] | undefined ?? [], insecure: v['insecure-registry'] === true, ...(rp ? { parallel: Number(rp) } : {}) },
+    verify: v['verify'] === true,
+    registry: {
+      caFiles: ((parsed.values as Record<string, unknown>)['registry-ca'] as string[] | undefined) ?? [],
+      insecure: v['insecure-registry'] === true,
+      ...(rp ? { parallel: Number(rp) } : {}),
+    },
   };
 }
