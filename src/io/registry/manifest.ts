@@ -132,6 +132,9 @@ export async function resolveImage(
         `no image for platform ${platformString(platform)} in ${canonicalName(ref)} (available: ${res.available.join(', ') || 'none'})`,
       );
     if (res.reason === 'malformed') throw new RegistryError(`corrupt manifest of ${canonicalName(ref)}: ${res.detail}`);
+    // No ref-name is asked for (the registry's tag already chose the manifest), so the walk never says no-tag.
+    if (res.reason === 'no-tag')
+      throw new RegistryError(`corrupt manifest of ${canonicalName(ref)}: no manifest for the tag`);
     children.set(res.digest, parse(await fetchManifest(client, res.digest)));
   }
   throw new RegistryError(`corrupt manifest of ${canonicalName(ref)}: index nesting too deep`);
