@@ -25,9 +25,7 @@ export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', imp
 
 function toolVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -36,8 +34,7 @@ function toolVersion(): string {
 
 async function run(argv: readonly string[]): Promise<number> {
   // `slimtui diff A B` (src/cli/diff-main.ts); a file named diff is `./diff`.
-  if (argv[0] === 'diff')
-    return (await import('./diff-main.js')).runDiff(argv.slice(1), { name: 'slimtui', version: toolVersion() });
+  if (argv[0] === 'diff') return (await import('./diff-main.js')).runDiff(argv.slice(1), { name: 'slimtui', version: toolVersion() });
   const args = parseCliArgs(argv, process.env);
   if (args.help) {
     process.stdout.write(`${HELP}\n`);
@@ -53,10 +50,7 @@ async function run(argv: readonly string[]): Promise<number> {
     if (!p) throw new SlimError(messages.badPlatform(args.platform));
     platform = p;
   }
-  const spec =
-    args.image === undefined
-      ? { kind: 'docker-archive' as const, location: DEMO_IMAGE }
-      : parseSourceArg(args.image, args.source, classifyPath);
+  const spec = args.image === undefined ? { kind: 'docker-archive' as const, location: DEMO_IMAGE } : parseSourceArg(args.image, args.source, classifyPath);
   // Rules are read before the image so a bad rules file fails fast.
   const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
   const progress = progressLine(process.stderr);
@@ -79,11 +73,7 @@ async function run(argv: readonly string[]): Promise<number> {
       loaded = await openImage(spec, loadOpts);
     } catch (e) {
       // No daemon, and IMAGE names a registry host: fetch it from the registry, saying so.
-      const fb = registryFallback(
-        spec,
-        args.source !== undefined || /^(docker:\/\/|docker-daemon:)/.test(args.image ?? ''),
-        e,
-      );
+      const fb = registryFallback(spec, args.source !== undefined || /^(docker:\/\/|docker-daemon:)/.test(args.image ?? ''), e);
       if (!fb) throw e;
       progress.clear();
       process.stderr.write(`slimtui: ${fb.note}\n`);
@@ -98,19 +88,12 @@ async function run(argv: readonly string[]): Promise<number> {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).
     const upxProgress = upxProgressLine(process.stderr);
     try {
-      planRun = await runPlanWithUpx(analysis, args.plan, loaded.readFiles, {
-        onProgress: upxProgress.update,
-        onNote: (n) => {
-          upxProgress.clear();
-          process.stderr.write(`slimtui: UPX: ${n}\n`);
-        },
-      });
+      planRun = await runPlanWithUpx(analysis, args.plan, loaded.readFiles, { onProgress: upxProgress.update, onNote: (n) => { upxProgress.clear(); process.stderr.write(`slimtui: UPX: ${n}\n`); } });
     } finally {
       upxProgress.clear();
     }
   }
-  if (planRun && args.plan.exportFile)
-    process.stderr.write(exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format));
+  if (planRun && args.plan.exportFile) process.stderr.write(exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format));
   if (planRun && args.mode !== 'json') {
     if (args.plan.whatIf || !args.plan.exportFile) process.stdout.write(whatIfText(planRun));
     return 0;
@@ -168,9 +151,7 @@ function fail(e: unknown): number {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EPIPE') return 0;
   const text = e instanceof Error ? e.message : String(e);
-  process.stderr.write(
-    `slimtui: unexpected error: ${text.split('\n')[0]}${process.env['SLIMTUI_DEBUG'] ? `\n${(e as Error).stack}` : ''}\n`,
-  );
+  process.stderr.write(`slimtui: unexpected error: ${text.split('\n')[0]}${process.env['SLIMTUI_DEBUG'] ? `\n${(e as Error).stack}` : ''}\n`);
   return 70;
 }
 
