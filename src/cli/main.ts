@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyze, type Analysis } from '../model/analysis.js';
+import { treeAnalysis } from '../state/later-analyses.js';
 import { evaluateCiRules } from '../model/ci-rules.js';
 import { hostPlatform, parsePlatform } from '../model/image-config.js';
 import { loadImage, classifyPath } from '../io/load-image.js';
@@ -51,6 +52,10 @@ async function run(argv: readonly string[]): Promise<number> {
   const spec = args.image === undefined ? { kind: 'docker-archive' as const, location: DEMO_IMAGE } : parseSourceArg(args.image, args.source, classifyPath);
   // Rules are read before the image so a bad rules file fails fast.
   const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
+  // The explorer's modules (ink, react) load while the image is read; nothing else imports them.
+  const explorer = args.mode === 'tui' && (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) ? loadExplorer() : undefined;
+  // Awaited below on the explorer's paths; a failure elsewhere must not surface as an unhandled rejection.
+  explorer?.catch(() => undefined);
   const progress = progressLine(process.stderr);
   let image;
   try {
@@ -68,6 +73,8 @@ async function run(argv: readonly string[]): Promise<number> {
   } finally {
     progress.clear();
   }
+  // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
+  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(image), spec);
   const analysis = analyze(image);
   let planRun;
   if (wantsPlanner(args.plan)) {
@@ -97,7 +104,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
     case 'tui':
-      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) return runExplorer(analysis, spec);
+      if (explorer) return runExplorer(await explorer, analysis, spec);
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
     case 'summary':
@@ -106,18 +113,22 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** The Ink explorer, loaded only here so --json/--ci never import ink or react. */
-async function runExplorer(analysis: Analysis, spec: SourceSpec): Promise<number> {
+/** The Ink explorer's modules, loaded only for it so --json/--ci never import ink or react. */
+async function loadExplorer() {
   // ink renders only at exit when it believes it runs in CI (is-in-ci reads these at import time).
   delete process.env['CI'];
   delete process.env['CONTINUOUS_INTEGRATION'];
   // React's development build inspects every prop on every render; with a whole image as a prop that is slow.
   process.env['NODE_ENV'] ??= 'production';
+  const [{ runTui }, { modelPredictors }, { cwdExportWriter }, { predictUpxTargets }] = await Promise.all([
+    import('../ui/run-tui.js'), import('../model/plan/model-predictors.js'), import('./tui-export.js'), import('../io/upx-targets.js'),
+  ]);
+  return { runTui, modelPredictors, cwdExportWriter, predictUpxTargets };
+}
+
+async function runExplorer(m: Awaited<ReturnType<typeof loadExplorer>>, analysis: Analysis, spec: SourceSpec): Promise<number> {
+  const { runTui, modelPredictors, cwdExportWriter, predictUpxTargets } = m;
   const preview = previewSource(spec, analysis.image);
-  const { runTui } = await import('../ui/run-tui.js');
-  const { modelPredictors } = await import('../model/plan/model-predictors.js');
-  const { cwdExportWriter } = await import('./tui-export.js');
-  const { predictUpxTargets } = await import('../io/upx-targets.js');
   return runTui(analysis, {
     ...(preview ? { readFile: preview.read } : {}),
     ...(preview?.note ? { previewNote: preview.note } : {}),

@@ -11,6 +11,7 @@ import { RowsMemo } from '../state/rows-memo.js';
 import { wastedSizes } from '../state/wasted-bytes.js';
 import { elfLines, elfMarks, type DetailLine } from '../state/elf-details.js';
 import { planStatusText } from '../state/plan-projector.js';
+import { pendingText } from '../state/later-analyses.js';
 import type { Codec, Predictors } from '../model/plan/index.js';
 import { modelPredictors } from '../model/plan/model-predictors.js';
 import { recommendedPlan } from '../model/plan/recommend.js';
@@ -25,7 +26,7 @@ import { usePlanProjection } from './hooks/use-plan-projection.js';
 import { usePreview } from './hooks/use-preview.js';
 import { useSearch } from './hooks/use-search.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
-import { useWasteClasses } from './hooks/use-waste-classes.js';
+import { useLaterAnalyses, type Scheduler } from './hooks/use-later-analyses.js';
 import { explorerLayout } from './layout.js';
 import type { ReadFile, UpxModel, WriteExport } from './ports.js';
 import { makeTheme } from './theme.js';
@@ -53,6 +54,8 @@ export interface AppProps {
   /** Projections slower than this (ms) are computed after the keystroke's frame (default 30). */
   readonly syncProjectionMs?: number;
   readonly onQuit?: () => void;
+  /** When the analyses after the first frame start (default: a timer after the frame; tests hold them back). */
+  readonly scheduleLater?: Scheduler;
 }
 
 const HELP = helpLines();
@@ -63,7 +66,9 @@ const HELP = helpLines();
  * and the right-hand column comes from the VIEWS table by overlay.
  */
 export function App(props: AppProps) {
-  const { analysis } = props;
+  // The tree is there at once; the binaries report and the waste classes may land after the first frame.
+  const later = useLaterAnalyses(props.analysis, props.scheduleLater);
+  const { analysis } = later;
   const { exit } = useApp();
   const { width, height } = useTerminalSize(props.width, props.height);
   const theme = useMemo(() => makeTheme(props.color ?? true), [props.color]);
@@ -73,28 +78,29 @@ export function App(props: AppProps) {
 
   // Derived data, each recomputed only when its inputs change: O(nodes) per layer/filter/expand change,
   // O(window) per cursor move.
-  const waste = useMemo(() => wasteIndex(analysis), [analysis]);
-  const view = useMemo(() => buildLayerView(analysis.tree, state.layer, state.compare), [analysis, state.layer, state.compare]);
+  // Keyed by the parts each reads (the analysis object changes when the binaries report lands).
+  const { tree, reclaimable } = analysis;
+  const waste = useMemo(() => wasteIndex(analysis), [tree, reclaimable]);
+  const view = useMemo(() => buildLayerView(tree, state.layer, state.compare), [tree, state.layer, state.compare]);
   const opts = useMemo(() => rowOptions(state), [state.show, state.threshold, state.wastedOnly, state.filterText, state.sort, state.flat, state.expandAll, state.toggled]);
-  const vis = useMemo(() => visibleNodes(analysis.tree, view, waste.marks, opts), [analysis, view, waste, opts.show, opts.threshold, opts.wastedOnly, state.filterText]);
+  const vis = useMemo(() => visibleNodes(tree, view, waste.marks, opts), [tree, view, waste, opts.show, opts.threshold, opts.wastedOnly, state.filterText]);
   // The wasted-only view shows and sorts by wasted bytes, not live sizes.
-  const wasted = useMemo(() => (state.wastedOnly ? wastedSizes(analysis, state.layer) : undefined), [analysis, state.wastedOnly, state.layer]);
+  const wasted = useMemo(() => (state.wastedOnly ? wastedSizes(analysis, state.layer) : undefined), [tree, reclaimable, state.wastedOnly, state.layer]);
   const rowsMemo = useRef<RowsMemo | null>(null);
   rowsMemo.current ??= new RowsMemo();
-  const rows = useMemo(() => rowsMemo.current!.rows(analysis.tree, view, vis, opts, wasted ?? view.sizes), [analysis, view, vis, opts, wasted]);
-  const elf = useMemo(() => elfMarks(analysis), [analysis]);
+  const rows = useMemo(() => rowsMemo.current!.rows(tree, view, vis, opts, wasted ?? view.sizes), [tree, view, vis, opts, wasted]);
+  const elf = useMemo(() => elfMarks(analysis), [analysis.binaries]);
 
-  const classes = useWasteClasses(analysis, state.overlay === 'classes');
-  const recommended = () => recommendedPlan(analysis, classes.ensure()).actions;
+  const recommended = () => recommendedPlan(analysis, later.ensureWaste()).actions;
   const actions = state.plan.actions;
   const plan = usePlanProjection({
-    analysis, predictors: props.predictors ?? modelPredictors(analysis.image), codec: props.codec ?? 'gzip', actions, waste: classes.ensure,
+    analysis, predictors: props.predictors ?? modelPredictors(analysis.image), codec: props.codec ?? 'gzip', actions, waste: later.ensureWaste,
     ...(props.upxModel ? { upxModel: props.upxModel } : {}), syncMs: props.syncProjectionMs ?? 30,
   });
-  const exporter = useExport({ analysis, projector: plan.projector, waste: classes.ensure, recommended, writeExport: props.writeExport });
-  const layersList = useMemo(() => layerRows(analysis), [analysis]);
-  const search = useSearch(analysis.tree, state.overlay === 'search', state.searchQuery);
-  const preview = usePreview(analysis, state.overlay === 'preview' ? analysis.tree.nodes[state.cursorId] : undefined, state.layer, props.readFile, props.previewNote);
+  const exporter = useExport({ analysis, projector: plan.projector, waste: later.ensureWaste, recommended, writeExport: props.writeExport });
+  const layersList = useMemo(() => layerRows(analysis), [analysis.image, reclaimable]);
+  const search = useSearch(tree, state.overlay === 'search', state.searchQuery);
+  const preview = usePreview(analysis, state.overlay === 'preview' ? tree.nodes[state.cursorId] : undefined, state.layer, props.readFile, props.previewNote);
 
   const row = cursorRow(state, analysis, rows);
   const top = windowTop(state.treeTop, row, rows.count, layout.treeRowsH);
@@ -103,7 +109,7 @@ export function App(props: AppProps) {
 
   const ctx: FrameContext = {
     analysis, view, rows, treeHeight: layout.treeRowsH, layerHeight: layout.layersRowsH, overlayHeight: layout.treeRowsH,
-    previewLines: preview.lines.length, helpLines: HELP.length, wasteClasses: () => classes.report?.classes ?? [], recommended,
+    previewLines: preview.lines.length, helpLines: HELP.length, wasteClasses: () => later.waste?.classes ?? [], recommended,
   };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;
@@ -117,8 +123,8 @@ export function App(props: AppProps) {
   });
 
   const viewProps: ViewProps = {
-    analysis, state, layout, theme, actions, plan, waste: classes.report, search, preview, previewNote: props.previewNote,
-    tree: { view, rows, wasteIndex: waste, wasted, elf, top, row, title: treeTitle(state, rows.count, layerCount) }, pending: new Set(),
+    analysis, state, layout, theme, actions, plan, waste: later.waste, search, preview, previewNote: props.previewNote,
+    tree: { view, rows, wasteIndex: waste, wasted, elf, top, row, title: treeTitle(state, rows.count, layerCount) }, pending: later.pending,
   };
   const Right = VIEWS[state.overlay];
   const detailW = layout.leftW - 2;
@@ -126,7 +132,7 @@ export function App(props: AppProps) {
   const sections: (readonly DetailLine[])[] = elfDetails.length > 0
     ? [nodeLines(analysis, node, view, detailW), elfDetails, imageSummaryLines(analysis)]
     : [imageSummaryLines(analysis), layerLines(analysis, state.layer, detailW, 3), nodeLines(analysis, node, view, detailW)];
-  const message = [state.message, exporter.message, plan.upxMessage, state.filterText !== '' && state.overlay !== 'filter' && opts.pathFilter === null ? 'invalid filter regex' : ''].filter((m) => m !== '').join(' · ');
+  const message = [state.message, exporter.message, plan.upxMessage, pendingText(later.pending), state.filterText !== '' && state.overlay !== 'filter' && opts.pathFilter === null ? 'invalid filter regex' : ''].filter((m) => m !== '').join(' · ');
   const projected = plan.result ? `${planStatusText(plan.result.projection)}${plan.fresh ? '' : ' (planning…)'}${plan.upxEstimating ? ' · UPX estimating…' : ''}` : 'plan: sizing…';
 
   return (

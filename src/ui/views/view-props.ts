@@ -5,6 +5,7 @@ import type { ExplorerState } from '../../state/explorer-state.js';
 import type { LayerView, WasteIndex } from '../../state/layer-view.js';
 import type { SearchResult } from '../../state/search.js';
 import type { Rows } from '../../state/tree-rows.js';
+import type { LaterAnalysis } from '../../state/later-analyses.js';
 import type { PreviewState } from '../hooks/use-preview.js';
 import type { PlanProjection } from '../hooks/use-plan-projection.js';
 import type { Layout } from '../layout.js';
@@ -34,5 +35,5 @@ export interface ViewProps {
     readonly title: string;
   };
   /** Analyses still running after the first frame (the views say their data is not final). */
-  readonly pending: ReadonlySet<string>;
+  readonly pending: readonly LaterAnalysis[];
 }
