@@ -109,7 +109,7 @@ export function App(props: AppProps) {
 
   const ctx: FrameContext = {
     analysis, view, rows, treeHeight: layout.treeRowsH, layerHeight: layout.layersRowsH, overlayHeight: layout.treeRowsH,
-    previewLines: preview.lines.length, helpLines: HELP.length, wasteClasses: () => later.waste?.classes ?? [], recommended,
+    previewLines: preview.lines.length, helpLines: HELP.length, searchHits: search.hitsFor, wasteClasses: () => later.waste?.classes ?? [], recommended,
   };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;
@@ -123,7 +123,7 @@ export function App(props: AppProps) {
   });
 
   const viewProps: ViewProps = {
-    analysis, state, layout, theme, actions, plan, waste: later.waste, search, preview, previewNote: props.previewNote,
+    analysis, state, layout, theme, actions, plan, waste: later.waste, search: search.result, preview, previewNote: props.previewNote,
     tree: { view, rows, wasteIndex: waste, wasted, elf, top, row, title: treeTitle(state, rows.count, layerCount) }, pending: later.pending,
   };
   const Right = VIEWS[state.overlay];
