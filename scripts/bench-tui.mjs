@@ -18,14 +18,20 @@ import { fileURLToPath } from 'node:url';
 
 process.env.NODE_ENV = 'production';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DIVE = process.env.BENCH_DIVE ?? join(process.env.SLIMTUI_SHARED ?? join(root, '..', 'shared'), 'tools', 'dive', 'dive');
+const DIVE =
+  process.env.BENCH_DIVE ?? join(process.env.SLIMTUI_SHARED ?? join(root, '..', 'shared'), 'tools', 'dive', 'dive');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DIVE_TIMEOUT = Number(process.env.BENCH_DIVE_TIMEOUT_S ?? 180) * 1000;
 const benchDir = join(root, '.cache', 'bench');
 let images = process.argv.slice(2);
 if (images.length === 0) {
-  if (!existsSync(join(benchDir, 'bench-image.tar'))) spawnSync(process.execPath, [join(root, 'scripts', 'make-bench-image.mjs'), join(benchDir, 'bench-image.tar')], { stdio: 'inherit' });
-  images = readdirSync(benchDir).filter((f) => f.endsWith('.tar')).map((f) => join(benchDir, f));
+  if (!existsSync(join(benchDir, 'bench-image.tar')))
+    spawnSync(process.execPath, [join(root, 'scripts', 'make-bench-image.mjs'), join(benchDir, 'bench-image.tar')], {
+      stdio: 'inherit',
+    });
+  images = readdirSync(benchDir)
+    .filter((f) => f.endsWith('.tar'))
+    .map((f) => join(benchDir, f));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const stats = (xs) => {
@@ -33,14 +39,18 @@ const stats = (xs) => {
   const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
   return { n: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
 };
-const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A tmux server on a private socket in a temp dir (removed at the end). */
 function term() {
   const dir = mkdtempSync(join(tmpdir(), 'slimtui-bench-'));
   const sock = join(dir, 's');
-  const tmux = (...a) => execFileSync('tmux', ['-S', sock, ...a], { encoding: 'utf8', env: { ...process.env, TMUX: '' } });
+  const tmux = (...a) =>
+    execFileSync('tmux', ['-S', sock, ...a], { encoding: 'utf8', env: { ...process.env, TMUX: '' } });
   tmux('new-session', '-d', '-x', '120', '-y', '40', '-s', 'b', 'env PS1="$ " sh');
   return {
     tmux,
@@ -60,11 +70,16 @@ function term() {
         await sleep(10);
       }
       for (const k of stop) tmux('send-keys', '-t', 'b', k);
-      for (let i = 0; i < 200 && !/DONE\s*\n?\$?\s*$/.test(tmux('capture-pane', '-p', '-t', 'b').trimEnd()); i++) await sleep(50);
+      for (let i = 0; i < 200 && !/DONE\s*\n?\$?\s*$/.test(tmux('capture-pane', '-p', '-t', 'b').trimEnd()); i++)
+        await sleep(50);
       return ms;
     },
     close() {
-      try { tmux('kill-server'); } catch { /* gone */ }
+      try {
+        tmux('kill-server');
+      } catch {
+        /* gone */
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -83,19 +98,34 @@ const lines = [];
 for (const x of images) {
   console.log(`\n${x}  (load ${load()})`);
   const t = term();
-  const slim = [], dive = [], floor = [];
+  const slim = [],
+    dive = [],
+    floor = [];
   try {
     for (let r = 0; r < RUNS; r++) {
       floor.push(readFloor(x));
-      slim.push(await t.time(`CI=false node ${join(root, 'bin', 'slimtui')} --tui '${x}'; echo DONE`, slimReady, 600_000, ['q']));
-      if (!process.env.BENCH_TUI_NO_DIVE && existsSync(DIVE)) dive.push(await t.time(`${DIVE} --source docker-archive '${x}'; echo DONE`, diveReady, DIVE_TIMEOUT, ['q', 'C-c']));
-      console.log(`  run ${r + 1}: read floor ${(floor.at(-1) / 1000).toFixed(2)} s, slimtui first frame ${slim.at(-1) ? (slim.at(-1) / 1000).toFixed(2) + ' s' : 'timeout'}, dive ${dive.length ? (dive.at(-1) ? (dive.at(-1) / 1000).toFixed(2) + ' s' : `> ${DIVE_TIMEOUT / 1000} s`) : '-'}  (load ${load()})`);
+      slim.push(
+        await t.time(`CI=false node ${join(root, 'bin', 'slimtui')} --tui '${x}'; echo DONE`, slimReady, 600_000, [
+          'q',
+        ]),
+      );
+      if (!process.env.BENCH_TUI_NO_DIVE && existsSync(DIVE))
+        dive.push(
+          await t.time(`${DIVE} --source docker-archive '${x}'; echo DONE`, diveReady, DIVE_TIMEOUT, ['q', 'C-c']),
+        );
+      console.log(
+        `  run ${r + 1}: read floor ${(floor.at(-1) / 1000).toFixed(2)} s, slimtui first frame ${slim.at(-1) ? (slim.at(-1) / 1000).toFixed(2) + ' s' : 'timeout'}, dive ${dive.length ? (dive.at(-1) ? (dive.at(-1) / 1000).toFixed(2) + ' s' : `> ${DIVE_TIMEOUT / 1000} s`) : '-'}  (load ${load()})`,
+      );
     }
   } finally {
     t.close();
   }
-  const s = median(slim.filter(Boolean)), f = median(floor), d = dive.length && dive.every(Boolean) ? median(dive) : undefined;
-  lines.push(`${x.split('/').pop()}: first frame ${(s / 1000).toFixed(2)} s = ${(s / f).toFixed(2)}× the read floor (${(f / 1000).toFixed(2)} s)${d ? `, ${(s / d).toFixed(2)}× dive's first frame (${(d / 1000).toFixed(2)} s)` : dive.length ? `; dive did not draw within ${DIVE_TIMEOUT / 1000} s` : ''}`);
+  const s = median(slim.filter(Boolean)),
+    f = median(floor),
+    d = dive.length && dive.every(Boolean) ? median(dive) : undefined;
+  lines.push(
+    `${x.split('/').pop()}: first frame ${(s / 1000).toFixed(2)} s = ${(s / f).toFixed(2)}× the read floor (${(f / 1000).toFixed(2)} s)${d ? `, ${(s / d).toFixed(2)}× dive's first frame (${(d / 1000).toFixed(2)} s)` : dive.length ? `; dive did not draw within ${DIVE_TIMEOUT / 1000} s` : ''}`,
+  );
 }
 
 // Keystrokes in-process, while the analyses after the first frame run, and after.
@@ -110,28 +140,64 @@ const { treeAnalysis } = await import('../dist/state/later-analyses.js');
 const { App } = await import('../dist/ui/app.js');
 
 class FakeStdout extends EventEmitter {
-  columns = 120; rows = 40; isTTY = true; frame = ''; waiters = [];
+  columns = 120;
+  rows = 40;
+  isTTY = true;
+  frame = '';
+  waiters = [];
   write = (s) => {
     this.frame = s;
     const now = performance.now();
     this.waiters = this.waiters.filter((w) => (w.until(s) ? (w.resolve(now), false) : true));
     return true;
   };
-  next(until) { return new Promise((resolve) => this.waiters.push({ until, resolve })); }
+  next(until) {
+    return new Promise((resolve) => this.waiters.push({ until, resolve }));
+  }
 }
 class FakeStdin extends EventEmitter {
-  isTTY = true; data = null;
-  setEncoding() {} setRawMode() {} resume() {} pause() {} ref() {} unref() {}
-  read = () => { const d = this.data; this.data = null; return d; };
-  send(s) { this.data = s; this.emit('readable'); this.emit('data', s); }
+  isTTY = true;
+  data = null;
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  send(s) {
+    this.data = s;
+    this.emit('readable');
+    this.emit('data', s);
+  }
 }
 const N = Number(process.env.BENCH_KEYS ?? 40);
 for (const x of images) {
-  const image = await loadImage({ kind: 'docker-archive', location: x }, { analysers: [createSha256Analyser(), elfAnalyser, textAnalyser], taps: [gzipEstimateTap()], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false });
+  const image = await loadImage(
+    { kind: 'docker-archive', location: x },
+    {
+      analysers: [createSha256Analyser(), elfAnalyser, textAnalyser],
+      taps: [gzipEstimateTap()],
+      platform: { os: 'linux', architecture: 'amd64' },
+      platformExplicit: false,
+    },
+  );
   const analysis = treeAnalysis(image);
-  const stdout = new FakeStdout(), stdin = new FakeStdin();
+  const stdout = new FakeStdout(),
+    stdin = new FakeStdin();
   const first = stdout.next((f) => f.includes('Files ·') && f.includes('├──'));
-  const inst = render(createElement(App, { analysis, color: true }), { stdout, stdin, stderr: stdout, debug: true, exitOnCtrlC: false, patchConsole: false });
+  const inst = render(createElement(App, { analysis, color: true }), {
+    stdout,
+    stdin,
+    stderr: stdout,
+    debug: true,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
   await first;
   const key = async (k, check = () => true) => {
     const before = stdout.frame;
@@ -144,11 +210,24 @@ for (const x of images) {
   };
   const running = () => stdout.frame.includes('analysing:');
   const round = async () => {
-    const down = [], during = [];
-    for (let i = 0; i < N; i++) { const r = running(); const ms = await key(i % 2 ? 'j' : 'k'); (r ? during : down).push(ms); }
+    const down = [],
+      during = [];
+    for (let i = 0; i < N; i++) {
+      const r = running();
+      const ms = await key(i % 2 ? 'j' : 'k');
+      (r ? during : down).push(ms);
+    }
     await key('\x1b[H');
-    for (let i = 0; i < N; i++) { const r = running(); const ms = await key('\r'); (r ? during : down).push(ms); }
-    for (let i = 0; i < N / 2; i++) { const r = running(); const ms = await key(i % 2 ? '\x1b[5~' : '\x1b[6~'); (r ? during : down).push(ms); }
+    for (let i = 0; i < N; i++) {
+      const r = running();
+      const ms = await key('\r');
+      (r ? during : down).push(ms);
+    }
+    for (let i = 0; i < N / 2; i++) {
+      const r = running();
+      const ms = await key(i % 2 ? '\x1b[5~' : '\x1b[6~');
+      (r ? during : down).push(ms);
+    }
     return { down, during };
   };
   const a = await round();
@@ -159,9 +238,13 @@ for (const x of images) {
   const search = [];
   for (const ch of 'libc.so') search.push(await key(ch));
   inst.unmount();
-  const during = stats(a.during), after = stats([...a.down, ...b.down, ...b.during]), srch = stats(search);
+  const during = stats(a.during),
+    after = stats([...a.down, ...b.down, ...b.during]),
+    srch = stats(search);
   const fmt = (s) => (s.n ? `median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms (n=${s.n})` : 'n=0');
-  lines.push(`${x.split('/').pop()}: keystrokes while analyses run: ${fmt(during)}; after: ${fmt(after)}; search keystroke (to the first frame with it): ${fmt(srch)}`);
+  lines.push(
+    `${x.split('/').pop()}: keystrokes while analyses run: ${fmt(during)}; after: ${fmt(after)}; search keystroke (to the first frame with it): ${fmt(srch)}`,
+  );
 }
 console.log(`\nslimtui explorer (load ${load()}):`);
 for (const l of lines) console.log(`  ${l}`);

@@ -53,10 +53,20 @@ export async function superviseExplorer(argv: readonly string[], script: string)
   if (!wantsExplorer(argv)) return undefined;
   const user = userHeapLimit(process.execArgv, process.env['NODE_OPTIONS']);
   const heap = explorerHeapMiB(totalmem(), getHeapStatistics().heap_size_limit, user);
-  const child = spawn(process.execPath, [...process.execArgv.filter((a) => userHeapLimit([a], undefined) === undefined), `--max-old-space-size=${heap}`, '--max-semi-space-size=32', script, ...argv], {
-    stdio: ['inherit', 'inherit', 'pipe'],
-    env: { ...process.env, [CHILD]: String(process.stderr.isTTY ? process.stderr.columns || 100 : 0) },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv.filter((a) => userHeapLimit([a], undefined) === undefined),
+      `--max-old-space-size=${heap}`,
+      '--max-semi-space-size=32',
+      script,
+      ...argv,
+    ],
+    {
+      stdio: ['inherit', 'inherit', 'pipe'],
+      env: { ...process.env, [CHILD]: String(process.stderr.isTTY ? process.stderr.columns || 100 : 0) },
+    },
+  );
   let oom = false;
   child.stderr.on('data', (chunk: Buffer) => {
     if (oom) return;
@@ -69,18 +79,27 @@ export async function superviseExplorer(argv: readonly string[], script: string)
   });
   // Ctrl+C is a key to the explorer (raw mode); signals sent to this process go on to the child.
   const forward = (sig: NodeJS.Signals) => (): void => void child.kill(sig);
-  const onTerm = forward('SIGTERM'), onHup = forward('SIGHUP');
+  const onTerm = forward('SIGTERM'),
+    onHup = forward('SIGHUP');
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onHup);
   process.on('SIGINT', () => undefined);
   // 'close': the child has exited and its stderr is drained.
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) =>
+    child.on('close', (c, s) => res([c, s])),
+  );
   process.off('SIGTERM', onTerm);
   process.off('SIGHUP', onHup);
-  if (!oom && signal !== 'SIGABRT' && signal !== 'SIGKILL' && code !== 134) return code ?? (signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 1);
+  if (!oom && signal !== 'SIGABRT' && signal !== 'SIGKILL' && code !== 134)
+    return code ?? (signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 1);
   restoreTerminal();
-  const why = oom || signal === 'SIGABRT' || code === 134 ? `ran out of memory (a ${heap} MiB heap)` : 'was killed (SIGKILL: most likely the system ran out of memory)';
-  process.stderr.write(`\r\x1b[Kslimtui: the explorer ${why}; this image needs more memory than this machine or NODE_OPTIONS=--max-old-space-size=… allows (--json needs less)\n`);
+  const why =
+    oom || signal === 'SIGABRT' || code === 134
+      ? `ran out of memory (a ${heap} MiB heap)`
+      : 'was killed (SIGKILL: most likely the system ran out of memory)';
+  process.stderr.write(
+    `\r\x1b[Kslimtui: the explorer ${why}; this image needs more memory than this machine or NODE_OPTIONS=--max-old-space-size=… allows (--json needs less)\n`,
+  );
   return 2;
 }
 

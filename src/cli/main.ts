@@ -4,9 +4,8 @@ import { analyze, type Analysis } from '../model/analysis.js';
 import { treeAnalysis } from '../state/later-analyses.js';
 import { evaluateCiRules } from '../model/ci-rules.js';
 import { hostPlatform, parsePlatform } from '../model/image-config.js';
-import { loadImage, classifyPath } from '../io/load-image.js';
-import { parseSourceArg, type SourceSpec } from '../io/sources/source-spec.js';
-import { previewSource } from '../io/preview-reader.js';
+import { openImage, classifyPath, type LoadedImage } from '../io/load-image.js';
+import { parseSourceArg } from '../io/sources/source-spec.js';
 import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
 import { textAnalyser } from '../io/text-analyser.js';
@@ -57,13 +56,13 @@ async function run(argv: readonly string[]): Promise<number> {
   // Awaited below on the explorer's paths; a failure elsewhere must not surface as an unhandled rejection.
   explorer?.catch(() => undefined);
   const progress = progressLine(process.stderr);
-  let image;
+  let loaded: LoadedImage;
   try {
     // Content digests and the pull-size estimate (sampled gzip of each layer's tar) cost CPU: only the planner
     // and the explorer use them (duplicates, chmod-copies; compressed sizes before and after a plan).
     const planning = wantsPlanner(args.plan) || args.mode === 'tui';
     const digests = args.digests === 'on' || (args.digests === 'auto' && planning);
-    image = await loadImage(spec, {
+    loaded = await openImage(spec, {
       analysers: [...(digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
       ...(planning ? { taps: [gzipEstimateTap()] } : {}),
       platform,
@@ -74,14 +73,14 @@ async function run(argv: readonly string[]): Promise<number> {
     progress.clear();
   }
   // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
-  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(image), spec);
-  const analysis = analyze(image);
+  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(loaded.image), loaded);
+  const analysis = analyze(loaded.image);
   let planRun;
   if (wantsPlanner(args.plan)) {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).
     const upxProgress = upxProgressLine(process.stderr);
     try {
-      planRun = await runPlanWithUpx(analysis, args.plan, spec, { onProgress: upxProgress.update, onNote: (n) => { upxProgress.clear(); process.stderr.write(`slimtui: UPX: ${n}\n`); } });
+      planRun = await runPlanWithUpx(analysis, args.plan, loaded.readFiles, { onProgress: upxProgress.update, onNote: (n) => { upxProgress.clear(); process.stderr.write(`slimtui: UPX: ${n}\n`); } });
     } finally {
       upxProgress.clear();
     }
@@ -104,7 +103,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
     case 'tui':
-      if (explorer) return runExplorer(await explorer, analysis, spec);
+      if (explorer) return runExplorer(await explorer, analysis, loaded);
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
     case 'summary':
@@ -126,9 +125,9 @@ async function loadExplorer() {
   return { runTui, modelPredictors, cwdExportWriter, predictUpxTargets };
 }
 
-async function runExplorer(m: Awaited<ReturnType<typeof loadExplorer>>, analysis: Analysis, spec: SourceSpec): Promise<number> {
+async function runExplorer(m: Awaited<ReturnType<typeof loadExplorer>>, analysis: Analysis, loaded: LoadedImage): Promise<number> {
   const { runTui, modelPredictors, cwdExportWriter, predictUpxTargets } = m;
-  const preview = previewSource(spec, analysis.image);
+  const preview = loaded.preview;
   return runTui(analysis, {
     ...(preview ? { readFile: preview.read } : {}),
     ...(preview?.note ? { previewNote: preview.note } : {}),
@@ -136,7 +135,7 @@ async function runExplorer(m: Awaited<ReturnType<typeof loadExplorer>>, analysis
     predictors: modelPredictors(analysis.image),
     writeExport: cwdExportWriter(process.cwd()),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
-    upxModel: (targets) => predictUpxTargets(spec, analysis, targets),
+    upxModel: (targets) => predictUpxTargets(loaded.readFiles, analysis, targets),
   });
 }
 

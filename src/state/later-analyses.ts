@@ -15,21 +15,40 @@ export const PENDING_BINARIES: BinaryReport = {
   analysed: false,
   binaries: [],
   byPath: new Map(),
-  inventory: { glibc: [], musl: [], loaders: [], ldSoConf: { dirs: [], files: [], unreadable: [] }, hasLdSoCache: false, muslPathFiles: [], ldLibraryPath: null, release: null },
+  inventory: {
+    glibc: [],
+    musl: [],
+    loaders: [],
+    ldSoConf: { dirs: [], files: [], unreadable: [] },
+    hasLdSoCache: false,
+    muslPathFiles: [],
+    ldLibraryPath: null,
+    release: null,
+  },
   findings: [],
   findingsByPath: new Map(),
 };
 
 export function treeAnalysis(image: Image): Analysis {
   const tree = buildFileTree(image.layers);
-  return { image, tree, dive: diveMetrics(image.layers, tree), reclaimable: reclaimableBytes(image.layers, tree), binaries: PENDING_BINARIES };
+  return {
+    image,
+    tree,
+    dive: diveMetrics(image.layers, tree),
+    reclaimable: reclaimableBytes(image.layers, tree),
+    binaries: PENDING_BINARIES,
+  };
 }
 
 /** The analysis with the binaries report in (a new object: the tree, metrics and image are shared). */
-export const withBinaries = (a: Analysis, binaries: BinaryReport = analyseBinaries(a.image, a.tree)): Analysis => ({ ...a, binaries });
+export const withBinaries = (a: Analysis, binaries: BinaryReport = analyseBinaries(a.image, a.tree)): Analysis => ({
+  ...a,
+  binaries,
+});
 
 /** The analyses still running after the first frame, by name as the status line says them. */
 export type LaterAnalysis = 'ELF/libc' | 'waste classes';
 
 /** The status line's note while analyses still run: `analysing: ELF/libc, waste classes…`. */
-export const pendingText = (pending: readonly LaterAnalysis[]): string => (pending.length === 0 ? '' : `analysing: ${pending.join(', ')}…`);
+export const pendingText = (pending: readonly LaterAnalysis[]): string =>
+  pending.length === 0 ? '' : `analysing: ${pending.join(', ')}…`;

@@ -1,9 +1,19 @@
 import type { Analysis } from '../model/analysis.js';
 import { formatBytes } from '../model/byte-units.js';
-import { buildPlan, projectPlan, type Codec, type PlanAction, type Predictors, type Projection, type WasteReport } from '../model/plan/index.js';
+import {
+  buildPlan,
+  projectPlan,
+  type Codec,
+  type PlanAction,
+  type Predictors,
+  type Projection,
+  type WasteReport,
+} from '../model/plan/index.js';
 
 /** Plan marks per node id (bit flags), for the tree rows. */
-export const MARK_REMOVE = 1, MARK_STRIP = 2, MARK_UPX = 4;
+export const MARK_REMOVE = 1,
+  MARK_STRIP = 2,
+  MARK_UPX = 4;
 
 export interface PlanResult {
   readonly key: string;
@@ -56,9 +66,18 @@ export class PlanProjector {
     const { tree } = this.analysis;
     const marks = new Uint8Array(tree.nodes.length);
     for (const a of plan.actions) {
-      for (const r of a.removes) { const n = tree.entryNodes[r.layer]?.[r.index]; if (n) marks[n.id]! |= MARK_REMOVE; }
-      for (const r of a.strips) { const n = tree.entryNodes[r.layer]?.[r.index]; if (n) marks[n.id]! |= MARK_STRIP; }
-      for (const r of a.packs) { const n = tree.entryNodes[r.layer]?.[r.index]; if (n) marks[n.id]! |= MARK_UPX; }
+      for (const r of a.removes) {
+        const n = tree.entryNodes[r.layer]?.[r.index];
+        if (n) marks[n.id]! |= MARK_REMOVE;
+      }
+      for (const r of a.strips) {
+        const n = tree.entryNodes[r.layer]?.[r.index];
+        if (n) marks[n.id]! |= MARK_STRIP;
+      }
+      for (const r of a.packs) {
+        const n = tree.entryNodes[r.layer]?.[r.index];
+        if (n) marks[n.id]! |= MARK_UPX;
+      }
     }
     const result: PlanResult = { key, projection, marks, ms: this.now() - t0 };
     this.cache.set(key, result);
@@ -68,16 +87,20 @@ export class PlanProjector {
 
   /** The projection with the real waste report (the fix list's notes and duplicate items need it). */
   forExport(actions: readonly PlanAction[], waste: WasteReport): Projection {
-    return projectPlan(this.analysis, buildPlan(this.analysis, actions, { waste }), this.predictors, { codec: this.codec });
+    return projectPlan(this.analysis, buildPlan(this.analysis, actions, { waste }), this.predictors, {
+      codec: this.codec,
+    });
   }
 }
 
 /** True when `r` is the projection of exactly `actions` (it may lag a keystroke behind). */
-export const isProjectionOf = (r: PlanResult | undefined, actions: readonly PlanAction[]): r is PlanResult => r !== undefined && r.key === planKey(actions);
+export const isProjectionOf = (r: PlanResult | undefined, actions: readonly PlanAction[]): r is PlanResult =>
+  r !== undefined && r.key === planKey(actions);
 
 /** The status line's size segment: `3.5 MB → 2.7 MB · gzip 1.5 MB → 1.2 MB` (now → planned). */
 export function planStatusText(p: Projection): string {
   const { before, after } = p.total;
-  const arrow = (a: number, b: number): string => `${formatBytes(a)} → ${formatBytes(b)}${a === b ? '' : ` (${a > b ? '−' : '+'}${formatBytes(Math.abs(a - b))})`}`;
+  const arrow = (a: number, b: number): string =>
+    `${formatBytes(a)} → ${formatBytes(b)}${a === b ? '' : ` (${a > b ? '−' : '+'}${formatBytes(Math.abs(a - b))})`}`;
   return `${arrow(before.size, after.size)} · ${p.codec} ${arrow(before.compressed, after.compressed)}`;
 }

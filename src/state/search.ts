@@ -55,7 +55,8 @@ function foldChar(ch: string): string {
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
-const foldName = (name: string): string => (NON_ASCII.test(name) ? [...name].map(foldChar).join('') : name.toLowerCase());
+const foldName = (name: string): string =>
+  NON_ASCII.test(name) ? [...name].map(foldChar).join('') : name.toLowerCase();
 
 /** A search for one query, run in slices. */
 export class SearchJob {
@@ -127,7 +128,12 @@ export class SearchJob {
   /** The result so far. */
   result(): SearchResult {
     const of = this.index.targets.length;
-    return { hits: [...this.best], total: this.total, scanned: Math.max(0, Math.min(this.next, this.index.tree.nodes.length) - 1), of };
+    return {
+      hits: [...this.best],
+      total: this.total,
+      scanned: Math.max(0, Math.min(this.next, this.index.tree.nodes.length) - 1),
+      of,
+    };
   }
 }
 

@@ -15,6 +15,7 @@ import { pendingText } from '../state/later-analyses.js';
 import type { Codec, Predictors } from '../model/plan/index.js';
 import { modelPredictors } from '../model/plan/model-predictors.js';
 import { recommendedPlan } from '../model/plan/recommend.js';
+import type { ReadFile, UpxModel, WriteExport } from '../model/ports.js';
 import { windowTop } from '../state/viewport.js';
 import { DetailsPane } from './components/details-pane.js';
 import { HelpOverlay } from './components/help-overlay.js';
@@ -28,11 +29,11 @@ import { useSearch } from './hooks/use-search.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { useLaterAnalyses, type Scheduler } from './hooks/use-later-analyses.js';
 import { explorerLayout } from './layout.js';
-import type { ReadFile, UpxModel, WriteExport } from './ports.js';
 import { makeTheme } from './theme.js';
 import { VIEWS, type ViewProps } from './views/index.js';
 
-export type { ReadFile, ReadFileOptions, UpxModel, WriteExport } from './ports.js';
+// The ports (declared once, in model/ports.ts) are injected by the CLI: the UI never imports io.
+export type { ReadFile, ReadFileOptions, UpxModel, WriteExport } from '../model/ports.js';
 
 export interface AppProps {
   readonly analysis: Analysis;
@@ -79,17 +80,22 @@ export function App(props: AppProps) {
   // Derived data, each recomputed only when its inputs change: O(nodes) per layer/filter/expand change,
   // O(window) per cursor move.
   // Keyed by the parts each reads (the analysis object changes when the binaries report lands).
-  const { tree, reclaimable } = analysis;
-  const waste = useMemo(() => wasteIndex(analysis), [tree, reclaimable]);
+  const { tree } = analysis;
+  // wasteIndex and wastedSizes are cached by the reclaimable report: a new analysis object is a cache hit.
+  const waste = useMemo(() => wasteIndex(analysis), [analysis]);
   const view = useMemo(() => buildLayerView(tree, state.layer, state.compare), [tree, state.layer, state.compare]);
+  // Only the fields the rows read: a cursor move must not rebuild them.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const opts = useMemo(() => rowOptions(state), [state.show, state.threshold, state.wastedOnly, state.filterText, state.sort, state.flat, state.expandAll, state.toggled]);
+  // The visible set does not depend on sort, flat or expansion (those only reorder or fold rows).
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const vis = useMemo(() => visibleNodes(tree, view, waste.marks, opts), [tree, view, waste, opts.show, opts.threshold, opts.wastedOnly, state.filterText]);
   // The wasted-only view shows and sorts by wasted bytes, not live sizes.
-  const wasted = useMemo(() => (state.wastedOnly ? wastedSizes(analysis, state.layer) : undefined), [tree, reclaimable, state.wastedOnly, state.layer]);
+  const wasted = useMemo(() => (state.wastedOnly ? wastedSizes(analysis, state.layer) : undefined), [analysis, state.wastedOnly, state.layer]);
   const rowsMemo = useRef<RowsMemo | null>(null);
   rowsMemo.current ??= new RowsMemo();
   const rows = useMemo(() => rowsMemo.current!.rows(tree, view, vis, opts, wasted ?? view.sizes), [tree, view, vis, opts, wasted]);
-  const elf = useMemo(() => elfMarks(analysis), [analysis.binaries]);
+  const elf = useMemo(() => elfMarks(analysis), [analysis]);
 
   const recommended = () => recommendedPlan(analysis, later.ensureWaste()).actions;
   const actions = state.plan.actions;
@@ -98,7 +104,7 @@ export function App(props: AppProps) {
     ...(props.upxModel ? { upxModel: props.upxModel } : {}), syncMs: props.syncProjectionMs ?? 30,
   });
   const exporter = useExport({ analysis, projector: plan.projector, waste: later.ensureWaste, recommended, writeExport: props.writeExport });
-  const layersList = useMemo(() => layerRows(analysis), [analysis.image, reclaimable]);
+  const layersList = useMemo(() => layerRows(analysis), [analysis]);
   const search = useSearch(tree, state.overlay === 'search', state.searchQuery);
   const preview = usePreview(analysis, state.overlay === 'preview' ? tree.nodes[state.cursorId] : undefined, state.layer, props.readFile, props.previewNote);
 

@@ -17,7 +17,10 @@ const dir = mkdtempSync(join(tmpdir(), 'slimtui-scale-'));
 const archive = join(dir, 'big.tar');
 
 before(async () => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   await writeBigImage(archive, FILES);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,56 +28,75 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const LOAD_MS = 240_000;
 const V8_ABORT = /FATAL ERROR|node::Abort|<--- Last few GCs|JavaScript heap out of memory/;
 
-test('300,000 files under a 640 MiB heap: search, waste classes, plan, findings, wasted-only, largest files; q exits 0', { timeout: 600_000 }, async () => {
-  const t = new Term(ROOT);
-  try {
-    t.keys(`cd ${dir} && NODE_OPTIONS=--max-old-space-size=640 CI=false node ${ROOT}/bin/slimtui --tui big.tar; echo "EXIT=$?"`, 'Enter');
-    await t.waitFor((s) => s.includes('Files · layer 2/2 aggregated') || /EXIT=\d/.test(s), 'the explorer', LOAD_MS);
-    assert.doesNotMatch(t.screen(), /EXIT=/);
-    // The path of file 123,456 is found (the fixture names it) and Enter jumps to it.
-    const target = `/${bigPath(123_456)}`;
-    t.keys('/');
-    await t.waitFor((s) => s.includes('Search:'), 'search');
-    t.keys('-l', 'module-file-123456.js');
-    await t.waitFor((s) => s.includes(target) && / 1 match\b/.test(s), 'the one hit, search done', 120_000);
-    t.keys('Enter');
-    await t.waitFor((s) => !s.includes('Search:') && /module-file-123456\.js/.test(s.split('\n').find((l) => l.includes('│>')) ?? ''), 'jumped to the file', 60_000);
-    t.keys('W');
-    await t.waitFor((s) => s.includes('Waste classes') && /deleted/.test(s), 'waste classes, classified', 180_000);
-    t.keys('Escape');
-    t.keys('v');
-    await t.waitFor((s) => /Plan · 0 actions/.test(s), 'plan view', 60_000);
-    t.keys('Escape');
-    t.keys('F');
-    await t.waitFor((s) => s.includes('Findings (') && !s.includes('so far'), 'findings view, final', 60_000);
-    t.keys('Escape');
-    t.keys('w');
-    await t.waitFor((s) => s.includes('wasted only'), 'wasted-only view', 60_000);
-    t.keys('w', 'f');
-    await t.waitFor((s) => s.includes('Largest files · layer'), 'largest files', 60_000);
-    t.keys('q');
-    const s = await t.waitFor((s) => /EXIT=\d/.test(s), 'exit', 30_000);
-    assert.match(s, /EXIT=0/);
-    assert.doesNotMatch(s, V8_ABORT);
-  } finally {
-    t.kill();
-  }
-});
+test(
+  '300,000 files under a 640 MiB heap: search, waste classes, plan, findings, wasted-only, largest files; q exits 0',
+  { timeout: 600_000 },
+  async () => {
+    const t = new Term(ROOT);
+    try {
+      t.keys(
+        `cd ${dir} && NODE_OPTIONS=--max-old-space-size=640 CI=false node ${ROOT}/bin/slimtui --tui big.tar; echo "EXIT=$?"`,
+        'Enter',
+      );
+      await t.waitFor((s) => s.includes('Files · layer 2/2 aggregated') || /EXIT=\d/.test(s), 'the explorer', LOAD_MS);
+      assert.doesNotMatch(t.screen(), /EXIT=/);
+      // The path of file 123,456 is found (the fixture names it) and Enter jumps to it.
+      const target = `/${bigPath(123_456)}`;
+      t.keys('/');
+      await t.waitFor((s) => s.includes('Search:'), 'search');
+      t.keys('-l', 'module-file-123456.js');
+      await t.waitFor((s) => s.includes(target) && / 1 match\b/.test(s), 'the one hit, search done', 120_000);
+      t.keys('Enter');
+      await t.waitFor(
+        (s) =>
+          !s.includes('Search:') && /module-file-123456\.js/.test(s.split('\n').find((l) => l.includes('│>')) ?? ''),
+        'jumped to the file',
+        60_000,
+      );
+      t.keys('W');
+      await t.waitFor((s) => s.includes('Waste classes') && /deleted/.test(s), 'waste classes, classified', 180_000);
+      t.keys('Escape');
+      t.keys('v');
+      await t.waitFor((s) => /Plan · 0 actions/.test(s), 'plan view', 60_000);
+      t.keys('Escape');
+      t.keys('F');
+      await t.waitFor((s) => s.includes('Findings (') && !s.includes('so far'), 'findings view, final', 60_000);
+      t.keys('Escape');
+      t.keys('w');
+      await t.waitFor((s) => s.includes('wasted only'), 'wasted-only view', 60_000);
+      t.keys('w', 'f');
+      await t.waitFor((s) => s.includes('Largest files · layer'), 'largest files', 60_000);
+      t.keys('q');
+      const s = await t.waitFor((s) => /EXIT=\d/.test(s), 'exit', 30_000);
+      assert.match(s, /EXIT=0/);
+      assert.doesNotMatch(s, V8_ABORT);
+    } finally {
+      t.kill();
+    }
+  },
+);
 
-test('out of memory (a 200 MiB heap): one line, exit 2, the terminal restored — no V8 abort', { timeout: 600_000 }, async () => {
-  const t = new Term(ROOT);
-  try {
-    t.keys(`cd ${dir} && NODE_OPTIONS=--max-old-space-size=200 CI=false node ${ROOT}/bin/slimtui --tui big.tar; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo STTY`, 'Enter');
-    const s = await t.waitFor((s) => /STTY$/m.test(s), 'exit', LOAD_MS + 120_000);
-    assert.match(s, /EXIT=2/);
-    const lines = s.split('\n').filter((l) => l.startsWith('slimtui:'));
-    assert.equal(lines.length, 1, s);
-    assert.match(s, /slimtui: the explorer ran out of memory \(a 200 MiB heap\)/);
-    assert.doesNotMatch(s, V8_ABORT);
-    assert.doesNotMatch(s, /Files · layer/, 'not left in the alternate screen');
-    assert.match(s, /^icanon echo STTY$/m, 'the line discipline is cooked again');
-  } finally {
-    t.kill();
-  }
-  assert.equal(existsSync(t.dir), false);
-});
+test(
+  'out of memory (a 200 MiB heap): one line, exit 2, the terminal restored — no V8 abort',
+  { timeout: 600_000 },
+  async () => {
+    const t = new Term(ROOT);
+    try {
+      t.keys(
+        `cd ${dir} && NODE_OPTIONS=--max-old-space-size=200 CI=false node ${ROOT}/bin/slimtui --tui big.tar; echo "EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo STTY`,
+        'Enter',
+      );
+      const s = await t.waitFor((s) => /STTY$/m.test(s), 'exit', LOAD_MS + 120_000);
+      assert.match(s, /EXIT=2/);
+      const lines = s.split('\n').filter((l) => l.startsWith('slimtui:'));
+      assert.equal(lines.length, 1, s);
+      assert.match(s, /slimtui: the explorer ran out of memory \(a 200 MiB heap\)/);
+      assert.doesNotMatch(s, V8_ABORT);
+      assert.doesNotMatch(s, /Files · layer/, 'not left in the alternate screen');
+      assert.match(s, /^icanon echo STTY$/m, 'the line discipline is cooked again');
+    } finally {
+      t.kill();
+    }
+    assert.equal(existsSync(t.dir), false);
+  },
+);

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 
-export const bigPath = (i: number): string => `usr/lib/node_modules/pkg${Math.floor(i / 500)}/lib/sub${Math.floor(i / 50) % 10}/module-file-${i}.js`;
+export const bigPath = (i: number): string =>
+  `usr/lib/node_modules/pkg${Math.floor(i / 500)}/lib/sub${Math.floor(i / 50) % 10}/module-file-${i}.js`;
 
 function header(name: string, size: number, type: '0' | '5'): Buffer {
   const h = Buffer.alloc(512);
@@ -48,8 +49,12 @@ export async function writeBigImage(path: string, files: number): Promise<void> 
     yield ['usr/lib/', null];
     yield ['usr/lib/node_modules/', null];
     for (let i = 0; i < files; i++) {
-      if (i % 500 === 0) yield [`usr/lib/node_modules/pkg${i / 500}/`, null], yield [`usr/lib/node_modules/pkg${i / 500}/lib/`, null];
-      if (i % 50 === 0) yield [`usr/lib/node_modules/pkg${Math.floor(i / 500)}/lib/sub${Math.floor(i / 50) % 10}/`, null];
+      if (i % 500 === 0) {
+        yield [`usr/lib/node_modules/pkg${i / 500}/`, null];
+        yield [`usr/lib/node_modules/pkg${i / 500}/lib/`, null];
+      }
+      if (i % 50 === 0)
+        yield [`usr/lib/node_modules/pkg${Math.floor(i / 500)}/lib/sub${Math.floor(i / 50) % 10}/`, null];
       yield [bigPath(i), i % 10 === 0 ? 100 : 0];
     }
   }
@@ -60,20 +65,44 @@ export async function writeBigImage(path: string, files: number): Promise<void> 
       else if (i % 11 === 0) yield [p, 200];
     }
   }
-  const blobs = [tar(layer0()), tar(layer1()), tar([['app/', null], ['app/main.js', 'console.log("hi")\n']])];
+  const blobs = [
+    tar(layer0()),
+    tar(layer1()),
+    tar([
+      ['app/', null],
+      ['app/main.js', 'console.log("hi")\n'],
+    ]),
+  ];
   const ids = blobs.map((b, i) => sha(`${i}:${sha(b)}`));
-  const config = Buffer.from(JSON.stringify({
-    architecture: 'amd64', os: 'linux', config: {},
-    rootfs: { type: 'layers', diff_ids: blobs.map((b) => `sha256:${sha(b)}`) },
-    history: [{ created_by: '/bin/sh -c npm install' }, { created_by: '/bin/sh -c npm prune' }, { created_by: '/bin/sh -c #(nop) COPY app /app' }],
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: blobs.map((b) => `sha256:${sha(b)}`) },
+      history: [
+        { created_by: '/bin/sh -c npm install' },
+        { created_by: '/bin/sh -c npm prune' },
+        { created_by: '/bin/sh -c #(nop) COPY app /app' },
+      ],
+    }),
+  );
   const configName = `${sha(config)}.json`;
   const outer: [string, string | number | null][] = [];
   const out: Buffer[] = [];
   blobs.forEach((b, i) => outer.push([`${ids[i]}/`, null]));
-  const manifest = JSON.stringify([{ Config: configName, RepoTags: ['big/synthetic:1'], Layers: ids.map((id) => `${id}/layer.tar`) }]);
+  const manifest = JSON.stringify([
+    { Config: configName, RepoTags: ['big/synthetic:1'], Layers: ids.map((id) => `${id}/layer.tar`) },
+  ]);
   out.push(tar(outer).subarray(0, -1024));
-  blobs.forEach((b, i) => out.push(header(`${ids[i]}/layer.tar`, b.length, '0'), b, Buffer.alloc((512 - (b.length % 512)) % 512)));
-  out.push(tar([[configName, config.toString()], ['manifest.json', manifest]]));
+  blobs.forEach((b, i) =>
+    out.push(header(`${ids[i]}/layer.tar`, b.length, '0'), b, Buffer.alloc((512 - (b.length % 512)) % 512)),
+  );
+  out.push(
+    tar([
+      [configName, config.toString()],
+      ['manifest.json', manifest],
+    ]),
+  );
   await writeFile(path, Buffer.concat(out));
 }

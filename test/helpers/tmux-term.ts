@@ -9,11 +9,19 @@ import { join } from 'node:path';
 export class Term {
   readonly dir = mkdtempSync(join(tmpdir(), 'slimtui-tmux-'));
   readonly socket = join(this.dir, 'sock');
-  constructor(readonly cwd: string, width = 120, height = 40) {
+  constructor(
+    readonly cwd: string,
+    width = 120,
+    height = 40,
+  ) {
     this.tmux('new-session', '-d', '-x', String(width), '-y', String(height), '-s', 'main', 'env PS1="$ " sh');
   }
   tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-S', this.socket, ...args], { cwd: this.cwd, encoding: 'utf8', env: { ...process.env, TMUX: '' } });
+    return execFileSync('tmux', ['-S', this.socket, ...args], {
+      cwd: this.cwd,
+      encoding: 'utf8',
+      env: { ...process.env, TMUX: '' },
+    });
   }
   screen(): string {
     return this.tmux('capture-pane', '-p', '-t', 'main');

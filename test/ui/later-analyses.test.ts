@@ -37,7 +37,7 @@ test('the findings view while the ELF/libc analysis runs says the count is not f
   // The later analyses are held back until the test lets them run.
   const held: (() => void)[] = [];
   const ui = mountApp(treeAnalysis(demo.image), { scheduleLater: (run) => (held.push(run), () => undefined) });
-  let f = await ui.press('F', (f) => f.includes('Findings ('), 'findings view');
+  const f = await ui.press('F', (f) => f.includes('Findings ('), 'findings view');
   assert.match(f, /Findings \(0 so far…\)/);
   assert.match(f, /the ELF\/libc analysis is still running/);
   assert.ok(status(f).includes('analysing: ELF/libc, waste classes…'), status(f));

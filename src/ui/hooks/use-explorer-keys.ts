@@ -1,6 +1,13 @@
 import { useInput } from 'ink';
 import type { Dispatch, SetStateAction } from 'react';
-import { deleteChar, reduce, scopeOf, typeText, type ExplorerState, type FrameContext } from '../../state/explorer-state.js';
+import {
+  deleteChar,
+  reduce,
+  scopeOf,
+  typeText,
+  type ExplorerState,
+  type FrameContext,
+} from '../../state/explorer-state.js';
 import { matchCommand } from '../../state/keymap.js';
 
 export interface KeyHandlers {
@@ -39,7 +46,17 @@ export function useExplorerKeys(h: KeyHandlers): void {
         if (cmd) s = reduce(s, cmd, h.ctx());
         else if (scope === 'search' || scope === 'filter') {
           if (key.backspace || key.delete) s = deleteChar(s);
-          else if (ch !== '' && !key.ctrl && !key.meta && !key.tab && !key.return && !key.escape && !key.upArrow && !key.downArrow) s = typeText(s, ch);
+          else if (
+            ch !== '' &&
+            !key.ctrl &&
+            !key.meta &&
+            !key.tab &&
+            !key.return &&
+            !key.escape &&
+            !key.upArrow &&
+            !key.downArrow
+          )
+            s = typeText(s, ch);
         }
       }
       return s;

@@ -3,7 +3,7 @@ import type { Analysis } from '../../model/analysis.js';
 import type { PlanAction, WasteReport } from '../../model/plan/index.js';
 import type { PlanProjector } from '../../state/plan-projector.js';
 import { EXPORT_NAMES, exportTexts } from '../../state/plan-view.js';
-import type { WriteExport } from '../ports.js';
+import type { WriteExport } from '../../model/ports.js';
 
 export interface ExportState {
   readonly message: string;
@@ -35,7 +35,13 @@ export function useExport(p: ExportInput): ExportState {
     try {
       const recommendedUsed = actions.length === 0;
       const list = recommendedUsed ? input.current.recommended() : actions;
-      const texts = exportTexts(analysis, projector.forExport(list, input.current.waste()), list, projector.codec, recommendedUsed);
+      const texts = exportTexts(
+        analysis,
+        projector.forExport(list, input.current.waste()),
+        list,
+        projector.codec,
+        recommendedUsed,
+      );
       const mdPath = await writeExport(EXPORT_NAMES.fixList, texts.markdown);
       await writeExport(EXPORT_NAMES.plan, texts.planFile);
       setMessage(`fix list written to ${mdPath}${recommendedUsed ? ' (recommended plan)' : ''} + ${EXPORT_NAMES.plan}`);

@@ -34,10 +34,13 @@ export function useLaterAnalyses(first: Analysis, schedule: Scheduler = afterFra
   const [waste, setWaste] = useState<WasteReport | undefined>(() => wasteReportIfReady(first));
   const binariesPending = analysis.binaries === PENDING_BINARIES;
   const job = useRef<SliceJob<WasteReport> | undefined>(undefined);
+  // The latest scheduler (a new function each render is fine: the effects below do not re-run for it).
+  const scheduleRef = useRef(schedule);
+  scheduleRef.current = schedule;
   useEffect(() => setAnalysis(first), [first]);
   useEffect(() => {
     if (!binariesPending) return;
-    return schedule(() => setAnalysis((a) => (a.binaries === PENDING_BINARIES ? withBinaries(a) : a)));
+    return scheduleRef.current(() => setAnalysis((a) => (a.binaries === PENDING_BINARIES ? withBinaries(a) : a)));
   }, [binariesPending]);
   const classify = useCallback((): SliceJob<WasteReport> => {
     job.current ??= new SliceJob(classifyWasteSteps(first), (r) => {
@@ -49,10 +52,16 @@ export function useLaterAnalyses(first: Analysis, schedule: Scheduler = afterFra
   }, [first]);
   useEffect(() => {
     if (waste || binariesPending) return;
-    return schedule(() => classify().start());
+    return scheduleRef.current(() => classify().start());
   }, [waste, binariesPending, classify]);
   useEffect(() => () => job.current?.cancel(), []);
-  const ensureWaste = useCallback((): WasteReport => wasteReportIfReady(first) ?? classify().finish(), [first, classify]);
-  const pending: LaterAnalysis[] = [...(binariesPending ? (['ELF/libc'] as const) : []), ...(waste ? [] : (['waste classes'] as const))];
+  const ensureWaste = useCallback(
+    (): WasteReport => wasteReportIfReady(first) ?? classify().finish(),
+    [first, classify],
+  );
+  const pending: LaterAnalysis[] = [
+    ...(binariesPending ? (['ELF/libc'] as const) : []),
+    ...(waste ? [] : (['waste classes'] as const)),
+  ];
   return { analysis, waste, pending, ensureWaste };
 }

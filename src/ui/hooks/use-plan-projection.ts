@@ -3,7 +3,7 @@ import type { Analysis } from '../../model/analysis.js';
 import type { Codec, PlanAction, Predictors, WasteReport } from '../../model/plan/index.js';
 import { isProjectionOf, needsWaste, PlanProjector, type PlanResult } from '../../state/plan-projector.js';
 import { predictorsWithAnswers } from '../../state/upx-answers.js';
-import type { UpxModel } from '../ports.js';
+import type { UpxModel } from '../../model/ports.js';
 import { useUpxModel } from './use-upx-model.js';
 
 export interface PlanProjectionInput {
@@ -36,27 +36,31 @@ export interface PlanProjection {
 export function usePlanProjection(p: PlanProjectionInput): PlanProjection {
   const upx = useUpxModel(p.analysis, p.upxModel);
   const predictors = useMemo(() => predictorsWithAnswers(p.predictors, upx.answers), [p.predictors, upx.answers]);
-  const projector = useMemo(() => new PlanProjector(p.analysis, predictors, p.codec), [p.analysis, predictors, p.codec]);
+  const projector = useMemo(
+    () => new PlanProjector(p.analysis, predictors, p.codec),
+    [p.analysis, predictors, p.codec],
+  );
   const [result, setResult] = useState<PlanResult | undefined>(undefined);
   const lastMs = useRef(0);
-  const { actions } = p;
+  const { actions, waste, syncMs } = p;
   useEffect(() => {
     const hit = projector.cached(actions);
     if (hit) return void setResult(hit);
     const run = (): void => {
-      const r = projector.project(actions, needsWaste(actions) ? p.waste() : undefined);
+      const r = projector.project(actions, needsWaste(actions) ? waste() : undefined);
       lastMs.current = r.ms;
       setResult(r);
     };
-    if (lastMs.current <= p.syncMs && actions.length > 0) return run();
+    if (lastMs.current <= syncMs && actions.length > 0) return run();
     const t = setTimeout(run, actions.length === 0 ? 50 : 0);
     return () => clearTimeout(t);
-  }, [projector, actions]);
+  }, [projector, actions, waste, syncMs]);
   const fresh = isProjectionOf(result, actions);
   // UPX actions are shown with the rough guess at once; the files not modelled yet go to the model.
+  const { ask } = upx;
   useEffect(() => {
-    if (result && fresh) upx.ask(result);
-  }, [result, fresh, upx.ask]);
+    if (result && fresh) ask(result);
+  }, [result, fresh, ask]);
   const upxEstimating = upx.busy > 0 && actions.some((a) => a.kind === 'upx');
   return { projector, result, fresh, upxEstimating, upxMessage: upx.message };
 }

@@ -3,7 +3,7 @@ import type { Analysis } from '../../model/analysis.js';
 import type { Entry } from '../../model/entry.js';
 import type { PlanResult } from '../../state/plan-projector.js';
 import { addUpxAnswers, NO_UPX_ANSWERS, upxTargetsToAsk, type UpxAnswers } from '../../state/upx-answers.js';
-import type { UpxModel } from '../ports.js';
+import type { UpxModel } from '../../model/ports.js';
 
 export interface UpxModelState {
   /** The model's answers so far: an input of the projection (new answers, new predictors). */
@@ -39,7 +39,10 @@ export function useUpxModel(analysis: Analysis, model: UpxModel | undefined): Up
             setMessage(res.note ? `UPX: ${res.note}` : '');
             setAnswers((a) => addUpxAnswers(a, res));
           },
-          (e: unknown) => setMessage(`UPX model failed, rough guess kept: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`),
+          (e: unknown) =>
+            setMessage(
+              `UPX model failed, rough guess kept: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+            ),
         )
         .finally(() => setBusy((n) => n - 1));
     },

@@ -9,12 +9,33 @@ import type { ViewProps } from './view-props.js';
 export function ClassesView({ state, layout, theme, actions, waste }: ViewProps) {
   const classes = waste?.classes ?? [];
   const c = classes[state.classesCursor];
-  const footer: DetailLine[] = c ? wrapLines([c.why, `fix: ${c.fix}`, ...c.paths.slice(0, 3).map((x) => `  ${displayPath(x.path.replace(/^\/+/, ''))} ${formatBytes(x.bytes)}`)], layout.rightW - 2, 3) : [];
+  const footer: DetailLine[] = c
+    ? wrapLines(
+        [
+          c.why,
+          `fix: ${c.fix}`,
+          ...c.paths.slice(0, 3).map((x) => `  ${displayPath(x.path.replace(/^\/+/, ''))} ${formatBytes(x.bytes)}`),
+        ],
+        layout.rightW - 2,
+        3,
+      )
+    : [];
   return (
     <ListOverlay
-      title="Waste classes — x/Enter marks a class for removal, Esc closes" header={WASTE_HEADER}
-      items={classes.map((x) => wasteClassLine(x, actions.some((a) => a.kind === 'remove-class' && a.class === x.id)))}
-      cursor={state.classesCursor} empty={waste ? 'no waste found' : 'classifying the waste…'} footer={footer} height={layout.treeRowsH + 2} width={layout.rightW} theme={theme}
+      title="Waste classes — x/Enter marks a class for removal, Esc closes"
+      header={WASTE_HEADER}
+      items={classes.map((x) =>
+        wasteClassLine(
+          x,
+          actions.some((a) => a.kind === 'remove-class' && a.class === x.id),
+        ),
+      )}
+      cursor={state.classesCursor}
+      empty={waste ? 'no waste found' : 'classifying the waste…'}
+      footer={footer}
+      height={layout.treeRowsH + 2}
+      width={layout.rightW}
+      theme={theme}
     />
   );
 }

@@ -10,8 +10,13 @@ export function PlanView({ state, layout, theme, actions, plan }: ViewProps) {
     <ListOverlay
       title={`Plan · ${actions.length} action${actions.length === 1 ? '' : 's'}${proj ? '' : ' · planning…'}${plan.upxEstimating ? ' · UPX estimating…' : ''} · o keeps only the final filesystem · r recommended plan`}
       header={`     on disk  ${plan.projector.codec.padStart(7)}  action`}
-      items={planLines(actions, proj, plan.upxEstimating)} cursor={state.planCursor} empty="empty: x marks a file for removal, W a waste class, S strips an ELF file"
-      footer={wrapLines(planFooter(proj, state.planCursor), layout.rightW - 2, 2)} height={layout.treeRowsH + 2} width={layout.rightW} theme={theme}
+      items={planLines(actions, proj, plan.upxEstimating)}
+      cursor={state.planCursor}
+      empty="empty: x marks a file for removal, W a waste class, S strips an ELF file"
+      footer={wrapLines(planFooter(proj, state.planCursor), layout.rightW - 2, 2)}
+      height={layout.treeRowsH + 2}
+      width={layout.rightW}
+      theme={theme}
     />
   );
 }
