@@ -2,7 +2,7 @@ import type { Analysis } from '../analysis.js';
 import { entryAt } from '../file-tree.js';
 import { findDuplicates, type DuplicateGroup } from './duplicates.js';
 import { dataBytes, type EntryRef } from './entry-ref.js';
-import { finalEntries, indexEntries } from './entry-index.js';
+import { finalEntriesSteps, indexEntriesSteps } from './entry-index.js';
 import { layerWaste } from './layer-waste.js';
 import { classifyNodesSteps } from './node-classes.js';
 import { runSteps, STEP_ITEMS, type Steps } from '../steps.js';
@@ -86,8 +86,7 @@ export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   const { image, tree } = analysis;
   const n = image.layers.length;
   const last = n - 1;
-  const index = indexEntries(analysis);
-  yield;
+  const index = yield* indexEntriesSteps(analysis);
   const nodeClasses = yield* classifyNodesSteps(tree);
   const classes: WasteClass[] = [];
   const make = (id: WasteClassId, category: WasteCategory, text: { label: string; why: string; fix: string }, acc: Acc): void => {
@@ -114,8 +113,7 @@ export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   }
   for (const rule of WASTE_RULES) make(rule.id, rule.category, rule, byRule.get(rule.id)!);
 
-  yield;
-  const finals = finalEntries(analysis, index);
+  const finals = yield* finalEntriesSteps(analysis, index);
   yield;
   const haveDigests = finals.some((f) => typeof f.entry.facts?.sha256 === 'string');
   const duplicates = findDuplicates(finals);
