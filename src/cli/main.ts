@@ -33,6 +33,8 @@ function toolVersion(): string {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
+  // `slimtui diff A B` (src/cli/diff-main.ts); a file named diff is `./diff`.
+  if (argv[0] === 'diff') return (await import('./diff-main.js')).runDiff(argv.slice(1), { name: 'slimtui', version: toolVersion() });
   const args = parseCliArgs(argv, process.env);
   if (args.help) {
     process.stdout.write(`${HELP}\n`);
@@ -68,13 +70,14 @@ async function run(argv: readonly string[]): Promise<number> {
       platform,
       platformExplicit: args.platform !== undefined,
       onProgress: progress.update,
+      ...(args.verify ? { verify: 'error' as const } : {}),
     });
   } finally {
     progress.clear();
   }
   // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
-  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(loaded.image), loaded);
-  const analysis = analyze(loaded.image);
+  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(loaded.image, { elf: args.elf }), loaded);
+  const analysis = analyze(loaded.image, { elf: args.elf });
   let planRun;
   if (wantsPlanner(args.plan)) {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).

@@ -15,18 +15,24 @@ export interface DiveMetrics {
   readonly imageSize: number;
   readonly userSize: number;
   readonly wastedBytes: number;
-  /** wastedBytes / userSize; Infinity when userSize is 0 and something is wasted. */
+  /** wastedBytes / userSize; with userSize 0: Infinity when something is wasted, NaN when nothing is (as in dive). */
   readonly wastedUserPercent: number;
   readonly efficiency: number;
   readonly inefficientPaths: readonly InefficientPath[];
 }
 
 /** dive's raw subtree sum over the stacked tree below a layer: every live node's tar size, hard links as 0. */
-function rawSubtreeSize(node: FsNode, layer: number): number {
-  const e = entryAt(node, layer);
-  if (!e) return 0;
-  let total = e.kind === 'dir' ? 0 : e.size;
-  for (const c of node.children.values()) total += rawSubtreeSize(c, layer);
+function rawSubtreeSize(start: FsNode, layer: number): number {
+  let total = 0;
+  // An explicit stack: trees can be 10,000 directories deep.
+  const stack: FsNode[] = [start];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const e = entryAt(node, layer);
+    if (!e) continue;
+    if (e.kind !== 'dir') total += e.size;
+    for (const c of node.children.values()) stack.push(c);
+  }
   return total;
 }
 
@@ -97,7 +103,8 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
     imageSize,
     userSize,
     wastedBytes,
-    wastedUserPercent: userSize > 0 ? wastedBytes / userSize : wastedBytes > 0 ? Infinity : 0,
+    // No user bytes: 0/0 is NaN and x/0 +Inf, as dive's Go arithmetic has it (JSON: null; CI: as dive decides).
+    wastedUserPercent: userSize > 0 ? wastedBytes / userSize : wastedBytes > 0 ? Infinity : NaN,
     efficiency: discovered === 0 ? 1 : minimum / discovered,
     inefficientPaths,
   };

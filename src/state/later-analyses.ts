@@ -1,4 +1,5 @@
-import type { Analysis } from '../model/analysis.js';
+import type { Analysis, AnalyzeOptions } from '../model/analysis.js';
+import { noBinaries } from '../model/no-binaries.js';
 import type { Image } from '../model/image.js';
 import { buildFileTree } from '../model/file-tree.js';
 import { diveMetrics } from '../model/dive-metrics.js';
@@ -29,15 +30,11 @@ export const PENDING_BINARIES: BinaryReport = {
   findingsByPath: new Map(),
 };
 
-export function treeAnalysis(image: Image): Analysis {
+export function treeAnalysis(image: Image, opts: AnalyzeOptions = {}): Analysis {
   const tree = buildFileTree(image.layers);
-  return {
-    image,
-    tree,
-    dive: diveMetrics(image.layers, tree),
-    reclaimable: reclaimableBytes(image.layers, tree),
-    binaries: PENDING_BINARIES,
-  };
+  // --no-elf: no libc pass at all (as `analyze` does), nothing pending.
+  const binaries = opts.elf === false ? noBinaries(image.config) : PENDING_BINARIES;
+  return { image, tree, dive: diveMetrics(image.layers, tree), reclaimable: reclaimableBytes(image.layers, tree), binaries };
 }
 
 /** The analysis with the binaries report in (a new object: the tree, metrics and image are shared). */

@@ -15,20 +15,31 @@ import type { FileTree } from '../model/file-tree.js';
 export const SEARCH_LIMIT = 200;
 export const SEARCH_THRESHOLD = 0.2;
 
+/** A tree of paths as the search walks it: nodes in id order, parents before children, node 0 the root. */
+export interface PathNodes {
+  readonly nodes: readonly { readonly name: string; readonly path: string }[];
+  /** The parent's id (0 for the root's children). */
+  readonly parentId: (id: number) => number;
+}
+
 export interface SearchIndex {
-  readonly tree: FileTree;
+  readonly paths: PathNodes;
   /** The searchable paths: every node but the root. */
   readonly targets: { readonly length: number };
 }
 
-const cache = new WeakMap<FileTree, SearchIndex>();
+const cache = new WeakMap<object, SearchIndex>();
 
-/** The search index of a tree: the tree itself (nothing is built ahead). */
-export function searchIndex(tree: FileTree): SearchIndex {
-  let hit = cache.get(tree);
-  if (!hit) cache.set(tree, (hit = { tree, targets: { length: Math.max(0, tree.nodes.length - 1) } }));
+/** The search index of a path tree (nothing is built ahead: the tree is the index), once per tree. */
+export function pathSearchIndex(key: object, paths: PathNodes): SearchIndex {
+  let hit = cache.get(key);
+  if (!hit) cache.set(key, (hit = { paths, targets: { length: Math.max(0, paths.nodes.length - 1) } }));
   return hit;
 }
+
+/** The search index of the merged file tree. */
+export const searchIndex = (tree: FileTree): SearchIndex =>
+  pathSearchIndex(tree, { nodes: tree.nodes, parentId: (id) => tree.nodes[id]?.parent?.id ?? 0 });
 
 export interface SearchHit {
   /** The path with its leading slash, as shown. */
@@ -73,22 +84,22 @@ export class SearchJob {
     const q = query.trim();
     // fuzzysort matches each space-separated word on its own: each must be a subsequence of the path.
     this.words = q === '' ? [] : q.split(/\s+/).map((w) => [...w].map(foldChar).join('').slice(0, 250));
-    this.state = this.words.map(() => new Uint8Array(index.tree.nodes.length));
-    if (this.words.length === 0) this.next = index.tree.nodes.length;
+    this.state = this.words.map(() => new Uint8Array(index.paths.nodes.length));
+    if (this.words.length === 0) this.next = index.paths.nodes.length;
   }
 
   get done(): boolean {
-    return this.next >= this.index.tree.nodes.length;
+    return this.next >= this.index.paths.nodes.length;
   }
 
   /** Looks at up to `nodes` more paths; true when the search is done. */
   step(nodes: number): boolean {
-    const { nodes: all } = this.index.tree;
+    const { nodes: all, parentId: parentOf } = this.index.paths;
     const end = Math.min(all.length, this.next + nodes);
     const words = this.words;
     for (let id = this.next; id < end; id++) {
       const node = all[id]!;
-      const parentId = node.parent?.id ?? 0;
+      const parentId = parentOf(id);
       let candidate = true;
       let name: string | undefined;
       for (let w = 0; w < words.length; w++) {
@@ -131,7 +142,7 @@ export class SearchJob {
     return {
       hits: [...this.best],
       total: this.total,
-      scanned: Math.max(0, Math.min(this.next, this.index.tree.nodes.length) - 1),
+      scanned: Math.max(0, Math.min(this.next, this.index.paths.nodes.length) - 1),
       of,
     };
   }

@@ -21,7 +21,7 @@ export function useSearch(tree: FileTree, open: boolean, query: string): Search 
   const [, setTick] = useState(0);
   const jobFor = useCallback(
     (q: string): SearchJob => {
-      if (!job.current || job.current.query !== q || job.current.index.tree !== tree) {
+      if (!job.current || job.current.query !== q || job.current.index !== searchIndex(tree)) {
         job.current = new SearchJob(searchIndex(tree), q);
         job.current.step(SLICE_NODES);
       }
