@@ -8,7 +8,7 @@
 // Images: the arguments, else every .tar in .cache/bench (make-bench-image.mjs builds them).
 // Targets: first frame ≤ 0.5× dive's and ≤ 1.5× the read floor on the realistic image, ≤ 4× the floor on the
 // 1M-file image; keystroke p95 ≤ 16 ms, also while analyses run. Env: BENCH_RUNS (3), BENCH_DIVE_TIMEOUT_S (180),
-// BENCH_KEYS (40), BENCH_TUI_NO_DIVE=1.
+// BENCH_KEYS (40), BENCH_TUI_NO_DIVE=1, BENCH_TUI_KEYS_ONLY=1.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -95,7 +95,7 @@ const slimReady = (s) => s.includes('Files · layer') && s.includes('├──')
 const diveReady = (s) => s.includes('Cmp   Size  Command') && s.includes('├──');
 
 const lines = [];
-for (const x of images) {
+for (const x of process.env.BENCH_TUI_KEYS_ONLY ? [] : images) {
   console.log(`\n${x}  (load ${load()})`);
   const t = term();
   const slim = [],

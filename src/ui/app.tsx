@@ -97,10 +97,12 @@ export function App(props: AppProps) {
   const rows = useMemo(() => rowsMemo.current!.rows(tree, view, vis, opts, wasted ?? view.sizes), [tree, view, vis, opts, wasted]);
   const elf = useMemo(() => elfMarks(analysis), [analysis]);
 
+  // Memoised: a new predictors object would make a new projector (and a new projection) at every frame.
+  const basePredictors = useMemo(() => props.predictors ?? modelPredictors(analysis.image), [props.predictors, analysis.image]);
   const recommended = () => recommendedPlan(analysis, later.ensureWaste()).actions;
   const actions = state.plan.actions;
   const plan = usePlanProjection({
-    analysis, predictors: props.predictors ?? modelPredictors(analysis.image), codec: props.codec ?? 'gzip', actions, waste: later.ensureWaste,
+    analysis, predictors: basePredictors, codec: props.codec ?? 'gzip', actions, waste: later.ensureWaste,
     ...(props.upxModel ? { upxModel: props.upxModel } : {}), syncMs: props.syncProjectionMs ?? 30,
   });
   const exporter = useExport({ analysis, projector: plan.projector, waste: later.ensureWaste, recommended, writeExport: props.writeExport });
