@@ -20,6 +20,7 @@ import { upxProgressLine } from './upx-progress.js';
 import { findingsText } from './findings-text.js';
 import { ciText, summaryText } from './text-report.js';
 import { progressLine } from './progress-line.js';
+import { registryFallback } from '../io/registry/fallback.js';
 
 export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', import.meta.url));
 
@@ -64,14 +65,25 @@ async function run(argv: readonly string[]): Promise<number> {
     // and the explorer use them (duplicates, chmod-copies; compressed sizes before and after a plan).
     const planning = wantsPlanner(args.plan) || args.mode === 'tui';
     const digests = args.digests === 'on' || (args.digests === 'auto' && planning);
-    loaded = await openImage(spec, {
+    const loadOpts = {
       analysers: [...(digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
       ...(planning ? { taps: [gzipEstimateTap()] } : {}),
       platform,
       platformExplicit: args.platform !== undefined,
       onProgress: progress.update,
       ...(args.verify ? { verify: 'error' as const } : {}),
-    });
+      registry: args.registry,
+    };
+    try {
+      loaded = await openImage(spec, loadOpts);
+    } catch (e) {
+      // No daemon, and IMAGE names a registry host: fetch it from the registry, saying so.
+      const fb = registryFallback(spec, args.source !== undefined || /^(docker:\/\/|docker-daemon:)/.test(args.image ?? ''), e);
+      if (!fb) throw e;
+      progress.clear();
+      process.stderr.write(`slimtui: ${fb.note}\n`);
+      loaded = await openImage(fb.spec, loadOpts);
+    }
   } finally {
     progress.clear();
   }

@@ -1,6 +1,6 @@
 import type { Entry } from './entry.js';
 
-export type SourceKind = 'docker' | 'podman' | 'docker-archive' | 'oci-archive' | 'oci-dir' | 'dir';
+export type SourceKind = 'docker' | 'podman' | 'docker-archive' | 'oci-archive' | 'oci-dir' | 'dir' | 'registry';
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 export interface ImageConfig {

@@ -255,7 +255,10 @@ test('a removed file and a same-size rewrite: removed by the RUN layer, a negati
   assert.equal(j.a.reclaimableBytes, oracles[T.v1]!.reclaimable);
   assert.equal(j.b.reclaimableBytes, oracles[T.rm]!.reclaimable);
   // Both of A's copies (b.bin, a.txt) stay stored in A's layer.
-  assert.equal(j.b.reclaimableBytes - j.a.reclaimableBytes, oracles[T.v1]!.fs.get('app/b.bin')!.size + oracles[T.v1]!.fs.get('app/a.txt')!.size);
+  assert.equal(
+    j.b.reclaimableBytes - j.a.reclaimableBytes,
+    oracles[T.v1]!.fs.get('app/b.bin')!.size + oracles[T.v1]!.fs.get('app/a.txt')!.size,
+  );
 });
 
 test('a chmod: only the mode changed (same size, same sha256), and the copy is reclaimable', async () => {

@@ -20,6 +20,7 @@ import type { Image, Platform, SourceKind, Warning } from '../../model/image.js'
 import type { PreviewPort, ReadFiles } from '../../model/ports.js';
 import type { ContentAnalyser, LayerTap } from '../content-analyser.js';
 import type { ProgressListener } from '../progress.js';
+import type { RegistryOptions } from '../registry/read-registry.js';
 import type { SourceSpec } from './source-spec.js';
 
 export interface LoadOptions {
@@ -34,6 +35,8 @@ export interface LoadOptions {
    * (`--verify`) every digest too, and a mismatch is the user's one-line error.
    */
   readonly verify?: 'warn' | 'error';
+  /** For the registry source: --registry-ca, --insecure-registry, layers in flight. */
+  readonly registry?: RegistryOptions;
 }
 
 /**
@@ -47,7 +50,7 @@ export function layerHashes(verify: LoadOptions['verify']): { readonly diffId: b
 }
 
 /** The platform choice, for listing an image's blobs without loading it. */
-export type ListOptions = Pick<LoadOptions, 'platform' | 'platformExplicit'>;
+export type ListOptions = Pick<LoadOptions, 'platform' | 'platformExplicit' | 'registry'>;
 
 export interface ImageSource {
   readonly kind: SourceKind;

@@ -63,6 +63,12 @@ export const SOURCE_TABLE: readonly SourceRow[] = [
     bare: 'dir',
     open: async (s) => (await import('./dir.js')).open(s),
   },
+  {
+    kind: 'registry',
+    prefixes: ['registry://'],
+    takesTag: false,
+    open: async (s) => (await import('./registry.js')).open(s),
+  },
 ];
 
 export const SOURCE_NAMES: readonly SourceKind[] = SOURCE_TABLE.map((r) => r.kind);
