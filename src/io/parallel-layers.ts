@@ -20,6 +20,10 @@ import { textAnalyser } from './text-analyser.js';
  */
 const MIN_BYTES = 64 << 20;
 
+let workerLayers = 0;
+/** How many layers this process has had parsed on worker threads (for tests: proof the path ran). */
+export const workerLayerCount = (): number => workerLayers;
+
 /** `SLIMTUI_PARALLEL=off` keeps every read on the main thread; `force` uses workers even for small images (tests). */
 const mode = (): string => process.env['SLIMTUI_PARALLEL'] ?? 'auto';
 
@@ -74,6 +78,7 @@ export async function parseBlobsInParallel(refs: readonly LayerBlobRef[], opts: 
         } else if (r.type === 'done') {
           results[r.id] = fromColumns(r.columns);
           done++;
+          workerLayers++;
           take();
         } else {
           reject(r.slim ? new SlimError(r.message, r.exitCode) : new Error(r.message));
