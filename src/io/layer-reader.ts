@@ -32,6 +32,11 @@ export interface LayerReadOptions {
   readonly taps?: readonly LayerTap[];
   /** Called with the number of raw (stored) bytes consumed so far, as they are read. */
   readonly onBytes?: (n: number) => void;
+  /**
+   * Hands the entries over in batches of `size` as they are read (each entry complete, its facts set); the
+   * returned layer then holds only the last batch. A worker thread sends each batch on instead of holding all.
+   */
+  readonly batch?: { readonly size: number; emit(entries: Entry[]): void };
 }
 
 /** A tar-stream entry as this module uses it. */
@@ -162,9 +167,10 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   const extract = tarExtract({ filenameEncoding: 'latin1' } as Parameters<typeof tarExtract>[0]);
   const stages = compression === 'none' ? [plain, new TarEndOfArchive()] : [raw, decompressor(compression), plain, new TarEndOfArchive()];
 
-  const entries: Entry[] = [];
+  let entries: Entry[] = [];
   const warnings: Warning[] = [];
   let size = 0;
+  const batch = opts.batch;
   const absolute = { count: 0 };
   let entryError: unknown;
   // The 'entry' event and its callback rather than the async iterator: no promise per entry.
@@ -184,6 +190,10 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
     }
     consumeEntry(stream, entry, opts.analysers, (e) => {
       if (e) entryError ??= e;
+      else if (batch && entries.length >= batch.size) {
+        batch.emit(entries);
+        entries = [];
+      }
       next(e ? (e instanceof Error ? e : new Error(String(e))) : null);
     });
   });

@@ -23,9 +23,12 @@ const demo = fileURLToPath(new URL('../../../demo/demo-image.tar', import.meta.u
 async function load(spec: SourceSpec, parallel: 'off' | 'force'): Promise<Image> {
   const before = process.env['SLIMTUI_PARALLEL'];
   process.env['SLIMTUI_PARALLEL'] = parallel;
+  // Small batches, so that layers here go over several messages from the worker.
+  process.env['SLIMTUI_PARALLEL_BATCH'] = '2';
   try {
     return await loadImage(spec, { analysers: [createSha256Analyser(), elfAnalyser, textAnalyser], taps: [gzipEstimateTap()], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false });
   } finally {
+    delete process.env['SLIMTUI_PARALLEL_BATCH'];
     if (before === undefined) delete process.env['SLIMTUI_PARALLEL'];
     else process.env['SLIMTUI_PARALLEL'] = before;
   }
