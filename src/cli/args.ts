@@ -24,11 +24,14 @@ export interface CliArgs {
   readonly plan: PlanArgs;
   /** `--tui`: the explorer was asked for explicitly (overrides CI=true and a non-terminal stdout). */
   readonly tuiForced: boolean;
+  /** `--verify`: a digest mismatch (diff_id, blob digest) is an error, not a warning. */
+  readonly verify: boolean;
 }
 
 export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'] as const;
 
 export const HELP = `Usage: slimtui [IMAGE] [options]
+       slimtui diff A B [options]   compare two images (slimtui diff --help)
 
 Explore a container image layer by layer: wasted bytes, reclaimable bytes, layer commands.
 With no IMAGE, opens the bundled demo image.
@@ -57,6 +60,7 @@ Options
   --no-digests                skip content digests in the explorer and planner (faster; no duplicate detection)
   --digests                   compute content digests in every mode (they cost ~0.6 s per GB)
   --no-elf                    skip ELF analysis (no binaries, libc resolution or findings)
+  --verify                    a layer whose diff_id or blob digest does not match is an error (exit 2), not a warning
   -h, --help                  this help
   -v, --version               the version
 
@@ -100,6 +104,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
         'no-digests': { type: 'boolean' },
         digests: { type: 'boolean' },
         'no-elf': { type: 'boolean' },
+        verify: { type: 'boolean' },
         ...PLAN_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -132,5 +137,6 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
     elf: v['no-elf'] !== true,
     plan: planArgsOf(v),
     tuiForced: v['tui'] === true,
+    verify: v['verify'] === true,
   };
 }
