@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache', 'bench');
-const oracle = join(root, '..', 'shared', 'tools', 'dive', 'dive-oracle');
+// dive-oracle beside the checkout (../shared from /work/main, ../../shared from a worktree), or DIVE_ORACLE.
+const oracle = process.env.DIVE_ORACLE ?? [...(process.env.SLIMTUI_SHARED ? [process.env.SLIMTUI_SHARED] : []), join(root, '..', 'shared'), join(root, '..', '..', 'shared')].map((d) => join(d, 'tools', 'dive', 'dive-oracle')).find((p) => existsSync(p)) ?? join(root, '..', 'shared', 'tools', 'dive', 'dive-oracle');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c' + (process.env.BENCH_5M ? ',d' : '')).split(','));
 const tmp = mkdtempSync(join(tmpdir(), 'slimtui-bench-'));
