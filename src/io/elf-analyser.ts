@@ -1,6 +1,6 @@
 /**
  * The 'elf' content analyser: parses every ELF file in the single streaming pass and stores an `elf` fact
- * (see model/libc/elf-fact.ts) or `{ malformed: reason }`.
+ * (see model/libc/elf-summary.ts) or `{ malformed: reason }`.
  *
  * Memory bound: a file is only held when its first bytes are the ELF magic (anything else is dropped after
  * the first chunk). An ELF file is kept in memory up to MEMORY_CAP bytes (128 MiB: the largest common binaries, such as node, fit); a bigger one is spooled to
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry } from '../model/entry.js';
 import { bytesSource, isElfMagic, parseElf, type ByteSource } from '../model/elf/index.js';
-import { GO_MARKERS, MUSL_BANNER, summariseElf, type GoUses } from '../model/libc/elf-fact.js';
+import { GO_MARKERS, MUSL_BANNER, summariseElf, type GoUses } from '../model/libc/elf-summary.js';
 import type { ContentAnalyser, ContentSink } from './content-analyser.js';
 import { setFact } from './content-analyser.js';
 

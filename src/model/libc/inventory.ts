@@ -6,7 +6,7 @@
 import type { ImageConfig } from '../image.js';
 import { entryAt } from '../file-tree.js';
 import { glibcVersion } from '../elf/index.js';
-import { elfOf } from './elf-fact.js';
+import { elfOf } from './elf-summary.js';
 import type { FinalFs } from './final-fs.js';
 import { readLdSoConf, readMuslPath, type LdSoConf } from './ld-conf.js';
 import { textOf } from './text-files.js';

@@ -21,8 +21,8 @@
  *
  * Both loaders also reuse an object when the same file (here: the same real path) is already loaded.
  */
-import type { ElfSummary } from './elf-fact.js';
-import { elfFactOf, isMalformed } from './elf-fact.js';
+import type { ElfSummary } from './elf-summary.js';
+import { elfFactOf, isMalformed } from './elf-summary.js';
 import { dirOf, joinRel, normalise, type FinalFs } from './final-fs.js';
 
 export type LoaderFlavour = 'glibc' | 'musl' | 'unknown';

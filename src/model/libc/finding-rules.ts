@@ -1,0 +1,262 @@
+/**
+ * The finding families, one rule each (code, severity, test, texts), in the order they are reported for a
+ * binary. To add a finding: add its code to FindingCode (findings.ts) and a rule here.
+ */
+import { formatBytes } from '../byte-units.js';
+import { elfOf } from './elf-summary.js';
+import { rule, type FindingRule, type Subject } from './findings.js';
+import { compare, envValue, highestGlibc } from './inventory.js';
+import type { MissingLib, VersionProblem } from './resolve.js';
+import { needsGlibc } from './verdicts.js';
+
+const LIBC_ONLY = /^(libc\.so\.6|libpthread\.so\.0|libdl\.so\.2|libresolv\.so\.2|libm\.so\.6|librt\.so\.1|libc\.musl-[^/]+\.so\.1|libc\.so|ld-linux[^/]*|libgcc_s\.so\.1)$/;
+const CA_FILES = [
+  'etc/ssl/certs/ca-certificates.crt',
+  'etc/pki/tls/certs/ca-bundle.crt',
+  'etc/ssl/ca-bundle.pem',
+  'etc/pki/tls/cacert.pem',
+  'etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+  'etc/ssl/cert.pem',
+];
+const CA_DIRS = ['etc/ssl/certs', 'etc/pki/tls/certs'];
+const ZONEINFO_DIRS = ['usr/share/zoneinfo', 'usr/share/lib/zoneinfo', 'usr/lib/locale/TZ'];
+const UNSTRIPPED_WARN = 1 << 20;
+
+const when = <H>(cond: boolean, hit: H): H[] => (cond ? [hit] : []);
+/** The loader ran (no interpreter to miss, or it was found): its library search means something. */
+const loaderRan = (s: Subject): boolean => !s.isExec || !s.b.resolution?.interpreter || s.b.resolution.interpreter.found !== undefined;
+const scratchNote = (scratchLike: boolean): string => (scratchLike ? ' (a scratch-like image: no libc, no /bin/sh)' : '');
+const goExec = (s: Subject): boolean => s.elf.go !== undefined && s.isExec;
+
+/** Highest of names like GLIBCXX_3.4.30 (returns "GLIBCXX_3.4.30"). */
+function highestOf(names: readonly string[]): string | null {
+  let best: { n: string; v: number[] } | undefined;
+  for (const n of names) {
+    const m = /_(\d+(?:\.\d+)*)$/.exec(n);
+    if (!m) continue;
+    const v = m[1]!.split('.').map(Number);
+    if (!best || compare(v, best.v) > 0) best = { n, v };
+  }
+  return best?.n ?? null;
+}
+
+const malformedElf = rule<string>({
+  code: 'malformed-elf',
+  scope: 'malformed',
+  severity: 'warning',
+  test: (s) => when(s.b.malformed !== undefined, s.b.malformed!),
+  evidence: (_s, why) => `starts with the ELF magic but cannot be read: ${why}`,
+  fix: () => 'check the file (truncated copy? wrong download?) or remove it',
+});
+
+const wrongArchitecture = rule<true>({
+  code: 'wrong-architecture',
+  severity: (s) => (s.isExec ? 'error' : 'warning'),
+  test: (s) => when(!s.archOk && s.b.kind !== 'object', true),
+  evidence: ({ b, isExec }, _h, { image }) =>
+    `${b.class}-bit ${b.machine} ${isExec ? 'executable' : 'file'} in a ${image.platform.os}/${image.platform.architecture} image${isExec ? ': exec fails with "exec format error" (unless an emulator is registered)' : ''}`,
+  fix: (_s, _h, { image }) => `build it for ${image.platform.architecture} (e.g. GOARCH / --platform) or remove it`,
+});
+
+interface InterpreterHit {
+  evidence: string;
+  fix: string;
+}
+const interpreterMissing = rule<InterpreterHit>({
+  code: 'interpreter-missing',
+  severity: 'error',
+  test: ({ b, isExec }, { inventory: inv }) => {
+    const r = b.resolution;
+    if (!r || !isExec || !r.interpreter || r.interpreter.found) return [];
+    const hasGlibc = inv.glibc.length > 0;
+    const hasMusl = inv.musl.length > 0;
+    let evidence = `its interpreter ${r.interpreter.path} is ${r.interpreter.problem ?? 'not found'} in the image`;
+    let fix = `add the loader ${r.interpreter.path} (its libc) to the image, or link the binary statically`;
+    if (r.flavour === 'glibc' && hasMusl && !hasGlibc) {
+      evidence = `glibc binary in a musl-only image: ${evidence} (the image has musl's ${inv.musl.map((m) => m.path).join(', ')}); exec fails with "no such file or directory"`;
+      fix = 'build it on a musl system (e.g. Alpine) or statically (CGO_ENABLED=0 for Go), or use a glibc base image';
+    } else if (r.flavour === 'musl' && hasGlibc && !hasMusl) {
+      evidence = `musl binary in a glibc-only image: ${evidence} (the image has glibc ${inv.glibc.map((g) => g.version ?? '?').join(', ')}); exec fails with "no such file or directory"`;
+      fix = 'build it against glibc or statically, or add musl to the image';
+    } else if (!hasGlibc && !hasMusl) {
+      evidence = `dynamically linked ${r.flavour === 'unknown' ? '' : `${r.flavour} `}binary in an image with no libc: ${evidence}; exec fails with "no such file or directory"`;
+      fix = 'link it statically (CGO_ENABLED=0 for Go, -static for C) or use a base image with its libc';
+    } else evidence += '; exec fails with "no such file or directory"';
+    return [{ evidence, fix }];
+  },
+  evidence: (_s, h) => h.evidence,
+  fix: (_s, h) => h.fix,
+});
+
+interface MissingHit {
+  m: MissingLib;
+  /** Other places a file of that name lives, off the search path. */
+  others: string[];
+}
+const missingHits = (s: Subject, elsewhere: (name: string) => string[]): MissingHit[] =>
+  !s.b.resolution || !loaderRan(s)
+    ? []
+    : s.b.resolution.missing.map((m) => ({ m, others: elsewhere(m.name).filter((p) => !m.searched.some((d) => p === `${d.replace(/\/$/, '')}/${m.name}`)) }));
+const missingEvidence = ({ m, others }: MissingHit): string =>
+  `${m.name} (needed by ${m.neededBy}) ${m.reason === 'not found' ? 'is not found' : `fails: ${m.reason}`}; searched ${m.searched.length > 0 ? m.searched.join(':') : '(no directories)'}${others.length > 0 ? `; it exists at ${others.slice(0, 3).join(', ')}, which is not on the search path` : ''}`;
+const missingFix = ({ m, others }: MissingHit): string =>
+  others.length > 0 ? `add ${others[0]!.slice(0, others[0]!.lastIndexOf('/')) || '/'} to RUNPATH or LD_LIBRARY_PATH, or install ${m.name} in a default directory` : `install the package that provides ${m.name} in this image`;
+
+const libraryMissing = rule<MissingHit>({
+  code: 'library-missing',
+  severity: 'error',
+  test: (s, img) => (s.isExec ? missingHits(s, img.elsewhere) : []),
+  evidence: (_s, h) => missingEvidence(h),
+  fix: (_s, h) => missingFix(h),
+});
+
+const libraryDependencyMissing = rule<MissingHit>({
+  code: 'library-dependency-missing',
+  severity: 'info',
+  test: (s, img) => (s.isExec ? [] : missingHits(s, img.elsewhere)),
+  evidence: (_s, h) => missingEvidence(h),
+  fix: (_s, h) => missingFix(h),
+});
+
+interface VersionHit {
+  v: VersionProblem;
+  prefix: string;
+  best: string | null;
+}
+const versionMissing = rule<VersionHit>({
+  code: 'version-missing',
+  severity: (s) => (s.isExec ? 'error' : 'info'),
+  test: (s, { fs }) =>
+    !s.b.resolution || !loaderRan(s)
+      ? []
+      : s.b.resolution.versionProblems.map((v) => {
+          const lib = elfOf(fs.dataEntry(v.library.slice(1)));
+          const prefix = v.version.replace(/_[\d.]+$/, '');
+          const have = lib ? lib.versionDefs.filter((d) => d.startsWith(`${prefix}_`)) : [];
+          return { v, prefix, best: prefix === 'GLIBC' ? highestGlibc(have) : highestOf(have) };
+        }),
+  evidence: (_s, { v, prefix, best }) =>
+    `${v.object} needs ${v.version} from ${v.file}, but ${v.library} defines ${best ? `at most ${prefix}_${best.replace(/^[A-Z]+_/, '')}` : `no ${prefix} versions`}${prefix === 'GLIBC' ? ` (the image's glibc is ${best ?? 'older'}, the binary needs ${v.version.slice(6)})` : ''}; the loader stops with "version \`${v.version}' not found"`,
+  fix: (_s, { v, prefix, best }) => (prefix === 'GLIBC' ? `build against glibc ≤ ${best ?? '?'} (an older build image) or use a base image with glibc ≥ ${v.version.slice(6)}` : `install a ${v.file} that defines ${v.version}`),
+});
+
+const needsLdconfig = rule<string[]>({
+  code: 'needs-ldconfig',
+  severity: 'warning',
+  test: (s) => when(s.isExec && loaderRan(s) && (s.b.resolution?.needsLdconfig.length ?? 0) > 0, s.b.resolution?.needsLdconfig ?? []),
+  evidence: (_s, libs) => `${libs.join(', ')} is found only through /etc/ld.so.conf, but the image has no /etc/ld.so.cache, which is what the loader reads`,
+  fix: () => 'run ldconfig in the Dockerfile after installing the libraries',
+});
+
+const glibcBinaryOnMusl = rule<true>({
+  code: 'glibc-binary-on-musl',
+  severity: 'warning',
+  test: (s) => when(s.isExec && s.b.resolution?.flavour === 'musl' && needsGlibc(s.elf) && loaderRan(s), true),
+  evidence: ({ elf }) => `linked against glibc${elf.minGlibc ? ` (needs GLIBC_${elf.minGlibc})` : ''} but its interpreter is musl's (gcompat?): libc.so.6 resolves to musl itself, and any glibc symbol musl lacks fail at start with "symbol not found"`,
+  fix: () => 'build it against musl or statically, or use a glibc base image',
+});
+
+interface MuslHit {
+  version: string | null;
+  old: boolean;
+}
+const cgoOnMusl = rule<MuslHit>({
+  code: 'cgo-on-musl',
+  severity: (_s, h) => (h.old ? 'warning' : 'info'),
+  test: (s, { inventory }) => {
+    if (!goExec(s) || !s.elf.go!.cgoEnabled || s.b.kind !== 'dynamic-exec' || s.b.resolution?.flavour !== 'musl') return [];
+    const version = inventory.musl[0]?.version ?? null;
+    return [{ version, old: version === null || compare(version.split('.').map(Number), [1, 2, 4]) < 0 }];
+  },
+  evidence: (_s, { version, old }) =>
+    `CGO_ENABLED=1 Go binary using musl (${version ?? 'version unknown'}): name lookups go through musl's resolver${old ? ', which before 1.2.4 has no TCP fallback (DNS answers over 512 bytes fail)' : ''} and it ignores /etc/nsswitch.conf`,
+  fix: () => 'build with CGO_ENABLED=0 unless the binary needs C code',
+});
+
+const cgoDynamicLibc = rule<true>({
+  code: 'cgo-dynamic-libc',
+  severity: 'info',
+  test: (s) => when(goExec(s) && s.elf.go!.cgoEnabled === true && s.b.kind === 'dynamic-exec' && s.elf.needed.every((n) => LIBC_ONLY.test(n)), true),
+  evidence: ({ elf }) => `CGO_ENABLED=1 Go binary that links only the C library (${elf.needed.join(', ')}): cgo is likely there only for net/os-user lookups`,
+  fix: () => 'build with CGO_ENABLED=0 for a static binary that needs no libc (Go\'s resolver and os/user read /etc files)',
+});
+
+const missingCaCertificates = rule<true>({
+  code: 'missing-ca-certificates',
+  severity: 'warning',
+  test: (s, { fs, image }) => {
+    if (!goExec(s) || !s.elf.goUses?.x509SystemRoots) return [];
+    const certFile = envValue(image.config.env, 'SSL_CERT_FILE');
+    const certDir = envValue(image.config.env, 'SSL_CERT_DIR');
+    const haveCerts =
+      CA_FILES.some((f) => fs.exists(f)) ||
+      CA_DIRS.some((d) => fs.list(d).length > 0) ||
+      (certFile !== undefined && fs.exists(certFile.replace(/^\/+/, ''))) ||
+      (certDir !== undefined && certDir.split(':').some((d) => fs.list(d.replace(/^\/+/, '')).length > 0));
+    return when(!haveCerts, true);
+  },
+  evidence: (_s, _h, { scratchLike }) =>
+    `links crypto/x509's system root loading, and the image has no CA certificates (/etc/ssl/certs/…)${scratchNote(scratchLike)}: outgoing TLS connections that verify certificates will fail (x509: certificate signed by unknown authority)`,
+  fix: () => 'COPY /etc/ssl/certs/ca-certificates.crt from the build stage (or install ca-certificates)',
+});
+
+const missingPasswd = rule<true>({
+  code: 'missing-passwd',
+  severity: 'warning',
+  test: (s, { fs }) => when(goExec(s) && s.elf.goUses?.osUser === true && !fs.exists('etc/passwd'), true),
+  evidence: (_s, _h, { scratchLike }) => `links os/user, and the image has no /etc/passwd${scratchNote(scratchLike)}: user lookups (user.Current, user.Lookup) fail`,
+  fix: () => 'COPY a minimal /etc/passwd (and /etc/group) into the image',
+});
+
+const missingZoneinfo = rule<true>({
+  code: 'missing-zoneinfo',
+  severity: 'warning',
+  test: (s, { fs, image }) => {
+    const u = s.elf.goUses;
+    return when(goExec(s) && u?.loadLocation === true && !u.embeddedTzdata && !ZONEINFO_DIRS.some((d) => fs.isDir(d)) && envValue(image.config.env, 'ZONEINFO') === undefined, true);
+  },
+  evidence: (_s, _h, { scratchLike }) =>
+    `links time.LoadLocation without the embedded time/tzdata, and the image has no /usr/share/zoneinfo${scratchNote(scratchLike)}: loading a named zone (other than UTC/Local) fails — whether it does so cannot be told statically`,
+  fix: () => 'import _ "time/tzdata" (or build with -tags timetzdata), or COPY /usr/share/zoneinfo into the image',
+});
+
+const unstripped = rule<number>({
+  code: 'unstripped',
+  severity: (_s, bytes) => (bytes >= UNSTRIPPED_WARN ? 'warning' : 'info'),
+  test: ({ b, elf }) => when(!elf.stripped && b.kind !== 'object' && !b.path.startsWith('/usr/lib/debug/'), elf.symbolBytes + elf.debugBytes),
+  evidence: ({ b, elf }, bytes) =>
+    `carries ${formatBytes(elf.symbolBytes)} of symbol table and ${formatBytes(elf.debugBytes)} of debug info (${bytes} bytes, ${Math.round((100 * bytes) / Math.max(1, b.size))}% of the file)`,
+  fix: ({ elf }) => (elf.go ? 'build with -ldflags="-s -w" (or run strip --strip-all)' : 'run strip --strip-all (or strip --strip-debug to keep symbols) in the build stage'),
+});
+
+const unusedLibrary = rule<true>({
+  code: 'unused-library',
+  severity: 'info',
+  test: ({ b }, { fs, used, inventory }) => {
+    if (b.kind !== 'shared-lib') return [];
+    const real = fs.resolve(b.path.slice(1));
+    const realPath = real.ok ? `/${real.path}` : b.path;
+    return when(!used.has(realPath) && !used.has(b.path) && !inventory.loaders.some((l) => l.realPath === realPath), true);
+  },
+  evidence: ({ b }) =>
+    `no ELF file in the image has it in its resolved DT_NEEDED tree (${formatBytes(b.size)}); libraries opened with dlopen() (plugins, NSS modules, Python extensions) cannot be seen statically`,
+  fix: () => 'if nothing dlopens it, remove it (or the package that ships it)',
+});
+
+export const FINDING_RULES: readonly FindingRule[] = [
+  malformedElf,
+  wrongArchitecture,
+  interpreterMissing,
+  libraryMissing,
+  libraryDependencyMissing,
+  versionMissing,
+  needsLdconfig,
+  glibcBinaryOnMusl,
+  cgoOnMusl,
+  cgoDynamicLibc,
+  missingCaCertificates,
+  missingPasswd,
+  missingZoneinfo,
+  unstripped,
+  unusedLibrary,
+];
