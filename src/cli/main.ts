@@ -8,6 +8,7 @@ import { parseSourceArg, type SourceSpec } from '../io/sources/source-spec.js';
 import { previewSource } from '../io/preview-reader.js';
 import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
+import { hostCpuLevel } from '../io/cpu-level.js';
 import { textAnalyser } from '../io/text-analyser.js';
 import { gzipEstimateTap } from '../io/gzip-estimate-tap.js';
 import { SlimError, messages, writeOutput } from '../io/errors.js';
@@ -68,7 +69,7 @@ async function run(argv: readonly string[]): Promise<number> {
   } finally {
     progress.clear();
   }
-  const analysis = analyze(image);
+  const analysis = analyze(image, { cpuLevel: args.cpuLevel ?? hostCpuLevel() });
   let planRun;
   if (wantsPlanner(args.plan)) {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Entry } from '../model/entry.js';
 import { bytesSource, isElfMagic, parseElf, type ByteSource } from '../model/elf/index.js';
 import { GO_MARKERS, MUSL_BANNER, summariseElf, type GoUses } from '../model/libc/elf-summary.js';
+import { parseLdCache } from '../model/libc/ld-cache.js';
 import type { ContentAnalyser, ContentSink } from './content-analyser.js';
 import { setFact } from './content-analyser.js';
 
@@ -263,9 +264,31 @@ export function openAnonymous(): number {
 export const mayBeElf = (e: Entry): boolean =>
   e.kind === 'file' && e.size >= MIN_SIZE && ((e.mode & 0o111) !== 0 || /\.(so(\.[^/]*)?|node|ko|o)$/.test(e.path));
 
-/** Parses ELF files: executables and shared objects (see `mayBeElf`). */
+/** The loader's cache: glibc reads /etc/ld.so.cache, not the conf files, so the resolver needs it. */
+const LD_CACHE = 'etc/ld.so.cache';
+/** A real cache holds a few thousand entries (~40 kB per 600); anything past this is not read. */
+export const LD_CACHE_CAP = 16 * 1024 * 1024;
+
+/** Keeps /etc/ld.so.cache's bytes and stores the parsed cache as the `ldcache` fact. */
+function ldCacheSink(entry: Entry): ContentSink {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  return {
+    write(chunk) {
+      n += chunk.length;
+      if (n > LD_CACHE_CAP) return false;
+      chunks.push(Buffer.from(chunk));
+      return true;
+    },
+    end() {
+      setFact(entry, 'ldcache', n > LD_CACHE_CAP ? { unreadable: `larger than ${LD_CACHE_CAP} bytes` } : parseLdCache(Buffer.concat(chunks)));
+    },
+  };
+}
+
+/** Parses ELF files (executables and shared objects, see `mayBeElf`) and the loader's /etc/ld.so.cache. */
 export const elfAnalyser: ContentAnalyser = {
   name: 'elf',
-  wants: mayBeElf,
-  open: (entry) => new ElfSink(entry),
+  wants: (e) => (e.kind === 'file' && e.path === LD_CACHE) || mayBeElf(e),
+  open: (entry) => (entry.path === LD_CACHE ? ldCacheSink(entry) : new ElfSink(entry)),
 };

@@ -15,6 +15,7 @@ import { readMuslPath } from './ld-conf.js';
 import { malformedRecord, recordOf, type BinaryRecord } from './records.js';
 import { resolveBinary, type LoaderFlavour, type ResolveEnv } from './resolve.js';
 import { EXECUTABLE_KINDS, runnableMachines, verdictOf } from './verdicts.js';
+import type { CpuLevel } from './hwcaps.js';
 
 export interface BinaryReport {
   /** False when no ELF facts were collected (the ELF analyser did not run). */
@@ -28,7 +29,12 @@ export interface BinaryReport {
 
 const abs = (p: string): string => `/${p}`;
 
-export function analyseBinaries(image: Image, tree: FileTree): BinaryReport {
+export interface BinaryOptions {
+  /** x86-64 level the glibc-hwcaps choice is made for (default 1: the baseline copy). */
+  cpuLevel?: CpuLevel;
+}
+
+export function analyseBinaries(image: Image, tree: FileTree, options: BinaryOptions = {}): BinaryReport {
   const fs = new FinalFs(tree);
   const top = tree.layerCount - 1;
   const inventory = libcInventory(fs, image.config);
@@ -40,6 +46,8 @@ export function analyseBinaries(image: Image, tree: FileTree): BinaryReport {
     ldLibraryPath: llp === undefined ? [] : splitLdLibraryPath(llp),
     ldSoConfDirs: inventory.ldSoConf.dirs,
     hasLdSoCache: inventory.hasLdSoCache,
+    ...(inventory.ldCache ? { ldCache: inventory.ldCache } : {}),
+    cpuLevel: options.cpuLevel ?? 1,
     muslPathDirs(file) {
       if (!muslCache.has(file)) muslCache.set(file, readMuslPath(fs, file.replace(/^\/+/, '')).dirs);
       return muslCache.get(file);
@@ -92,6 +100,7 @@ export function analyseBinaries(image: Image, tree: FileTree): BinaryReport {
     inventory,
     scratchLike: inventory.glibc.length === 0 && inventory.musl.length === 0 && !fs.exists('bin/sh'),
     used,
+    cpuLevel: options.cpuLevel ?? 1,
     elsewhere: basenameIndex(tree, top),
   };
   const sorted = sortFindings(runFindingRules(FINDING_RULES, subjects, malformed, facts));

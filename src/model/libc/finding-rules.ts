@@ -6,7 +6,7 @@ import { formatBytes } from '../byte-units.js';
 import { elfOf } from './elf-summary.js';
 import { rule, type FindingRule, type Subject } from './findings.js';
 import { compare, envValue, highestGlibc } from './inventory.js';
-import type { MissingLib, VersionProblem } from './resolve.js';
+import type { HwcapsChoice, MissingLib, VersionProblem } from './resolve.js';
 import { needsGlibc } from './verdicts.js';
 
 const LIBC_ONLY = /^(libc\.so\.6|libpthread\.so\.0|libdl\.so\.2|libresolv\.so\.2|libm\.so\.6|librt\.so\.1|libc\.musl-[^/]+\.so\.1|libc\.so|ld-linux[^/]*|libgcc_s\.so\.1)$/;
@@ -148,6 +148,36 @@ const needsLdconfig = rule<string[]>({
   fix: () => 'run ldconfig in the Dockerfile after installing the libraries',
 });
 
+type Named = { name: string; path: string };
+const ldCacheStale = rule<Named>({
+  code: 'ld-cache-stale',
+  severity: 'warning',
+  test: (s) => (s.isExec && loaderRan(s) ? s.b.resolution?.notInCache : undefined),
+  evidence: ({ b }, { name, path }) => {
+    const loaded = b.resolution?.libs.find((l) => l.name === name);
+    return `${path} is in an /etc/ld.so.conf directory but not in /etc/ld.so.cache, and the loader reads only the cache: ${loaded ? `it loads ${loaded.realPath} instead` : `${name} is not found`} (the library was added after ldconfig last ran)`;
+  },
+  fix: () => 'run ldconfig in the same RUN that installs or copies the library (RUN cp … && ldconfig)',
+});
+
+const ldCacheOnly = rule<Named>({
+  code: 'ld-cache-only',
+  severity: 'info',
+  test: (s) => (s.isExec ? s.b.resolution?.cacheOnly : undefined),
+  evidence: (_s, { name, path }) =>
+    `${name} is found only through /etc/ld.so.cache (${path}), whose directory no /etc/ld.so.conf file names (ldconfig DIR was run by hand): the next plain ldconfig — a package install runs one — drops it`,
+  fix: (_s, { path }) => `add ${path.slice(0, path.lastIndexOf('/')) || '/'} to a file in /etc/ld.so.conf.d/ (then run ldconfig), or set RUNPATH`,
+});
+
+const hwcapsCpuDependent = rule<HwcapsChoice>({
+  code: 'hwcaps-cpu-dependent',
+  severity: 'info',
+  test: (s) => (s.isExec ? s.b.resolution?.hwcaps : undefined),
+  evidence: (_s, c, { cpuLevel }) =>
+    `${c.name} has glibc-hwcaps copies (${c.copies.map(([l, p]) => `${l}: ${p}`).join(', ')}); the loader picks by the CPU it runs on — at x86-64-v${cpuLevel} it loads ${c.chosen}`,
+  fix: () => 'nothing to fix if every copy behaves the same; test on the oldest CPU you deploy to (or pass --cpu-level v1…v4 to see each choice)',
+});
+
 const glibcBinaryOnMusl = rule<true>({
   code: 'glibc-binary-on-musl',
   severity: 'warning',
@@ -251,6 +281,9 @@ export const FINDING_RULES: readonly FindingRule[] = [
   libraryDependencyMissing,
   versionMissing,
   needsLdconfig,
+  ldCacheStale,
+  ldCacheOnly,
+  hwcapsCpuDependent,
   glibcBinaryOnMusl,
   cgoOnMusl,
   cgoDynamicLibc,

@@ -6,6 +6,7 @@
 import type { Image } from '../image.js';
 import type { ElfSummary } from './elf-summary.js';
 import type { FinalFs } from './final-fs.js';
+import type { CpuLevel } from './hwcaps.js';
 import type { LibcInventory } from './inventory.js';
 import type { BinaryRecord } from './records.js';
 
@@ -21,6 +22,7 @@ export type FindingCode =
   | 'glibc-binary-on-musl'
   | 'needs-ldconfig'
   | 'ld-cache-stale'
+  | 'ld-cache-only'
   | 'hwcaps-cpu-dependent'
   | 'cgo-on-musl'
   | 'cgo-dynamic-libc'
@@ -52,6 +54,8 @@ export interface ImageFacts {
   inventory: LibcInventory;
   /** No libc and no /bin/sh. */
   scratchLike: boolean;
+  /** The x86-64 level the glibc-hwcaps choice was made for. */
+  cpuLevel: CpuLevel;
   /** Real paths (absolute) some resolution loaded: libraries and interpreters. */
   used: ReadonlySet<string>;
   /** Where files of this base name live in the final filesystem (absolute paths). */

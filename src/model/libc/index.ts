@@ -8,7 +8,9 @@ import type { BinaryRecord } from './records.js';
 import type { Finding } from './findings.js';
 
 export { elfOf, elfFactOf, isMalformed, type ElfSummary, type ElfFact, type GoUses } from './elf-summary.js';
-export { analyseBinaries, type BinaryReport } from './binaries.js';
+export { analyseBinaries, type BinaryReport, type BinaryOptions } from './binaries.js';
+export { parseLdCache, type LdCache, type LdCacheEntry, type LdCacheFact } from './ld-cache.js';
+export { levelFromFlags, parseCpuLevel, type CpuLevel } from './hwcaps.js';
 export type { BinaryRecord } from './records.js';
 export { runnableMachines, type Verdict } from './verdicts.js';
 export { atLeast, countBySeverity, sortFindings, SEVERITY_RANK, type Finding, type FindingCode, type Severity } from './findings.js';

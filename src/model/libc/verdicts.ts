@@ -60,8 +60,10 @@ export function verdictOf(b: BinaryRecord, elf: ElfSummary, archOk: boolean): Ve
     return { status: 'unknown', reason: 'glibc-linked binary under musl\'s loader: libc.so.6 maps to musl, and symbols musl lacks fail at start with "symbol not found"' };
   }
   if (r.flavour === 'unknown') return { status: 'unknown', reason: `unknown loader ${r.interpreter?.path ?? ''}` };
+  // Without /etc/ld.so.cache glibc searches only the default dirs (dl-load.c: no cache, no conf files): the
+  // real loader, run in a chroot, refuses such a program (test/e2e-elf/loader-cache.test.ts).
   if (r.needsLdconfig.length > 0) {
-    return { status: 'unknown', reason: `${r.needsLdconfig[0]} is found only through /etc/ld.so.conf, and the image has no /etc/ld.so.cache (ldconfig never ran)` };
+    return { status: 'will not start', reason: `${r.needsLdconfig[0]} is found only through /etc/ld.so.conf, and the image has no /etc/ld.so.cache (ldconfig never ran): the loader searches only the default dirs` };
   }
   return { status: 'will start', reason: `interpreter and ${r.libs.length} libraries resolve` };
 }
