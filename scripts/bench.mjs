@@ -57,7 +57,7 @@ console.log(`  content digests (sha256) cost   ${digestCost.toFixed(0)} ms`);
 console.log(`  peak RSS                        ${(rss / 1048576).toFixed(0)} MiB  (target ≤ 400 MiB)`);
 console.log(`  bytes per entry                 ${(rss / entries).toFixed(0)} (peak RSS / entries)`);
 
-for (const extra of process.env.BENCH_ENGINE_ONLY ? [] : ['bench-elf.mjs', 'bench-tui.mjs', 'bench-plan.mjs']) {
+for (const extra of process.env.BENCH_ENGINE_ONLY ? [] : ['bench-elf.mjs', 'bench-resolve.mjs', 'bench-tui.mjs', 'bench-plan.mjs']) {
   const p = join(root, 'scripts', extra);
   if (existsSync(p)) {
     console.log(`\n${extra}:`);

@@ -159,6 +159,8 @@ interface Obj {
   chain: number;
   /** Its own DT_RUNPATH, expanded (glibc). */
   runpathDirs: { dir: string; via: Via }[];
+  /** The search memo of its context (set on first search). */
+  memo: Map<number, SearchResult> | undefined;
 }
 
 type Candidate =
@@ -238,7 +240,7 @@ export function flavourOf(fs: FinalFs, interp: string | undefined, needed: reado
  */
 /** What one directory search found; shared by every root that searches the same name in the same context. */
 interface SearchResult {
-  found?: { path: string; realPath: string; layer: number; elf: ElfSummary; via: Via; hwcaps?: string };
+  found?: { path: string; realPath: string; layer: number; elf: ElfSummary; via: Via; hwcaps?: string; realId?: number };
   fatal?: string;
   searched: string[];
   /** A copy in an ld.so.conf dir that the cache does not list (the loader never looks there). */
@@ -255,11 +257,21 @@ type Step = { dir: string; via: Via } | { cache: true };
 interface Shared {
   chainIds: Map<string, number>;
   chains: { dir: string; via: Via }[][];
-  memo: Map<string, SearchResult>;
+  /** Search results by context key, then by name id. */
+  memo: Map<string, Map<number, SearchResult>>;
+  /** Names and real paths as small integers, so that the per-root "already loaded?" checks are array reads. */
+  ids: Map<string, number>;
+  /** Per root: stamp[id] === epoch means loaded under that name (or soname) / real path in this root. */
+  nameStamp: Int32Array;
+  realStamp: Int32Array;
+  epoch: number;
+  /** DT_NEEDED names of a summary as ids (computed once per summary). */
+  neededIds: WeakMap<ElfSummary, Int32Array>;
   cacheIndex: Map<string, LdCacheEntry[]> | undefined;
   confDirs: Set<string>;
 }
 const SHARED = new WeakMap<ResolveEnv, Shared>();
+const NONE: { dir: string; via: Via }[] = [];
 
 function sharedOf(env: ResolveEnv): Shared {
   let s = SHARED.get(env);
@@ -273,10 +285,40 @@ function sharedOf(env: ResolveEnv): Shared {
         else cacheIndex.set(e.key, [e]);
       }
     }
-    s = { chainIds: new Map([['', 0]]), chains: [[]], memo: new Map(), cacheIndex, confDirs: new Set(env.ldSoConfDirs.map((d) => d.replace(/\/+$/, ''))) };
+    s = {
+      chainIds: new Map([['', 0]]), chains: [[]], memo: new Map(), cacheIndex, confDirs: new Set(env.ldSoConfDirs.map((d) => d.replace(/\/+$/, ''))),
+      ids: new Map(), nameStamp: new Int32Array(1024), realStamp: new Int32Array(1024), epoch: 0, neededIds: new WeakMap(),
+    };
     SHARED.set(env, s);
   }
   return s;
+}
+
+function idOf(s: Shared, key: string): number {
+  let id = s.ids.get(key);
+  if (id === undefined) {
+    id = s.ids.size;
+    s.ids.set(key, id);
+    if (id >= s.nameStamp.length) {
+      const grow = (a: Int32Array): Int32Array => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      s.nameStamp = grow(s.nameStamp);
+      s.realStamp = grow(s.realStamp);
+    }
+  }
+  return id;
+}
+
+function neededIdsOf(s: Shared, e: ElfSummary): Int32Array {
+  let ids = s.neededIds.get(e);
+  if (!ids) {
+    ids = Int32Array.from(e.needed, (n) => idOf(s, n));
+    s.neededIds.set(e, ids);
+  }
+  return ids;
 }
 
 /** The id of the context `parent` + `dirs` (dirs appended after the parent's). */
@@ -329,11 +371,12 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
   };
   /** The object's own part of the inherited search context (glibc: DT_RPATH unless it has DT_RUNPATH). */
   const contribution = (o: Obj): { dir: string; via: Via }[] => {
+    if (o.elf.rpath.length === 0 && o.elf.runpath.length === 0) return NONE;
     if (musl) return o.elf.runpath.length > 0 ? expand(o.elf.runpath, o, 'runpath') : expand(o.elf.rpath, o, 'rpath');
     return o.elf.runpath.length === 0 ? expand(o.elf.rpath, o, 'rpath') : [];
   };
   const makeObj = (name: string, p: string, realPath: string, e: ElfSummary, loader: Obj | undefined, depth: number, isMain: boolean): Obj => {
-    const o: Obj = { name, path: p, realPath, elf: e, loader, depth, isMain, chain: 0, runpathDirs: [] };
+    const o: Obj = { name, path: p, realPath, elf: e, loader, depth, isMain, chain: 0, runpathDirs: [], memo: undefined };
     o.chain = chainOf(shared, loader?.chain ?? 0, contribution(o));
     if (!musl && e.runpath.length > 0) o.runpathDirs = expand(e.runpath, o, 'runpath');
     return o;
@@ -341,13 +384,21 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
 
   const main = makeObj(rootAbs, rootAbs, rootAbs, elf, undefined, 0, true);
   const loaded: Obj[] = [main];
+  // Loaded objects by name / soname (the first one wins) and by real path, for this root only: the maps hold
+  // the objects, the stamp arrays answer "already loaded?" in the inner loop.
+  const epoch = ++shared.epoch;
   const byName = new Map<string, Obj>();
-  const byReal = new Map<string, Obj>([[main.realPath, main]]);
-  const load = (o: Obj): void => {
+  const markName = (n: string, o: Obj, id = idOf(shared, n)): void => {
+    if (shared.nameStamp[id] === epoch) return;
+    shared.nameStamp[id] = epoch;
+    byName.set(n, o);
+  };
+  shared.realStamp[idOf(shared, main.realPath)] = epoch;
+  const load = (o: Obj, nameId?: number, realId = idOf(shared, o.realPath)): void => {
     loaded.push(o);
-    if (!byReal.has(o.realPath)) byReal.set(o.realPath, o);
-    if (!byName.has(o.name)) byName.set(o.name, o);
-    if (!musl && o.elf.soname !== undefined && !byName.has(o.elf.soname)) byName.set(o.elf.soname, o);
+    shared.realStamp[realId] = epoch;
+    markName(o.name, o, nameId);
+    if (!musl && o.elf.soname !== undefined) markName(o.elf.soname, o);
   };
   let interpObj: Obj | undefined;
   if (elf.interpreter) {
@@ -408,11 +459,15 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
     return out;
   };
 
-  const search = (o: Obj, name: string): SearchResult => {
+  const search = (o: Obj, name: string, nameId: number): SearchResult => {
     const nodeflib = (o.elf.flags1 & DF_1_NODEFLIB) !== 0;
-    const ctx = musl ? `M${o.chain}` : o.elf.runpath.length > 0 ? `R${o.runpathDirs.map((d) => d.dir).join('\0')}` : `C${o.chain}`;
-    const key = `${rootKey}${ctx}|${nodeflib ? 'N' : ''}|${name}`;
-    const hit = shared.memo.get(key);
+    if (!o.memo) {
+      const ctx = musl ? `M${o.chain}` : o.elf.runpath.length > 0 ? `R${o.runpathDirs.map((d) => d.dir).join('\0')}` : `C${o.chain}`;
+      const key = `${rootKey}${ctx}|${nodeflib ? 'N' : ''}`;
+      o.memo = shared.memo.get(key);
+      if (!o.memo) shared.memo.set(key, (o.memo = new Map()));
+    }
+    const hit = o.memo.get(nameId);
     if (hit) return hit;
     const out: SearchResult = { searched: [] };
     for (const step of stepsFor(o)) {
@@ -465,7 +520,8 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
         }
       }
     }
-    shared.memo.set(key, out);
+    if (out.found) out.found.realId = idOf(shared, out.found.realPath);
+    o.memo.set(nameId, out);
     return out;
   };
 
@@ -475,7 +531,11 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
   const MAX_OBJECTS = 4096;
   for (let qi = 0; qi < queue.length && loaded.length < MAX_OBJECTS; qi++) {
     const o = queue[qi]!;
-    for (const name of o.elf.needed) {
+    const ids = neededIdsOf(shared, o.elf);
+    for (let k = 0; k < ids.length; k++) {
+      const nameId = ids[k]!;
+      if (shared.nameStamp[nameId] === epoch) continue; // an object loaded under this name or soname is reused
+      const name = o.elf.needed[k]!;
       if (name === '') continue;
       if (musl && isMuslReserved(name)) {
         const self = interpObj;
@@ -487,7 +547,6 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
         if (!self) res.missing.push({ name, neededBy: o.path, reason: 'musl itself (the interpreter) is missing', searched: [] });
         continue;
       }
-      if (!name.includes('/') && byName.has(name)) continue;
       let found: SearchResult['found'];
       let r: SearchResult | undefined;
       if (name.includes('/')) {
@@ -497,7 +556,7 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
         if (c.kind === 'ok') found = { path: c.path, realPath: c.realPath, layer: c.layer, elf: c.elf, via: 'path' };
         else if (c.kind !== 'absent') r.fatal = `${c.realPath}: ${c.what}`;
       } else {
-        r = search(o, name);
+        r = search(o, name, nameId);
         found = r.found;
       }
       if (r.notInCache && !res.notInCache.some((x) => x.name === name)) res.notInCache.push({ name, path: r.notInCache });
@@ -508,14 +567,17 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
         }
         continue;
       }
-      if (byReal.has(found.realPath)) continue;
+      const realId = found.realId ?? idOf(shared, found.realPath);
+      if (shared.realStamp[realId] === epoch) continue;
       if (found.via === 'ld.so.conf' && !env.hasLdSoCache) res.needsLdconfig.push(found.path);
       if (r.cacheOnly) res.cacheOnly.push({ name, path: found.path });
       if (r.copies) res.hwcaps.push({ name, chosen: found.path, copies: r.copies });
       const obj = makeObj(name, found.path, found.realPath, found.elf, o, o.depth + 1, false);
-      load(obj);
+      load(obj, nameId, realId);
       queue.push(obj);
-      res.libs.push({ name, path: found.path, realPath: found.realPath, layer: found.layer, neededBy: o.path, via: found.via, ...(found.hwcaps ? { hwcaps: found.hwcaps } : {}), depth: obj.depth });
+      const l: ResolvedLib = { name, path: found.path, realPath: found.realPath, layer: found.layer, neededBy: o.path, via: found.via, depth: obj.depth };
+      if (found.hwcaps) l.hwcaps = found.hwcaps;
+      res.libs.push(l);
     }
   }
 
