@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry } from '../model/entry.js';
 import { bytesSource, isElfMagic, parseElf, type ByteSource } from '../model/elf/index.js';
-import { GO_MARKERS, MUSL_BANNER, summariseElf, type GoUses } from '../model/libc/elf-summary.js';
+import { GLIBC_BANNER, GO_MARKERS, MUSL_BANNER, NSS_BUILTIN_FILES, NSS_MODULE_PATTERN, summariseElf, type GoUses } from '../model/libc/elf-summary.js';
+import type { StaticNss } from '../model/libc/static-nss.js';
 import { parseLdCache } from '../model/libc/ld-cache.js';
 import type { ContentAnalyser, ContentSink } from './content-analyser.js';
 import { setFact } from './content-analyser.js';
@@ -121,6 +122,29 @@ function muslVersionOf(src: ByteSource): string | undefined {
   return best?.v;
 }
 
+/** A static glibc binary's NSS use (markers in elf-summary.ts); undefined when it cannot load NSS modules. */
+function staticNssOf(src: ByteSource): StaticNss | undefined {
+  let pattern = false;
+  let builtin = false;
+  let banner = -1;
+  scanWindows(src, 64, (w, at) => {
+    pattern ||= w.indexOf(NSS_MODULE_PATTERN) >= 0;
+    builtin ||= w.indexOf(NSS_BUILTIN_FILES) >= 0;
+    if (banner < 0) {
+      const i = w.indexOf(GLIBC_BANNER);
+      if (i >= 0) banner = at + i;
+    }
+    return !(pattern && builtin && banner >= 0);
+  });
+  if (!pattern) return undefined;
+  const out: StaticNss = { builtinFilesDns: builtin };
+  if (banner >= 0) {
+    const m = /version (\d+\.\d+)/.exec(Buffer.from(src.read(banner, 200)).toString('latin1'));
+    if (m) out.glibcVersion = m[1]!;
+  }
+  return out;
+}
+
 function analyse(entry: Entry, src: ByteSource): void {
   const r = parseElf(src);
   if (!r.ok) {
@@ -132,7 +156,8 @@ function analyse(entry: Entry, src: ByteSource): void {
   // musl's libc.so is also its loader: a shared object with no DT_NEEDED and no symbol versions.
   const maybeMusl = (elf.kind === 'shared-lib' || elf.kind === 'static-pie') && elf.needed.length === 0 && elf.versionDefs.length === 0 && !elf.go;
   const muslVersion = maybeMusl ? muslVersionOf(src) : undefined;
-  setFact(entry, 'elf', summariseElf(elf, src.size, { ...(goUses ? { goUses } : {}), ...(muslVersion ? { muslVersion } : {}) }));
+  const staticNss = (elf.kind === 'static' || elf.kind === 'static-pie') && !elf.go ? staticNssOf(src) : undefined;
+  setFact(entry, 'elf', summariseElf(elf, src.size, { ...(goUses ? { goUses } : {}), ...(muslVersion ? { muslVersion } : {}), ...(staticNss ? { staticNss } : {}) }));
 }
 
 /**

@@ -6,7 +6,9 @@ import { formatBytes } from '../byte-units.js';
 import { elfOf } from './elf-summary.js';
 import { rule, type FindingRule, type Subject } from './findings.js';
 import { compare, envValue, highestGlibc } from './inventory.js';
-import type { HwcapsChoice, MissingLib, VersionProblem } from './resolve.js';
+import { glibcDefaultDirs, type HwcapsChoice, type MissingLib, type VersionProblem } from './resolve.js';
+import { goResolverMode, hostsFirstWithoutNsswitch, type GoResolverMode } from './go-dns.js';
+import { staticNssNeeds, type NssNeed } from './static-nss.js';
 import { needsGlibc } from './verdicts.js';
 
 const LIBC_ONLY = /^(libc\.so\.6|libpthread\.so\.0|libdl\.so\.2|libresolv\.so\.2|libm\.so\.6|librt\.so\.1|libc\.musl-[^/]+\.so\.1|libc\.so|ld-linux[^/]*|libgcc_s\.so\.1)$/;
@@ -189,6 +191,7 @@ const glibcBinaryOnMusl = rule<true>({
 interface MuslHit {
   version: string | null;
   old: boolean;
+  mode: GoResolverMode;
 }
 const cgoOnMusl = rule<MuslHit>({
   code: 'cgo-on-musl',
@@ -196,11 +199,66 @@ const cgoOnMusl = rule<MuslHit>({
   test: (s, { inventory }) => {
     if (!goExec(s) || !s.elf.go!.cgoEnabled || s.b.kind !== 'dynamic-exec' || s.b.resolution?.flavour !== 'musl') return [];
     const version = inventory.musl[0]?.version ?? null;
-    return [{ version, old: version === null || compare(version.split('.').map(Number), [1, 2, 4]) < 0 }];
+    const mode = goResolverMode(s.elf.go!).mode;
+    if (mode === 'go') return []; // -tags netgo: Go's own resolver, whatever the libc
+    return [{ version, old: version === null || compare(version.split('.').map(Number), [1, 2, 4]) < 0, mode }];
   },
-  evidence: (_s, { version, old }) =>
-    `CGO_ENABLED=1 Go binary using musl (${version ?? 'version unknown'}): name lookups go through musl's resolver${old ? ', which before 1.2.4 has no TCP fallback (DNS answers over 512 bytes fail)' : ''} and it ignores /etc/nsswitch.conf`,
-  fix: () => 'build with CGO_ENABLED=0 unless the binary needs C code',
+  evidence: (_s, { version, old, mode }) =>
+    `CGO_ENABLED=1 Go binary using musl (${version ?? 'version unknown'}): ${mode === 'cgo' ? 'built with -tags netcgo, every name lookup goes' : 'when Go hands a lookup to the C library (its default on Linux is its own resolver; /etc/nsswitch.conf or /etc/resolv.conf options it lacks make it use libc), the lookup goes'} through musl's resolver, which ignores /etc/nsswitch.conf (always /etc/hosts, then DNS), sends each query to every nameserver at once and takes the first answer${old ? ', and before 1.2.4 has no TCP fallback (DNS answers over 512 bytes fail)' : ''}`,
+  fix: ({ b }) => (b.go?.settings['-tags']?.includes('netcgo') ? 'drop -tags netcgo (or build with CGO_ENABLED=0 / -tags netgo) to use Go\'s resolver' : 'build with CGO_ENABLED=0 (or -tags netgo) unless the binary needs C code'),
+});
+
+interface DnsHit {
+  mode: GoResolverMode;
+  why: string;
+  hostsFirst: boolean;
+}
+const goDnsOrder = rule<DnsHit>({
+  code: 'go-dns-order',
+  severity: (_s, h) => (h.hostsFirst ? 'info' : 'warning'),
+  test: (s, { fs }) => {
+    if (!goExec(s) || !s.elf.goUses?.netResolver || fs.exists('etc/nsswitch.conf')) return [];
+    const { mode, why } = goResolverMode(s.elf.go!);
+    const hostsFirst = hostsFirstWithoutNsswitch(s.elf.go!.goVersion);
+    if (mode === 'cgo' || hostsFirst === undefined) return [];
+    return [{ mode, why, hostsFirst }];
+  },
+  evidence: ({ elf }, { mode, why, hostsFirst }) =>
+    `${elf.go!.goVersion} binary using Go's own resolver (${why}${mode === 'auto' ? ', Go\'s default on Linux' : ''}), and the image has no /etc/nsswitch.conf: ${
+      hostsFirst
+        ? 'Go ≥ 1.16 then reads /etc/hosts first, then DNS (files,dns)'
+        : 'Go before 1.16 then asks DNS before /etc/hosts (dns,files): "localhost" and --add-host names go to the DNS server first, and a search domain can answer for them'
+    }`,
+  fix: (_s, { hostsFirst }) =>
+    hostsFirst
+      ? 'nothing to fix; add /etc/nsswitch.conf ("hosts: files dns") only if another order is wanted'
+      : 'add /etc/nsswitch.conf with "hosts: files dns" (RUN echo \'hosts: files dns\' > /etc/nsswitch.conf), or build with Go ≥ 1.16',
+});
+
+interface NssHit {
+  needs: NssNeed[];
+  libc: string | null;
+}
+const staticGlibcNss = rule<NssHit>({
+  code: 'static-glibc-nss',
+  severity: (_s, h) => (h.needs.some((n) => !n.module) ? 'warning' : 'info'),
+  test: (s, { fs, inventory }) => {
+    const nss = s.elf.staticNss;
+    if (!s.isExec || !nss) return [];
+    const dirs = [...glibcDefaultDirs(s.elf.machine, s.elf.class), ...inventory.ldSoConf.dirs];
+    return [{ needs: staticNssNeeds(fs, nss, dirs), libc: inventory.glibc[0]?.version ?? null }];
+  },
+  evidence: ({ elf }, { needs, libc }) => {
+    const nss = elf.staticNss!;
+    const built = nss.builtinFilesDns ? 'files and dns are built in (glibc ≥ 2.34)' : 'files and dns are modules too (glibc < 2.34)';
+    const linked = nss.glibcVersion ? `glibc ${nss.glibcVersion}` : 'the glibc it was linked with (its version is not recorded in the file)';
+    const list = needs.map((n) => `${n.source} (${n.databases.join(', ')}): ${n.module ? n.module : 'missing'}`).join('; ');
+    return `statically linked glibc binary that uses NSS (getaddrinfo, getpwnam, …): at run time it loads libnss_<source>.so.2 from ${linked} for each source /etc/nsswitch.conf names; ${built}. ${needs.length === 0 ? 'Here it needs no module.' : `Here: ${list}.`}${needs.some((n) => n.module) ? ` The modules must match ${linked}; the image's glibc is ${libc ?? 'absent'}.` : ''}`;
+  },
+  fix: ({ elf }, { needs }) =>
+    needs.some((n) => !n.module)
+      ? `install ${needs.filter((n) => !n.module).map((n) => `libnss_${n.source}.so.2`).join(', ')} from the same glibc${elf.staticNss!.glibcVersion ? ` ${elf.staticNss!.glibcVersion}` : ''}, or name only ${elf.staticNss!.builtinFilesDns ? 'files/dns' : 'sources whose modules the image has'} in /etc/nsswitch.conf, or link dynamically`
+      : 'nothing to fix while /etc/nsswitch.conf names only these sources; linking dynamically removes the version coupling',
 });
 
 const cgoDynamicLibc = rule<true>({
@@ -286,7 +344,9 @@ export const FINDING_RULES: readonly FindingRule[] = [
   hwcapsCpuDependent,
   glibcBinaryOnMusl,
   cgoOnMusl,
+  goDnsOrder,
   cgoDynamicLibc,
+  staticGlibcNss,
   missingCaCertificates,
   missingPasswd,
   missingZoneinfo,
