@@ -44,7 +44,7 @@ const cases = {
 function run(entries) {
   const img = image([...glibc, ...entries]);
   const tree = buildFileTree(img.layers);
-  global.gc?.();
+  globalThis.gc?.();
   const rss0 = process.memoryUsage().rss;
   const t = performance.now();
   const r = analyseBinaries(img, tree);
