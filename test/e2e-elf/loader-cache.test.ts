@@ -161,6 +161,21 @@ test('glibc-hwcaps: the copy the real loader runs at this CPU level, through the
   const v1 = await slimtui(root, 1);
   assert.equal(answer(v1, 'prog-hw', words), 'base');
   assert.equal(answer(v1, 'prog-hw-rp', words), 'rp-base');
+  // The CLI: --cpu-level picks the level; a bad value is one line on stderr and exit 2.
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(process.cwd(), 'bin', 'slimtui'), ...args], { encoding: 'utf8', env: { ...process.env, CI: '' } });
+  const j = cli(['--json', '--cpu-level', 'v1', `dir:${root}`]);
+  assert.equal(j.status, 0, j.stderr);
+  type Doc = { binaries: { files: { path: string; resolved: { name: string; realPath: string; hwcaps?: string }[] | null }[] } };
+  const file = (JSON.parse(j.stdout) as Doc).binaries.files.find((f) => f.path === '/bin/prog-hw')!;
+  assert.equal(file.resolved!.find((l) => l.name === 'libhw.so')!.realPath, `/usr/${LIBDIR}/libhw.so`);
+  const j2 = cli(['--json', '--cpu-level', 'v2', `dir:${root}`]);
+  assert.equal(j2.status, 0, j2.stderr);
+  const file2 = (JSON.parse(j2.stdout) as Doc).binaries.files.find((f) => f.path === '/bin/prog-hw')!;
+  assert.deepEqual(file2.resolved!.find((l) => l.name === 'libhw.so')!.hwcaps, 'x86-64-v2');
+  const bad = cli(['--json', '--cpu-level', 'v9', `dir:${root}`]);
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  assert.match(bad.stderr, /--cpu-level must be v1, v2, v3 or v4/);
   // The copy the loader runs is not called unused.
   const unused = a.binaries.findings.filter((f) => f.code === 'unused-library').map((f) => f.path);
   assert.ok(!unused.includes(`/usr/${LIBDIR}/glibc-hwcaps/x86-64-v${level}/libhw.so`), unused.join(','));
