@@ -17,7 +17,7 @@ import type { Entry } from '../model/entry.js';
 import { bytesSource, isElfMagic, parseElf, type ByteSource } from '../model/elf/index.js';
 import { GLIBC_BANNER, GO_MARKERS, MUSL_BANNER, NSS_BUILTIN_FILES, NSS_MODULE_PATTERN, summariseElf, type GoUses } from '../model/libc/elf-summary.js';
 import type { StaticNss } from '../model/libc/static-nss.js';
-import { parseLdCache } from '../model/libc/ld-cache.js';
+import { parseLdCache, type LdCacheFact } from '../model/libc/ld-cache.js';
 import type { ContentAnalyser, ContentSink } from './content-analyser.js';
 import { setFact } from './content-analyser.js';
 
@@ -306,7 +306,13 @@ function ldCacheSink(entry: Entry): ContentSink {
       return true;
     },
     end() {
-      setFact(entry, 'ldcache', n > LD_CACHE_CAP ? { unreadable: `larger than ${LD_CACHE_CAP} bytes` } : parseLdCache(Buffer.concat(chunks)));
+      let fact: LdCacheFact;
+      try {
+        fact = n > LD_CACHE_CAP ? { unreadable: `larger than ${LD_CACHE_CAP} bytes` } : parseLdCache(Buffer.concat(chunks));
+      } catch (e) {
+        fact = { unreadable: `unreadable: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      setFact(entry, 'ldcache', fact);
     },
   };
 }

@@ -176,6 +176,16 @@ test('glibc-hwcaps: the copy the real loader runs at this CPU level, through the
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.match(bad.stderr, /--cpu-level must be v1, v2, v3 or v4/);
+  // Other cache formats: in ldconfig's compat form the loader finds no hwcaps names (it takes the base entry);
+  // the old form has no hwcap field, and the loader takes the first entry for the name (a glibc-hwcaps one).
+  for (const format of ['compat', 'old']) {
+    sh('ldconfig', ['-c', format, '-r', root]);
+    const judge = realLoader(root, 'prog-hw');
+    const ours = await slimtui(root);
+    assert.equal(ours.binaries.inventory.ldCache?.format, format);
+    assert.equal(answer(ours, 'prog-hw', words), judge, format);
+  }
+  sh('ldconfig', ['-r', root]);
   // The copy the loader runs is not called unused.
   const unused = a.binaries.findings.filter((f) => f.code === 'unused-library').map((f) => f.path);
   assert.ok(!unused.includes(`/usr/${LIBDIR}/glibc-hwcaps/x86-64-v${level}/libhw.so`), unused.join(','));

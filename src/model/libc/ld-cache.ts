@@ -85,6 +85,7 @@ function pickOrder(view: DataView, at: number, length: number, size: number, sta
 }
 
 function parseNew(bytes: Uint8Array, view: DataView, base: number): LdCache | { unreadable: string } {
+  if (base + 48 > bytes.length) return { unreadable: 'truncated header' };
   // flags byte: 2 = little-endian, 3 = big-endian (cache_file_new_flags_endian_*); 0 = unknown (older ldconfig).
   const endian = bytes[base + 28]! & 3;
   const le = endian === 2 ? true : endian === 3 ? false : pickOrder(view, base + 20, bytes.length - base, 24, 48);
@@ -115,6 +116,8 @@ function hwcapsNames(bytes: Uint8Array, view: DataView, base: number, le: boolea
   if (ext === 0) return [];
   const at = base + ext;
   if (at + 8 > bytes.length || view.getUint32(at, le) !== EXT_MAGIC) return [];
+
+  if (!(at >= base) || at + 8 > bytes.length) return [];
   const count = Math.min(view.getUint32(at + 4, le), 64);
   for (let i = 0; i < count; i++) {
     const s = at + 8 + i * 16;
