@@ -68,7 +68,7 @@ async function run(argv: readonly string[]): Promise<number> {
   } finally {
     progress.clear();
   }
-  const analysis = analyze(loaded.image, { cpuLevel: args.cpuLevel ?? hostCpuLevel() });
+  const analysis = analyze(loaded.image, { elf: args.elf, cpuLevel: args.cpuLevel ?? hostCpuLevel() });
   let planRun;
   if (wantsPlanner(args.plan)) {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).

@@ -17,6 +17,7 @@ import { fsMessage } from '../fs-message.js';
 import { counted, fileHeadInLayer, NotFound, wholeFilesInLayer } from '../layer-files.js';
 import { resolveLink } from '../outer-archive.js';
 import { indexTarFile, type TarIndex, type TarIndexEntry } from '../tar-index.js';
+import { loadFromBlobs } from '../parallel-layers.js';
 import type { ImageSource, LayerBlobListing, ListOptions, LoadedImage, LoadOptions } from './image-source.js';
 import type { SourceSpec } from './source-spec.js';
 
@@ -52,7 +53,9 @@ export function archiveFileSource(kind: 'docker-archive' | 'oci-archive', spec: 
         return { image, source, preview: undefined, readFiles: undefined };
       }
       const totalBytes = await statArchive(path);
-      const { image, blobNames } = await readImageArchive(fileChunks(path), { ...base, what: path, totalBytes });
+      // Both cores when the archive is a plain tar with big layers (io/parallel-layers.ts); else the one pass.
+      const fast = await loadFromBlobs(source, opts, path, (l) => `layer ${l.name} of ${path}`);
+      const { image, blobNames } = fast ? { image: fast.image, blobNames: fast.listing.layers.map((l) => l.name) } : await readImageArchive(fileChunks(path), { ...base, what: path, totalBytes });
       const preview: PreviewPort = {
         read: async (layer, file, o) => {
           const name = blobNames[layer];

@@ -16,6 +16,7 @@ import { fileChunks } from '../file-chunks.js';
 import { fsMessage } from '../fs-message.js';
 import { counted, fileHeadInLayer, NotFound, wholeFilesInLayer } from '../layer-files.js';
 import { readLayer } from '../layer-reader.js';
+import { parseBlobsInParallel } from '../parallel-layers.js';
 import type { ImageSource, LayerBlobListing, LayerBlobRef, ListOptions, LoadedImage, LoadOptions } from './image-source.js';
 import type { SourceSpec } from './source-spec.js';
 
@@ -92,8 +93,10 @@ export function open(spec: SourceSpec): ImageSource {
       const layers: LayerBlob[] = [];
       let bytes = 0;
       const totalBytes = listing.layers.reduce((s, l) => s + l.size, 0);
+      // Both cores for big layers (io/parallel-layers.ts); else one layer after another here.
+      const inParallel = await parseBlobsInParallel(listing.layers, opts, (l) => `layer ${l.digest} of ${dir}`);
       for (const [i, l] of listing.layers.entries()) {
-        const parsed = await readLayer(l.open(), {
+        const parsed = inParallel?.[i] ?? await readLayer(l.open(), {
           what: `layer ${l.digest} of ${dir}`,
           analysers: opts.analysers,
           ...(opts.taps ? { taps: opts.taps } : {}),
