@@ -26,11 +26,14 @@ export interface CliArgs {
   readonly plan: PlanArgs;
   /** `--tui`: the explorer was asked for explicitly (overrides CI=true and a non-terminal stdout). */
   readonly tuiForced: boolean;
+  /** `--verify`: a digest mismatch (diff_id, blob digest) is an error, not a warning. */
+  readonly verify: boolean;
 }
 
 export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'] as const;
 
 export const HELP = `Usage: slimtui [IMAGE] [options]
+       slimtui diff A B [options]   compare two images (slimtui diff --help)
 
 Explore a container image layer by layer: wasted bytes, reclaimable bytes, layer commands.
 With no IMAGE, opens the bundled demo image.
@@ -60,6 +63,7 @@ Options
   --digests                   compute content digests in every mode (they cost ~0.6 s per GB)
   --no-elf                    skip ELF analysis (no binaries, libc resolution or findings)
   --cpu-level v1|v2|v3|v4     x86-64 level for glibc-hwcaps library copies (default: this machine's)
+  --verify                    a layer whose diff_id or blob digest does not match is an error (exit 2), not a warning
   -h, --help                  this help
   -v, --version               the version
 
@@ -104,6 +108,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
         digests: { type: 'boolean' },
         'no-elf': { type: 'boolean' },
         'cpu-level': { type: 'string' },
+        verify: { type: 'boolean' },
         ...PLAN_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -139,5 +144,6 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
     ...(cpuLevel !== undefined ? { cpuLevel: Number(cpuLevel) as 1 | 2 | 3 | 4 } : {}),
     plan: planArgsOf(v),
     tuiForced: v['tui'] === true,
+    verify: v['verify'] === true,
   };
 }

@@ -33,6 +33,8 @@ function toolVersion(): string {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
+  // `slimtui diff A B` (src/cli/diff-main.ts); a file named diff is `./diff`.
+  if (argv[0] === 'diff') return (await import('./diff-main.js')).runDiff(argv.slice(1), { name: 'slimtui', version: toolVersion() });
   const args = parseCliArgs(argv, process.env);
   if (args.help) {
     process.stdout.write(`${HELP}\n`);
@@ -64,6 +66,7 @@ async function run(argv: readonly string[]): Promise<number> {
       platform,
       platformExplicit: args.platform !== undefined,
       onProgress: progress.update,
+      ...(args.verify ? { verify: 'error' as const } : {}),
     });
   } finally {
     progress.clear();

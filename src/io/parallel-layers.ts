@@ -94,12 +94,20 @@ export async function parseBlobsInParallel(refs: readonly LayerBlobRef[], opts: 
 /** Loads an image through `layerBlobs` with the layers parsed in parallel; undefined when that path does not apply. */
 export async function loadFromBlobs(source: ImageSource, opts: LoadOptions, reference: string, what: (ref: LayerBlobRef) => string): Promise<{ image: Image; listing: LayerBlobListing } | undefined> {
   if (mode() === 'off' || !source.layerBlobs || !workerNames(opts.analysers, opts.taps ?? [])) return undefined;
+  // The workers compute no digests: with --verify the one pass reads (and hashes) the layers.
+  if (opts.verify === 'error') return undefined;
   // A listing that fails (an odd layout) leaves the archive to the one pass, which says what is wrong.
   const listing = await source.layerBlobs(opts).catch(() => undefined);
   if (!listing) return undefined;
   const parsed = await parseBlobsInParallel(listing.layers, opts, what);
   if (!parsed) return undefined;
-  const layers: LayerBlob[] = parsed.map((p, i) => ({ parsed: p, ...(listing.layers[i]!.digest ? { digest: listing.layers[i]!.digest } : {}) }));
-  const image = assembleImage({ reference, source: listing.source, configBytes: listing.configBytes, layers, repoTags: listing.repoTags, warnings: listing.warnings });
+  const layers: LayerBlob[] = parsed.map((p, i) => {
+    const ref = listing.layers[i]!;
+    return { parsed: p, ...(ref.digest ? { digest: ref.digest } : {}), ...(ref.expectedSize !== undefined ? { expectedSize: ref.expectedSize } : {}) };
+  });
+  const image = assembleImage({
+    reference, source: listing.source, configBytes: listing.configBytes, ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
+    layers, repoTags: listing.repoTags, warnings: listing.warnings, ...(opts.verify ? { verify: opts.verify } : {}),
+  });
   return { image, listing };
 }

@@ -17,6 +17,10 @@ import { resolveBinary, type LoaderFlavour, type ResolveEnv } from './resolve.js
 import { EXECUTABLE_KINDS, runnableMachines, verdictOf } from './verdicts.js';
 import type { CpuLevel } from './hwcaps.js';
 
+/** Records and verdicts live in their own modules; kept importable from here for existing callers. */
+export type { BinaryRecord } from './records.js';
+export type { Verdict } from './verdicts.js';
+
 export interface BinaryReport {
   /** False when no ELF facts were collected (the ELF analyser did not run). */
   analysed: boolean;
