@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyze, type Analysis } from '../model/analysis.js';
+import type { BinaryOptions } from '../model/libc/binaries.js';
 import { treeAnalysis } from '../state/later-analyses.js';
 import { evaluateCiRules } from '../model/ci-rules.js';
 import { hostPlatform, parsePlatform } from '../model/image-config.js';
@@ -8,6 +9,7 @@ import { openImage, classifyPath, type LoadedImage } from '../io/load-image.js';
 import { parseSourceArg } from '../io/sources/source-spec.js';
 import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
+import { hostCpuLevel } from '../io/cpu-level.js';
 import { textAnalyser } from '../io/text-analyser.js';
 import { gzipEstimateTap } from '../io/gzip-estimate-tap.js';
 import { SlimError, messages, writeOutput } from '../io/errors.js';
@@ -87,9 +89,10 @@ async function run(argv: readonly string[]): Promise<number> {
   } finally {
     progress.clear();
   }
+  const cpuLevel = args.cpuLevel ?? hostCpuLevel();
   // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
-  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(loaded.image, { elf: args.elf }), loaded);
-  const analysis = analyze(loaded.image, { elf: args.elf });
+  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(loaded.image, { elf: args.elf, cpuLevel }), loaded, { cpuLevel });
+  const analysis = analyze(loaded.image, { elf: args.elf, cpuLevel });
   let planRun;
   if (wantsPlanner(args.plan)) {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).
@@ -118,7 +121,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
     case 'tui':
-      if (explorer) return runExplorer(await explorer, analysis, loaded);
+      if (explorer) return runExplorer(await explorer, analysis, loaded, { cpuLevel });
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
     case 'summary':
@@ -140,7 +143,7 @@ async function loadExplorer() {
   return { runTui, modelPredictors, cwdExportWriter, predictUpxTargets };
 }
 
-async function runExplorer(m: Awaited<ReturnType<typeof loadExplorer>>, analysis: Analysis, loaded: LoadedImage): Promise<number> {
+async function runExplorer(m: Awaited<ReturnType<typeof loadExplorer>>, analysis: Analysis, loaded: LoadedImage, binaryOptions: BinaryOptions): Promise<number> {
   const { runTui, modelPredictors, cwdExportWriter, predictUpxTargets } = m;
   const preview = loaded.preview;
   return runTui(analysis, {
@@ -151,6 +154,7 @@ async function runExplorer(m: Awaited<ReturnType<typeof loadExplorer>>, analysis
     writeExport: cwdExportWriter(process.cwd()),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
     upxModel: (targets) => predictUpxTargets(loaded.readFiles, analysis, targets),
+    binaryOptions,
   });
 }
 

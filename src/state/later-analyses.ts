@@ -4,7 +4,7 @@ import type { Image } from '../model/image.js';
 import { buildFileTree } from '../model/file-tree.js';
 import { diveMetrics } from '../model/dive-metrics.js';
 import { reclaimableBytes } from '../model/reclaimable.js';
-import { analyseBinaries, type BinaryReport } from '../model/libc/binaries.js';
+import { analyseBinaries, type BinaryOptions, type BinaryReport } from '../model/libc/binaries.js';
 
 /**
  * The explorer draws its first frame as soon as the tree exists; the analyses that only some views need
@@ -38,7 +38,7 @@ export function treeAnalysis(image: Image, opts: AnalyzeOptions = {}): Analysis 
 }
 
 /** The analysis with the binaries report in (a new object: the tree, metrics and image are shared). */
-export const withBinaries = (a: Analysis, binaries: BinaryReport = analyseBinaries(a.image, a.tree)): Analysis => ({
+export const withBinaries = (a: Analysis, options: BinaryOptions = {}, binaries: BinaryReport = analyseBinaries(a.image, a.tree, options)): Analysis => ({
   ...a,
   binaries,
 });

@@ -1,5 +1,6 @@
 import { Box, useApp } from 'ink';
 import { useMemo, useRef, useState } from 'react';
+import type { BinaryOptions } from '../model/libc/binaries.js';
 import type { Analysis } from '../model/analysis.js';
 import { imageSummaryLines, layerLines, layerRows, nodeLines } from '../state/details.js';
 import { cursorRow, initialState, rowOptions, scopeOf, type ExplorerState, type FrameContext } from '../state/explorer-state.js';
@@ -57,6 +58,8 @@ export interface AppProps {
   readonly onQuit?: () => void;
   /** When the analyses after the first frame start (default: a timer after the frame; tests hold them back). */
   readonly scheduleLater?: Scheduler;
+  /** Options of the libc pass that runs after the first frame (the CPU level glibc-hwcaps are chosen for). */
+  readonly binaryOptions?: BinaryOptions;
 }
 
 const HELP = helpLines();
@@ -68,7 +71,7 @@ const HELP = helpLines();
  */
 export function App(props: AppProps) {
   // The tree is there at once; the binaries report and the waste classes may land after the first frame.
-  const later = useLaterAnalyses(props.analysis, props.scheduleLater);
+  const later = useLaterAnalyses(props.analysis, props.scheduleLater, props.binaryOptions);
   const { analysis } = later;
   const { exit } = useApp();
   const { width, height } = useTerminalSize(props.width, props.height);

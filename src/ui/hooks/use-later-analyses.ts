@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Analysis } from '../../model/analysis.js';
 import { classifyWasteSteps, type WasteReport } from '../../model/plan/index.js';
+import type { BinaryOptions } from '../../model/libc/binaries.js';
 import { PENDING_BINARIES, withBinaries, type LaterAnalysis } from '../../state/later-analyses.js';
 import { keepWasteReport, wasteReportIfReady } from '../../state/waste-classes.js';
 import { SliceJob } from '../slice-job.js';
@@ -29,18 +30,20 @@ export const afterFrame: Scheduler = (run) => {
   return () => clearTimeout(t);
 };
 
-export function useLaterAnalyses(first: Analysis, schedule: Scheduler = afterFrame): LaterAnalyses {
+export function useLaterAnalyses(first: Analysis, schedule: Scheduler = afterFrame, binaryOptions: BinaryOptions = {}): LaterAnalyses {
   const [analysis, setAnalysis] = useState(first);
   const [waste, setWaste] = useState<WasteReport | undefined>(() => wasteReportIfReady(first));
   const binariesPending = analysis.binaries === PENDING_BINARIES;
   const job = useRef<SliceJob<WasteReport> | undefined>(undefined);
   // The latest scheduler (a new function each render is fine: the effects below do not re-run for it).
   const scheduleRef = useRef(schedule);
+  // The options of the libc pass (the CPU level for glibc-hwcaps) are fixed for the run.
+  const optionsRef = useRef(binaryOptions);
   scheduleRef.current = schedule;
   useEffect(() => setAnalysis(first), [first]);
   useEffect(() => {
     if (!binariesPending) return;
-    return scheduleRef.current(() => setAnalysis((a) => (a.binaries === PENDING_BINARIES ? withBinaries(a) : a)));
+    return scheduleRef.current(() => setAnalysis((a) => (a.binaries === PENDING_BINARIES ? withBinaries(a, optionsRef.current) : a)));
   }, [binariesPending]);
   const classify = useCallback((): SliceJob<WasteReport> => {
     job.current ??= new SliceJob(classifyWasteSteps(first), (r) => {
