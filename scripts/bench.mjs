@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache', 'bench');
-const oracle = join(root, '..', 'shared', 'tools', 'dive', 'dive-oracle');
+// dive-oracle beside the checkout (../shared from /work/main, ../../shared from a worktree), or DIVE_ORACLE.
+const oracle = process.env.DIVE_ORACLE ?? [...(process.env.SLIMTUI_SHARED ? [process.env.SLIMTUI_SHARED] : []), join(root, '..', 'shared'), join(root, '..', '..', 'shared')].map((d) => join(d, 'tools', 'dive', 'dive-oracle')).find((p) => existsSync(p)) ?? join(root, '..', 'shared', 'tools', 'dive', 'dive-oracle');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c' + (process.env.BENCH_5M ? ',d' : '')).split(','));
 const tmp = mkdtempSync(join(tmpdir(), 'slimtui-bench-'));
@@ -118,7 +119,7 @@ if (only.has('c')) many('many.tar', 'c');
 if (only.has('d')) many('many5m.tar', 'd');
 rmSync(tmp, { recursive: true, force: true });
 
-for (const extra of process.env.BENCH_ENGINE_ONLY ? [] : ['bench-elf.mjs', 'bench-tui.mjs', 'bench-plan.mjs', 'bench-diff.mjs', 'bench-registry.mjs']) {
+for (const extra of process.env.BENCH_ENGINE_ONLY ? [] : ['bench-elf.mjs', 'bench-resolve.mjs', 'bench-tui.mjs', 'bench-plan.mjs', 'bench-diff.mjs', 'bench-registry.mjs']) {
   const p = join(root, 'scripts', extra);
   if (existsSync(p)) {
     console.log(`\n${extra}:`);

@@ -7,71 +7,72 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=screenshots
 mkdir -p "$out"
-sock="slimtui-shots-$$"
 tmp="$(mktemp -d)"
-trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
+# A private tmux socket in the temp dir (-S), removed with it: nothing left in /tmp/tmux-UID.
+sock="$tmp/tmux.sock"
+trap 'tmux -S "$sock" kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
-tmux -L "$sock" new-session -d -x 120 -y 36 -s shots "env CI=false TERM=xterm-256color FORCE_COLOR=1 node bin/slimtui --tui demo/demo-image.tar"
+tmux -S "$sock" new-session -d -x 120 -y 36 -s shots "env CI=false TERM=xterm-256color FORCE_COLOR=1 node bin/slimtui --tui demo/demo-image.tar"
 wait_for() { # text
   for _ in $(seq 1 200); do
-    if tmux -L "$sock" capture-pane -p -t shots | grep -qF -- "$1"; then return 0; fi
+    if tmux -S "$sock" capture-pane -p -t shots | grep -qF -- "$1"; then return 0; fi
     sleep 0.05
   done
   echo "screenshots: timed out waiting for: $1" >&2
-  tmux -L "$sock" capture-pane -p -t shots >&2
+  tmux -S "$sock" capture-pane -p -t shots >&2
   exit 1
 }
 shot() { # name
   sleep 0.3
-  tmux -L "$sock" capture-pane -e -p -t shots > "$tmp/$1.ansi"
+  tmux -S "$sock" capture-pane -e -p -t shots > "$tmp/$1.ansi"
   node scripts/ansi-to-svg.mjs "$tmp/$1.ansi" "$tmp/$1.svg" 120 36
   rsvg-convert -o "$out/$1.png" "$tmp/$1.svg"
   echo "wrote $out/$1.png"
 }
 
 wait_for "Files · layer"
-tmux -L "$sock" send-keys -t shots j j
+tmux -S "$sock" send-keys -t shots j j
 shot main
-tmux -L "$sock" send-keys -t shots /
+tmux -S "$sock" send-keys -t shots /
 wait_for "Search:"
-tmux -L "$sock" send-keys -t shots -l "libc"
+tmux -S "$sock" send-keys -t shots -l "libc"
 wait_for "match"
 shot search
-tmux -L "$sock" send-keys -t shots Escape
+tmux -S "$sock" send-keys -t shots Escape
 sleep 0.1
-tmux -L "$sock" send-keys -t shots w s
+tmux -S "$sock" send-keys -t shots w s
 wait_for "wasted only"
 shot wasted
-tmux -L "$sock" send-keys -t shots w '?'
+tmux -S "$sock" send-keys -t shots w '?'
 wait_for "Esc or ? closes"
 shot help
-tmux -L "$sock" send-keys -t shots Escape
+tmux -S "$sock" send-keys -t shots Escape
 sleep 0.2
 # The findings view (F): legacy-tool, a glibc binary in the musl image, will not start.
-tmux -L "$sock" send-keys -t shots F
+tmux -S "$sock" send-keys -t shots F
 wait_for "Findings ("
 shot findings
-tmux -L "$sock" send-keys -t shots Escape
+tmux -S "$sock" send-keys -t shots Escape
 sleep 0.2
 # The plan view (v): the deleted-files and C-headers classes (W, x), legacy-tool removed (x), demo-app stripped (S).
-tmux -L "$sock" send-keys -t shots W
+tmux -S "$sock" send-keys -t shots W
 wait_for "deleted: deleted in a later layer"
-tmux -L "$sock" send-keys -t shots x j x
+tmux -S "$sock" send-keys -t shots x j x
 wait_for "remove class headers"
-tmux -L "$sock" send-keys -t shots Escape
+tmux -S "$sock" send-keys -t shots Escape
 sleep 0.2
-tmux -L "$sock" send-keys -t shots /
+tmux -S "$sock" send-keys -t shots /
 wait_for "Search:"
-tmux -L "$sock" send-keys -t shots -l "legacy-tool"
+tmux -S "$sock" send-keys -t shots -l "legacy-tool"
 wait_for "match"
-tmux -L "$sock" send-keys -t shots Enter
+tmux -S "$sock" send-keys -t shots Enter
 sleep 0.2
-tmux -L "$sock" send-keys -t shots x k k S
+tmux -S "$sock" send-keys -t shots x k k S
 wait_for "plan: "
 sleep 0.3
-tmux -L "$sock" send-keys -t shots v
+tmux -S "$sock" send-keys -t shots v
 wait_for "Plan ·"
 shot plan
-tmux -L "$sock" send-keys -t shots Escape
+tmux -S "$sock" send-keys -t shots Escape
 sleep 0.2
-tmux -L "$sock" send-keys -t shots q
+tmux -S "$sock" send-keys -t shots q

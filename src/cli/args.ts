@@ -20,6 +20,8 @@ export interface CliArgs {
   readonly digests: 'auto' | 'on' | 'off';
   /** Run the ELF and text content analysers (binaries, libc, findings). */
   readonly elf: boolean;
+  /** `--cpu-level v1…v4`: the x86-64 level glibc-hwcaps copies are chosen for (default: this machine's). */
+  readonly cpuLevel?: 1 | 2 | 3 | 4;
   /** The slimming planner's flags (--what-if, --export, --remove, …). */
   readonly plan: PlanArgs;
   /** `--tui`: the explorer was asked for explicitly (overrides CI=true and a non-terminal stdout). */
@@ -67,6 +69,7 @@ Options
   --no-digests                skip content digests in the explorer and planner (faster; no duplicate detection)
   --digests                   compute content digests in every mode (they cost ~0.6 s per GB)
   --no-elf                    skip ELF analysis (no binaries, libc resolution or findings)
+  --cpu-level v1|v2|v3|v4     x86-64 level for glibc-hwcaps library copies (default: this machine's)
   --verify                    a layer whose diff_id or blob digest does not match is an error (exit 2), not a warning
   -h, --help                  this help
   -v, --version               the version
@@ -114,6 +117,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
         'registry-ca': { type: 'string', multiple: true },
         'insecure-registry': { type: 'boolean' },
         'registry-parallel': { type: 'string' },
+        'cpu-level': { type: 'string' },
         verify: { type: 'boolean' },
         ...PLAN_OPTIONS,
         help: { type: 'boolean', short: 'h' },
@@ -130,6 +134,8 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
   if (source !== undefined && !SOURCE_NAMES.includes(source as SourceKind)) throw new SlimError(messages.usage(`--source must be one of ${SOURCE_NAMES.join(', ')}`));
   const rp = v['registry-parallel'] as string | undefined;
   if (rp !== undefined && !/^([1-9]|[12][0-9]|3[0-2])$/.test(rp)) throw new SlimError(messages.usage(`--registry-parallel must be a whole number from 1 to 32, got ${rp}`));
+  const cpuLevel = typeof v['cpu-level'] === 'string' ? /^(?:x86-64-)?v?([1-4])$/.exec(v['cpu-level'])?.[1] : undefined;
+  if (typeof v['cpu-level'] === 'string' && cpuLevel === undefined) throw new SlimError(messages.usage('--cpu-level must be v1, v2, v3 or v4'));
   const ruleFlags: Record<string, string> = {};
   for (const r of RULE_FLAGS) if (typeof v[r] === 'string') ruleFlags[r] = v[r] as string;
   const asked: Mode | undefined = v['json'] ? 'json' : v['ci'] ? 'ci' : v['summary'] ? 'summary' : v['tui'] ? 'tui' : undefined;
@@ -147,6 +153,7 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
     version: v['version'] === true,
     digests: v['no-digests'] === true ? 'off' : v['digests'] === true ? 'on' : 'auto',
     elf: v['no-elf'] !== true,
+    ...(cpuLevel !== undefined ? { cpuLevel: Number(cpuLevel) as 1 | 2 | 3 | 4 } : {}),
     plan: planArgsOf(v),
     tuiForced: v['tui'] === true,
     verify: v['verify'] === true,

@@ -26,7 +26,8 @@ export function binariesJson(r: BinaryReport): { binaries: unknown; libc: unknow
         interpreterResolved: b.resolution?.interpreter
           ? { path: b.resolution.interpreter.path, realPath: b.resolution.interpreter.found?.realPath ?? null, layer: b.resolution.interpreter.found?.layer ?? null, problem: b.resolution.interpreter.problem ?? null }
           : null,
-        resolved: b.resolution ? b.resolution.libs.map((l) => ({ name: l.name, path: l.path, realPath: l.realPath, layer: l.layer, neededBy: l.neededBy, via: l.via, depth: l.depth })) : null,
+        resolved: b.resolution ? b.resolution.libs.map((l) => ({ name: l.name, path: l.path, realPath: l.realPath, layer: l.layer, neededBy: l.neededBy, via: l.via, depth: l.depth, ...(l.hwcaps ? { hwcaps: l.hwcaps } : {}) })) : null,
+        ldCache: b.resolution ? { notInCache: b.resolution.notInCache, cacheOnly: b.resolution.cacheOnly, hwcaps: b.resolution.hwcaps } : null,
         missing: b.resolution ? b.resolution.missing.map((m) => ({ name: m.name, neededBy: m.neededBy, reason: m.reason, searched: m.searched })) : null,
         versionProblems: b.resolution ? b.resolution.versionProblems : null,
         go: b.go
@@ -57,6 +58,7 @@ export function binariesJson(r: BinaryReport): { binaries: unknown; libc: unknow
       loaders: inv.loaders,
       ldSoConf: { dirs: inv.ldSoConf.dirs, files: inv.ldSoConf.files, unreadable: inv.ldSoConf.unreadable },
       hasLdSoCache: inv.hasLdSoCache,
+      ldSoCache: inv.ldCache ? { format: inv.ldCache.format, entries: inv.ldCache.entries.length } : inv.ldCacheProblem ? { problem: inv.ldCacheProblem } : null,
       muslPathFiles: inv.muslPathFiles,
       ldLibraryPath: inv.ldLibraryPath,
       release: inv.release,

@@ -1,12 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyze, type Analysis } from '../model/analysis.js';
+import type { BinaryOptions } from '../model/libc/binaries.js';
+import { treeAnalysis } from '../state/later-analyses.js';
 import { evaluateCiRules } from '../model/ci-rules.js';
 import { hostPlatform, parsePlatform } from '../model/image-config.js';
 import { openImage, classifyPath, type LoadedImage } from '../io/load-image.js';
 import { parseSourceArg } from '../io/sources/source-spec.js';
 import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
+import { hostCpuLevel } from '../io/cpu-level.js';
 import { textAnalyser } from '../io/text-analyser.js';
 import { gzipEstimateTap } from '../io/gzip-estimate-tap.js';
 import { SlimError, messages, writeOutput } from '../io/errors.js';
@@ -53,6 +56,10 @@ async function run(argv: readonly string[]): Promise<number> {
   const spec = args.image === undefined ? { kind: 'docker-archive' as const, location: DEMO_IMAGE } : parseSourceArg(args.image, args.source, classifyPath);
   // Rules are read before the image so a bad rules file fails fast.
   const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
+  // The explorer's modules (ink, react) load while the image is read; nothing else imports them.
+  const explorer = args.mode === 'tui' && (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) ? loadExplorer() : undefined;
+  // Awaited below on the explorer's paths; a failure elsewhere must not surface as an unhandled rejection.
+  explorer?.catch(() => undefined);
   const progress = progressLine(process.stderr);
   let loaded: LoadedImage;
   try {
@@ -82,7 +89,10 @@ async function run(argv: readonly string[]): Promise<number> {
   } finally {
     progress.clear();
   }
-  const analysis = analyze(loaded.image, { elf: args.elf });
+  const cpuLevel = args.cpuLevel ?? hostCpuLevel();
+  // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
+  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(loaded.image, { elf: args.elf, cpuLevel }), loaded, { cpuLevel });
+  const analysis = analyze(loaded.image, { elf: args.elf, cpuLevel });
   let planRun;
   if (wantsPlanner(args.plan)) {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).
@@ -111,7 +121,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
     case 'tui':
-      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) return runExplorer(analysis, loaded);
+      if (explorer) return runExplorer(await explorer, analysis, loaded, { cpuLevel });
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
     case 'summary':
@@ -120,18 +130,22 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** The Ink explorer, loaded only here so --json/--ci never import ink or react. */
-async function runExplorer(analysis: Analysis, loaded: LoadedImage): Promise<number> {
+/** The Ink explorer's modules, loaded only for it so --json/--ci never import ink or react. */
+async function loadExplorer() {
   // ink renders only at exit when it believes it runs in CI (is-in-ci reads these at import time).
   delete process.env['CI'];
   delete process.env['CONTINUOUS_INTEGRATION'];
   // React's development build inspects every prop on every render; with a whole image as a prop that is slow.
   process.env['NODE_ENV'] ??= 'production';
+  const [{ runTui }, { modelPredictors }, { cwdExportWriter }, { predictUpxTargets }] = await Promise.all([
+    import('../ui/run-tui.js'), import('../model/plan/model-predictors.js'), import('./tui-export.js'), import('../io/upx-targets.js'),
+  ]);
+  return { runTui, modelPredictors, cwdExportWriter, predictUpxTargets };
+}
+
+async function runExplorer(m: Awaited<ReturnType<typeof loadExplorer>>, analysis: Analysis, loaded: LoadedImage, binaryOptions: BinaryOptions): Promise<number> {
+  const { runTui, modelPredictors, cwdExportWriter, predictUpxTargets } = m;
   const preview = loaded.preview;
-  const { runTui } = await import('../ui/run-tui.js');
-  const { modelPredictors } = await import('../model/plan/model-predictors.js');
-  const { cwdExportWriter } = await import('./tui-export.js');
-  const { predictUpxTargets } = await import('../io/upx-targets.js');
   return runTui(analysis, {
     ...(preview ? { readFile: preview.read } : {}),
     ...(preview?.note ? { previewNote: preview.note } : {}),
@@ -140,6 +154,7 @@ async function runExplorer(analysis: Analysis, loaded: LoadedImage): Promise<num
     writeExport: cwdExportWriter(process.cwd()),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
     upxModel: (targets) => predictUpxTargets(loaded.readFiles, analysis, targets),
+    binaryOptions,
   });
 }
 

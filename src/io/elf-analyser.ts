@@ -1,6 +1,6 @@
 /**
  * The 'elf' content analyser: parses every ELF file in the single streaming pass and stores an `elf` fact
- * (see model/libc/elf-fact.ts) or `{ malformed: reason }`.
+ * (see model/libc/elf-summary.ts) or `{ malformed: reason }`.
  *
  * Memory bound: a file is only held when its first bytes are the ELF magic (anything else is dropped after
  * the first chunk). An ELF file is kept in memory up to MEMORY_CAP bytes (128 MiB: the largest common binaries, such as node, fit); a bigger one is spooled to
@@ -15,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry } from '../model/entry.js';
 import { bytesSource, isElfMagic, parseElf, type ByteSource } from '../model/elf/index.js';
-import { GO_MARKERS, MUSL_BANNER, summariseElf, type GoUses } from '../model/libc/elf-fact.js';
+import { GLIBC_BANNER, GO_MARKERS, MUSL_BANNER, NSS_BUILTIN_FILES, NSS_MODULE_PATTERN, summariseElf, type GoUses } from '../model/libc/elf-summary.js';
+import type { StaticNss } from '../model/libc/static-nss.js';
+import { parseLdCache, type LdCacheFact } from '../model/libc/ld-cache.js';
 import type { ContentAnalyser, ContentSink } from './content-analyser.js';
 import { setFact } from './content-analyser.js';
 
@@ -120,6 +122,29 @@ function muslVersionOf(src: ByteSource): string | undefined {
   return best?.v;
 }
 
+/** A static glibc binary's NSS use (markers in elf-summary.ts); undefined when it cannot load NSS modules. */
+function staticNssOf(src: ByteSource): StaticNss | undefined {
+  let pattern = false;
+  let builtin = false;
+  let banner = -1;
+  scanWindows(src, 64, (w, at) => {
+    pattern ||= w.indexOf(NSS_MODULE_PATTERN) >= 0;
+    builtin ||= w.indexOf(NSS_BUILTIN_FILES) >= 0;
+    if (banner < 0) {
+      const i = w.indexOf(GLIBC_BANNER);
+      if (i >= 0) banner = at + i;
+    }
+    return !(pattern && builtin && banner >= 0);
+  });
+  if (!pattern) return undefined;
+  const out: StaticNss = { builtinFilesDns: builtin };
+  if (banner >= 0) {
+    const m = /version (\d+\.\d+)/.exec(Buffer.from(src.read(banner, 200)).toString('latin1'));
+    if (m) out.glibcVersion = m[1]!;
+  }
+  return out;
+}
+
 function analyse(entry: Entry, src: ByteSource): void {
   const r = parseElf(src);
   if (!r.ok) {
@@ -131,7 +156,8 @@ function analyse(entry: Entry, src: ByteSource): void {
   // musl's libc.so is also its loader: a shared object with no DT_NEEDED and no symbol versions.
   const maybeMusl = (elf.kind === 'shared-lib' || elf.kind === 'static-pie') && elf.needed.length === 0 && elf.versionDefs.length === 0 && !elf.go;
   const muslVersion = maybeMusl ? muslVersionOf(src) : undefined;
-  setFact(entry, 'elf', summariseElf(elf, src.size, { ...(goUses ? { goUses } : {}), ...(muslVersion ? { muslVersion } : {}) }));
+  const staticNss = (elf.kind === 'static' || elf.kind === 'static-pie') && !elf.go ? staticNssOf(src) : undefined;
+  setFact(entry, 'elf', summariseElf(elf, src.size, { ...(goUses ? { goUses } : {}), ...(muslVersion ? { muslVersion } : {}), ...(staticNss ? { staticNss } : {}) }));
 }
 
 /**
@@ -263,9 +289,37 @@ export function openAnonymous(): number {
 export const mayBeElf = (e: Entry): boolean =>
   e.kind === 'file' && e.size >= MIN_SIZE && ((e.mode & 0o111) !== 0 || /\.(so(\.[^/]*)?|node|ko|o)$/.test(e.path));
 
-/** Parses ELF files: executables and shared objects (see `mayBeElf`). */
+/** The loader's cache: glibc reads /etc/ld.so.cache, not the conf files, so the resolver needs it. */
+const LD_CACHE = 'etc/ld.so.cache';
+/** A real cache holds a few thousand entries (~40 kB per 600); anything past this is not read. */
+export const LD_CACHE_CAP = 16 * 1024 * 1024;
+
+/** Keeps /etc/ld.so.cache's bytes and stores the parsed cache as the `ldcache` fact. */
+function ldCacheSink(entry: Entry): ContentSink {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  return {
+    write(chunk) {
+      n += chunk.length;
+      if (n > LD_CACHE_CAP) return false;
+      chunks.push(Buffer.from(chunk));
+      return true;
+    },
+    end() {
+      let fact: LdCacheFact;
+      try {
+        fact = n > LD_CACHE_CAP ? { unreadable: `larger than ${LD_CACHE_CAP} bytes` } : parseLdCache(Buffer.concat(chunks));
+      } catch (e) {
+        fact = { unreadable: `unreadable: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      setFact(entry, 'ldcache', fact);
+    },
+  };
+}
+
+/** Parses ELF files (executables and shared objects, see `mayBeElf`) and the loader's /etc/ld.so.cache. */
 export const elfAnalyser: ContentAnalyser = {
   name: 'elf',
-  wants: mayBeElf,
-  open: (entry) => new ElfSink(entry),
+  wants: (e) => (e.kind === 'file' && e.path === LD_CACHE) || mayBeElf(e),
+  open: (entry) => (entry.path === LD_CACHE ? ldCacheSink(entry) : new ElfSink(entry)),
 };

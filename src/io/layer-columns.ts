@@ -6,7 +6,7 @@ import type { ParsedLayer } from './layer-reader.js';
  * one string each, joined by NUL (a tar name cannot hold one); the numbers are typed arrays whose buffers are
  * transferred, not copied. Facts (what content analysers learnt) go as a sparse list: most entries have none.
  */
-export interface LayerColumns {
+export interface EntryColumns {
   readonly paths: string;
   readonly links: string;
   /** Per entry: index of its link target in `links`, or -1. */
@@ -18,6 +18,10 @@ export interface LayerColumns {
   readonly gids: Float64Array;
   readonly mtimes: Float64Array;
   readonly facts: readonly (readonly [number, Record<string, unknown>])[];
+}
+
+/** The last batch of a layer's entries, with the rest of what the layer reader found. */
+export interface LayerColumns extends EntryColumns {
   readonly rest: Omit<ParsedLayer, 'entries'>;
 }
 
@@ -25,7 +29,12 @@ const KINDS: readonly EntryKind[] = ['file', 'dir', 'symlink', 'hardlink', 'whit
 const KIND_CODE = new Map(KINDS.map((k, i) => [k, i] as const));
 
 export function toColumns(p: ParsedLayer): LayerColumns {
-  const n = p.entries.length;
+  const { entries, ...rest } = p;
+  return { ...entryColumns(entries), rest };
+}
+
+export function entryColumns(list: readonly Entry[]): EntryColumns {
+  const n = list.length;
   const linkIndex = new Int32Array(n).fill(-1);
   const kinds = new Uint8Array(n);
   const sizes = new Float64Array(n);
@@ -36,7 +45,7 @@ export function toColumns(p: ParsedLayer): LayerColumns {
   const paths: string[] = new Array(n);
   const links: string[] = [];
   const facts: [number, Record<string, unknown>][] = [];
-  p.entries.forEach((e, i) => {
+  list.forEach((e, i) => {
     paths[i] = e.path;
     kinds[i] = KIND_CODE.get(e.kind)!;
     sizes[i] = e.size;
@@ -50,27 +59,25 @@ export function toColumns(p: ParsedLayer): LayerColumns {
     }
     if (e.facts) facts.push([i, e.facts]);
   });
-  const { entries: _, ...rest } = p;
-  return { paths: paths.join('\0'), links: links.join('\0'), linkIndex, kinds, sizes, modes, uids, gids, mtimes, facts, rest };
+  return { paths: paths.join('\0'), links: links.join('\0'), linkIndex, kinds, sizes, modes, uids, gids, mtimes, facts };
 }
 
-export const transferList = (c: LayerColumns): ArrayBuffer[] =>
+export const transferList = (c: EntryColumns): ArrayBuffer[] =>
   [c.linkIndex, c.kinds, c.sizes, c.modes, c.uids, c.gids, c.mtimes].map((a) => a.buffer as ArrayBuffer);
 
-/** The entries again, in the shapes the layer reader makes them (the same fields in the same order). */
-export function fromColumns(c: LayerColumns): ParsedLayer {
+/** The entries again, in the shapes the layer reader makes them (the same fields in the same order), appended to `out`. */
+export function appendEntries(c: EntryColumns, out: Entry[]): void {
   const n = c.kinds.length;
+  const base = out.length;
   const paths = n === 0 ? [] : c.paths.split('\0');
   const links = c.links === '' && !c.linkIndex.some((x) => x >= 0) ? [] : c.links.split('\0');
-  const entries: Entry[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const path = paths[i]!;
     const kind = KINDS[c.kinds[i]!]!;
     const li = c.linkIndex[i]!;
-    entries[i] = li >= 0
+    out.push(li >= 0
       ? { path, kind, size: c.sizes[i]!, mode: c.modes[i]!, uid: c.uids[i]!, gid: c.gids[i]!, mtime: c.mtimes[i]!, linkTarget: links[li]! }
-      : { path, kind, size: c.sizes[i]!, mode: c.modes[i]!, uid: c.uids[i]!, gid: c.gids[i]!, mtime: c.mtimes[i]! };
+      : { path, kind, size: c.sizes[i]!, mode: c.modes[i]!, uid: c.uids[i]!, gid: c.gids[i]!, mtime: c.mtimes[i]! });
   }
-  for (const [i, f] of c.facts) entries[i]!.facts = f;
-  return { ...c.rest, entries };
+  for (const [i, f] of c.facts) out[base + i]!.facts = f;
 }

@@ -35,6 +35,11 @@ export interface LayerReadOptions {
   readonly taps?: readonly LayerTap[];
   /** Called with the number of raw (stored) bytes consumed so far, as they are read. */
   readonly onBytes?: (n: number) => void;
+  /**
+   * Hands the entries over in batches of `size` as they are read (each entry complete, its facts set); the
+   * returned layer then holds only the last batch. A worker thread sends each batch on instead of holding all.
+   */
+  readonly batch?: { readonly size: number; emit(entries: Entry[]): void };
   /** Hash the uncompressed stream (its diff_id) and/or the stored blob, for verification. */
   readonly digests?: { readonly diffId?: boolean; readonly blob?: boolean };
 }
@@ -169,9 +174,10 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   const extract = tarExtract({ filenameEncoding: 'latin1' } as Parameters<typeof tarExtract>[0]);
   const stages = compression === 'none' ? [plain, new TarEndOfArchive()] : [raw, decompressor(compression), plain, new TarEndOfArchive()];
 
-  const entries: Entry[] = [];
+  let entries: Entry[] = [];
   const warnings: Warning[] = [];
   let size = 0;
+  const batch = opts.batch;
   const absolute = { count: 0 };
   let entryError: unknown;
   // The 'entry' event and its callback rather than the async iterator: no promise per entry.
@@ -191,6 +197,10 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
     }
     consumeEntry(stream, entry, opts.analysers, (e) => {
       if (e) entryError ??= e;
+      else if (batch && entries.length >= batch.size) {
+        batch.emit(entries);
+        entries = [];
+      }
       next(e ? (e instanceof Error ? e : new Error(String(e))) : null);
     });
   });

@@ -10,7 +10,7 @@ import { elfAnalyser } from './elf-analyser.js';
 import { SlimError } from './errors.js';
 import { fileChunks } from './file-chunks.js';
 import { gzipEstimateTap } from './gzip-estimate-tap.js';
-import { toColumns, transferList } from './layer-columns.js';
+import { entryColumns, toColumns, transferList } from './layer-columns.js';
 import { readLayer } from './layer-reader.js';
 import { createSha256Analyser } from './sha256-analyser.js';
 import { textAnalyser } from './text-analyser.js';
@@ -23,10 +23,13 @@ export interface LayerJob {
   readonly what: string;
   readonly analysers: readonly string[];
   readonly taps: readonly string[];
+  /** Entries per message. */
+  readonly batch: number;
 }
 
 export type WorkerReply =
   | { readonly id: number; readonly type: 'bytes'; readonly n: number }
+  | { readonly id: number; readonly type: 'entries'; readonly columns: ReturnType<typeof entryColumns> }
   | { readonly id: number; readonly type: 'done'; readonly columns: ReturnType<typeof toColumns> }
   | { readonly id: number; readonly type: 'error'; readonly message: string; readonly slim: boolean; readonly exitCode: number };
 
@@ -47,6 +50,15 @@ port.on('message', (job: LayerJob) => {
     onBytes: (n) => {
       pending += n;
       if (pending >= 8 << 20) flush();
+    },
+    // Entries go on in batches: this thread never holds a whole big layer's entries (nor does the main
+    // thread wait for them all before building its own).
+    batch: {
+      size: job.batch,
+      emit: (entries) => {
+        const columns = entryColumns(entries);
+        port.postMessage({ id: job.id, type: 'entries', columns } satisfies WorkerReply, transferList(columns));
+      },
     },
   }).then(
     (parsed) => {

@@ -6,7 +6,8 @@ import type { ContentAnalyser, LayerTap } from './content-analyser.js';
 import { elfAnalyser } from './elf-analyser.js';
 import { SlimError } from './errors.js';
 import { GZIP_ESTIMATE } from './gzip-estimate-tap.js';
-import { fromColumns } from './layer-columns.js';
+import { appendEntries } from './layer-columns.js';
+import type { Entry } from '../model/entry.js';
 import type { ParsedLayer } from './layer-reader.js';
 import type { LayerJob, WorkerReply } from './layer-worker.js';
 import type { ImageSource, LayerBlobListing, LayerBlobRef, LoadOptions } from './sources/image-source.js';
@@ -19,6 +20,10 @@ import { textAnalyser } from './text-analyser.js';
  * Below this many stored bytes a worker's start-up (~50 ms of module loading) costs more than it saves.
  */
 const MIN_BYTES = 64 << 20;
+
+let workerLayers = 0;
+/** How many layers this process has had parsed on worker threads (for tests: proof the path ran). */
+export const workerLayerCount = (): number => workerLayers;
 
 /** `SLIMTUI_PARALLEL=off` keeps every read on the main thread; `force` uses workers even for small images (tests). */
 const mode = (): string => process.env['SLIMTUI_PARALLEL'] ?? 'auto';
@@ -49,8 +54,11 @@ export async function parseBlobsInParallel(refs: readonly LayerBlobRef[], opts: 
   const total = refs.reduce((s, r) => s + r.size, 0);
   if (m !== 'force' && (refs.length < 2 || total < MIN_BYTES)) return undefined;
 
+  // Entries per message from a worker (SLIMTUI_PARALLEL_BATCH: for tests of the batching).
+  const batch = Number(process.env['SLIMTUI_PARALLEL_BATCH'] ?? 32 * 1024) || 32 * 1024;
   const count = Math.max(1, Math.min(availableParallelism(), refs.length, 4));
   const results: ParsedLayer[] = new Array(refs.length);
+  const parts: Entry[][] = refs.map(() => []);
   let next = 0;
   let bytes = 0;
   let done = 0;
@@ -64,16 +72,21 @@ export async function parseBlobsInParallel(refs: readonly LayerBlobRef[], opts: 
         }
         const id = next++;
         const ref = refs[id]!;
-        const job: LayerJob = { id, file: ref.at!.file, start: ref.at!.start, end: ref.at!.end, what: what(ref), ...names };
+        const job: LayerJob = { id, file: ref.at!.file, start: ref.at!.start, end: ref.at!.end, what: what(ref), batch, ...names };
         worker.postMessage(job);
       };
       worker.on('message', (r: WorkerReply) => {
         if (r.type === 'bytes') {
           bytes += r.n;
           opts.onProgress?.({ stage: 'reading', bytes, totalBytes: total, layersRead: done, layerCount: refs.length });
+        } else if (r.type === 'entries') {
+          appendEntries(r.columns, parts[r.id]!);
         } else if (r.type === 'done') {
-          results[r.id] = fromColumns(r.columns);
+          const entries = parts[r.id]!;
+          appendEntries(r.columns, entries);
+          results[r.id] = { ...r.columns.rest, entries };
           done++;
+          workerLayers++;
           take();
         } else {
           reject(r.slim ? new SlimError(r.message, r.exitCode) : new Error(r.message));

@@ -6,7 +6,7 @@ import { findingList, findingTreePath } from './findings-view.js';
 import { EMPTY_PLAN, removeActionAt, removeNodeAction, stripAction, toggleAction, undoPlan, upxAction, type PlanState } from './plan-state.js';
 import type { Command } from './keymap.js';
 import type { Compare, LayerView } from './layer-view.js';
-import { runSearch, searchIndex } from './search.js';
+import { runSearch, searchIndex, type SearchHit } from './search.js';
 import { rowOf, SHOW_ALL, type RowOptions, type Rows, type ShowFilter } from './tree-rows.js';
 import { clamp, moveCursor, windowTop, type Move } from './viewport.js';
 
@@ -97,6 +97,8 @@ export interface FrameContext {
   readonly wasteClasses?: () => readonly WasteClass[];
   /** slimtui's recommended plan for the image. */
   readonly recommended?: () => readonly PlanAction[];
+  /** The `/` finder's hits for a query (default: searched at once). */
+  readonly searchHits?: (query: string) => readonly SearchHit[];
 }
 
 const MOVES: readonly Command[] = ['up', 'down', 'pageUp', 'pageDown', 'home', 'end'];
@@ -210,72 +212,93 @@ function toggleGlobal(s: ExplorerState, a: PlanAction, what: string): ExplorerSt
   return withPlan(s, plan, `${plan.actions.length > s.plan.actions.length ? 'plan: ' : 'plan: no longer '}${what}`);
 }
 
+/** An open overlay's keys: what each command does there (the overlay's state lives in its own fields). */
+type OverlayKeys = (s: ExplorerState, cmd: Command, ctx: FrameContext) => ExplorerState;
+
+function findingsKeys(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
+  if (cmd === 'close' || cmd === 'findings') return { ...s, overlay: 'none' };
+  const list = findingList(ctx.analysis);
+  if (cmd === 'accept') {
+    const f = list[s.findingsCursor];
+    const node = f ? ctx.analysis.tree.byPath.get(findingTreePath(f)) : undefined;
+    return node ? jumpTo(s, ctx.analysis, node) : { ...s, message: f ? `${f.path} is not in the tree` : 'no findings' };
+  }
+  return { ...s, findingsCursor: listMove(s.findingsCursor, cmd, list.length, ctx.overlayHeight) };
+}
+
+function classesKeys(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
+  if (cmd === 'close' || cmd === 'classes') return { ...s, overlay: 'none' };
+  if (cmd === 'undo') return undo(s);
+  const classes = ctx.wasteClasses?.() ?? [];
+  if (cmd === 'markClass') {
+    const c = classes[s.classesCursor];
+    return c ? toggleGlobal(s, { kind: 'remove-class', class: c.id }, `remove class ${c.id}`) : s;
+  }
+  return { ...s, classesCursor: listMove(s.classesCursor, cmd, classes.length, ctx.overlayHeight) };
+}
+
+function planKeys(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
+  if (cmd === 'close' || cmd === 'planView') return { ...s, overlay: 'none' };
+  if (cmd === 'undo') return undo(s);
+  if (cmd === 'removeAction') {
+    if (s.plan.actions.length === 0) return { ...s, message: 'the plan is empty' };
+    return withPlan(s, removeActionAt(s.plan, s.planCursor), 'action dropped');
+  }
+  if (cmd === 'stripAll') return toggleGlobal(s, stripAction('all'), 'strip all ELF files');
+  if (cmd === 'upxAll') return toggleGlobal(s, upxAction('all'), 'UPX-pack all eligible executables');
+  if (cmd === 'finalOnly') return toggleGlobal(s, { kind: 'final-only' }, 'keep only the final filesystem');
+  if (cmd === 'recommended') {
+    const actions = ctx.recommended?.() ?? [];
+    return withPlan(s, { actions, history: [...s.plan.history, s.plan.actions] }, `plan: the recommended plan (${actions.length} actions)`);
+  }
+  return { ...s, planCursor: listMove(s.planCursor, cmd, s.plan.actions.length, ctx.overlayHeight) };
+}
+
+function helpKeys(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
+  if (cmd === 'close' || cmd === 'help') return { ...s, overlay: 'none' };
+  return isMove(cmd) ? { ...s, helpTop: scrollCommand(s.helpTop, cmd, ctx.helpLines, ctx.overlayHeight) } : s;
+}
+
+function previewKeys(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
+  if (cmd === 'close' || cmd === 'preview') return { ...s, overlay: 'none' };
+  return isMove(cmd) ? { ...s, previewTop: scrollCommand(s.previewTop, cmd, ctx.previewLines, ctx.overlayHeight) } : s;
+}
+
+function searchKeys(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
+  if (cmd === 'close') return { ...s, overlay: 'none' };
+  // Hits for the state's own query, not the last frame's: keys can outrun frames.
+  const hits = ctx.searchHits ? ctx.searchHits(s.searchQuery) : runSearch(searchIndex(ctx.analysis.tree), s.searchQuery).hits;
+  if (cmd === 'up' || cmd === 'down') return { ...s, searchCursor: clamp(s.searchCursor + (cmd === 'up' ? -1 : 1), 0, Math.max(0, hits.length - 1)) };
+  if (cmd === 'accept') {
+    const hit = hits[s.searchCursor];
+    const node = hit ? ctx.analysis.tree.byPath.get(hit.target.slice(1)) : undefined;
+    return node ? jumpTo(s, ctx.analysis, node) : s;
+  }
+  return s;
+}
+
+function filterKeys(s: ExplorerState, cmd: Command): ExplorerState {
+  if (cmd === 'accept') return { ...s, overlay: 'none', focus: 'tree' };
+  if (cmd === 'clearFilter') return { ...s, overlay: 'none', filterText: '' };
+  return s;
+}
+
+/** The keys of each overlay: one row per view (the tree and the layers pane are handled by `reduce`). */
+const OVERLAY_KEYS: Record<Exclude<Overlay, 'none'>, OverlayKeys> = {
+  findings: findingsKeys,
+  classes: classesKeys,
+  plan: planKeys,
+  help: helpKeys,
+  preview: previewKeys,
+  search: searchKeys,
+  filter: filterKeys,
+};
+
 /** Applies a command. `quit` and `export` are the caller's business; everything else is here. */
 export function reduce(s0: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
   const s = s0.message === '' ? s0 : { ...s0, message: '' };
   const layerCount = ctx.analysis.image.layers.length;
-  switch (s.overlay) {
-    case 'findings': {
-      if (cmd === 'close' || cmd === 'findings') return { ...s, overlay: 'none' };
-      const list = findingList(ctx.analysis);
-      if (cmd === 'accept') {
-        const f = list[s.findingsCursor];
-        const node = f ? ctx.analysis.tree.byPath.get(findingTreePath(f)) : undefined;
-        return node ? jumpTo(s, ctx.analysis, node) : { ...s, message: f ? `${f.path} is not in the tree` : 'no findings' };
-      }
-      return { ...s, findingsCursor: listMove(s.findingsCursor, cmd, list.length, ctx.overlayHeight) };
-    }
-    case 'classes': {
-      if (cmd === 'close' || cmd === 'classes') return { ...s, overlay: 'none' };
-      if (cmd === 'undo') return undo(s);
-      const classes = ctx.wasteClasses?.() ?? [];
-      if (cmd === 'markClass') {
-        const c = classes[s.classesCursor];
-        return c ? toggleGlobal(s, { kind: 'remove-class', class: c.id }, `remove class ${c.id}`) : s;
-      }
-      return { ...s, classesCursor: listMove(s.classesCursor, cmd, classes.length, ctx.overlayHeight) };
-    }
-    case 'plan': {
-      if (cmd === 'close' || cmd === 'planView') return { ...s, overlay: 'none' };
-      if (cmd === 'undo') return undo(s);
-      if (cmd === 'removeAction') {
-        if (s.plan.actions.length === 0) return { ...s, message: 'the plan is empty' };
-        return withPlan(s, removeActionAt(s.plan, s.planCursor), 'action dropped');
-      }
-      if (cmd === 'stripAll') return toggleGlobal(s, stripAction('all'), 'strip all ELF files');
-      if (cmd === 'upxAll') return toggleGlobal(s, upxAction('all'), 'UPX-pack all eligible executables');
-      if (cmd === 'finalOnly') return toggleGlobal(s, { kind: 'final-only' }, 'keep only the final filesystem');
-      if (cmd === 'recommended') {
-        const actions = ctx.recommended?.() ?? [];
-        return withPlan(s, { actions, history: [...s.plan.history, s.plan.actions] }, `plan: the recommended plan (${actions.length} actions)`);
-      }
-      return { ...s, planCursor: listMove(s.planCursor, cmd, s.plan.actions.length, ctx.overlayHeight) };
-    }
-    case 'help':
-      if (cmd === 'close' || cmd === 'help') return { ...s, overlay: 'none' };
-      return isMove(cmd) ? { ...s, helpTop: scrollCommand(s.helpTop, cmd, ctx.helpLines, ctx.overlayHeight) } : s;
-    case 'preview':
-      if (cmd === 'close' || cmd === 'preview') return { ...s, overlay: 'none' };
-      return isMove(cmd) ? { ...s, previewTop: scrollCommand(s.previewTop, cmd, ctx.previewLines, ctx.overlayHeight) } : s;
-    case 'search': {
-      if (cmd === 'close') return { ...s, overlay: 'none' };
-      // Hits from the state's own query (fuzzysort caches it), not the last frame's: keys can outrun frames.
-      const hits = runSearch(searchIndex(ctx.analysis.tree), s.searchQuery).hits;
-      if (cmd === 'up' || cmd === 'down') return { ...s, searchCursor: clamp(s.searchCursor + (cmd === 'up' ? -1 : 1), 0, Math.max(0, hits.length - 1)) };
-      if (cmd === 'accept') {
-        const hit = hits[s.searchCursor];
-        const node = hit ? ctx.analysis.tree.byPath.get(hit.target.slice(1)) : undefined;
-        return node ? jumpTo(s, ctx.analysis, node) : s;
-      }
-      return s;
-    }
-    case 'filter':
-      if (cmd === 'accept') return { ...s, overlay: 'none', focus: 'tree' };
-      if (cmd === 'clearFilter') return { ...s, overlay: 'none', filterText: '' };
-      return s;
-    case 'none':
-      break;
-  }
+  if (s.overlay !== 'none') return OVERLAY_KEYS[s.overlay](s, cmd, ctx);
   switch (cmd) {
     case 'help': return { ...s, overlay: 'help', helpTop: 0 };
     case 'findings': return { ...s, overlay: 'findings' };

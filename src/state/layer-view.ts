@@ -87,10 +87,11 @@ export interface WasteIndex {
   readonly reclaimable: ReadonlyMap<string, readonly ReclaimableItem[]>;
 }
 
-const wasteCache = new WeakMap<Analysis, WasteIndex>();
+// Keyed by the reclaimable report: the analysis object is replaced when later analyses land, this is not.
+const wasteCache = new WeakMap<object, WasteIndex>();
 
 export function wasteIndex(analysis: Analysis): WasteIndex {
-  const hit = wasteCache.get(analysis);
+  const hit = wasteCache.get(analysis.reclaimable);
   if (hit) return hit;
   const marks = new Uint8Array(analysis.tree.nodes.length);
   const inefficient = new Map<string, InefficientPath>();
@@ -108,6 +109,6 @@ export function wasteIndex(analysis: Analysis): WasteIndex {
     if (node) marks[node.id] = 1;
   }
   const index = { marks, inefficient, reclaimable };
-  wasteCache.set(analysis, index);
+  wasteCache.set(analysis.reclaimable, index);
   return index;
 }

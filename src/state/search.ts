@@ -2,35 +2,44 @@ import fuzzysort from 'fuzzysort';
 import type { FileTree } from '../model/file-tree.js';
 
 /**
- * Fuzzy search over every path of the image. Paths are prepared once per tree (the file list never changes
- * after load). `limit` bounds the work of ranking and drawing: only the best matches are kept (the total is
- * reported). `threshold` 0.2 keeps scattered matches such as "usrlibc" → /usr/lib/libc.so.6, while
- * dropping matches whose letters are spread across unrelated path segments (fuzzysort's default 0.5
- * hides many useful path hits).
+ * Fuzzy search over every path of the image, ranked by fuzzysort. It scales to millions of paths: nothing
+ * is prepared up front (fuzzysort's prepared targets cost ~300 B a path — a 3,000,000-path image ran out of
+ * heap on the first keystroke). Instead a job walks the nodes in id order (parents first), carrying per
+ * node how much of each query word its `/path` has matched as a subsequence — the names are scanned once, the
+ * paths never built — and only paths that contain the query as a subsequence (fuzzysort's own condition for
+ * a match) are built and scored, one at a time. The job runs in slices (`step`), so the UI stays responsive
+ * and shows results as they come. `limit` keeps the best matches (the total is counted); `threshold` 0.2
+ * keeps scattered matches such as "usrlibc" → /usr/lib/libc.so.6, while dropping matches whose letters are
+ * spread across unrelated path segments (fuzzysort's default 0.5 hides many useful path hits).
  */
 export const SEARCH_LIMIT = 200;
 export const SEARCH_THRESHOLD = 0.2;
 
-type Prepared = ReturnType<typeof fuzzysort.prepare>;
+/** A tree of paths as the search walks it: nodes in id order, parents before children, node 0 the root. */
+export interface PathNodes {
+  readonly nodes: readonly { readonly name: string; readonly path: string }[];
+  /** The parent's id (0 for the root's children). */
+  readonly parentId: (id: number) => number;
+}
 
 export interface SearchIndex {
-  readonly targets: readonly Prepared[];
+  readonly paths: PathNodes;
+  /** The searchable paths: every node but the root. */
+  readonly targets: { readonly length: number };
 }
 
+const cache = new WeakMap<object, SearchIndex>();
 
-const cache = new WeakMap<FileTree, SearchIndex>();
-
-/** Prepared `/path` strings for every node but the root, in node order (built once per tree). */
-export function searchIndex(tree: FileTree): SearchIndex {
-  let hit = cache.get(tree);
-  if (!hit) {
-    const targets = new Array<Prepared>(tree.nodes.length - 1);
-    for (let i = 1; i < tree.nodes.length; i++) targets[i - 1] = fuzzysort.prepare(`/${tree.nodes[i]!.path}`);
-    hit = { targets };
-    cache.set(tree, hit);
-  }
+/** The search index of a path tree (nothing is built ahead: the tree is the index), once per tree. */
+export function pathSearchIndex(key: object, paths: PathNodes): SearchIndex {
+  let hit = cache.get(key);
+  if (!hit) cache.set(key, (hit = { paths, targets: { length: Math.max(0, paths.nodes.length - 1) } }));
   return hit;
 }
+
+/** The search index of the merged file tree. */
+export const searchIndex = (tree: FileTree): SearchIndex =>
+  pathSearchIndex(tree, { nodes: tree.nodes, parentId: (id) => tree.nodes[id]?.parent?.id ?? 0 });
 
 export interface SearchHit {
   /** The path with its leading slash, as shown. */
@@ -42,15 +51,108 @@ export interface SearchHit {
 
 export interface SearchResult {
   readonly hits: readonly SearchHit[];
-  /** Matches before the limit. */
+  /** Matches before the limit (so far, while the search runs). */
   readonly total: number;
+  /** Paths looked at so far, of `of` (equal when the search is done). */
+  readonly scanned?: number;
+  readonly of?: number;
 }
 
+/** Characters as fuzzysort compares them: lower case, accents dropped (é → e). */
+function foldChar(ch: string): string {
+  if (ch.charCodeAt(0) < 128) return ch.toLowerCase();
+  const r = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  return (r.length === 1 ? r : ch).toLowerCase();
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const foldName = (name: string): string =>
+  NON_ASCII.test(name) ? [...name].map(foldChar).join('') : name.toLowerCase();
+
+/** A search for one query, run in slices. */
+export class SearchJob {
+  readonly words: readonly string[];
+  private readonly state: Uint8Array[];
+  private next = 1;
+  private total = 0;
+  private readonly best: SearchHit[] = [];
+
+  constructor(
+    readonly index: SearchIndex,
+    readonly query: string,
+  ) {
+    const q = query.trim();
+    // fuzzysort matches each space-separated word on its own: each must be a subsequence of the path.
+    this.words = q === '' ? [] : q.split(/\s+/).map((w) => [...w].map(foldChar).join('').slice(0, 250));
+    this.state = this.words.map(() => new Uint8Array(index.paths.nodes.length));
+    if (this.words.length === 0) this.next = index.paths.nodes.length;
+  }
+
+  get done(): boolean {
+    return this.next >= this.index.paths.nodes.length;
+  }
+
+  /** Looks at up to `nodes` more paths; true when the search is done. */
+  step(nodes: number): boolean {
+    const { nodes: all, parentId: parentOf } = this.index.paths;
+    const end = Math.min(all.length, this.next + nodes);
+    const words = this.words;
+    for (let id = this.next; id < end; id++) {
+      const node = all[id]!;
+      const parentId = parentOf(id);
+      let candidate = true;
+      let name: string | undefined;
+      for (let w = 0; w < words.length; w++) {
+        const word = words[w]!;
+        const st = this.state[w]!;
+        // Parents come first (ids grow down the tree); the root's state is 0 (nothing matched).
+        let k = parentId < id ? st[parentId]! : 0;
+        if (k < word.length && word[k] === '/') k++;
+        if (k < word.length) {
+          if (name === undefined) name = foldName(node.name);
+          for (let i = 0; i < name.length && k < word.length; i++) if (name.charCodeAt(i) === word.charCodeAt(k)) k++;
+        }
+        st[id] = k;
+        if (k < word.length) candidate = false;
+      }
+      if (candidate) this.score(node.path);
+    }
+    this.next = end;
+    return this.done;
+  }
+
+  private score(path: string): void {
+    const target = `/${path}`;
+    const r = fuzzysort.single(this.query.trim(), fuzzysort.prepare(target));
+    if (!r || r.score < SEARCH_THRESHOLD) return;
+    this.total++;
+    const best = this.best;
+    if (best.length === SEARCH_LIMIT && r.score <= best[best.length - 1]!.score) return;
+    const hit: SearchHit = { target, score: r.score, indexes: [...r.indexes] };
+    // Insert in score order (ties keep path order): the list is short.
+    let at = best.length;
+    while (at > 0 && best[at - 1]!.score < hit.score) at--;
+    best.splice(at, 0, hit);
+    if (best.length > SEARCH_LIMIT) best.pop();
+  }
+
+  /** The result so far. */
+  result(): SearchResult {
+    const of = this.index.targets.length;
+    return {
+      hits: [...this.best],
+      total: this.total,
+      scanned: Math.max(0, Math.min(this.next, this.index.paths.nodes.length) - 1),
+      of,
+    };
+  }
+}
+
+/** The whole search at once (small trees, tests). */
 export function runSearch(index: SearchIndex, query: string): SearchResult {
-  const q = query.trim();
-  if (q === '') return { hits: [], total: 0 };
-  const res = fuzzysort.go(q, index.targets, { limit: SEARCH_LIMIT, threshold: SEARCH_THRESHOLD });
-  return { hits: res.map((r) => ({ target: r.target, score: r.score, indexes: [...r.indexes] })), total: res.total };
+  const job = new SearchJob(index, query);
+  while (!job.step(65536));
+  return job.result();
 }
 
 /** Splits a hit's text into plain and matched runs, for highlighting. */

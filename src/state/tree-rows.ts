@@ -230,7 +230,7 @@ export function toggleRows(tree: FileTree, vis: Uint8Array, opts: RowOptions, pr
   const wasOpen = r + 1 < prev.count && prev.parentRow[r + 1] === r;
   const open = isExpanded(opts, node);
   if (open === wasOpen) return prev;
-  let cutStart = r + 1;
+  const cutStart = r + 1;
   let cutEnd = r + 1;
   let sub: Rows | undefined;
   if (open) sub = walk(tree, vis, opts, kidsFn(tree, sizes, opts), node.id, prev.depth[r]! + 1, r, r + 1);

@@ -1,6 +1,7 @@
 import type { Analysis } from '../model/analysis.js';
 
-const cache = new WeakMap<Analysis, Map<number, Float64Array>>();
+// Keyed by the reclaimable report: the analysis object is replaced when later analyses land, this is not.
+const cache = new WeakMap<object, Map<number, Float64Array>>();
 
 /**
  * Wasted bytes per node (a directory: its subtree) as seen from `layer`: the bytes that layers up to `layer`
@@ -8,8 +9,8 @@ const cache = new WeakMap<Analysis, Map<number, Float64Array>>();
  * dive counts as inefficient, dive's bytes. What the wasted-only view shows and sorts by.
  */
 export function wastedSizes(analysis: Analysis, layer: number): Float64Array {
-  let byLayer = cache.get(analysis);
-  if (!byLayer) cache.set(analysis, (byLayer = new Map()));
+  let byLayer = cache.get(analysis.reclaimable);
+  if (!byLayer) cache.set(analysis.reclaimable, (byLayer = new Map()));
   const hit = byLayer.get(layer);
   if (hit) return hit;
   const { tree } = analysis;

@@ -1,3 +1,4 @@
+import type { BinaryOptions } from '../model/libc/binaries.js';
 import { render } from 'ink';
 import type { Analysis } from '../model/analysis.js';
 import type { Codec, Predictors } from '../model/plan/index.js';
@@ -6,6 +7,8 @@ import { App } from './app.js';
 import { colorEnabled } from './theme.js';
 
 export interface RunTuiOptions {
+  /** Options of the libc pass that runs after the first frame. */
+  readonly binaryOptions?: BinaryOptions;
   readonly readFile?: ReadFile;
   readonly previewNote?: string;
   /** The planner's predictors and codec, and the export writer (all from the CLI: the UI never does IO). */
@@ -54,7 +57,7 @@ export async function runTui(analysis: Analysis, opts: RunTuiOptions = {}): Prom
     instance = render(
       <App analysis={analysis} {...(opts.readFile ? { readFile: opts.readFile } : {})} {...(opts.previewNote ? { previewNote: opts.previewNote } : {})}
         {...(opts.predictors ? { predictors: opts.predictors } : {})} {...(opts.codec ? { codec: opts.codec } : {})} {...(opts.writeExport ? { writeExport: opts.writeExport } : {})}
-        {...(opts.upxModel ? { upxModel: opts.upxModel } : {})} color={colorEnabled(env, stdout)} />,
+        {...(opts.upxModel ? { upxModel: opts.upxModel } : {})} {...(opts.binaryOptions ? { binaryOptions: opts.binaryOptions } : {})} color={colorEnabled(env, stdout)} />,
       { stdout, stdin, exitOnCtrlC: false, patchConsole: true },
     );
     await instance.waitUntilExit();

@@ -18,6 +18,7 @@ import { elfAnalyser } from '../../src/io/elf-analyser.js';
 import { textAnalyser } from '../../src/io/text-analyser.js';
 import { analyze, type Analysis } from '../../src/model/analysis.js';
 import { binaryAt, findingsFor } from '../../src/model/libc/index.js';
+import { goTestEnv } from '../model/elf/tool-env.js';
 
 let dir = '';
 let d: TestDaemon;
@@ -72,7 +73,7 @@ before(async () => {
   sh('gcc', ['-shared', '-fPIC', '-o', 'libver-old.so', 'libver.c', '-Wl,-soname,libver.so', '-Wl,--version-script=old.map']);
   sh('cp', ['libver-new.so', 'libver.so']);
   sh('gcc', ['-o', 'usever', 'usever.c', '-L.', '-lver', '-Wl,--enable-new-dtags,-rpath,$ORIGIN/../lib']);
-  const goEnv = { GOFLAGS: '-mod=mod', GO111MODULE: 'off', GOCACHE: join(dir, 'gocache'), HOME: dir };
+  const goEnv = { ...goTestEnv(dir), GO111MODULE: 'off' };
   sh('go', ['build', '-o', 'go-static', 'hello.go'], { ...goEnv, CGO_ENABLED: '0' });
   sh('go', ['build', '-o', 'go-user-static', 'user.go'], { ...goEnv, CGO_ENABLED: '0' });
   sh('go', ['build', '-o', 'go-cgo-glibc', 'user.go'], { ...goEnv, CGO_ENABLED: '1' });

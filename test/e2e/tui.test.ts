@@ -4,47 +4,27 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedPath } from '../helpers/shared.js';
+import { Term as TmuxTerm } from '../helpers/tmux-term.js';
 
 const ROOT = process.cwd();
 const KANIKO = sharedPath('fixtures/third-party-dive/test-kaniko-image.tar');
-let n = 0;
 
 before(() => {
   // bin/slimtui runs dist/: build it from the current sources.
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
 });
 
-class Term {
-  readonly socket = `slimtui-e2e-${process.pid}-${n++}`;
+/** Every terminal a test opened; each must leave no socket behind (checked after each test). */
+class Term extends TmuxTerm {
   constructor() {
-    this.tmux('new-session', '-d', '-x', '120', '-y', '40', '-s', 'main', 'env PS1="$ " sh');
+    super(ROOT);
   }
-  tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TMUX: '' } });
-  }
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-t', 'main');
-  }
-  keys(...keys: string[]): void {
-    this.tmux('send-keys', '-t', 'main', ...keys);
-  }
-  async waitFor(check: (screen: string) => boolean, what: string, timeoutMs = 15000): Promise<string> {
-    const t0 = Date.now();
-    for (;;) {
-      const s = this.screen();
-      if (check(s)) return s;
-      if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  kill(): void {
-    try {
-      this.tmux('kill-server');
-    } catch {
-      // already gone
-    }
+  override kill(): void {
+    super.kill();
+    assert.equal(existsSync(this.dir), false, `tmux socket dir ${this.dir} left behind`);
   }
 }
 

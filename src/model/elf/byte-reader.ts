@@ -58,10 +58,19 @@ export class FieldReader {
     this.check(off, 4, what);
     return this.view.getUint32(off, this.le);
   }
-  /** 64-bit value as a number (precision lost above 2^53; such values are invalid offsets anyway). */
+  /** 64-bit value as a number (precision lost above 2^53: use only for offsets and sizes, which the file size bounds). */
   u64(off: number, what = 'field'): number {
     this.check(off, 8, what);
     return Number(this.view.getBigUint64(off, this.le));
+  }
+  /** 64-bit value, exact (addresses: IA-64 puts code at 0x4000000000000000 and above). */
+  u64Exact(off: number, what = 'field'): bigint {
+    this.check(off, 8, what);
+    return this.view.getBigUint64(off, this.le);
+  }
+  /** Address-sized word, exact. */
+  wordExact(off: number, is64: boolean, what = 'field'): bigint {
+    return is64 ? this.u64Exact(off, what) : BigInt(this.u32(off, what));
   }
   /** Signed 64-bit value as a number. */
   i64(off: number, what = 'field'): number {
@@ -74,11 +83,54 @@ export class FieldReader {
   }
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
+const strict = new TextDecoder('utf-8', { fatal: true });
 
-/** Decodes bytes as UTF-8 (invalid sequences become U+FFFD). */
+/**
+ * Decodes bytes as UTF-8, keeping every byte: a byte that is not part of a valid UTF-8 sequence becomes the
+ * four characters `\xNN` (lower-case hex). Two different byte strings stay two different names (U+FFFD
+ * replacement would merge them: the loader compares bytes).
+ */
 export function decodeUtf8(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return decodeEscaped(bytes);
+  }
+}
+
+/** Length of the valid UTF-8 sequence starting at i (0 when the byte there does not start one). */
+function utf8Length(b: Uint8Array, i: number): number {
+  const c = b[i]!;
+  const cont = (k: number): boolean => i + k < b.length && (b[i + k]! & 0xc0) === 0x80;
+  if (c < 0x80) return 1;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const c1 = b[i + 1] ?? 0;
+    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f)) return 0; // overlong, surrogates
+    return cont(1) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const c1 = b[i + 1] ?? 0;
+    if ((c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return 0;
+    return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+function decodeEscaped(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const n = utf8Length(bytes, i);
+    if (n === 0) {
+      out += `\\x${bytes[i]!.toString(16).padStart(2, '0')}`;
+      i++;
+    } else {
+      out += strict.decode(bytes.subarray(i, i + n));
+      i += n;
+    }
+  }
+  return out;
 }
 
 /** Default cap for one NUL-terminated string (paths, sonames, version names). */

@@ -1,4 +1,8 @@
-/** The dynamic section (PT_DYNAMIC): DT_NEEDED, DT_SONAME, DT_RPATH, DT_RUNPATH, DT_FLAGS_1, version tables. */
+/**
+ * The dynamic segment (PT_DYNAMIC): DT_NEEDED, DT_SONAME, DT_RPATH, DT_RUNPATH, DT_FLAGS_1, version tables.
+ * Read as the loader reads it: only through PT_DYNAMIC (a `.dynamic` section without that segment is never seen
+ * by ld.so), addresses exact (bigint), strings from DT_STRTAB mapped through PT_LOAD.
+ */
 import { FieldReader, readClamped, type ByteSource } from './byte-reader.js';
 import type { ElfHeader } from './elf-header.js';
 import { PT_DYNAMIC, vaddrToOffset, type MappedRange, type ProgramHeader } from './program-headers.js';
@@ -24,7 +28,10 @@ export const MAX_DYN_ENTRIES = 65536;
 
 export interface DynEntry {
   tag: number;
+  /** d_val as a number (string offsets, counts, flags). */
   val: number;
+  /** d_val / d_ptr, exact (addresses). */
+  exact: bigint;
 }
 
 export interface DynamicInfo {
@@ -34,7 +41,11 @@ export interface DynamicInfo {
   rpath: string[];
   runpath: string[];
   flags1: number;
-  /** The dynamic string table, when it could be located. */
+  /**
+   * The dynamic string table, when it could be located: from DT_STRTAB to the end of the bytes that back it.
+   * DT_STRSZ is not a limit: glibc reads every name at DT_STRTAB + offset with no size check, and some old
+   * files (i386) have a DT_STRSZ that stops short of their version names.
+   */
   strtab?: StringTable;
   hasDynamic: boolean;
 }
@@ -43,7 +54,7 @@ export interface DynamicInfo {
 export function mapAddr(
   phdrs: readonly ProgramHeader[],
   sections: readonly RawSection[],
-  addr: number,
+  addr: bigint,
   fileSize: number,
 ): MappedRange | undefined {
   return vaddrToOffset(phdrs, addr, fileSize) ?? sectionAddrToOffset(sections, addr, fileSize);
@@ -58,7 +69,8 @@ function readEntries(src: ByteSource, h: ElfHeader, offset: number, size: number
   for (let o = 0; o + ent <= bytes.length; o += ent) {
     const tag = h.is64 ? r.i64(o) : r.u32(o);
     if (tag === DT_NULL) break;
-    out.push({ tag, val: h.is64 ? r.u64(o + 8) : r.u32(o + 4) });
+    const exact = r.wordExact(h.is64 ? o + 8 : o + 4, h.is64);
+    out.push({ tag, val: Number(exact), exact });
   }
   return out;
 }
@@ -78,10 +90,11 @@ export function parseDynamic(
   const info: DynamicInfo = { entries: [], needed: [], rpath: [], runpath: [], flags1: 0, hasDynamic: false };
   const ph = phdrs.find((p) => p.type === PT_DYNAMIC);
   const sec = sections.find((s) => s.type === SHT_DYNAMIC);
-  let range: { offset: number; size: number } | undefined;
-  if (ph) range = { offset: ph.offset, size: ph.filesz };
-  else if (sec && sec.type !== SHT_NOBITS) range = { offset: sec.offset, size: sec.size };
-  if (!range) return info;
+  if (!ph) {
+    if (sec && sec.type !== SHT_NOBITS && phdrs.length > 0) warnings.push('a .dynamic section without PT_DYNAMIC: the loader ignores it');
+    return info;
+  }
+  const range = { offset: ph.offset, size: ph.filesz };
   info.hasDynamic = true;
   if (range.offset >= src.size) {
     warnings.push('dynamic section past end of file');
@@ -89,7 +102,7 @@ export function parseDynamic(
   }
   info.entries = readEntries(src, h, range.offset, range.size);
 
-  const strtabAddr = info.entries.find((e) => e.tag === DT_STRTAB)?.val;
+  const strtabAddr = info.entries.find((e) => e.tag === DT_STRTAB)?.exact;
   const strsz = info.entries.find((e) => e.tag === DT_STRSZ)?.val;
   let mapped = strtabAddr !== undefined ? mapAddr(phdrs, sections, strtabAddr, src.size) : undefined;
   if (!mapped && sec && sec.link < sections.length) {
@@ -102,12 +115,12 @@ export function parseDynamic(
       warnings.push('dynamic string table not found');
     }
   } else {
-    const limit = strsz !== undefined && strsz > 0 ? Math.min(mapped.end, mapped.offset + strsz) : mapped.end;
-    info.strtab = new StringTable(src, mapped.offset, limit - mapped.offset);
+    info.strtab = new StringTable(src, mapped.offset, mapped.end - mapped.offset);
   }
   const str = (v: number): string | undefined => {
     const s = info.strtab?.get(v);
     if (s === undefined && info.strtab) warnings.push(`bad dynamic string offset ${v}`);
+    else if (strsz !== undefined && v >= strsz) warnings.push('a dynamic string lies past DT_STRSZ');
     return s;
   };
   for (const e of info.entries) {

@@ -47,8 +47,12 @@ const MACHINES: Record<number, string> = {
   258: 'loongarch',
 };
 
-/** Short machine name, or `machine-<n>` when unknown. */
-export function machineName(machine: number): string {
+/**
+ * Short machine name, or `machine-<n>` when unknown. EM_S390 (22) serves both the 31-bit ELF32 s390 and the
+ * 64-bit s390x (readelf says "IBM S/390" for both); the class tells them apart.
+ */
+export function machineName(machine: number, is64 = true): string {
+  if (machine === 22 && !is64) return 's390';
   return MACHINES[machine] ?? `machine-${machine}`;
 }
 

@@ -87,19 +87,20 @@ function pointerStrings(
   const ptrSize = hdr[14];
   if (ptrSize !== 4 && ptrSize !== 8) return undefined;
   const le = ((hdr[15] ?? 0) & FLAG_BIG_ENDIAN) === 0;
-  const readPtr = (b: Uint8Array, o: number): number | undefined => {
+  const readPtr = (b: Uint8Array, o: number): bigint | undefined => {
     if (o + ptrSize > b.length) return undefined;
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    return ptrSize === 8 ? Number(v.getBigUint64(o, le)) : v.getUint32(o, le);
+    return ptrSize === 8 ? v.getBigUint64(o, le) : BigInt(v.getUint32(o, le));
   };
-  const readGoString = (addr: number | undefined): Uint8Array | undefined => {
+  const readGoString = (addr: bigint | undefined): Uint8Array | undefined => {
     if (addr === undefined) return undefined;
     const m = vaddrToOffset(phdrs, addr, src.size);
     if (!m) return undefined;
     const sh = readClamped(src, m.offset, ptrSize * 2);
     const dataAddr = readPtr(sh, 0);
-    const len = readPtr(sh, ptrSize);
-    if (dataAddr === undefined || len === undefined || len > MAX_STRING) return undefined;
+    const bigLen = readPtr(sh, ptrSize);
+    if (dataAddr === undefined || bigLen === undefined || bigLen > BigInt(MAX_STRING)) return undefined;
+    const len = Number(bigLen);
     if (len === 0) return new Uint8Array(0);
     const d = vaddrToOffset(phdrs, dataAddr, src.size);
     if (!d) return undefined;

@@ -16,6 +16,7 @@ export const MAX_HEADERS = 65535;
 export interface ProgramHeader {
   type: number;
   offset: number;
+  /** As a number (rounded above 2^53; mapping uses the exact value). */
   vaddr: number;
   filesz: number;
   memsz: number;
@@ -23,8 +24,13 @@ export interface ProgramHeader {
   align: number;
 }
 
+/** A program header with its exact address, used for address mapping (parseElf keeps only ProgramHeader). */
+export interface RawProgramHeader extends ProgramHeader {
+  vaddrExact: bigint;
+}
+
 /** Parses the program header table; `phnum` may be the extended count from section 0. */
-export function parseProgramHeaders(src: ByteSource, h: ElfHeader, phnum: number, warnings: string[]): ProgramHeader[] {
+export function parseProgramHeaders(src: ByteSource, h: ElfHeader, phnum: number, warnings: string[]): RawProgramHeader[] {
   if (phnum === 0 || h.phoff === 0) return [];
   const min = h.is64 ? 56 : 32;
   if (h.phentsize < min) throw new Malformed(`e_phentsize ${h.phentsize} too small`);
@@ -36,15 +42,17 @@ export function parseProgramHeaders(src: ByteSource, h: ElfHeader, phnum: number
     warnings.push('program header table truncated');
   }
   const r = new FieldReader(bytes, h.le);
-  const out: ProgramHeader[] = [];
+  const out: RawProgramHeader[] = [];
   for (let i = 0; i < count; i++) {
     const o = i * h.phentsize;
     if (h.is64) {
+      const vaddrExact = r.u64Exact(o + 16);
       out.push({
         type: r.u32(o),
         flags: r.u32(o + 4),
         offset: r.u64(o + 8),
-        vaddr: r.u64(o + 16),
+        vaddr: Number(vaddrExact),
+        vaddrExact,
         filesz: r.u64(o + 32),
         memsz: r.u64(o + 40),
         align: r.u64(o + 48),
@@ -54,6 +62,7 @@ export function parseProgramHeaders(src: ByteSource, h: ElfHeader, phnum: number
         type: r.u32(o),
         offset: r.u32(o + 4),
         vaddr: r.u32(o + 8),
+        vaddrExact: BigInt(r.u32(o + 8)),
         filesz: r.u32(o + 16),
         memsz: r.u32(o + 20),
         flags: r.u32(o + 24),
@@ -64,18 +73,26 @@ export function parseProgramHeaders(src: ByteSource, h: ElfHeader, phnum: number
   return out;
 }
 
+/** The exact p_vaddr when the header came from parseProgramHeaders; else its number (exact below 2^53). */
+const exactVaddr = (p: ProgramHeader): bigint => ('vaddrExact' in p ? (p as RawProgramHeader).vaddrExact : BigInt(p.vaddr));
+
 /** A file range found for a virtual address: offset and the end of the bytes that back it. */
 export interface MappedRange {
   offset: number;
   end: number;
 }
 
-/** Maps a virtual address to a file offset through the PT_LOAD segments (file-backed part only). */
-export function vaddrToOffset(phdrs: readonly ProgramHeader[], addr: number, fileSize: number): MappedRange | undefined {
+/**
+ * Maps a virtual address to a file offset through the PT_LOAD segments (file-backed part only). The
+ * arithmetic is exact (bigint): addresses above 2^53 are valid, and a rounded one lands on the wrong bytes.
+ */
+export function vaddrToOffset(phdrs: readonly ProgramHeader[], address: number | bigint, fileSize: number): MappedRange | undefined {
+  const addr = BigInt(address);
   for (const p of phdrs) {
     if (p.type !== PT_LOAD) continue;
-    if (addr >= p.vaddr && addr < p.vaddr + p.filesz) {
-      const offset = p.offset + (addr - p.vaddr);
+    const vaddr = exactVaddr(p);
+    if (addr >= vaddr && addr < vaddr + BigInt(p.filesz)) {
+      const offset = p.offset + Number(addr - vaddr);
       const end = Math.min(p.offset + p.filesz, fileSize);
       if (offset >= end) return undefined;
       return { offset, end };

@@ -23,6 +23,8 @@ export interface Section {
 export interface RawSection extends Section {
   link: number;
   info: number;
+  /** sh_addr, exact. */
+  addrExact: bigint;
 }
 
 function readOne(r: FieldReader, o: number, is64: boolean): RawSection {
@@ -31,7 +33,8 @@ function readOne(r: FieldReader, o: number, is64: boolean): RawSection {
       name: String(r.u32(o)),
       type: r.u32(o + 4),
       flags: r.u64(o + 8),
-      addr: r.u64(o + 16),
+      addr: Number(r.u64Exact(o + 16)),
+      addrExact: r.u64Exact(o + 16),
       offset: r.u64(o + 24),
       size: r.u64(o + 32),
       link: r.u32(o + 40),
@@ -44,6 +47,7 @@ function readOne(r: FieldReader, o: number, is64: boolean): RawSection {
     type: r.u32(o + 4),
     flags: r.u32(o + 8),
     addr: r.u32(o + 12),
+    addrExact: BigInt(r.u32(o + 12)),
     offset: r.u32(o + 16),
     size: r.u32(o + 20),
     link: r.u32(o + 24),
@@ -101,11 +105,12 @@ export function parseSections(src: ByteSource, h: ElfHeader, warnings: string[])
 }
 
 /** Maps a virtual address through the section headers (fallback when PT_LOAD does not cover it). */
-export function sectionAddrToOffset(sections: readonly RawSection[], addr: number, fileSize: number): MappedRange | undefined {
+export function sectionAddrToOffset(sections: readonly RawSection[], address: number | bigint, fileSize: number): MappedRange | undefined {
+  const addr = BigInt(address);
   for (const s of sections) {
-    if (s.type === SHT_NOBITS || s.addr === 0) continue;
-    if (addr >= s.addr && addr < s.addr + s.size) {
-      const offset = s.offset + (addr - s.addr);
+    if (s.type === SHT_NOBITS || s.addrExact === 0n) continue;
+    if (addr >= s.addrExact && addr < s.addrExact + BigInt(s.size)) {
+      const offset = s.offset + Number(addr - s.addrExact);
       const end = Math.min(s.offset + s.size, fileSize);
       if (offset >= end) return undefined;
       return { offset, end };

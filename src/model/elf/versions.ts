@@ -35,7 +35,7 @@ function locate(
   numTag: number,
   shType: number,
 ): Table | undefined {
-  const addr = dyn.entries.find((e) => e.tag === addrTag)?.val;
+  const addr = dyn.entries.find((e) => e.tag === addrTag)?.exact;
   const num = dyn.entries.find((e) => e.tag === numTag)?.val;
   if (addr !== undefined) {
     const m = mapAddr(phdrs, sections, addr, src.size);

@@ -2,12 +2,17 @@
  * Binaries and libc: the ELF facts of entries, the image's libc inventory, loader-faithful dependency
  * resolution, verdicts and findings. Pure selectors for the outputs and the TUI live here.
  */
-import type { ElfSummary } from './elf-fact.js';
-import type { BinaryRecord, BinaryReport } from './binaries.js';
+import type { ElfSummary } from './elf-summary.js';
+import type { BinaryReport } from './binaries.js';
+import type { BinaryRecord } from './records.js';
 import type { Finding } from './findings.js';
 
-export { elfOf, elfFactOf, isMalformed, type ElfSummary, type ElfFact, type GoUses } from './elf-fact.js';
-export { analyseBinaries, runnableMachines, type BinaryRecord, type BinaryReport, type Verdict } from './binaries.js';
+export { elfOf, elfFactOf, isMalformed, type ElfSummary, type ElfFact, type GoUses } from './elf-summary.js';
+export { analyseBinaries, type BinaryReport, type BinaryOptions } from './binaries.js';
+export { parseLdCache, type LdCache, type LdCacheEntry, type LdCacheFact } from './ld-cache.js';
+export { levelFromFlags, parseCpuLevel, type CpuLevel } from './hwcaps.js';
+export type { BinaryRecord } from './records.js';
+export { runnableMachines, type Verdict } from './verdicts.js';
 export { atLeast, countBySeverity, sortFindings, SEVERITY_RANK, type Finding, type FindingCode, type Severity } from './findings.js';
 export { libcInventory, type LibcInventory, type LibcFile, type LoaderFile } from './inventory.js';
 export { resolveBinary, flavourOf, isMuslReserved, expandDst, glibcDefaultDirs, type Resolution, type ResolvedLib, type MissingLib, type ResolveEnv, type LoaderFlavour } from './resolve.js';

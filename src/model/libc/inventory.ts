@@ -6,9 +6,10 @@
 import type { ImageConfig } from '../image.js';
 import { entryAt } from '../file-tree.js';
 import { glibcVersion } from '../elf/index.js';
-import { elfOf } from './elf-fact.js';
+import { elfOf } from './elf-summary.js';
 import type { FinalFs } from './final-fs.js';
 import { readLdSoConf, readMuslPath, type LdSoConf } from './ld-conf.js';
+import type { LdCache, LdCacheFact } from './ld-cache.js';
 import { textOf } from './text-files.js';
 
 export interface LibcFile {
@@ -38,6 +39,10 @@ export interface LibcInventory {
   loaders: LoaderFile[];
   ldSoConf: LdSoConf;
   hasLdSoCache: boolean;
+  /** /etc/ld.so.cache as parsed by the ELF analyser; absent when there is none or it was not read. */
+  ldCache?: LdCache;
+  /** Why the cache could not be used (it exists but did not parse, or was not captured). */
+  ldCacheProblem?: string;
   muslPathFiles: { path: string; dirs: string[] }[];
   /** LD_LIBRARY_PATH from the image config's Env, split; null when unset. */
   ldLibraryPath: string[] | null;
@@ -115,16 +120,27 @@ export function libcInventory(fs: FinalFs, config: ImageConfig): LibcInventory {
     muslPathFiles.push({ path: `/${node.path}`, dirs: p.dirs ?? [] });
   }
   const llp = envValue(config.env, 'LD_LIBRARY_PATH');
+  const cache = ldCacheOf(fs);
   return {
     glibc,
     musl,
     loaders: loaders.sort((a, b) => a.path.localeCompare(b.path)),
     ldSoConf: readLdSoConf(fs),
     hasLdSoCache: fs.exists('etc/ld.so.cache'),
+    ...cache,
     muslPathFiles,
     ldLibraryPath: llp === undefined ? null : splitLdLibraryPath(llp),
     release: releaseOf(fs),
   };
+}
+
+/** The `ldcache` fact the ELF analyser leaves on /etc/ld.so.cache. */
+function ldCacheOf(fs: FinalFs): { ldCache?: LdCache; ldCacheProblem?: string } {
+  const r = fs.resolve('etc/ld.so.cache');
+  if (!r.ok) return {};
+  const f = fs.dataEntry(r.path)?.facts?.['ldcache'] as LdCacheFact | undefined;
+  if (!f || typeof f !== 'object') return { ldCacheProblem: 'not read (the ELF analyser did not see it)' };
+  return 'unreadable' in f ? { ldCacheProblem: f.unreadable } : { ldCache: f };
 }
 
 function releaseOf(fs: FinalFs): string | null {

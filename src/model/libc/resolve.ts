@@ -4,10 +4,14 @@
  * glibc (elf/dl-load.c _dl_map_object): an already loaded object whose name or soname matches is reused (the
  * interpreter counts as loaded); a name with `/` is a path; else DT_RPATH of the requesting object and of its
  * loaders up to the executable (only when the requesting object has no DT_RUNPATH; an object with DT_RUNPATH
- * contributes no DT_RPATH), LD_LIBRARY_PATH, DT_RUNPATH of the requesting object only, the ld.so.conf dirs
- * (standing in for /etc/ld.so.cache: the conf files are the intent), then the default dirs unless
- * DF_1_NODEFLIB. Without /etc/ld.so.cache in the image, a library found only through a conf dir makes the
- * verdict 'unknown' (the intent says yes; the loader, with no cache, says no). Candidates of another class or machine are skipped; a non-ELF candidate is fatal ("invalid
+ * contributes no DT_RPATH), LD_LIBRARY_PATH, DT_RUNPATH of the requesting object only, /etc/ld.so.cache (its
+ * entries, not the conf dirs: a library copied into a conf dir without running ldconfig is not found, a dir
+ * only in the cache is; under DF_1_NODEFLIB entries in the default dirs are ignored), then the default dirs
+ * unless DF_1_NODEFLIB. Each directory of that list is tried first in its glibc-hwcaps/x86-64-v4…v2
+ * subdirectories that the CPU supports (x86-64, glibc ≥ 2.33), as is a cache entry for such a subdirectory.
+ * When the image has a cache the analyser could not read, the conf dirs stand in for it. Without any cache,
+ * glibc searches the default dirs only; a library found only through a conf dir then makes the verdict
+ * 'unknown' (the intent says yes; the loader, with no cache, says no). Candidates of another class or machine are skipped; a non-ELF candidate is fatal ("invalid
  * ELF header"). $ORIGIN (the executable's real directory; a library's directory as found), $LIB and
  * $PLATFORM expand; an element with a DST that cannot expand is dropped. Version needs are checked against the
  * version definitions of the object that satisfied the need (objects without definitions pass, as in glibc).
@@ -20,15 +24,21 @@
  * one is an error, not skipped. Symbol versions are ignored.
  *
  * Both loaders also reuse an object when the same file (here: the same real path) is already loaded.
+ *
+ * Cost: a directory search depends only on the name and the search context (the RPATH chain or RUNPATH of the
+ * requesting object, the root's class and machine); it is done once per (name, context) for the whole image
+ * and shared by every root, so a chain of n libraries or a fan of n × n needs stays near-linear in the needs.
  */
-import type { ElfSummary } from './elf-fact.js';
-import { elfFactOf, isMalformed } from './elf-fact.js';
+import type { ElfSummary } from './elf-summary.js';
+import { elfFactOf, isMalformed } from './elf-summary.js';
 import { dirOf, joinRel, normalise, type FinalFs } from './final-fs.js';
+import { allHwcapsSubdirs, hwcapsSubdirs, type CpuLevel } from './hwcaps.js';
+import { cacheFlagsFor, type LdCache, type LdCacheEntry } from './ld-cache.js';
 
 export type LoaderFlavour = 'glibc' | 'musl' | 'unknown';
 
 /** How a library was found. */
-export type Via = 'path' | 'loaded' | 'rpath' | 'LD_LIBRARY_PATH' | 'runpath' | 'ld.so.conf' | 'default' | 'musl-path' | 'musl-self' | 'interpreter';
+export type Via = 'path' | 'loaded' | 'rpath' | 'LD_LIBRARY_PATH' | 'runpath' | 'ld.so.cache' | 'ld.so.conf' | 'default' | 'musl-path' | 'musl-self' | 'interpreter';
 
 export interface ResolvedLib {
   /** The DT_NEEDED name asked for. */
@@ -42,8 +52,19 @@ export interface ResolvedLib {
   /** The object (absolute path) whose DT_NEEDED asked for it. */
   neededBy: string;
   via: Via;
+  /** The glibc-hwcaps subdirectory the copy was taken from (e.g. "x86-64-v3"), when it was. */
+  hwcaps?: string;
   /** 1 for the executable's own needs, 2 for theirs, … */
   depth: number;
+}
+
+/** A need whose copy depends on the CPU: glibc-hwcaps copies beside the base one. */
+export interface HwcapsChoice {
+  name: string;
+  /** The copy chosen at this CPU level (absolute). */
+  chosen: string;
+  /** Every copy the loader could pick, best level first: [subdirectory or "base", path]. */
+  copies: [level: string, path: string][];
 }
 
 export interface MissingLib {
@@ -73,6 +94,12 @@ export interface Resolution {
   versionProblems: VersionProblem[];
   /** Libraries found only through an ld.so.conf directory while the image has no /etc/ld.so.cache. */
   needsLdconfig: string[];
+  /** Libraries in an ld.so.conf dir that the image's cache does not list (copied without ldconfig): not loaded. */
+  notInCache: { name: string; path: string }[];
+  /** Libraries loaded through a cache entry whose directory no ld.so.conf file names (the next ldconfig drops it). */
+  cacheOnly: { name: string; path: string }[];
+  /** Needs whose copy depends on the CPU level. */
+  hwcaps: HwcapsChoice[];
 }
 
 export interface ResolveEnv {
@@ -83,6 +110,10 @@ export interface ResolveEnv {
   ldSoConfDirs: readonly string[];
   /** Whether /etc/ld.so.cache exists in the image. */
   hasLdSoCache: boolean;
+  /** The parsed cache, when the analyser could read it (without it, the conf dirs stand in for it). */
+  ldCache?: LdCache;
+  /** x86-64 micro-architecture level the glibc-hwcaps choice is made for (1 = baseline: no subdirectory). */
+  cpuLevel?: CpuLevel;
   /** musl: the dirs of a path file, by path file; undefined when that file is absent. */
   muslPathDirs(pathFile: string): readonly string[] | undefined;
   /** Working directory for relative DT_NEEDED paths. */
@@ -124,6 +155,12 @@ interface Obj {
   loader: Obj | undefined;
   depth: number;
   isMain: boolean;
+  /** The interned search context it passes on (its loaders' DT_RPATHs and its own). */
+  chain: number;
+  /** Its own DT_RUNPATH, expanded (glibc). */
+  runpathDirs: { dir: string; via: Via }[];
+  /** The search memo of its context (set on first search). */
+  memo: Map<number, SearchResult> | undefined;
 }
 
 type Candidate =
@@ -201,132 +238,353 @@ export function flavourOf(fs: FinalFs, interp: string | undefined, needed: reado
  * Resolves an ELF file's dependency tree as its loader would inside the image. `path` is root-relative or
  * absolute; `elf` its summary. For a shared library (no interpreter) `flavourHint` picks the loader.
  */
+/** What one directory search found; shared by every root that searches the same name in the same context. */
+interface SearchResult {
+  found?: { path: string; realPath: string; layer: number; elf: ElfSummary; via: Via; hwcaps?: string; realId?: number };
+  fatal?: string;
+  searched: string[];
+  /** A copy in an ld.so.conf dir that the cache does not list (the loader never looks there). */
+  notInCache?: string;
+  /** Found through a cache entry whose directory no conf file and no default dir names. */
+  cacheOnly?: boolean;
+  /** The copies the CPU level chooses between, when there is more than one. */
+  copies?: [string, string][];
+}
+
+type Step = { dir: string; via: Via } | { cache: true };
+
+/** Per-env state shared by every resolveBinary call: interned search contexts and the search memo. */
+interface Shared {
+  chainIds: Map<string, number>;
+  chains: { dir: string; via: Via }[][];
+  /** Search results by context key, then by name id. */
+  memo: Map<string, Map<number, SearchResult>>;
+  /** Names and real paths as small integers, so that the per-root "already loaded?" checks are array reads. */
+  ids: Map<string, number>;
+  /** Per root: stamp[id] === epoch means loaded under that name (or soname) / real path in this root. */
+  nameStamp: Int32Array;
+  realStamp: Int32Array;
+  epoch: number;
+  /** DT_NEEDED names of a summary as ids (computed once per summary). */
+  neededIds: WeakMap<ElfSummary, Int32Array>;
+  cacheIndex: Map<string, LdCacheEntry[]> | undefined;
+  confDirs: Set<string>;
+}
+const SHARED = new WeakMap<ResolveEnv, Shared>();
+const NONE: { dir: string; via: Via }[] = [];
+
+function sharedOf(env: ResolveEnv): Shared {
+  let s = SHARED.get(env);
+  if (!s) {
+    let cacheIndex: Map<string, LdCacheEntry[]> | undefined;
+    if (env.ldCache) {
+      cacheIndex = new Map();
+      for (const e of env.ldCache.entries) {
+        const list = cacheIndex.get(e.key);
+        if (list) list.push(e);
+        else cacheIndex.set(e.key, [e]);
+      }
+    }
+    s = {
+      chainIds: new Map([['', 0]]), chains: [[]], memo: new Map(), cacheIndex, confDirs: new Set(env.ldSoConfDirs.map((d) => d.replace(/\/+$/, ''))),
+      ids: new Map(), nameStamp: new Int32Array(1024), realStamp: new Int32Array(1024), epoch: 0, neededIds: new WeakMap(),
+    };
+    SHARED.set(env, s);
+  }
+  return s;
+}
+
+function idOf(s: Shared, key: string): number {
+  let id = s.ids.get(key);
+  if (id === undefined) {
+    id = s.ids.size;
+    s.ids.set(key, id);
+    if (id >= s.nameStamp.length) {
+      const grow = (a: Int32Array): Int32Array => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      s.nameStamp = grow(s.nameStamp);
+      s.realStamp = grow(s.realStamp);
+    }
+  }
+  return id;
+}
+
+function neededIdsOf(s: Shared, e: ElfSummary): Int32Array {
+  let ids = s.neededIds.get(e);
+  if (!ids) {
+    ids = Int32Array.from(e.needed, (n) => idOf(s, n));
+    s.neededIds.set(e, ids);
+  }
+  return ids;
+}
+
+/** The id of the context `parent` + `dirs` (dirs appended after the parent's). */
+function chainOf(s: Shared, parent: number, dirs: readonly { dir: string; via: Via }[]): number {
+  if (dirs.length === 0) return parent;
+  const key = `${parent}\0${dirs.map((d) => `${d.via}=${d.dir}`).join('\0')}`;
+  let id = s.chainIds.get(key);
+  if (id === undefined) {
+    id = s.chains.length;
+    s.chains.push([...s.chains[parent]!, ...dirs]);
+    s.chainIds.set(key, id);
+  }
+  return id;
+}
+
+/**
+ * Resolves an ELF file's dependency tree as its loader would inside the image. `path` is root-relative or
+ * absolute; `elf` its summary. For a shared library (no interpreter) `flavourHint` picks the loader.
+ */
 export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, flavourHint?: LoaderFlavour): Resolution {
   const fs = env.fs;
+  const shared = sharedOf(env);
   const want = { machine: elf.machine, class: elf.class };
   const rootReal = fs.resolve(path);
   const rootAbs = abs(rootReal.ok ? rootReal.path : path);
   let flavour = flavourOf(fs, elf.interpreter, elf.needed);
   if (!elf.interpreter && flavourHint && flavour === 'unknown') flavour = flavourHint;
   const musl = flavour === 'musl';
-  const res: Resolution = { flavour, libs: [], missing: [], versionProblems: [], needsLdconfig: [] };
+  const res: Resolution = { flavour, libs: [], missing: [], versionProblems: [], needsLdconfig: [], notInCache: [], cacheOnly: [], hwcaps: [] };
 
-  const main: Obj = { name: rootAbs, path: rootAbs, realPath: rootAbs, elf, loader: undefined, depth: 0, isMain: true };
+  const lib = libDst(fs, elf.interpreter, elf.class);
+  const platform = PLATFORM[elf.machine];
+  const muslFile = musl ? muslPathFileFor(elf.interpreter, elf.machine) : undefined;
+  const muslSys = musl ? env.muslPathDirs(muslFile!) ?? MUSL_DEFAULT : [];
+  const defaults = glibcDefaultDirs(elf.machine, elf.class);
+  const subdirs = musl ? [] : hwcapsSubdirs(env.cpuLevel ?? 1, elf.machine, elf.class);
+  const allSubdirs = musl ? [] : allHwcapsSubdirs(elf.machine, elf.class);
+  const cacheFlags = cacheFlagsFor(elf.machine, elf.class);
+  const rootKey = `${musl ? `m${muslFile}` : 'g'}|${elf.machine}/${elf.class}|`;
+
+  const originOf = (o: Obj): string => dirOf(o.isMain ? o.realPath : o.path) || '/';
+  const expand = (elements: readonly string[], o: Obj, via: Via): { dir: string; via: Via }[] => {
+    const out: { dir: string; via: Via }[] = [];
+    for (const e of elements) {
+      if (e === '') continue;
+      const x = expandDst(e, { origin: originOf(o), lib, ...(platform ? { platform } : {}) }, musl);
+      if (x !== undefined && x !== '') out.push({ dir: x, via });
+    }
+    return out;
+  };
+  /** The object's own part of the inherited search context (glibc: DT_RPATH unless it has DT_RUNPATH). */
+  const contribution = (o: Obj): { dir: string; via: Via }[] => {
+    if (o.elf.rpath.length === 0 && o.elf.runpath.length === 0) return NONE;
+    if (musl) return o.elf.runpath.length > 0 ? expand(o.elf.runpath, o, 'runpath') : expand(o.elf.rpath, o, 'rpath');
+    return o.elf.runpath.length === 0 ? expand(o.elf.rpath, o, 'rpath') : [];
+  };
+  const makeObj = (name: string, p: string, realPath: string, e: ElfSummary, loader: Obj | undefined, depth: number, isMain: boolean): Obj => {
+    const o: Obj = { name, path: p, realPath, elf: e, loader, depth, isMain, chain: 0, runpathDirs: [], memo: undefined };
+    o.chain = chainOf(shared, loader?.chain ?? 0, contribution(o));
+    if (!musl && e.runpath.length > 0) o.runpathDirs = expand(e.runpath, o, 'runpath');
+    return o;
+  };
+
+  const main = makeObj(rootAbs, rootAbs, rootAbs, elf, undefined, 0, true);
   const loaded: Obj[] = [main];
+  // Loaded objects by name / soname (the first one wins) and by real path, for this root only: the maps hold
+  // the objects, the stamp arrays answer "already loaded?" in the inner loop.
+  const epoch = ++shared.epoch;
+  const byName = new Map<string, Obj>();
+  const markName = (n: string, o: Obj, id = idOf(shared, n)): void => {
+    if (shared.nameStamp[id] === epoch) return;
+    shared.nameStamp[id] = epoch;
+    byName.set(n, o);
+  };
+  shared.realStamp[idOf(shared, main.realPath)] = epoch;
+  const load = (o: Obj, nameId?: number, realId = idOf(shared, o.realPath)): void => {
+    loaded.push(o);
+    shared.realStamp[realId] = epoch;
+    markName(o.name, o, nameId);
+    if (!musl && o.elf.soname !== undefined) markName(o.elf.soname, o);
+  };
   let interpObj: Obj | undefined;
   if (elf.interpreter) {
     const c = probe(fs, elf.interpreter, want);
     res.interpreter = { path: elf.interpreter };
     if (c.kind === 'ok') {
       res.interpreter.found = { realPath: c.realPath, layer: c.layer };
-      interpObj = { name: elf.interpreter, path: c.path, realPath: c.realPath, elf: c.elf, loader: undefined, depth: 0, isMain: false };
-      loaded.push(interpObj);
+      interpObj = makeObj(elf.interpreter, c.path, c.realPath, c.elf, undefined, 0, false);
+      load(interpObj);
     } else res.interpreter.problem = c.kind === 'absent' ? 'not found' : c.what;
   }
-  const lib = libDst(fs, elf.interpreter, elf.class);
-  const platform = PLATFORM[elf.machine];
-  const muslFile = musl ? muslPathFileFor(elf.interpreter, elf.machine) : undefined;
-  const muslSys = musl ? env.muslPathDirs(muslFile!) ?? MUSL_DEFAULT : [];
-  const defaults = glibcDefaultDirs(elf.machine, elf.class);
 
-  const originOf = (o: Obj): string => dirOf(o.isMain ? o.realPath : o.path) || '/';
-  const expand = (elements: readonly string[], o: Obj): string[] => {
-    const out: string[] = [];
-    for (const e of elements) {
-      if (e === '') continue;
-      const x = expandDst(e, { origin: originOf(o), lib, ...(platform ? { platform } : {}) }, musl);
-      if (x !== undefined && x !== '') out.push(x);
-    }
-    return out;
-  };
-
-  const searchOrder = (o: Obj): { dir: string; via: Via }[] => {
-    const order: { dir: string; via: Via }[] = [];
+  const stepsFor = (o: Obj): Step[] => {
+    const steps: Step[] = [];
     const add = (dirs: readonly string[], via: Via): void => {
-      for (const dir of dirs) order.push({ dir, via });
+      for (const dir of dirs) steps.push({ dir, via });
     };
     if (musl) {
       add(env.ldLibraryPath, 'LD_LIBRARY_PATH');
-      for (let p: Obj | undefined = o; p; p = p.loader) add(expand(p.elf.runpath.length > 0 ? p.elf.runpath : p.elf.rpath, p), p.elf.runpath.length > 0 ? 'runpath' : 'rpath');
+      steps.push(...shared.chains[o.chain]!);
       add(muslSys, 'musl-path');
-      return order;
+      return steps;
     }
-    if (o.elf.runpath.length === 0) {
-      for (let p: Obj | undefined = o; p; p = p.loader) if (p.elf.runpath.length === 0) add(expand(p.elf.rpath, p), 'rpath');
-    }
+    if (o.elf.runpath.length === 0) steps.push(...shared.chains[o.chain]!);
     add(env.ldLibraryPath, 'LD_LIBRARY_PATH');
-    add(expand(o.elf.runpath, o), 'runpath');
-    // With /etc/ld.so.cache, its entries (the conf dirs) come before the default dirs. Without one the loader
-    // never sees the conf dirs: they are tried last here only to tell "needs ldconfig" from "missing".
-    if (env.hasLdSoCache) add(env.ldSoConfDirs, 'ld.so.conf');
+    steps.push(...o.runpathDirs);
+    // With a readable cache, its entries come before the default dirs. A cache the analyser could not read:
+    // the conf dirs stand in for it. Without one the loader never sees the conf dirs: they are tried last
+    // here only to tell "needs ldconfig" from "missing".
+    if (shared.cacheIndex) steps.push({ cache: true });
+    else if (env.hasLdSoCache) add(env.ldSoConfDirs, 'ld.so.conf');
     if ((o.elf.flags1 & DF_1_NODEFLIB) === 0) add(defaults, 'default');
     if (!env.hasLdSoCache) add(env.ldSoConfDirs, 'ld.so.conf');
-    return order;
+    return steps;
   };
 
-  const reuse = (name: string): Obj | undefined => loaded.find((o) => !o.isMain && (o.name === name || (!musl && o.elf.soname === name)));
+  const fromCache = (name: string, nodeflib: boolean): { entry: LdCacheEntry; copies: [string, string][] } | undefined => {
+    const entries = (shared.cacheIndex!.get(name) ?? []).filter((e) => !e.legacyHwcap && (!cacheFlags || cacheFlags.includes(e.flags)));
+    const rank = (e: LdCacheEntry): number => (e.hwcaps === undefined ? subdirs.length : subdirs.indexOf(e.hwcaps));
+    let best: LdCacheEntry | undefined;
+    for (const e of entries) {
+      const r = rank(e);
+      if (r < 0) continue; // a subdirectory this CPU does not support
+      if (!best || r < rank(best)) best = e;
+    }
+    if (!best) return undefined;
+    // DF_1_NODEFLIB: a cache entry in a default directory is not used.
+    if (nodeflib && defaults.includes(abs(dirOf(normalise(best.value))))) return undefined;
+    const copies = entries.filter((e) => e.hwcaps === undefined || allSubdirs.includes(e.hwcaps)).map((e): [string, string] => [e.hwcaps ?? 'base', e.value]);
+    return { entry: best, copies };
+  };
 
+  /** Copies of `name` in D's glibc-hwcaps subdirectories and D itself, best level first. */
+  const copiesIn = (dir: string, name: string): [string, string][] => {
+    const out: [string, string][] = [];
+    for (const sub of allSubdirs) if (probe(fs, joinRel(dir, `glibc-hwcaps/${sub}/${name}`), want).kind === 'ok') out.push([sub, abs(joinRel(dir, `glibc-hwcaps/${sub}/${name}`))]);
+    if (probe(fs, joinRel(dir, name), want).kind === 'ok') out.push(['base', abs(joinRel(dir, name))]);
+    return out;
+  };
+
+  const search = (o: Obj, name: string, nameId: number): SearchResult => {
+    const nodeflib = (o.elf.flags1 & DF_1_NODEFLIB) !== 0;
+    if (!o.memo) {
+      const ctx = musl ? `M${o.chain}` : o.elf.runpath.length > 0 ? `R${o.runpathDirs.map((d) => d.dir).join('\0')}` : `C${o.chain}`;
+      const key = `${rootKey}${ctx}|${nodeflib ? 'N' : ''}`;
+      o.memo = shared.memo.get(key);
+      if (!o.memo) shared.memo.set(key, (o.memo = new Map()));
+    }
+    const hit = o.memo.get(nameId);
+    if (hit) return hit;
+    const out: SearchResult = { searched: [] };
+    for (const step of stepsFor(o)) {
+      if ('cache' in step) {
+        const c = fromCache(name, nodeflib);
+        if (!c) continue;
+        const p = probe(fs, c.entry.value, want);
+        if (p.kind !== 'ok') continue; // the loader cannot open it: on to the default dirs
+        out.found = { path: p.path, realPath: p.realPath, layer: p.layer, elf: p.elf, via: 'ld.so.cache', ...(c.entry.hwcaps ? { hwcaps: c.entry.hwcaps } : {}) };
+        const d = dirOf(normalise(c.entry.value));
+        if (!shared.confDirs.has(abs(d)) && !defaults.includes(abs(d)) && !shared.confDirs.has(abs(d.replace(/\/glibc-hwcaps\/[^/]+$/, '')))) out.cacheOnly = true;
+        if (c.copies.length > 1) out.copies = c.copies;
+        break;
+      }
+      const dir = step.dir.startsWith('/') ? step.dir : `/${joinRel(env.workdir, step.dir)}`;
+      out.searched.push(dir);
+      let fatal: string | undefined;
+      for (const sub of [...subdirs.map((x) => `glibc-hwcaps/${x}/`), '']) {
+        const c = probe(fs, joinRel(dir, `${sub}${name}`), want);
+        if (c.kind === 'absent') continue;
+        if (c.kind === 'ok') {
+          out.found = { path: c.path, realPath: c.realPath, layer: c.layer, elf: c.elf, via: step.via, ...(sub ? { hwcaps: sub.split('/')[1]! } : {}) };
+          break;
+        }
+        if (c.kind === 'wrong-class' && !musl) continue; // glibc skips it
+        fatal = `${c.realPath}: ${c.what}`;
+        break;
+      }
+      if (out.found) {
+        if (allSubdirs.length > 0) {
+          const copies = copiesIn(dir, name);
+          if (copies.length > 1) out.copies = copies;
+        }
+        break;
+      }
+      if (fatal) {
+        out.fatal = fatal;
+        break;
+      }
+    }
+    out.searched = [...new Set(out.searched)];
+    // The common Dockerfile mistake: a library copied into an ld.so.conf dir after the cache was built.
+    if (shared.cacheIndex) {
+      for (const d of shared.confDirs) {
+        const p = abs(joinRel(d, name));
+        if (p === out.found?.path || probe(fs, p, want).kind !== 'ok') continue;
+        if (!(shared.cacheIndex.get(name) ?? []).some((e) => abs(normalise(e.value)) === p)) {
+          out.notInCache = p;
+          break;
+        }
+      }
+    }
+    if (out.found) out.found.realId = idOf(shared, out.found.realPath);
+    o.memo.set(nameId, out);
+    return out;
+  };
+
+  const missingNames = new Set<string>();
+  const muslSelf = new Set<string>();
   const queue: Obj[] = [main];
   const MAX_OBJECTS = 4096;
-  while (queue.length > 0 && loaded.length < MAX_OBJECTS) {
-    const o = queue.shift()!;
-    for (const name of o.elf.needed) {
+  for (let qi = 0; qi < queue.length && loaded.length < MAX_OBJECTS; qi++) {
+    const o = queue[qi]!;
+    const ids = neededIdsOf(shared, o.elf);
+    for (let k = 0; k < ids.length; k++) {
+      const nameId = ids[k]!;
+      if (shared.nameStamp[nameId] === epoch) continue; // an object loaded under this name or soname is reused
+      const name = o.elf.needed[k]!;
       if (name === '') continue;
       if (musl && isMuslReserved(name)) {
         const self = interpObj;
-        if (self && !res.libs.some((l) => l.name === name && l.neededBy === o.path)) {
+        const k = `${name}\0${o.path}`;
+        if (self && !muslSelf.has(k)) {
+          muslSelf.add(k);
           res.libs.push({ name, path: self.path, realPath: self.realPath, layer: res.interpreter?.found?.layer ?? 0, neededBy: o.path, via: 'musl-self', depth: o.depth + 1 });
         }
         if (!self) res.missing.push({ name, neededBy: o.path, reason: 'musl itself (the interpreter) is missing', searched: [] });
         continue;
       }
-      if (!name.includes('/') && reuse(name)) continue;
-      let found: Candidate | undefined;
-      let via: Via = 'path';
-      let fatal: string | undefined;
-      const searched: string[] = [];
+      let found: SearchResult['found'];
+      let r: SearchResult | undefined;
       if (name.includes('/')) {
         const p = name.startsWith('/') ? name : joinRel(env.workdir, name);
-        searched.push(abs(dirOf(normalise(p))));
         const c = probe(fs, p, want);
-        if (c.kind === 'ok') found = c;
-        else if (c.kind !== 'absent') fatal = `${c.realPath}: ${c.what}`;
+        r = { searched: [abs(dirOf(normalise(p)))] };
+        if (c.kind === 'ok') found = { path: c.path, realPath: c.realPath, layer: c.layer, elf: c.elf, via: 'path' };
+        else if (c.kind !== 'absent') r.fatal = `${c.realPath}: ${c.what}`;
       } else {
-        for (const step of searchOrder(o)) {
-          const dir = step.dir.startsWith('/') ? step.dir : `/${joinRel(env.workdir, step.dir)}`;
-          searched.push(dir);
-          const c = probe(fs, joinRel(dir, name), want);
-          if (c.kind === 'absent') continue;
-          if (c.kind === 'ok') {
-            found = c;
-            via = step.via;
-            break;
-          }
-          if (c.kind === 'wrong-class' && !musl) continue; // glibc skips it
-          fatal = `${c.realPath}: ${c.what}`;
-          break;
-        }
+        r = search(o, name, nameId);
+        found = r.found;
       }
-      if (!found || found.kind !== 'ok') {
-        if (!res.missing.some((m) => m.name === name)) {
-          res.missing.push({ name, neededBy: o.path, reason: fatal ?? 'not found', searched: [...new Set(searched)] });
+      if (r.notInCache && !res.notInCache.some((x) => x.name === name)) res.notInCache.push({ name, path: r.notInCache });
+      if (!found) {
+        if (!missingNames.has(name)) {
+          missingNames.add(name);
+          res.missing.push({ name, neededBy: o.path, reason: r.fatal ?? 'not found', searched: r.searched });
         }
         continue;
       }
-      const same = loaded.find((x) => x.realPath === found.realPath);
-      if (same) continue;
-      if (via === 'ld.so.conf' && !env.hasLdSoCache) res.needsLdconfig.push(found.path);
-      const obj: Obj = { name, path: found.path, realPath: found.realPath, elf: found.elf, loader: o, depth: o.depth + 1, isMain: false };
-      loaded.push(obj);
+      const realId = found.realId ?? idOf(shared, found.realPath);
+      if (shared.realStamp[realId] === epoch) continue;
+      if (found.via === 'ld.so.conf' && !env.hasLdSoCache) res.needsLdconfig.push(found.path);
+      if (r.cacheOnly) res.cacheOnly.push({ name, path: found.path });
+      if (r.copies) res.hwcaps.push({ name, chosen: found.path, copies: r.copies });
+      const obj = makeObj(name, found.path, found.realPath, found.elf, o, o.depth + 1, false);
+      load(obj, nameId, realId);
       queue.push(obj);
-      res.libs.push({ name, path: found.path, realPath: found.realPath, layer: found.layer, neededBy: o.path, via, depth: obj.depth });
+      const l: ResolvedLib = { name, path: found.path, realPath: found.realPath, layer: found.layer, neededBy: o.path, via: found.via, depth: obj.depth };
+      if (found.hwcaps) l.hwcaps = found.hwcaps;
+      res.libs.push(l);
     }
   }
 
   if (!musl) {
     for (const o of loaded) {
       for (const need of o.elf.versionNeeds) {
-        const dep = loaded.find((x) => !x.isMain && (x.name === need.file || x.elf.soname === need.file));
+        const dep = byName.get(need.file);
         if (!dep || dep.elf.versionDefs.length === 0) continue;
         for (const v of need.versions) {
           if (!dep.elf.versionDefs.includes(v)) res.versionProblems.push({ object: o.path, library: dep.realPath, file: need.file, version: v });

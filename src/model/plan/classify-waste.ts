@@ -2,9 +2,10 @@ import type { Analysis } from '../analysis.js';
 import { entryAt } from '../file-tree.js';
 import { findDuplicates, type DuplicateGroup } from './duplicates.js';
 import { dataBytes, type EntryRef } from './entry-ref.js';
-import { finalEntries, indexEntries } from './entry-index.js';
+import { finalEntriesSteps, indexEntriesSteps } from './entry-index.js';
 import { layerWaste } from './layer-waste.js';
-import { classifyNodes } from './node-classes.js';
+import { classifyNodesSteps } from './node-classes.js';
+import { runSteps, STEP_ITEMS, type Steps } from '../steps.js';
 import { DUPLICATES_TEXT, LAYER_WASTE_TEXT, WASTE_RULES, type LayerWasteId, type WasteCategory, type WasteClassId } from './waste-rules.js';
 
 /** A group of paths inside one class (the `.git` directory, the apt lists directory, one duplicate set). */
@@ -77,11 +78,16 @@ class Acc {
  * Classes with no bytes and no entries are left out.
  */
 export function classifyWaste(analysis: Analysis): WasteReport {
+  return runSteps(classifyWasteSteps(analysis));
+}
+
+/** `classifyWaste` in slices (see model/steps.ts): the explorer classifies after its first frame, keys live. */
+export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   const { image, tree } = analysis;
   const n = image.layers.length;
   const last = n - 1;
-  const index = indexEntries(analysis);
-  const nodeClasses = classifyNodes(tree);
+  const index = yield* indexEntriesSteps(analysis);
+  const nodeClasses = yield* classifyNodesSteps(tree);
   const classes: WasteClass[] = [];
   const make = (id: WasteClassId, category: WasteCategory, text: { label: string; why: string; fix: string }, acc: Acc): void => {
     if (acc.entries.length === 0) return;
@@ -90,21 +96,25 @@ export function classifyWaste(analysis: Analysis): WasteReport {
   };
 
   const byRule = new Map(WASTE_RULES.map((r) => [r.id, new Acc(n)]));
-  image.layers.forEach((layer, li) => {
+  for (let li = 0; li < n; li++) {
+    const layer = image.layers[li]!;
     const nodes = tree.entryNodes[li] ?? [];
-    layer.entries.forEach((e, i) => {
+    for (let i = 0; i < layer.entries.length; i++) {
+      if ((i + 1) % STEP_ITEMS === 0) yield;
+      const e = layer.entries[i]!;
       const node = nodes[i];
-      if (!node) return;
+      if (!node) continue;
       const rule = nodeClasses.rule[node.id];
-      if (!rule) return;
+      if (!rule) continue;
       const rootId = nodeClasses.root[node.id];
       const group = rootId !== undefined ? tree.nodes[rootId]!.path : node.path;
       byRule.get(rule.id)!.add({ layer: li, index: i }, group, dataBytes(e), entryAt(node, last) === e);
-    });
-  });
+    }
+  }
   for (const rule of WASTE_RULES) make(rule.id, rule.category, rule, byRule.get(rule.id)!);
 
-  const finals = finalEntries(analysis, index);
+  const finals = yield* finalEntriesSteps(analysis, index);
+  yield;
   const haveDigests = finals.some((f) => typeof f.entry.facts?.sha256 === 'string');
   const duplicates = findDuplicates(finals);
   const dup = new Acc(n);
@@ -113,6 +123,7 @@ export function classifyWaste(analysis: Analysis): WasteReport {
     for (const c of g.copies.slice(1)) dup.add(c.ref, group, g.size, true);
   }
   make('duplicates', 'duplicates', DUPLICATES_TEXT, dup);
+  yield;
 
   const waste = new Map<LayerWasteId, Acc>((['deleted', 'overwritten', 'hidden', 'chmod-copied'] as const).map((id) => [id, new Acc(n)]));
   for (const w of layerWaste(analysis, index)) waste.get(w.id)!.add(w.ref, w.path, w.bytes, false);

@@ -1,4 +1,3 @@
-import type { Entry } from '../entry.js';
 
 /**
  * The parts of an entry's `facts.elf` (the ELF helper's summary of ElfInfo) the planner reads. Read
@@ -21,10 +20,8 @@ export interface ElfFacts {
   readonly go?: { readonly deps?: readonly { readonly path: string }[]; readonly packages?: readonly string[]; readonly stripped?: boolean; readonly goVersion?: string; readonly path?: string; readonly cgoEnabled?: boolean };
 }
 
-export function elfOf(e: Entry): ElfFacts | undefined {
-  const f = e.facts?.['elf'];
-  return f && typeof f === 'object' && !('malformed' in f) ? (f as ElfFacts) : undefined;
-}
+/** The one reader of an entry's `elf` fact lives beside the summary it reads. */
+export { elfOf } from '../libc/elf-summary.js';
 
 export const isExecutableKind = (elf: ElfFacts): boolean => elf.kind === 'static' || elf.kind === 'static-pie' || elf.kind === 'dynamic-exec';
 

@@ -1,4 +1,5 @@
 import type { FileTree } from '../file-tree.js';
+import { runSteps, STEP_ITEMS, type Steps } from '../steps.js';
 import { globRegExp } from './glob.js';
 import { WASTE_RULES, type WasteRule } from './waste-rules.js';
 
@@ -10,9 +11,13 @@ export interface NodeClasses {
 }
 
 let compiled: { rule: WasteRule; res: RegExp[] }[] | undefined;
+/** Every glob in one anchored alternation: most paths match none, and one regex run tells (~10× faster). */
+let any: RegExp | undefined;
 
 function firstRule(path: string): WasteRule | undefined {
   compiled ??= WASTE_RULES.map((rule) => ({ rule, res: rule.globs.map(globRegExp) }));
+  any ??= new RegExp(`^(?:${compiled.flatMap((c) => c.res.map((re) => re.source.replace(/^\^/, ''))).join('|')})`);
+  if (!any.test(path)) return undefined;
   for (const { rule, res } of compiled) for (const re of res) if (re.test(path)) return rule;
   return undefined;
 }
@@ -22,9 +27,16 @@ function firstRule(path: string): WasteRule | undefined {
  * (nodes come parents first), so the globs run only on paths outside matched subtrees.
  */
 export function classifyNodes(tree: FileTree): NodeClasses {
+  return runSteps(classifyNodesSteps(tree));
+}
+
+/** `classifyNodes` in slices (see model/steps.ts). */
+export function* classifyNodesSteps(tree: FileTree): Steps<NodeClasses> {
   const rule: (WasteRule | undefined)[] = new Array(tree.nodes.length);
   const root: (number | undefined)[] = new Array(tree.nodes.length);
+  let i = 0;
   for (const node of tree.nodes) {
+    if (++i % STEP_ITEMS === 0) yield;
     if (node.path === '') continue;
     const parent = node.parent;
     const inherited = parent ? rule[parent.id] : undefined;

@@ -15,7 +15,9 @@ export interface SearchOverlayProps {
 export function SearchOverlay(p: SearchOverlayProps) {
   const top = Math.max(0, p.cursor - p.height + 1);
   const hits = p.result.hits.slice(top, top + p.height);
-  const count = p.query.trim() === '' ? 'type to search every path' : `${p.result.total} match${p.result.total === 1 ? '' : 'es'}${p.result.total > SEARCH_LIMIT ? ` (best ${SEARCH_LIMIT})` : ''}`;
+  const running = p.result.scanned !== undefined && p.result.of !== undefined && p.result.scanned < p.result.of;
+  const progress = running ? ` so far, searching… ${Math.floor((p.result.scanned! / Math.max(1, p.result.of!)) * 100)}%` : '';
+  const count = p.query.trim() === '' ? 'type to search every path' : `${p.result.total} match${p.result.total === 1 ? '' : 'es'}${p.result.total > SEARCH_LIMIT ? ` (best ${SEARCH_LIMIT})` : ''}${progress}`;
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={p.theme.accent} width={p.width} height={p.height + 4} flexShrink={0}>
       <Text wrap="truncate" bold>

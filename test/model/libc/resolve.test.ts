@@ -151,7 +151,7 @@ test('musl: reserved names are musl itself; path file replaces the default dirs'
   assert.equal(r.inventory.musl[0]!.path, '/lib/ld-musl-x86_64.so.1');
 });
 
-test('ld.so.conf with include globs; without ld.so.cache the verdict is unknown', () => {
+test('ld.so.conf with include globs; without ld.so.cache the loader never reads the conf dirs: will not start', () => {
   const layers = [
     ...glibcBase(),
     ['etc/ld.so.conf', 'text', '# comment\ninclude /etc/ld.so.conf.d/*.conf\n/opt/first\n'],
@@ -165,7 +165,7 @@ test('ld.so.conf with include globs; without ld.so.cache the verdict is unknown'
   const r = report([layers]);
   assert.deepEqual(r.inventory.ldSoConf.dirs, ['/opt/x', '/opt/a', '/opt/b', '/opt/first']);
   assert.equal(libsOf(r, '/bin/tool')[0], 'libonly.so=/opt/b/libonly.so@ld.so.conf');
-  assert.equal(binaryAt(r, '/bin/tool')!.verdict!.status, 'unknown');
+  assert.equal(binaryAt(r, '/bin/tool')!.verdict!.status, 'will not start');
   assert.ok(findingsFor(r, '/bin/tool').some((f) => f.code === 'needs-ldconfig'));
   const r2 = report([[...layers, ['etc/ld.so.cache', 'file']]]);
   assert.equal(binaryAt(r2, '/bin/tool')!.verdict!.status, 'will start');

@@ -5,6 +5,7 @@
  */
 import type { Entry } from '../entry.js';
 import type { ElfInfo } from '../elf/index.js';
+import type { StaticNss } from './static-nss.js';
 
 /** What a Go binary's function-name table shows it links (pclntab names survive `-s -w`). */
 export interface GoUses {
@@ -24,6 +25,8 @@ export type ElfSummary = Omit<ElfInfo, 'entry'> & {
   /** Size of the file in bytes. */
   fileSize: number;
   goUses?: GoUses;
+  /** A static glibc binary that calls NSS (it carries glibc's NSS module name pattern). */
+  staticNss?: StaticNss;
   /** For a musl libc/loader: the version string found next to "musl libc (" (a heuristic scan). */
   muslVersion?: string;
 };
@@ -45,9 +48,15 @@ export function elfOf(entry: Entry | null | undefined): ElfSummary | undefined {
 }
 
 /** Builds the stored summary from parseElf's result. */
-export function summariseElf(elf: ElfInfo, fileSize: number, extra: { goUses?: GoUses; muslVersion?: string } = {}): ElfSummary {
+export function summariseElf(elf: ElfInfo, fileSize: number, extra: { goUses?: GoUses; muslVersion?: string; staticNss?: StaticNss } = {}): ElfSummary {
   const { entry: _entry, ...rest } = elf;
-  return { ...rest, fileSize, ...(extra.goUses ? { goUses: extra.goUses } : {}), ...(extra.muslVersion ? { muslVersion: extra.muslVersion } : {}) };
+  return {
+    ...rest,
+    fileSize,
+    ...(extra.goUses ? { goUses: extra.goUses } : {}),
+    ...(extra.muslVersion ? { muslVersion: extra.muslVersion } : {}),
+    ...(extra.staticNss ? { staticNss: extra.staticNss } : {}),
+  };
 }
 
 const enc = new TextEncoder();
@@ -62,6 +71,14 @@ export const GO_MARKERS: Record<keyof GoUses, Uint8Array[]> = {
   embeddedTzdata: [enc.encode('time/tzdata.')],
   netResolver: [enc.encode('net.dnsReadConfig\0')],
 };
+
+/**
+ * Static glibc NSS markers: the module file name pattern nss_module.c formats ("libnss_%s.so%s": only a
+ * binary that can load NSS modules has it), and a name of the built-in files module (glibc ≥ 2.34).
+ */
+export const NSS_MODULE_PATTERN = enc.encode('libnss_%s.so');
+export const NSS_BUILTIN_FILES = enc.encode('_nss_files_gethostbyname4_r');
+export const GLIBC_BANNER = enc.encode('GNU C Library');
 
 /** The marker for a musl build: ldso's `--version` banner starts with it. */
 export const MUSL_BANNER = enc.encode('musl libc (');

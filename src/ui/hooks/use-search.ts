@@ -1,0 +1,49 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { FileTree } from '../../model/file-tree.js';
+import { searchIndex, SearchJob, type SearchHit, type SearchResult } from '../../state/search.js';
+
+const EMPTY_SEARCH: SearchResult = { hits: [], total: 0 };
+/** Paths looked at per slice between visits to the event loop (~2–5 ms). */
+const SLICE_NODES = 20_000;
+
+export interface Search {
+  readonly result: SearchResult;
+  /** The hits for `query` as far as known now (keys can outrun frames: Enter on a query typed this turn). */
+  readonly hitsFor: (query: string) => readonly SearchHit[];
+}
+
+/**
+ * The `/` finder while it is open: each query is a job over every path, run in slices (the first at once,
+ * the rest between keys), results shown as they come; a new query drops the old job.
+ */
+export function useSearch(tree: FileTree, open: boolean, query: string): Search {
+  const job = useRef<SearchJob | undefined>(undefined);
+  const [, setTick] = useState(0);
+  const jobFor = useCallback(
+    (q: string): SearchJob => {
+      if (!job.current || job.current.query !== q || job.current.index !== searchIndex(tree)) {
+        job.current = new SearchJob(searchIndex(tree), q);
+        job.current.step(SLICE_NODES);
+      }
+      return job.current;
+    },
+    [tree],
+  );
+  const current = open ? jobFor(query) : undefined;
+  useEffect(() => {
+    if (!current || current.done) return;
+    let timer: NodeJS.Immediate | undefined = setImmediate(function slice() {
+      timer = undefined;
+      if (job.current !== current) return;
+      const done = current.step(SLICE_NODES);
+      setTick((n) => n + 1);
+      if (!done) timer = setImmediate(slice);
+    });
+    return () => {
+      if (timer) clearImmediate(timer);
+    };
+  }, [current]);
+  const result = current ? current.result() : EMPTY_SEARCH;
+  const hitsFor = useCallback((q: string) => jobFor(q).result().hits, [jobFor]);
+  return useMemo(() => ({ result, hitsFor }), [result, hitsFor]);
+}

@@ -1,0 +1,60 @@
+import type { Steps } from '../model/steps.js';
+
+/**
+ * Runs a sliced computation (model/steps.ts) on the main thread in slices of `budgetMs`, handing the event
+ * loop back between slices (setImmediate: pending keys are read and drawn first). `finish` runs the rest at
+ * once, for a key that needs the value now.
+ */
+export class SliceJob<T> {
+  private timer: NodeJS.Immediate | undefined;
+  private value: { v: T } | undefined;
+  private cancelled = false;
+
+  constructor(
+    private readonly steps: Steps<T>,
+    private readonly onDone: (value: T) => void,
+    private readonly budgetMs = 6,
+  ) {}
+
+  start(): this {
+    if (this.timer || this.value || this.cancelled) return this;
+    this.timer = setImmediate(() => this.slice());
+    return this;
+  }
+
+  private slice(): void {
+    this.timer = undefined;
+    if (this.cancelled || this.value) return;
+    const end = performance.now() + this.budgetMs;
+    for (;;) {
+      const r = this.steps.next();
+      if (r.done) return this.done(r.value);
+      if (performance.now() >= end) break;
+    }
+    this.timer = setImmediate(() => this.slice());
+  }
+
+  private done(v: T): void {
+    this.value = { v };
+    this.onDone(v);
+  }
+
+  /** The value now: the remaining steps run at once. */
+  finish(): T {
+    if (this.value) return this.value.v;
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
+    for (;;) {
+      const r = this.steps.next();
+      if (r.done) {
+        this.done(r.value);
+        return r.value;
+      }
+    }
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    if (this.timer) clearImmediate(this.timer);
+  }
+}

@@ -1,0 +1,51 @@
+// The first frame comes first: the explorer mounted on the tree alone (the binaries report pending, as the
+// CLI hands it over) draws layers and tree in its first frame and says what is still running; the findings
+// and waste classes land after it. The demo image's three findings are known by hand (see planner.test.ts).
+import { test, before, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup } from 'ink-testing-library';
+import type { Analysis } from '../../src/model/analysis.js';
+import { treeAnalysis } from '../../src/state/later-analyses.js';
+import { waitFor, KEY } from '../helpers/ink.js';
+import { mountApp, status } from '../helpers/demo-app.js';
+import { demoWithElf } from '../helpers/demo-elf.js';
+
+let demo: Analysis;
+before(async () => {
+  demo = await demoWithElf();
+});
+afterEach(() => cleanup());
+
+test('first frame before the ELF/libc analysis and the waste classes; both land after it, keys live', async () => {
+  const first = treeAnalysis(demo.image);
+  const ui = mountApp(first);
+  // The very first frame (render is synchronous): layers and tree are drawn, the analyses are still to run.
+  const f0 = ui.frame();
+  assert.match(f0, /Files · layer 4\/4 aggregated/);
+  assert.match(f0, /slimtui\/demo:latest/);
+  assert.ok(status(f0).includes('analysing: ELF/libc, waste classes…'), status(f0));
+  await waitFor(() => !status(ui.frame()).includes('analysing'), 'the later analyses to finish');
+  let f = await ui.press('F', (f) => f.includes('Findings (3)'), 'findings view with the three findings');
+  assert.doesNotMatch(f, /so far/);
+  assert.match(f, /ERROR interpreter-missing \/usr\/local\/bin\/legacy-tool/);
+  f = await ui.press(KEY.esc, (f) => !f.includes('Findings ('), 'closed');
+  f = await ui.press('W', (f) => f.includes('Waste classes'), 'waste classes view');
+  assert.doesNotMatch(f, /classifying the waste/);
+});
+
+test('the findings view while the ELF/libc analysis runs says the count is not final', async () => {
+  // The later analyses are held back until the test lets them run.
+  const held: (() => void)[] = [];
+  const ui = mountApp(treeAnalysis(demo.image), { scheduleLater: (run) => (held.push(run), () => undefined) });
+  const f = await ui.press('F', (f) => f.includes('Findings ('), 'findings view');
+  assert.match(f, /Findings \(0 so far…\)/);
+  assert.match(f, /the ELF\/libc analysis is still running/);
+  assert.ok(status(f).includes('analysing: ELF/libc, waste classes…'), status(f));
+  assert.equal(held.length, 1, 'only the ELF/libc analysis was scheduled (the waste classes follow it)');
+  held.shift()!();
+  await waitFor(() => ui.frame().includes('Findings (3)'), 'the final count');
+  await waitFor(() => held.length === 1, 'the waste classes scheduled after the ELF/libc analysis');
+  assert.ok(status(ui.frame()).includes('analysing: waste classes…'), status(ui.frame()));
+  held.shift()!();
+  await waitFor(() => !status(ui.frame()).includes('analysing'), 'all analyses done');
+});
