@@ -10,6 +10,7 @@ import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
 import { textAnalyser } from '../io/text-analyser.js';
 import { gzipEstimateTap } from '../io/gzip-estimate-tap.js';
+import { removalCostTap } from '../io/removal-cost-tap.js';
 import { SlimError, messages, writeOutput } from '../io/errors.js';
 import { HELP, parseCliArgs } from './args.js';
 import { loadCiRules } from './ci-config.js';
@@ -60,7 +61,7 @@ async function run(argv: readonly string[]): Promise<number> {
     const digests = args.digests === 'on' || (args.digests === 'auto' && planning);
     image = await loadImage(spec, {
       analysers: [...(digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
-      ...(planning ? { taps: [gzipEstimateTap()] } : {}),
+      ...(planning ? { taps: [gzipEstimateTap(), removalCostTap()] } : {}),
       platform,
       platformExplicit: args.platform !== undefined,
       onProgress: progress.update,

@@ -28,6 +28,8 @@ export interface Plan {
   readonly strippedBy: ReadonlyMap<number, string>;
   readonly packedBy: ReadonlyMap<number, string>;
   readonly waste: WasteReport;
+  /** Final ELF files an `all` strip/UPX target left alone because they will not start (fix that first). */
+  readonly notStarting: readonly string[];
 }
 
 export interface BuildPlanOptions {
@@ -49,6 +51,9 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
   let finals: FinalEntry[] | undefined;
   const finalList = (): FinalEntry[] => (finals ??= finalEntries(analysis, index));
 
+  // A binary that will not start is not worth stripping or packing: its error comes first (fix list).
+  const wontStart = (path: string): boolean => analysis.binaries.byPath.get(`/${path}`)?.verdict?.status === 'will not start';
+  const notStarting = new Set<string>();
   const removedBy = new Map<number, string>();
   const strippedBy = new Map<number, string>();
   const packedBy = new Map<number, string>();
@@ -115,6 +120,10 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
           const elf = elfOf(f.entry);
           if (!elf || f.entry.kind !== 'file' || !match(f.node.path)) continue;
           if (a.kind === 'upx' && a.target === 'all' && !isExecutableKind(elf)) continue;
+          if (a.target === 'all' && wontStart(f.node.path)) {
+            notStarting.add(`/${f.node.path}`);
+            continue;
+          }
           const k = refKey(f.ref);
           if (removedBy.has(k)) continue;
           p.matched++;
@@ -132,5 +141,6 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
     strippedBy,
     packedBy,
     waste,
+    notStarting: [...notStarting].sort(),
   };
 }

@@ -5,8 +5,8 @@ import { elfOf } from './elf-facts.js';
 import { entryOf, refKey, type EntryRef } from './entry-ref.js';
 import { indexEntries } from './entry-index.js';
 import { UPX_CAVEATS } from '../predict/upx.js';
-import { classFixText, duplicateFixText, layerWasteFixText, removeFixText, stripFixText, upxFixText } from './fix-text.js';
-import { isBaseLayer, quoteCommand } from './layer-kind.js';
+import { buildStageFixText, classFixText, duplicateFixText, layerWasteFixText, removeFixText, stripFixText, upxFixText } from './fix-text.js';
+import { isBaseLayer, layerKind, quoteCommand } from './layer-kind.js';
 import { layerWaste, type LayerWasteItem } from './layer-waste.js';
 import { classifyNodes } from './node-classes.js';
 import type { Codec } from './predictors.js';
@@ -14,7 +14,23 @@ import { savingKey, type Projection, type Sizes, type UpxPackedFile, type UpxRef
 import type { SafetyWarning } from './safety.js';
 import { RULES_BY_ID, type LayerWasteId, type PathClassId, type WasteClassId } from './waste-rules.js';
 
-export type FixKind = 'remove-class' | 'remove-paths' | 'layer-waste' | 'duplicates' | 'strip' | 'upx';
+export type FixKind = 'remove-class' | 'build-stage' | 'remove-paths' | 'layer-waste' | 'duplicates' | 'strip' | 'upx';
+
+/** Items below this many bytes on disk never claim a bigger compressed saving (their header is most of it). */
+export const TINY_ITEM = 4096;
+
+/** Classes one `-dev`/toolchain install brings together: one cause, one fix (a build stage). */
+const TOOLCHAIN_CLASSES: ReadonlySet<string> = new Set(['headers', 'static-archives', 'object-files', 'c-toolchain', 'go-sdk', 'rust-toolchain']);
+
+/** A binary that will not start, first in the fix list: nothing else matters until it does. */
+export interface FixError {
+  readonly path: string;
+  readonly code: string;
+  readonly evidence: string;
+  readonly fix: string;
+  /** The layer that wrote the binary, when it is in the final filesystem. */
+  readonly layer?: number;
+}
 
 export interface FixItem {
   readonly layer: number;
@@ -22,6 +38,8 @@ export interface FixItem {
   /** The advice, as a sentence (markdown inline code for commands and paths). */
   readonly text: string;
   readonly classId?: WasteClassId;
+  /** build-stage items: every class the install brought. */
+  readonly classIds?: readonly WasteClassId[];
   /** The paths concerned (display form), largest first. */
   readonly paths: readonly string[];
   /** Saving on disk and compressed. */
@@ -32,6 +50,8 @@ export interface FixItem {
   readonly estimatedBy?: string;
   /** UPX items: the file's size now and the predicted packed size (and its gzip size). */
   readonly upx?: { readonly before: number; readonly size: number; readonly gzipSize?: number };
+  /** Every tar path (normalised) the item takes out of its layer: what a rewrite of the layer drops. */
+  readonly entryPaths: readonly string[];
 }
 
 export interface FixGroup {
@@ -52,6 +72,8 @@ export interface FixList {
   readonly finalFs: { readonly before: number; readonly after: number };
   readonly actions: readonly { readonly id: string; readonly label: string; readonly size: number; readonly compressed: number; readonly entries: number }[];
   readonly groups: readonly FixGroup[];
+  /** Binaries that will not start (error findings), with their fix: shown first. */
+  readonly errors: readonly FixError[];
   readonly warnings: readonly SafetyWarning[];
   readonly refusals: readonly UpxRefusal[];
   /** Other things worth knowing: classes not in the plan. */
@@ -65,7 +87,9 @@ interface Bucket {
   layer: number;
   kind: FixKind;
   classId?: WasteClassId;
-  actionId: string;
+  classIds?: Set<WasteClassId>;
+  actionIds: Set<string>;
+  entryPaths: string[];
   sub: string;
   bytes: number;
   compressed: number;
@@ -104,14 +128,24 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
 
   const add = (pa: PlannedAction, ref: EntryRef, kind: FixKind, sub: string, path: string, extra: Partial<Bucket> = {}): void => {
     const s = projection.entrySavings.get(savingKey(pa.id, ref));
-    const bytes = s?.size ?? 0;
-    if (bytes === 0 && extra.classId !== 'vcs') return;
-    const key = `${pa.id}|${ref.layer}|${sub}`;
+    if (!s) return;
+    const bytes = s.size;
+    // One cause, one item: a RUN's toolchain classes (headers, .a, .o, compilers) share one bucket.
+    const group = kind === 'remove-class' && extra.classId !== undefined && TOOLCHAIN_CLASSES.has(extra.classId) && layerKind(image, ref.layer) === 'run';
+    const key = group ? `toolchain|${ref.layer}` : `${pa.id}|${ref.layer}|${sub}`;
     let b = buckets.get(key);
-    if (!b) buckets.set(key, (b = { layer: ref.layer, kind, actionId: pa.id, sub, bytes: 0, compressed: 0, paths: new Map(), ...extra }));
+    if (!b) {
+      const { classId, ...rest } = extra;
+      buckets.set(key, (b = group
+        ? { layer: ref.layer, kind: 'build-stage', actionIds: new Set(), classIds: new Set(), entryPaths: [], sub, bytes: 0, compressed: 0, paths: new Map(), ...rest }
+        : { layer: ref.layer, kind, actionIds: new Set(), entryPaths: [], sub, bytes: 0, compressed: 0, paths: new Map(), ...extra, ...(classId !== undefined ? { classId } : {}) }));
+    }
+    b.actionIds.add(pa.id);
+    if (group && extra.classId !== undefined) b.classIds!.add(extra.classId);
     b.bytes += bytes;
-    b.compressed += s?.compressed ?? 0;
-    b.paths.set(path, (b.paths.get(path) ?? 0) + bytes);
+    b.compressed += s.compressed;
+    b.entryPaths.push(entryOf(image, ref).path);
+    if (bytes > 0 || !b.paths.has(path)) b.paths.set(path, (b.paths.get(path) ?? 0) + bytes);
   };
 
   for (const pa of plan.actions) {
@@ -145,11 +179,15 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
 
   const items: FixItem[] = [];
   for (const b of buckets.values()) {
+    if (b.bytes === 0 && b.classId !== 'vcs') continue;
     const paths = [...b.paths].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([p]) => displayPath(p));
     let text: string;
     switch (b.kind) {
       case 'remove-class':
         text = classFixText(image, b.layer, b.classId as PathClassId, paths);
+        break;
+      case 'build-stage':
+        text = buildStageFixText(image, b.layer, [...b.classIds!] as PathClassId[], b.paths);
         break;
       case 'remove-paths':
         text = removeFixText(image, b.layer, paths);
@@ -168,15 +206,19 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
         break;
     }
     const u = b.upx;
+    // A tiny item's compressed figure is mostly its tar header's share: never claim more than it frees on disk.
+    const compressed = b.bytes < TINY_ITEM ? Math.min(b.compressed, b.bytes) : b.compressed;
     items.push({
       layer: b.layer,
       kind: b.kind,
       text,
       ...(b.classId ? { classId: b.classId } : {}),
+      ...(b.classIds ? { classIds: [...b.classIds] } : {}),
       paths: paths.slice(0, MAX_PATHS),
       bytes: b.bytes,
-      compressed: b.compressed,
-      actionIds: [b.actionId],
+      compressed,
+      actionIds: [...b.actionIds],
+      entryPaths: b.entryPaths,
       ...(u?.estimatedBy !== undefined ? { estimatedBy: u.estimatedBy } : {}),
       ...(u ? { upx: { before: u.before, size: u.size, ...(u.gzipSize !== undefined ? { gzipSize: u.gzipSize } : {}) } } : {}),
     });
@@ -197,6 +239,14 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
   }
   if (!plan.waste.haveDigests) notes.push('content digests were off (--no-digests): duplicates and chmod copies could not be told apart from other rewrites');
 
+  const errors: FixError[] = analysis.binaries.findings
+    .filter((f) => f.severity === 'error')
+    .map((f) => {
+      const layer = analysis.binaries.byPath.get(f.path)?.layer;
+      return { path: f.path, code: f.code, evidence: f.evidence, fix: f.fix, ...(layer !== undefined ? { layer } : {}) };
+    });
+  if (plan.notStarting.length > 0) notes.push(`not stripped or packed because ${plan.notStarting.length === 1 ? 'it does' : 'they do'} not start (fix the error first): ${plan.notStarting.map((p) => `\`${p}\``).join(', ')}`);
+
   const t = projection.total;
   return {
     image: image.repoTags[0] ?? image.reference,
@@ -207,6 +257,7 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
     finalFs: projection.finalFs,
     actions: projection.actions.map((a) => ({ id: a.id, label: a.label, size: a.size, compressed: a.compressed, entries: a.entries })),
     groups,
+    errors,
     warnings: projection.warnings,
     refusals: projection.actions.flatMap((a) => a.refusals),
     notes,

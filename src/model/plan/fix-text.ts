@@ -28,6 +28,24 @@ export function classFixText(image: Image, layer: number, id: PathClassId, paths
   return `${rule.fix}: ${list(paths)} (written by ${cmd})`;
 }
 
+/** The package install in a RUN command (`apk add …`, `apt-get install …`), when there is one. */
+export function installCommand(command: string): string | undefined {
+  const m = /\b(apk\s+add|apt-get\s+install|apt\s+install|(?:yum|dnf|microdnf)\s+install|zypper\s+(?:in|install)|pip3?\s+install|npm\s+(?:install|ci))\b[^;&|]*/.exec(command);
+  return m ? m[0].replace(/\s+/g, ' ').trim() : undefined;
+}
+
+/** One cause, one item: what a toolchain install left in the runtime image (headers, .a, .o, compilers). */
+export function buildStageFixText(image: Image, layer: number, ids: readonly PathClassId[], paths: ReadonlyMap<string, number>): string {
+  const cmd = code(quoteCommand(image, layer));
+  const full = image.layers[layer]?.history?.createdBy ?? '';
+  const install = installCommand(full);
+  const labels = ids.map((id) => RULES_BY_ID.get(id)?.label ?? id);
+  const top = [...paths].sort((a, b) => b[1] - a[1]).map(([p]) => (p.startsWith('/') ? p : `/${p}`));
+  const what = `${labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}` : labels[0]} (${list(top)})`;
+  const who = install ? `${code(install)} in ${cmd}` : cmd;
+  return `${who} installs a build toolchain — ${what}: build in a \`FROM … AS build\` stage and \`COPY --from=build\` only the result into the runtime stage`;
+}
+
 /** The advice for removing arbitrary paths stored by `layer`. */
 export function removeFixText(image: Image, layer: number, paths: readonly string[]): string {
   const kind = layerKind(image, layer);
@@ -47,8 +65,14 @@ export function layerWasteFixText(image: Image, layer: number, id: keyof typeof 
       if (kind === 'run') return `${list(paths)} ${paths.length === 1 ? 'is' : 'are'} deleted in ${later}: delete ${paths.length === 1 ? 'it' : 'them'} in the same RUN that created ${paths.length === 1 ? 'it' : 'them'} (${cmd})`;
       if (kind === 'copy' || kind === 'add') return `${list(paths)} ${paths.length === 1 ? 'is' : 'are'} copied by ${cmd} and deleted in ${later}: don't copy ${paths.length === 1 ? 'it' : 'them'} (add to .dockerignore, or COPY only what is needed)`;
       return `${list(paths)} ${paths.length === 1 ? 'is' : 'are'} deleted in ${later} but still shipped by ${kind === 'base' ? 'the base image' : cmd}: deleting in a later layer never saves bytes; use a multi-stage build`;
+    case 'hidden': {
+      // An opaque directory (`.wh..wh..opq`) in the later layer replaced the whole directory: nothing of the
+      // old one is reachable, whether or not the later layer writes the same names.
+      const it = paths.length === 1 ? 'it' : 'them';
+      if (kind === 'base') return `${list(paths)} from the base image ${paths.length === 1 ? 'is' : 'are'} hidden by ${later}, which replaces ${paths.length === 1 ? 'its directory' : 'their directory'} wholesale (an opaque directory): the hidden files still ship; a multi-stage build (or squash) drops them`;
+      return `${list(paths)} ${paths.length === 1 ? 'is' : 'are'} written by ${cmd} and then hidden by ${later}, which replaces the directory wholesale (an opaque directory, e.g. \`rm -rf dir && mkdir dir\`): don't write ${it} in the first place, or create the directory's final contents in one step`;
+    }
     case 'overwritten':
-    case 'hidden':
       if (kind === 'base') return `${list(paths)} from the base image ${paths.length === 1 ? 'is' : 'are'} replaced in ${later}: the old copy still ships; a multi-stage build (or squash) drops it`;
       return `${list(paths)} ${paths.length === 1 ? 'is' : 'are'} written by ${cmd} and written again in ${later}: write ${paths.length === 1 ? 'it' : 'them'} once, in the final form`;
     case 'chmod-copied': {

@@ -30,7 +30,7 @@ export function recommendedPlan(analysis: Analysis, waste: WasteReport = classif
   if (waste.classes.some((c) => c.category === 'layer-waste')) actions.push({ kind: 'final-only' });
   if (finalEntries(analysis).some((f) => {
     const elf = elfOf(f.entry);
-    return elf !== undefined && elf.stripped === false && elf.kind !== 'object';
+    return elf !== undefined && elf.stripped === false && elf.kind !== 'object' && analysis.binaries.byPath.get(`/${f.node.path}`)?.verdict?.status !== 'will not start';
   })) actions.push({ kind: 'strip', target: 'all' });
 
   const skipped: { action: PlanAction; label: string; why: string }[] = [];

@@ -15,6 +15,11 @@ export function renderFixListMarkdown(f: FixList): string {
   out.push(`| now | ${formatBytes(f.before.size)} | ${formatBytes(f.before.compressed)} |`);
   out.push(`| after the fixes | ${formatBytes(f.after.size)} | ${formatBytes(f.after.compressed)} |`);
   out.push(`| **saving** | **${minus(f.saved.size)}** (${pct(f.saved.size, f.before.size)}) | **${minus(f.saved.compressed)}** (${pct(f.saved.compressed, f.before.compressed)}) |`, '');
+  if (f.errors.length > 0) {
+    out.push(`## ✗ Will not start — fix first`, '');
+    for (const e of f.errors) out.push(`- \`${e.path}\`${e.layer !== undefined ? ` (layer ${e.layer})` : ''}: ${e.evidence}. **Fix:** ${e.fix}`);
+    out.push('');
+  }
   if (f.actions.length === 0) out.push('The plan is empty: nothing to change.', '');
   else {
     out.push('Plan:', '');
@@ -74,7 +79,8 @@ export function fixListJson(f: FixList): unknown {
     saved: f.saved,
     finalFilesystem: f.finalFs,
     actions: f.actions,
-    groups: f.groups.map((g) => ({ ...g, items: g.items.map((i) => ({ ...i })) })),
+    errors: f.errors,
+    groups: f.groups.map((g) => ({ ...g, items: g.items.map(({ entryPaths: _paths, ...i }) => ({ ...i })) })),
     warnings: f.warnings,
     upxRefusals: f.refusals,
     ...(f.upxCaveats.length > 0 ? { upxCaveats: f.upxCaveats } : {}),
