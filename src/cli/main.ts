@@ -21,6 +21,9 @@ import { upxProgressLine } from './upx-progress.js';
 import { findingsText } from './findings-text.js';
 import { ciText, summaryText } from './text-report.js';
 import { progressLine } from './progress-line.js';
+import { loadDockerfile } from './plan-dockerfile.js';
+import { exportPatch, isPatchFile } from './plan-patch.js';
+import { verifyBuild } from './verify-build.js';
 
 export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', import.meta.url));
 
@@ -69,6 +72,9 @@ async function run(argv: readonly string[]): Promise<number> {
   } finally {
     progress.clear();
   }
+  // The Dockerfile (--dockerfile, or ./Dockerfile when the history matches it): each layer learns its instruction.
+  const dockerfile = loadDockerfile(image, args.plan.dockerfile, process.cwd(), (l) => process.stderr.write(l));
+  if (dockerfile) image = dockerfile.image;
   const analysis = analyze(image);
   let planRun;
   if (wantsPlanner(args.plan)) {
@@ -80,7 +86,8 @@ async function run(argv: readonly string[]): Promise<number> {
       upxProgress.clear();
     }
   }
-  if (planRun && args.plan.exportFile) process.stderr.write(exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format));
+  if (planRun && args.plan.exportFile) process.stderr.write(isPatchFile(args.plan.exportFile) ? exportPatch(analysis, planRun, dockerfile, args.plan.exportFile) : exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format));
+  if (planRun && args.plan.verifyBuild) return verifyBuild(analysis, planRun, dockerfile, process.stdout, process.stderr);
   if (planRun && args.mode !== 'json') {
     if (args.plan.whatIf || !args.plan.exportFile) process.stdout.write(whatIfText(planRun));
     return 0;

@@ -2,6 +2,7 @@ import type { Analysis } from '../model/analysis.js';
 import { formatBytes, formatPercent } from '../model/byte-units.js';
 import type { FsNode } from '../model/file-tree.js';
 import { shortCommand } from '../model/history.js';
+import { instructionLabel, layerInstruction } from '../model/dockerfile/attach.js';
 import { displayPath } from '../model/paths.js';
 import { changeCode, CH_ADDED, CH_MODIFIED, CH_REMOVED, displayEntry, wasteIndex, type LayerView } from './layer-view.js';
 import { modeString, wrapText } from './row-format.js';
@@ -48,7 +49,9 @@ export function layerLines(analysis: Analysis, layer: number, width: number, max
   if (!l) return [];
   const cmd = l.history?.createdBy ? shortCommand(l.history.createdBy) : '(no command recorded)';
   const head = `Layer ${layer}: ${formatBytes(l.size)}${l.compressedSize ? ` (${formatBytes(l.compressedSize)} ${l.compression})` : ''}, reclaimable ${formatBytes(analysis.reclaimable.perLayer[layer] ?? 0)}`;
-  return [head, ...wrapText(cmd, width, maxLines)];
+  // With a Dockerfile mapped onto the image (--dockerfile): the instruction and its line.
+  const ins = layerInstruction(l);
+  return [head, ...wrapText(cmd, width, maxLines), ...(ins ? [instructionLabel(ins, Math.max(20, width - 12))] : [])];
 }
 
 /** Details of the selected node: what it is, its size here, and every layer that touched it. */

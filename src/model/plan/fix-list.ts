@@ -1,4 +1,5 @@
 import type { Analysis } from '../analysis.js';
+import { layerInstruction, type LayerDockerfileFact } from '../dockerfile/attach.js';
 import { displayPath } from '../paths.js';
 import type { PlannedAction } from './build-plan.js';
 import { elfOf } from './elf-facts.js';
@@ -30,6 +31,7 @@ export interface FixError {
   readonly fix: string;
   /** The layer that wrote the binary, when it is in the final filesystem. */
   readonly layer?: number;
+  readonly instruction?: LayerDockerfileFact;
 }
 
 export interface FixItem {
@@ -57,6 +59,8 @@ export interface FixItem {
 export interface FixGroup {
   readonly layer: number;
   readonly command: string;
+  /** The Dockerfile instruction that made the layer, when a Dockerfile was mapped onto the image. */
+  readonly instruction?: LayerDockerfileFact;
   readonly fromBase: boolean;
   readonly bytes: number;
   readonly compressed: number;
@@ -227,7 +231,8 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
   const groups: FixGroup[] = [];
   for (const layer of [...new Set(items.map((i) => i.layer))].sort((x, y) => x - y)) {
     const mine = items.filter((i) => i.layer === layer).sort((x, y) => y.bytes - x.bytes || (x.text < y.text ? -1 : 1));
-    groups.push({ layer, command: quoteCommand(image, layer, 200), fromBase: isBaseLayer(image, layer), bytes: mine.reduce((s, i) => s + i.bytes, 0), compressed: mine.reduce((s, i) => s + i.compressed, 0), items: mine });
+    const ins = layerInstruction(image.layers[layer]);
+    groups.push({ layer, command: quoteCommand(image, layer, 200), ...(ins ? { instruction: ins } : {}), fromBase: isBaseLayer(image, layer), bytes: mine.reduce((s, i) => s + i.bytes, 0), compressed: mine.reduce((s, i) => s + i.compressed, 0), items: mine });
   }
 
   const notes: string[] = [];
@@ -243,7 +248,8 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
     .filter((f) => f.severity === 'error')
     .map((f) => {
       const layer = analysis.binaries.byPath.get(f.path)?.layer;
-      return { path: f.path, code: f.code, evidence: f.evidence, fix: f.fix, ...(layer !== undefined ? { layer } : {}) };
+      const ins = layer !== undefined ? layerInstruction(image.layers[layer]) : undefined;
+      return { path: f.path, code: f.code, evidence: f.evidence, fix: f.fix, ...(layer !== undefined ? { layer } : {}), ...(ins ? { instruction: ins } : {}) };
     });
   if (plan.notStarting.length > 0) notes.push(`not stripped or packed because ${plan.notStarting.length === 1 ? 'it does' : 'they do'} not start (fix the error first): ${plan.notStarting.map((p) => `\`${p}\``).join(', ')}`);
 

@@ -1,9 +1,11 @@
 import { formatBytes } from '../byte-units.js';
 import type { FixList } from './fix-list.js';
+import type { LayerDockerfileFact } from '../dockerfile/attach.js';
 import { UPX_BY_GUESS } from './predictors.js';
 
 const minus = (n: number): string => (n === 0 ? '0 B' : n > 0 ? `−${formatBytes(n)}` : `+${formatBytes(-n)}`);
 const pct = (part: number, whole: number): string => (whole > 0 ? `${((part / whole) * 100).toFixed(1)} %` : 'n/a');
+const at = (i: LayerDockerfileFact): string => `${i.file.replace(/^.*\//, '')} line ${i.endLine > i.line ? `${i.line}–${i.endLine}` : i.line}`;
 const codecName = (c: string): string => (c === 'zstd' ? 'zstd' : 'gzip');
 
 /** The fix list for people: markdown, grouped by the layer to change, each item with its saving. */
@@ -17,7 +19,7 @@ export function renderFixListMarkdown(f: FixList): string {
   out.push(`| **saving** | **${minus(f.saved.size)}** (${pct(f.saved.size, f.before.size)}) | **${minus(f.saved.compressed)}** (${pct(f.saved.compressed, f.before.compressed)}) |`, '');
   if (f.errors.length > 0) {
     out.push(`## ✗ Will not start — fix first`, '');
-    for (const e of f.errors) out.push(`- \`${e.path}\`${e.layer !== undefined ? ` (layer ${e.layer})` : ''}: ${e.evidence}. **Fix:** ${e.fix}`);
+    for (const e of f.errors) out.push(`- \`${e.path}\`${e.layer !== undefined ? ` (layer ${e.layer}${e.instruction ? `, ${at(e.instruction)}` : ''})` : ''}: ${e.evidence}. **Fix:** ${e.fix}`);
     out.push('');
   }
   if (f.actions.length === 0) out.push('The plan is empty: nothing to change.', '');
@@ -33,6 +35,7 @@ export function renderFixListMarkdown(f: FixList): string {
   }
   for (const g of f.groups) {
     out.push(`## Layer ${g.layer}${g.fromBase ? ' (base image)' : ''}: \`${g.command.replace(/`/g, "'")}\``, '');
+    if (g.instruction) out.push(`Made by ${at(g.instruction)}: \`${g.instruction.text.replace(/`/g, "'")}\`${g.instruction.how === 'keyword' ? ' (matched by position: the command differs from the history)' : ''}`, '');
     out.push(`Saves ${formatBytes(g.bytes)} on disk, ${formatBytes(g.compressed)} compressed.`, '');
     for (const i of g.items) out.push(`- ${i.text} — **${minus(i.bytes)}**, ${minus(i.compressed)} compressed${i.upx ? ` (${formatBytes(i.upx.before)} → ${formatBytes(i.upx.size)}${i.estimatedBy ? `, ${i.estimatedBy}` : ''})` : ''}`);
     out.push('');

@@ -1,0 +1,37 @@
+import { writeFileSync } from 'node:fs';
+import type { Analysis } from '../model/analysis.js';
+import { dockerfilePatch, type DockerfilePatch, type PatchOptions } from '../model/dockerfile/patch.js';
+import { fixList } from '../model/plan/fix-list.js';
+import { formatBytes } from '../model/byte-units.js';
+import { SlimError, messages, writeOutput } from '../io/errors.js';
+import type { LoadedDockerfile } from './plan-dockerfile.js';
+import type { PlanRun } from './plan-output.js';
+
+/** True for an export file that asks for the Dockerfile patch. */
+export const isPatchFile = (file: string): boolean => /\.(patch|diff)$/i.test(file);
+
+/** The runtime bases the patch may choose (SLIMTUI_GLIBC_BASE / SLIMTUI_MUSL_BASE override the defaults). */
+export function patchOptions(env: NodeJS.ProcessEnv = process.env): PatchOptions {
+  return {
+    ...(env['SLIMTUI_GLIBC_BASE'] ? { glibcBase: env['SLIMTUI_GLIBC_BASE'] } : {}),
+    ...(env['SLIMTUI_MUSL_BASE'] ? { muslBase: env['SLIMTUI_MUSL_BASE'] } : {}),
+  };
+}
+
+export function makePatch(analysis: Analysis, run: PlanRun, df: LoadedDockerfile | undefined, what: string): DockerfilePatch {
+  if (!df) throw new SlimError(messages.usage(`${what} needs the Dockerfile: --dockerfile PATH (or a ./Dockerfile the image's history matches)`));
+  return dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, run.projection), patchOptions());
+}
+
+/** The patch's text: the diff, then what stays advice (as a trailer `patch` ignores). */
+export function patchText(p: DockerfilePatch): string {
+  const advice = p.advice.length > 0 ? `\nNot expressible as a Dockerfile change (see the fix list):\n${p.advice.map((a) => `  - ${a}`).join('\n')}\n` : '';
+  return `${p.diff}${advice}`;
+}
+
+/** Writes the patch; returns the line to tell the user. */
+export function exportPatch(analysis: Analysis, run: PlanRun, df: LoadedDockerfile | undefined, file: string): string {
+  const p = makePatch(analysis, run, df, `--export ${file}`);
+  writeOutput(() => writeFileSync(file, patchText(p)), file);
+  return `slimtui: Dockerfile patch (${p.hunks.length} change${p.hunks.length === 1 ? '' : 's'}, ${p.advice.length} left as advice; projected ${formatBytes(p.projected.size)} on disk, ${formatBytes(p.projected.compressed)} compressed) written to ${file}\n`;
+}
