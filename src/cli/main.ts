@@ -21,8 +21,8 @@ import { upxProgressLine } from './upx-progress.js';
 import { findingsText } from './findings-text.js';
 import { ciText, summaryText } from './text-report.js';
 import { progressLine } from './progress-line.js';
-import { loadDockerfile } from './plan-dockerfile.js';
-import { exportPatch, isPatchFile } from './plan-patch.js';
+import { loadDockerfile, type LoadedDockerfile } from './plan-dockerfile.js';
+import { explorerPatch, exportPatch, isPatchFile } from './plan-patch.js';
 import { verifyBuild } from './verify-build.js';
 
 export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', import.meta.url));
@@ -105,7 +105,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
     case 'tui':
-      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) return runExplorer(analysis, spec);
+      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) return runExplorer(analysis, spec, dockerfile);
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
     case 'summary':
@@ -115,7 +115,7 @@ async function run(argv: readonly string[]): Promise<number> {
 }
 
 /** The Ink explorer, loaded only here so --json/--ci never import ink or react. */
-async function runExplorer(analysis: Analysis, spec: SourceSpec): Promise<number> {
+async function runExplorer(analysis: Analysis, spec: SourceSpec, dockerfile?: LoadedDockerfile): Promise<number> {
   // ink renders only at exit when it believes it runs in CI (is-in-ci reads these at import time).
   delete process.env['CI'];
   delete process.env['CONTINUOUS_INTEGRATION'];
@@ -131,7 +131,7 @@ async function runExplorer(analysis: Analysis, spec: SourceSpec): Promise<number
     ...(preview?.note ? { previewNote: preview.note } : {}),
     // The planner in the explorer: the CLI's predictors, and an export writer confined to the working directory.
     predictors: modelPredictors(analysis.image),
-    writeExport: cwdExportWriter(process.cwd()),
+    writeExport: cwdExportWriter(process.cwd(), explorerPatch(analysis, dockerfile)),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
     upxModel: (targets) => predictUpxTargets(spec, analysis, targets),
   });

@@ -2,6 +2,10 @@ import { writeFileSync } from 'node:fs';
 import type { Analysis } from '../model/analysis.js';
 import { dockerfilePatch, type DockerfilePatch, type PatchOptions } from '../model/dockerfile/patch.js';
 import { fixList } from '../model/plan/fix-list.js';
+import { buildPlan } from '../model/plan/build-plan.js';
+import { parsePlanFile } from '../model/plan/plan-file.js';
+import { projectPlan } from '../model/plan/project-plan.js';
+import { modelPredictors } from '../model/plan/model-predictors.js';
 import { formatBytes } from '../model/byte-units.js';
 import { SlimError, messages, writeOutput } from '../io/errors.js';
 import type { LoadedDockerfile } from './plan-dockerfile.js';
@@ -34,4 +38,22 @@ export function exportPatch(analysis: Analysis, run: PlanRun, df: LoadedDockerfi
   const p = makePatch(analysis, run, df, `--export ${file}`);
   writeOutput(() => writeFileSync(file, patchText(p)), file);
   return `slimtui: Dockerfile patch (${p.hunks.length} change${p.hunks.length === 1 ? '' : 's'}, ${p.advice.length} left as advice; projected ${formatBytes(p.projected.size)} on disk, ${formatBytes(p.projected.compressed)} compressed) written to ${file}\n`;
+}
+
+/**
+ * For the explorer's `E`: the plan file it writes, turned into the Dockerfile patch (undefined without a
+ * Dockerfile, or when the plan file does not parse).
+ */
+export function explorerPatch(analysis: Analysis, df: LoadedDockerfile | undefined): ((planFileText: string) => string | undefined) | undefined {
+  if (!df) return undefined;
+  return (text) => {
+    try {
+      const file = parsePlanFile(JSON.parse(text));
+      const plan = buildPlan(analysis, file.actions);
+      const projection = projectPlan(analysis, plan, modelPredictors(analysis.image), { codec: file.codec ?? 'gzip' });
+      return patchText(dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, projection), patchOptions()));
+    } catch {
+      return undefined;
+    }
+  };
 }

@@ -33,7 +33,7 @@ export interface VerifyResult {
 const PATCHED_NAME = 'Dockerfile.slimtui';
 
 /** The build context: every file under `dir` (no .dockerignore support: said in the report), plus the patched Dockerfile. */
-function contextTar(dir: string, patched: string): Readable {
+function contextTar(dir: string, patched: string, modes: ReadonlyMap<string, number>): Readable {
   const p = pack();
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
@@ -44,7 +44,7 @@ function contextTar(dir: string, patched: string): Readable {
         p.entry({ name: `${rel}/`, type: 'directory', mode: st.mode & 0o7777 });
         walk(full);
       } else if (st.isSymbolicLink()) p.entry({ name: rel, type: 'symlink', linkname: readlinkSync(full), mode: st.mode & 0o7777 });
-      else if (st.isFile()) p.entry({ name: rel, mode: st.mode & 0o7777, size: st.size }, readFileSync(full));
+      else if (st.isFile()) p.entry({ name: rel, mode: modes.get(rel) ?? st.mode & 0o7777, size: st.size }, readFileSync(full));
     }
   };
   walk(dir);
@@ -111,7 +111,7 @@ export async function verifyPatchedBuild(analysis: Analysis, run: PlanRun, df: L
   const { client } = engineClient('docker', opts.env ?? process.env);
   const tag = `slimtui-verify:${process.pid}-${Date.now()}`;
   try {
-    await build(client, contextTar(dirname(df!.path), p.patched), tag);
+    await build(client, contextTar(dirname(df!.path), p.patched, new Map(p.modeChanges.map((m) => [m.file, m.mode]))), tag);
   } catch (e) {
     if (e instanceof SlimError) throw e;
     throw new SlimError(`--verify-build: cannot build through the Docker engine: ${(e as Error).message.replace(/\s+/g, ' ').trim()}`);

@@ -11,6 +11,8 @@ import { libcNeedOf } from '../libc/index.js';
 import { elfOf } from '../plan/elf-facts.js';
 import { removedGzipBytes } from '../plan/removal-cost.js';
 import { baselineCompressed } from '../plan/predictors.js';
+import { modelPredictors } from '../plan/model-predictors.js';
+import { stripCompressedRatio } from '../plan/strip-compressibility.js';
 import type { FixItem, FixList } from '../plan/fix-list.js';
 import type { DockerfileMapping } from './map-layers.js';
 import type { DfInstruction, ParsedDockerfile } from './parse.js';
@@ -48,6 +50,8 @@ export interface DockerfilePatch {
   readonly hunks: readonly PatchHunk[];
   /** Items left as advice (no instruction can express them), with why. */
   readonly advice: readonly string[];
+  /** Build-context files whose mode the patch changes (classic builder instead of COPY --chmod). */
+  readonly modeChanges: readonly { readonly file: string; readonly mode: number }[];
   /** The image the patched Dockerfile should build: on disk and compressed (the codec of the fix list). */
   readonly projected: { readonly size: number; readonly compressed: number };
 }
@@ -239,7 +243,7 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
   // Git-style mode changes (GNU patch ≥ 2.7 applies them with -p1) for files of the build context.
   const modes = modeChanges.map((m) => `diff --git a/${m.file} b/${m.file}\nold mode 100644\nnew mode 100${m.mode.toString(8)}\n`).join('');
   const diff = body === '' && modes === '' ? '' : `${body !== '' ? `diff --git a/${name} b/${name}\n${body}` : ''}${modes}`;
-  return { diff, patched: applyEdits(df.text, edits), hunks, advice, projected };
+  return { diff, patched: applyEdits(df.text, edits), hunks, advice, modeChanges, projected };
 }
 
 /** The final stage's FROM replaced by a glibc base when glibc binaries of the app will not start on musl. */
@@ -278,6 +282,7 @@ type RuntimeStage =
 function runtimeStage(analysis: Analysis, df: ParsedDockerfile, mapping: DockerfileMapping, opts: PatchOptions): RuntimeStage {
   const { image, tree, binaries } = analysis;
   const last = image.layers.length - 1;
+  const predictors = modelPredictors(image);
   const stage = df.stages[mapping.finalStage];
   if (!stage) return { ok: false, why: 'no final stage' };
   // The app: executables written by the final stage's own layers, outside toolchain directories.
@@ -323,6 +328,18 @@ function runtimeStage(analysis: Analysis, df: ParsedDockerfile, mapping: Dockerf
   const fromIns = df.instructions.find((i) => i.keyword === 'FROM' && i.line === stage.fromLine)!;
   const edits: LineEdit[] = [];
   if (!stage.name) edits.push({ from: fromIns.line - 1, to: fromIns.endLine, lines: [`${fromIns.raw.replace(/\s+$/, '')} AS build`] });
+  const goFlags = app.some((b) => b.go !== null);
+  const tail = stage.instructions.filter((i) => ['WORKDIR', 'USER', 'EXPOSE', 'ENTRYPOINT', 'CMD', 'ENV', 'LABEL', 'STOPSIGNAL', 'HEALTHCHECK'].includes(i.keyword));
+  let goEdit = false;
+  if (goFlags && app.every((b) => b.go !== null)) {
+    // Go: a static, trimmed build is what lets the runtime stage be scratch.
+    const run = stage.instructions.find((i) => i.keyword === 'RUN' && /\bgo\s+build\b/.test(i.raw) && !i.exec && i.heredocs.length === 0);
+    if (run && !/-ldflags/.test(run.raw)) {
+      const text = run.raw.replace(/\bgo\s+build\b/, "CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'");
+      goEdit = true;
+      edits.push({ from: run.line - 1, to: run.endLine, lines: ['# slimtui: CGO_ENABLED=0 -trimpath -ldflags=\'-s -w\': a static binary without symbol tables or DWARF (no cgo used), so the runtime stage can be scratch', ...text.split('\n')] });
+    }
+  }
   // What the runtime stage holds, for the projection: the copied files.
   const copied = [...app.map((b) => b.path), ...extra];
   let size = 0;
@@ -333,35 +350,32 @@ function runtimeStage(analysis: Analysis, df: ParsedDockerfile, mapping: Dockerf
       if (n.path !== key && !n.path.startsWith(`${key}/`)) continue;
       const e = entryAt(n, last);
       if (!e || e.kind !== 'file') continue;
-      size += e.size;
       // What the file's records cost in its layer's gzip stream now (removal-cost tap), else a rough ratio.
       const v = n.versions[n.versions.length - 1];
-      const c = v ? removedGzipBytes(image.layers[v.layer]!, e) : undefined;
-      compressed += c ?? e.size * compressedRatio(analysis);
+      const c = (v ? removedGzipBytes(image.layers[v.layer]!, e) : undefined) ?? e.size * compressedRatio(analysis);
+      // A Go binary rebuilt with -s -w loses what strip --strip-all would take (symbol tables, DWARF).
+      const stripped = goEdit && elfOf(e)?.go !== undefined ? predictors.strip(e) : undefined;
+      if (stripped && stripped.size < e.size) {
+        size += stripped.size;
+        compressed += Math.max(0, c - (stripCompressedRatio(e) ?? 0.5) * (e.size - stripped.size));
+      } else {
+        size += e.size;
+        compressed += c;
+      }
     }
   }
-  const goFlags = app.some((b) => b.go !== null);
-  const tail = stage.instructions.filter((i) => ['WORKDIR', 'USER', 'EXPOSE', 'ENTRYPOINT', 'CMD', 'ENV', 'LABEL', 'STOPSIGNAL', 'HEALTHCHECK'].includes(i.keyword));
   const before = image.layers.reduce((s, l) => s + l.size, 0);
+  const beforeCompressed = image.layers.reduce((s, l) => s + baselineCompressed(l, 'gzip').bytes, 0);
   const lines = [
     '',
-    `# slimtui: runtime stage: only the app on ${base} — ${saving(before - size, 0).replace(/, −0 B compressed$/, '')}: the toolchain and the build's leftovers stay in the build stage${why.length > 0 ? `; with ${why.join('; ')}` : ''}`,
+    `# slimtui: runtime stage: only the app on ${base} — ${saving(before - size, beforeCompressed - compressed)}: the toolchain and the build's leftovers stay in the build stage${why.length > 0 ? `; with ${why.join('; ')}` : ''}`,
     `FROM ${base}`,
     ...copied.map((p) => `COPY --from=${stageName} ${p} ${p}`),
     ...tail.map((i) => i.raw),
   ];
-  if (goFlags && app.every((b) => b.go !== null)) {
-    // Go: a static, trimmed build is what lets the runtime stage be scratch.
-    const run = stage.instructions.find((i) => i.keyword === 'RUN' && /\bgo\s+build\b/.test(i.raw) && !i.exec && i.heredocs.length === 0);
-    if (run && !/-ldflags/.test(run.raw)) {
-      const text = run.raw.replace(/\bgo\s+build\b/, "CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'");
-      edits.push({ from: run.line - 1, to: run.endLine, lines: ['# slimtui: CGO_ENABLED=0 -trimpath -ldflags=\'-s -w\': a static binary without symbol tables or DWARF (no cgo used), so the runtime stage can be scratch', ...text.split('\n')] });
-    }
-  }
   const lastLine = df.text.replace(/\n$/, '').split('\n').length;
   edits.push({ from: lastLine, to: lastLine, lines });
-  // Compressed: the copied files weigh what they weigh now in the layers (no better figure before the build).
-  return { ok: true, edits, hunks: [{ line: lastLine + 1, what: `runtime stage on ${base}`, bytes: before - size, compressed: 0 }], projected: { size, compressed: Math.round(compressed) } };
+  return { ok: true, edits, hunks: [{ line: lastLine + 1, what: `runtime stage on ${base}`, bytes: before - size, compressed: Math.round(beforeCompressed - compressed) }], projected: { size, compressed: Math.round(compressed) } };
 }
 
 /** The image's compressed/uncompressed ratio (a rough weight for files copied into a new stage). */
