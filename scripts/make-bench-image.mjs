@@ -1,157 +1,227 @@
-// Writes a synthetic docker-archive for the benchmark: >= 1 GB, >= 200,000 entries, 12 layers, with
-// real-looking trees (a distro base, language packages, node_modules, an app), overwrites, deletions
-// (file whiteouts, a directory whiteout) and an opaque directory. Deterministic (seeded), legacy layout,
-// manifest.json last. Usage: node scripts/make-bench-image.mjs OUT.tar
-import { createWriteStream } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { PassThrough } from 'node:stream';
-import tar from 'tar-stream';
+// Builds the benchmark images into a cache directory, each once (issue 8):
+//   real.tar         (a) a docker-archive of two layers tarred with `tar` from this machine's /usr and /etc (real ELF
+//                        files, hard links, symlinks), >= 1.5 GB;
+//   real-oci/        (b) its OCI twin with gzip layers (`skopeo copy --dest-compress`), read as an OCI layout dir;
+//   many.tar         (c) 1,000,000 entries of small files (node_modules-like) in 4 layers, with file whiteouts, a
+//                        directory whiteout and an opaque directory;
+//   many5m.tar       (d) 5,000,000 entries (only with BENCH_5M=1: it takes ~5 GB of disk and a minute or two).
+// No docker is needed: the outer archive is written here (legacy layout, manifest.json last).
+// Usage: node scripts/make-bench-image.mjs CACHE_DIR [real|oci|many|many5m]...
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
-const out = process.argv[2];
-if (!out) {
-  console.error('usage: make-bench-image.mjs OUT.tar');
+// The old form, `make-bench-image.mjs OUT.tar` (scripts/bench-tui.mjs uses it): one 250,000-entry image at OUT.tar.
+const legacy = process.argv[2]?.endsWith('.tar') ? process.argv[2] : undefined;
+const [cache, ...which] = legacy ? [dirname(legacy), 'legacy'] : process.argv.slice(2);
+if (!cache) {
+  console.error('usage: make-bench-image.mjs CACHE_DIR [real|oci|many|many5m]...');
   process.exit(2);
 }
+mkdirSync(cache, { recursive: true });
+const MTIME = Math.floor(Date.parse('2024-01-01T00:00:00Z') / 1000);
+const sh = (cmd, args, ok = [0]) => {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!ok.includes(r.status)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
+};
 
+// ---- a tiny ustar writer (names < 100 bytes here, so no prefix/long-name records are needed) ----
+const BLOCK = 512;
+const ZERO = Buffer.alloc(BLOCK * 20);
+function octal(buf, off, len, n) {
+  const s = n.toString(8).padStart(len - 1, '0');
+  buf.write(s, off, len - 1, 'latin1');
+  buf[off + len - 1] = 0;
+}
+function header(name, { size = 0, type = '0', mode = 0o644, linkname = '' } = {}) {
+  const h = Buffer.alloc(BLOCK);
+  if (Buffer.byteLength(name) >= 100) throw new Error(`name too long: ${name}`);
+  h.write(name, 0);
+  octal(h, 100, 8, mode);
+  octal(h, 108, 8, 0);
+  octal(h, 116, 8, 0);
+  octal(h, 124, 12, size);
+  octal(h, 136, 12, MTIME);
+  h.fill(0x20, 148, 156);
+  h[156] = type.charCodeAt(0);
+  if (linkname) h.write(linkname, 157);
+  h.write('ustar\u000000', 257, 'latin1');
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += h[i];
+  h.write(sum.toString(8).padStart(6, '0') + '\u0000 ', 148, 'latin1');
+  return h;
+}
+
+/** Writes a tar to `fd` through a 4 MiB buffer, hashing it; returns { bytes, sha256 }. */
+class TarWriter {
+  constructor(fd) {
+    this.fd = fd;
+    this.buf = Buffer.allocUnsafe(4 << 20);
+    this.n = 0;
+    this.bytes = 0;
+    this.hash = createHash('sha256');
+  }
+  put(b) {
+    if (this.n + b.length > this.buf.length) this.flush();
+    if (b.length > this.buf.length) {
+      this.hash.update(b);
+      writeSync(this.fd, b);
+    } else {
+      b.copy(this.buf, this.n);
+      this.n += b.length;
+    }
+    this.bytes += b.length;
+  }
+  flush() {
+    if (this.n === 0) return;
+    const part = this.buf.subarray(0, this.n);
+    this.hash.update(part);
+    writeSync(this.fd, part);
+    this.n = 0;
+  }
+  file(name, size, fill) {
+    this.put(header(name, { size }));
+    const padded = Math.ceil(size / BLOCK) * BLOCK;
+    const body = Buffer.alloc(padded);
+    body.fill(fill, 0, size);
+    this.put(body);
+  }
+  dir(name) { this.put(header(name.endsWith('/') ? name : `${name}/`, { type: '5', mode: 0o755 })); }
+  end() { this.put(ZERO.subarray(0, BLOCK * 2)); this.flush(); return { bytes: this.bytes, sha256: this.hash.digest('hex') }; }
+}
+
+/** Copies a file into the writer as one entry of the outer tar. */
+async function putFile(w, name, path) {
+  const size = statSync(path).size;
+  w.put(header(name, { size }));
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) w.put(chunk);
+  const pad = (BLOCK - (size % BLOCK)) % BLOCK;
+  if (pad) w.put(ZERO.subarray(0, pad));
+}
+
+/** A docker-archive (legacy layout) from layer tar files already on disk; returns nothing, writes `out`. */
+async function dockerArchive(out, layers, tag) {
+  const diffIds = [];
+  for (const l of layers) {
+    const r = spawnSync('sha256sum', [l.path], { encoding: 'utf8' });
+    diffIds.push(`sha256:${r.stdout.split(' ')[0]}`);
+  }
+  const iso = new Date(MTIME * 1000).toISOString();
+  const config = Buffer.from(JSON.stringify({
+    architecture: 'amd64', os: 'linux', created: iso,
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'] },
+    rootfs: { type: 'layers', diff_ids: diffIds },
+    history: layers.map((l) => ({ created: iso, created_by: l.createdBy })),
+  }));
+  const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
+  const ids = diffIds.map((d) => d.slice(7));
+  const tmp = `${out}.part`;
+  const fd = openSync(tmp, 'w');
+  const w = new TarWriter(fd);
+  for (const [i, l] of layers.entries()) {
+    w.dir(ids[i]);
+    await putFile(w, `${ids[i]}/layer.tar`, l.path);
+  }
+  const put = (name, bytes) => {
+    w.put(header(name, { size: bytes.length }));
+    w.put(Buffer.concat([bytes, ZERO.subarray(0, (BLOCK - (bytes.length % BLOCK)) % BLOCK)]));
+  };
+  put(configName, config);
+  put('manifest.json', Buffer.from(JSON.stringify([{ Config: configName, RepoTags: [tag], Layers: ids.map((id) => `${id}/layer.tar`) }])));
+  w.end();
+  closeSync(fd);
+  renameSync(tmp, out);
+}
+
+// ---- (a) real files ----
+async function realImage() {
+  const out = join(cache, 'real.tar');
+  if (existsSync(out)) return;
+  const work = join(cache, 'real-work');
+  mkdirSync(work, { recursive: true });
+  const l1 = join(work, 'layer1.tar');
+  const l2 = join(work, 'layer2.tar');
+  // GNU tar, as a build would: hard links kept, sockets skipped; exit 1 only means "a file changed as we read it".
+  const opts = ['--ignore-failed-read', '--warning=no-file-changed', '--warning=no-file-ignored', '--warning=no-file-removed', '--exclude=usr/lib/x86_64-linux-gnu/dri'];
+  console.error('bench: tarring /etc /usr/bin /usr/sbin /usr/lib/x86_64-linux-gnu (layer 1) …');
+  sh('tar', ['-C', '/', ...opts, '-cf', l1, 'etc', 'usr/bin', 'usr/sbin', 'usr/lib/x86_64-linux-gnu'], [0, 1]);
+  console.error('bench: tarring /usr/share /usr/include (layer 2) …');
+  sh('tar', ['-C', '/', ...opts, '-cf', l2, 'usr/share', 'usr/include'], [0, 1]);
+  await dockerArchive(out, [
+    { path: l1, createdBy: '/bin/sh -c #(nop) ADD rootfs.tar /' },
+    { path: l2, createdBy: '/bin/sh -c apt-get install -y build-essential' },
+  ], 'slimtui/bench-real:latest');
+  rmSync(work, { recursive: true, force: true });
+}
+
+// ---- (b) its OCI gzip twin ----
+function ociTwin() {
+  const out = join(cache, 'real-oci');
+  if (existsSync(join(out, 'index.json'))) return;
+  console.error('bench: skopeo copy docker-archive → oci (gzip) …');
+  rmSync(out, { recursive: true, force: true });
+  sh('skopeo', ['copy', '--quiet', '--dest-compress', '--dest-compress-format', 'gzip', `docker-archive:${join(cache, 'real.tar')}`, `oci:${out}:latest`]);
+}
+
+// ---- (c)/(d) many small files ----
 let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-const pool = randomBytes(64 << 20); // content pool; bytes need not be reproducible, sizes and names are
-const MTIME = new Date('2024-01-01T00:00:00Z');
+const small = () => 100 + Math.floor(rand() * 1400);
 
-function content(size) {
-  const off = Math.floor(rand() * (pool.length - Math.min(size, pool.length)));
-  if (size <= pool.length - off) return pool.subarray(off, off + size);
-  const parts = [];
-  for (let left = size; left > 0; left -= pool.length) parts.push(pool.subarray(0, Math.min(left, pool.length)));
-  return Buffer.concat(parts);
-}
-
-/** Builds one layer as a list of [header, size] records (content made at write time). */
-function layerSpecs() {
-  const layers = [];
-  const L = (name) => {
-    const l = { name, items: [] };
-    layers.push(l);
-    return l;
+/** `total` entries in four layers: packages, an update that rewrites and deletes, caches, then a cleanup. */
+async function manyImage(name, total) {
+  const out = join(cache, name);
+  if (existsSync(out)) return;
+  const work = join(cache, `${name}-work`);
+  mkdirSync(work, { recursive: true });
+  const per = 25; // files per package directory
+  const layerFile = (i) => join(work, `layer${i}.tar`);
+  const write = (i, fill) => {
+    const fd = openSync(layerFile(i), 'w');
+    const w = new TarWriter(fd);
+    fill(w);
+    w.end();
+    closeSync(fd);
   };
-  const dir = (l, p) => l.items.push({ name: p + '/', type: 'directory', mode: 0o755 });
-  const file = (l, p, size, mode = 0o644) => l.items.push({ name: p, type: 'file', size, mode });
-  const tree = (l, root, dirs, filesPerDir, sizeFn, ext) => {
-    dir(l, root);
-    for (let d = 0; d < dirs; d++) {
-      const dp = `${root}/pkg${d}`;
-      dir(l, dp);
-      for (let f = 0; f < filesPerDir; f++) file(l, `${dp}/mod_${f}.${ext}`, sizeFn());
+  const pkgs0 = Math.floor((total * 0.6) / (per + 1));
+  const pkgs1 = Math.floor((total * 0.25) / (per + 1));
+  const pkgs2 = Math.floor((total * 0.15) / (per + 1));
+  const tree = (w, root, pkgs, from = 0) => {
+    w.dir(root);
+    for (let p = from; p < from + pkgs; p++) {
+      const d = `${root}/p${p % 997}/pkg-${p}`;
+      if (p < 997 + from) w.dir(`${root}/p${p % 997}`);
+      w.dir(d);
+      for (let f = 0; f < per; f++) w.file(`${d}/m${f}.js`, small(), 0x61);
     }
   };
-  const small = () => 200 + Math.floor(rand() * 3000);
-  const medium = () => 2000 + Math.floor(rand() * 12000);
-
-  const base = L('ADD rootfs.tar.xz /');
-  for (const d of ['bin', 'etc', 'lib', 'usr', 'usr/bin', 'usr/lib', 'usr/share', 'var', 'var/cache', 'tmp']) dir(base, d);
-  tree(base, 'usr/lib/x86_64-linux-gnu', 150, 40, small, 'so');
-  tree(base, 'usr/share/doc', 300, 20, small, 'txt');
-  for (let i = 0; i < 20; i++) file(base, `usr/bin/tool${i}`, 3_000_000 + Math.floor(rand() * 2_000_000), 0o755);
-
-  const apt = L('RUN apt-get update && apt-get install -y build-essential python3');
-  tree(apt, 'var/lib/apt/lists', 20, 20, medium, 'list');
-  tree(apt, 'usr/lib/gcc/x86_64-linux-gnu/12', 40, 50, medium, 'a');
-  for (let i = 0; i < 10; i++) file(apt, `usr/lib/gcc/x86_64-linux-gnu/12/cc1-${i}`, 25_000_000, 0o755);
-  tree(apt, 'usr/include', 200, 40, small, 'h');
-
-  const py = L('RUN pip install -r requirements.txt');
-  tree(py, 'usr/local/lib/python3.11/site-packages', 1000, 40, small, 'py');
-  tree(py, 'root/.cache/pip', 50, 20, medium, 'whl');
-
-  const node = L('RUN npm ci');
-  tree(node, 'app/node_modules', 3800, 30, small, 'js');
-  for (let i = 0; i < 8; i++) file(node, `app/node_modules/big${i}/dist/bundle.js`, 8_000_000);
-
-  const app = L('COPY . /app');
-  tree(app, 'app/src', 200, 20, small, 'ts');
-  for (let i = 0; i < 6; i++) file(app, `app/assets/video${i}.bin`, 30_000_000);
-
-  // Overwrites: rewrite part of the python tree and some binaries.
-  const over = L('RUN pip install --upgrade -r requirements.txt');
-  for (let d = 0; d < 300; d++) for (let f = 0; f < 10; f++) over.items.push({ name: `usr/local/lib/python3.11/site-packages/pkg${d}/mod_${f}.py`, type: 'file', size: small(), mode: 0o644 });
-  for (let i = 0; i < 10; i++) file(over, `usr/bin/tool${i}`, 3_500_000, 0o755);
-
-  const chmod = L('RUN chmod -R g+w /app/assets');
-  for (let i = 0; i < 6; i++) file(chmod, `app/assets/video${i}.bin`, 30_000_000, 0o664);
-
-  const del = L('RUN rm -rf /var/lib/apt/lists/* /root/.cache && rm /app/assets/video0.bin');
-  for (let d = 0; d < 20; d++) del.items.push({ name: `var/lib/apt/lists/.wh.pkg${d}`, type: 'file', size: 0, mode: 0o644 });
-  del.items.push({ name: 'root/.wh..cache', type: 'file', size: 0, mode: 0o644 });
-  del.items.push({ name: 'app/assets/.wh.video0.bin', type: 'file', size: 0, mode: 0o644 });
-
-  const opq = L('RUN rm -rf /usr/share/doc && mkdir /usr/share/doc && echo kept > /usr/share/doc/README');
-  opq.items.push({ name: 'usr/share/doc/', type: 'directory', mode: 0o755 });
-  opq.items.push({ name: 'usr/share/doc/.wh..wh..opq', type: 'file', size: 0, mode: 0o644 });
-  file(opq, 'usr/share/doc/README', 5);
-
-  const more = L('COPY dist/ /app/dist/');
-  tree(more, 'app/dist', 400, 25, medium, 'js');
-  const logs = L('RUN ./build.sh > /var/log/build.log');
-  tree(logs, 'var/log/build', 50, 40, small, 'log');
-  for (let i = 0; i < 5; i++) file(logs, `var/cache/build/blob${i}`, 20_000_000);
-  const last = L('RUN rm -rf /var/cache/build');
-  last.items.push({ name: 'var/cache/.wh.build', type: 'file', size: 0, mode: 0o644 });
-  return layers;
-}
-
-async function layerTar(items, sink) {
-  const pack = tar.pack();
-  const hash = createHash('sha256');
-  const done = (async () => {
-    for await (const chunk of pack) {
-      hash.update(chunk);
-      await sink(chunk);
-    }
-  })();
-  for (const it of items) {
-    const header = { name: it.name, type: it.type, mode: it.mode, mtime: MTIME, uid: 0, gid: 0, size: it.type === 'file' ? it.size : 0 };
-    await new Promise((res, rej) => pack.entry(header, it.type === 'file' ? content(it.size) : undefined, (e) => (e ? rej(e) : res())));
-  }
-  pack.finalize();
-  await done;
-  return hash.digest('hex');
-}
-
-const tarBytes = (items) => items.reduce((s, it) => s + 512 + (it.type === 'file' ? Math.ceil(it.size / 512) * 512 : 0), 0) + 1024;
-
-async function main() {
-  const layers = layerSpecs();
-  const outer = tar.pack();
-  const file = createWriteStream(out);
-  const writing = pipeline(outer, file);
-  const diffIds = [];
-  let entries = 0;
-  for (const [i, l] of layers.entries()) {
-    const id = createHash('sha256').update(`bench-layer-${i}`).digest('hex');
-    const size = tarBytes(l.items);
-    entries += l.items.length;
-    const pt = new PassThrough();
-    const entry = outer.entry({ name: `${id}/layer.tar`, size, mtime: MTIME, mode: 0o644 });
-    const piped = pipeline(pt, entry);
-    const diff = await layerTar(l.items, (chunk) => (pt.write(chunk) ? undefined : new Promise((r) => pt.once('drain', r))));
-    pt.end();
-    await piped;
-    diffIds.push(`sha256:${diff}`);
-    l.id = id;
-  }
-  const config = JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: MTIME.toISOString(),
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['node', '/app/dist/server.js'], WorkingDir: '/app' },
-    rootfs: { type: 'layers', diff_ids: diffIds },
-    // As the classic builder writes them: RUN as `/bin/sh -c CMD`, the other instructions as `#(nop)`.
-    history: layers.map((l) => ({ created: MTIME.toISOString(), created_by: l.name.startsWith('RUN ') ? `/bin/sh -c ${l.name.slice(4)}` : `/bin/sh -c #(nop) ${l.name}` })),
+  console.error(`bench: writing ${name} (${total} entries) …`);
+  write(0, (w) => { w.dir('app'); tree(w, 'app/node_modules', pkgs0); });
+  write(1, (w) => {
+    // npm update: rewrites the first 10% of packages, deletes 5% of files and one whole package tree.
+    for (let p = 0; p < pkgs0 / 10; p++) w.file(`app/node_modules/p${p % 997}/pkg-${p}/m0.js`, small(), 0x62);
+    for (let p = 0; p < pkgs0 / 20; p++) w.file(`app/node_modules/p${p % 997}/pkg-${p}/.wh.m1.js`, 0, 0);
+    w.file(`app/node_modules/p${(pkgs0 - 1) % 997}/.wh.pkg-${pkgs0 - 1}`, 0, 0);
+    tree(w, 'usr/lib/node', pkgs1, 0);
   });
-  const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
-  outer.entry({ name: configName, mtime: MTIME }, config);
-  outer.entry({ name: 'manifest.json', mtime: MTIME }, JSON.stringify([{ Config: configName, RepoTags: ['slimtui/bench:latest'], Layers: layers.map((l) => `${l.id}/layer.tar`) }]));
-  outer.finalize();
-  await writing;
-  console.error(`wrote ${out}: ${layers.length} layers, ${entries} entries`);
+  write(2, (w) => { w.dir('root'); tree(w, 'root/.npm/_cacache', pkgs2, 0); });
+  write(3, (w) => {
+    // rm -rf /root/.npm && mkdir /root/.npm: an opaque directory; and a log file.
+    w.dir('root/.npm');
+    w.file('root/.npm/.wh..wh..opq', 0, 0);
+    w.file('root/.npm/build.log', 4096, 0x63);
+  });
+  await dockerArchive(out, [0, 1, 2, 3].map((i) => ({ path: layerFile(i), createdBy: ['/bin/sh -c #(nop) COPY node_modules /app', '/bin/sh -c npm update', '/bin/sh -c npm cache add', '/bin/sh -c rm -rf /root/.npm && mkdir /root/.npm'][i] })), `slimtui/bench-${name.replace('.tar', '')}:latest`);
+  rmSync(work, { recursive: true, force: true });
 }
-await main();
+
+for (const w of which.length > 0 ? which : ["real", "oci", "many"]) {
+  if (w === 'real') await realImage();
+  else if (w === 'oci') ociTwin();
+  else if (w === 'many') await manyImage('many.tar', 1_000_000);
+  else if (w === 'many5m') await manyImage('many5m.tar', 5_000_000);
+  else if (w === 'many100k') await manyImage('many100k.tar', 100_000);
+  else if (w === 'legacy') await manyImage(basename(legacy), 250_000);
+  else throw new Error(`unknown image ${w}`);
+}

@@ -1,9 +1,13 @@
-// The import rules of docs/CONTRIBUTING.md, checked on the sources: the model and the view state stay pure,
-// the UI never reaches the adapters.
+// The layer rules of docs/ARCHITECTURE.md, checked twice: on the sources by this file's own import scanner
+// (every import form: static, `export … from`, side-effect `import 'x'`, dynamic `import('x')`; Node built-ins
+// with or without `node:`), and by ESLint's no-restricted-imports in eslint.config.js. Each rule is also run on
+// a planted violation, so a rule that stopped matching fails here instead of passing silently.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
+import { ESLint } from 'eslint';
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -12,27 +16,80 @@ function files(dir: string): string[] {
   });
 }
 
-const importsOf = (file: string): string[] =>
-  [...readFileSync(file, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => (m[1] ?? m[2])!);
+const IMPORT_FORMS = [
+  /(?:^|[\n;])\s*(?:import|export)\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]/g, // import x from 'a', export * from 'a'
+  /(?:^|[\n;])\s*import\s*['"]([^'"]+)['"]/g, // import 'a' (side effects only)
+  /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g, // await import('a')
+  /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g, // createRequire(...)('a')
+];
 
-function violations(dir: string, forbidden: (spec: string) => boolean): string[] {
-  return files(dir).flatMap((f) => importsOf(f).filter(forbidden).map((spec) => `${f} imports ${spec}`));
+export function importsOf(source: string): string[] {
+  return IMPORT_FORMS.flatMap((re) => [...source.matchAll(re)].map((m) => m[1]!));
 }
 
-test('src/model is pure: no node built-ins, no IO, no UI', () => {
-  const bad = violations('src/model', (s) => s.startsWith('node:') || /^(fs|path|os|child_process|crypto|zlib|stream)$/.test(s) || /\/(io|ui|cli|state)\//.test(s) || /^(react|ink|dockerode|tar-stream)$/.test(s));
-  assert.deepEqual(bad, []);
-  assert.ok(files('src/model').length > 20);
-});
+const BUILTINS = new Set(builtinModules);
+const isBuiltin = (spec: string): boolean => spec.startsWith('node:') || BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0]!);
+const reaches = (layers: string[]) => (spec: string) => spec.startsWith('.') && layers.some((l) => spec.includes(`/${l}/`) || spec.startsWith(`${l}/`));
+const isPackage = (names: string[]) => (spec: string) => names.includes(spec) || names.some((n) => spec.startsWith(`${n}/`));
 
-test('src/state is UI-agnostic: no ink, react, IO or node built-ins', () => {
-  assert.deepEqual(violations('src/state', (s) => s.startsWith('node:') || /\/(io|ui|cli)\//.test(s) || /^(react|ink)/.test(s)), []);
-});
+interface LayerRule {
+  readonly dir: string;
+  readonly why: string;
+  readonly forbidden: (spec: string) => boolean;
+  /** A line that breaks the rule, written as it would appear in a file of that layer. */
+  readonly planted: string[];
+}
 
-test('src/ui never imports the adapters or the CLI', () => {
-  assert.deepEqual(violations('src/ui', (s) => /\/(io|cli)\//.test(s) || /^(dockerode|tar-stream)$/.test(s) || s.startsWith('node:child_process')), []);
-});
+const RULES: LayerRule[] = [
+  {
+    dir: 'src/model',
+    why: 'pure: no Node built-ins, no IO, no UI, no view state',
+    forbidden: (s) => isBuiltin(s) || reaches(['io', 'ui', 'cli', 'state'])(s) || isPackage(['react', 'ink', 'dockerode', 'tar-stream', 'fuzzysort'])(s),
+    planted: ["import { readFileSync } from 'fs';", "import '../io/load-image.js';", "const m = await import('node:zlib');", "export { x } from '../state/search.js';", "import 'tar-stream';"],
+  },
+  {
+    dir: 'src/state',
+    why: 'UI-agnostic: no ink, react, IO or Node built-ins',
+    forbidden: (s) => isBuiltin(s) || reaches(['io', 'ui', 'cli'])(s) || isPackage(['react', 'ink', 'dockerode', 'tar-stream'])(s),
+    planted: ["import { EventEmitter } from 'events';", "import type { X } from '../ui/app.js';", "import 'ink';"],
+  },
+  {
+    dir: 'src/ui',
+    why: 'renders state, dispatches keys: never the adapters, the CLI or Node IO',
+    forbidden: (s) => isBuiltin(s) || reaches(['io', 'cli'])(s) || isPackage(['dockerode', 'tar-stream'])(s),
+    planted: ["import { writeFileSync } from 'node:fs';", "import '../io/preview-reader.js';", "import { main } from '../cli/main.js';", "import Docker from 'dockerode';"],
+  },
+  {
+    dir: 'src/io',
+    why: 'adapters: never the UI, the view state or the CLI',
+    forbidden: (s) => reaches(['ui', 'state', 'cli'])(s) || isPackage(['react', 'ink'])(s),
+    planted: ["import { render } from 'ink';", "import '../cli/args.js';", "import { reduce } from '../state/explorer-state.js';"],
+  },
+];
 
-test('src/io never imports the UI', () => {
-  assert.deepEqual(violations('src/io', (s) => /\/(ui|state)\//.test(s) || /^(react|ink)/.test(s)), []);
+for (const rule of RULES) {
+  test(`${rule.dir}: ${rule.why}`, () => {
+    const sources = files(rule.dir);
+    assert.ok(sources.length > 5, `${rule.dir} has sources`);
+    const bad = sources.flatMap((f) => importsOf(readFileSync(f, 'utf8')).filter(rule.forbidden).map((s) => `${f} imports ${s}`));
+    assert.deepEqual(bad, []);
+  });
+
+  test(`${rule.dir}: the scanner catches each planted violation`, () => {
+    for (const line of rule.planted) assert.ok(importsOf(line).some(rule.forbidden), `${rule.dir}: not caught: ${line}`);
+  });
+
+  test(`${rule.dir}: ESLint's no-restricted-imports catches each planted violation`, async () => {
+    const eslint = new ESLint();
+    for (const line of rule.planted) {
+      const [result] = await eslint.lintText(`${line}\nexport const planted = 1;\n`, { filePath: join(rule.dir, 'planted-violation.ts') });
+      const hits = (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax');
+      assert.ok(hits.length > 0, `${rule.dir}: ESLint let through: ${line}`);
+    }
+  });
+}
+
+test('the scanner reads every import form and nothing else', () => {
+  const src = ["import a from 'a';", "import { b } from \"b\";", "import type { C } from 'c';", "export * from 'd';", "import 'e';", "const f = await import('f');", "// a comment mentioning from 'g' is not an import", "const s = 'import h';"].join('\n');
+  assert.deepEqual(importsOf(src).sort(), ['a', 'b', 'c', 'd', 'e', 'f']);
 });

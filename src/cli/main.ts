@@ -3,9 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { analyze, type Analysis } from '../model/analysis.js';
 import { evaluateCiRules } from '../model/ci-rules.js';
 import { hostPlatform, parsePlatform } from '../model/image-config.js';
-import { loadImage, classifyPath } from '../io/load-image.js';
-import { parseSourceArg, type SourceSpec } from '../io/sources/source-spec.js';
-import { previewSource } from '../io/preview-reader.js';
+import { openImage, classifyPath, type LoadedImage } from '../io/load-image.js';
+import { parseSourceArg } from '../io/sources/source-spec.js';
 import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
 import { textAnalyser } from '../io/text-analyser.js';
@@ -56,13 +55,13 @@ async function run(argv: readonly string[]): Promise<number> {
   // Rules are read before the image so a bad rules file fails fast.
   const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
   const progress = progressLine(process.stderr);
-  let image;
+  let loaded: LoadedImage;
   try {
     // Content digests and the pull-size estimate (sampled gzip of each layer's tar) cost CPU: only the planner
     // and the explorer use them (duplicates, chmod-copies; compressed sizes before and after a plan).
     const planning = wantsPlanner(args.plan) || args.mode === 'tui';
     const digests = args.digests === 'on' || (args.digests === 'auto' && planning);
-    image = await loadImage(spec, {
+    loaded = await openImage(spec, {
       analysers: [...(digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
       ...(planning ? { taps: [gzipEstimateTap(), removalCostTap()] } : {}),
       platform,
@@ -73,15 +72,14 @@ async function run(argv: readonly string[]): Promise<number> {
     progress.clear();
   }
   // The Dockerfile (--dockerfile, or ./Dockerfile when the history matches it): each layer learns its instruction.
-  const dockerfile = loadDockerfile(image, args.plan.dockerfile, process.cwd(), (l) => process.stderr.write(l));
-  if (dockerfile) image = dockerfile.image;
-  const analysis = analyze(image);
+  const dockerfile = loadDockerfile(loaded.image, args.plan.dockerfile, process.cwd(), (l) => process.stderr.write(l));
+  const analysis = analyze(dockerfile ? dockerfile.image : loaded.image, { elf: args.elf });
   let planRun;
   if (wantsPlanner(args.plan)) {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).
     const upxProgress = upxProgressLine(process.stderr);
     try {
-      planRun = await runPlanWithUpx(analysis, args.plan, spec, { onProgress: upxProgress.update, onNote: (n) => { upxProgress.clear(); process.stderr.write(`slimtui: UPX: ${n}\n`); } });
+      planRun = await runPlanWithUpx(analysis, args.plan, loaded.readFiles, { onProgress: upxProgress.update, onNote: (n) => { upxProgress.clear(); process.stderr.write(`slimtui: UPX: ${n}\n`); } });
     } finally {
       upxProgress.clear();
     }
@@ -105,7 +103,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
     case 'tui':
-      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) return runExplorer(analysis, spec, dockerfile);
+      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) return runExplorer(analysis, loaded, dockerfile);
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
     case 'summary':
@@ -115,13 +113,13 @@ async function run(argv: readonly string[]): Promise<number> {
 }
 
 /** The Ink explorer, loaded only here so --json/--ci never import ink or react. */
-async function runExplorer(analysis: Analysis, spec: SourceSpec, dockerfile?: LoadedDockerfile): Promise<number> {
+async function runExplorer(analysis: Analysis, loaded: LoadedImage, dockerfile?: LoadedDockerfile): Promise<number> {
   // ink renders only at exit when it believes it runs in CI (is-in-ci reads these at import time).
   delete process.env['CI'];
   delete process.env['CONTINUOUS_INTEGRATION'];
   // React's development build inspects every prop on every render; with a whole image as a prop that is slow.
   process.env['NODE_ENV'] ??= 'production';
-  const preview = previewSource(spec, analysis.image);
+  const preview = loaded.preview;
   const { runTui } = await import('../ui/run-tui.js');
   const { modelPredictors } = await import('../model/plan/model-predictors.js');
   const { cwdExportWriter } = await import('./tui-export.js');
@@ -133,7 +131,7 @@ async function runExplorer(analysis: Analysis, spec: SourceSpec, dockerfile?: Lo
     predictors: modelPredictors(analysis.image),
     writeExport: cwdExportWriter(process.cwd(), explorerPatch(analysis, dockerfile)),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
-    upxModel: (targets) => predictUpxTargets(spec, analysis, targets),
+    upxModel: (targets) => predictUpxTargets(loaded.readFiles, analysis, targets),
   });
 }
 

@@ -12,7 +12,7 @@ import { recommendedPlan } from '../model/plan/recommend.js';
 import { fixListJson, renderFixListMarkdown } from '../model/plan/render-fix-list.js';
 import { projectionJson, renderProjectionTable } from '../model/plan/render-projection.js';
 import { SlimError, messages, writeOutput } from '../io/errors.js';
-import type { SourceSpec } from '../io/sources/source-spec.js';
+import type { ReadFiles } from '../model/ports.js';
 import { predictUpxTargets, upxTargets, type UpxModelOptions } from '../io/upx-targets.js';
 import { hasExplicitPlan, type PlanArgs } from './plan-args.js';
 
@@ -39,12 +39,12 @@ export function projectPrepared(analysis: Analysis, p: PreparedPlan, predictors:
  * The plan the flags (or the plan file) give, else the recommended one, projected with the real UPX model: when the plan packs files, their bytes are read again from the source
  * (only those files, one pass) and `xz` sizes them; the results are injected as `Predictors.upx`.
  */
-export async function runPlanWithUpx(analysis: Analysis, args: PlanArgs, spec: SourceSpec, opts: UpxModelOptions & { readonly onNote?: (note: string) => void } = {}): Promise<PlanRun> {
+export async function runPlanWithUpx(analysis: Analysis, args: PlanArgs, readFiles: ReadFiles | undefined, opts: UpxModelOptions & { readonly onNote?: (note: string) => void } = {}): Promise<PlanRun> {
   const prepared = preparePlan(analysis, args);
   const base = modelPredictors(analysis.image);
   const targets = upxTargets(analysis, prepared.plan);
   if (targets.length === 0) return projectPrepared(analysis, prepared, base);
-  const { results, note } = await predictUpxTargets(spec, analysis, targets, opts);
+  const { results, note } = await predictUpxTargets(readFiles, analysis, targets, opts);
   if (note) opts.onNote?.(note);
   return projectPrepared(analysis, prepared, withUpxResults(base, results, note));
 }

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { WriteExport } from '../model/ports.js';
 
 /** The patch the explorer's `E` writes beside the fix list when a Dockerfile is mapped onto the image. */
 export const PATCH_EXPORT_NAME = 'slimtui-fixes.patch';
@@ -10,7 +11,7 @@ export const PATCH_EXPORT_NAME = 'slimtui-fixes.patch';
  * ./slimtui-fixes.md and ./slimtui-plan.json where slimtui was started (and ./slimtui-fixes.patch: when
  * `patchOf` is given — a Dockerfile is known — the plan file's text is turned into the Dockerfile patch).
  */
-export function cwdExportWriter(cwd: string = process.cwd(), patchOf?: (planFileText: string) => string | undefined): (name: string, text: string) => string {
+export function cwdExportWriter(cwd: string = process.cwd(), patchOf?: (planFileText: string) => string | undefined): WriteExport & ((name: string, text: string) => string) {
   const write = (name: string, text: string): string => {
     if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) throw new Error(`not a bare file name: ${JSON.stringify(name)}`);
     const path = join(resolve(cwd), name);

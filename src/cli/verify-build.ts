@@ -14,7 +14,7 @@ import { extract } from 'tar-stream';
 import type Docker from 'dockerode';
 import type { Analysis } from '../model/analysis.js';
 import { formatBytes } from '../model/byte-units.js';
-import { engineClient } from '../io/sources/docker-engine.js';
+import { engineClient } from '../io/sources/engine-client.js';
 import { SlimError } from '../io/errors.js';
 import type { LoadedDockerfile } from './plan-dockerfile.js';
 import type { PlanRun } from './plan-output.js';

@@ -3,13 +3,13 @@ import { promises as fs } from 'node:fs';
 /**
  * Reads a file front to back with several reads in flight, so the disk (or page cache) copy overlaps
  * with parsing; a plain fs stream has one read outstanding and leaves the CPU idle between chunks.
- * Memory: at most `depth` chunks are held.
+ * Memory: at most `depth` chunks are held. With `range`, only the bytes [start, end) are read.
  */
-export async function* fileChunks(path: string, chunkSize = 1 << 20, depth = 4): AsyncGenerator<Buffer> {
+export async function* fileChunks(path: string, chunkSize = 1 << 20, depth = 4, range?: { readonly start: number; readonly end: number }): AsyncGenerator<Buffer> {
   const handle = await fs.open(path, 'r');
   try {
-    const size = (await handle.stat()).size;
-    let next = 0;
+    const size = range ? range.end : (await handle.stat()).size;
+    let next = range ? range.start : 0;
     const pending: Promise<Buffer>[] = [];
     const issue = (): void => {
       if (next >= size) return;

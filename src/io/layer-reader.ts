@@ -3,7 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import type { Entry, EntryKind } from '../model/entry.js';
 import type { Compression, Warning } from '../model/image.js';
-import { normaliseName, whiteoutOf } from '../model/paths.js';
+import { escapeName, normaliseName, whiteoutOf } from '../model/paths.js';
+import { nameFromLatin1 } from './tar-name.js';
 import type { ContentAnalyser, ContentSink, LayerTap } from './content-analyser.js';
 import { decompressor, sniff } from './decompress.js';
 import { TarEndOfArchive } from './tar-end.js';
@@ -59,60 +60,87 @@ const KIND_OF: Record<string, EntryKind> = {
 
 /** Turns a tar header into an entry; null (with a warning) for names that cannot be trusted or used. */
 export function entryFromHeader(h: Header, warnings: Warning[], what: string, absolute?: { count: number }): Entry | null {
-  const name = normaliseName(h.name);
+  const pax = h.pax as Readonly<Record<string, string>> | null | undefined;
+  // Names arrive as latin1 (bytes kept) from the layer extractor; PAX names are UTF-8 text already.
+  const rawName = pax?.['path'] !== undefined ? h.name : nameFromLatin1(h.name);
+  const name = normaliseName(rawName);
   if (!name.ok) {
-    warnings.push({ code: 'unsafe-path', message: `${what}: entry ${JSON.stringify(h.name)} has a ".." segment; ignored`, path: h.name });
+    warnings.push({ code: 'unsafe-path', message: `${what}: entry ${JSON.stringify(escapeName(rawName))} has a ".." segment; ignored`, path: rawName });
     return null;
   }
-  if (name.path === '') return null;
-  if (h.name.startsWith('/') && absolute) absolute.count++;
-  const base = { mode: h.mode ?? 0, uid: h.uid ?? 0, gid: h.gid ?? 0, mtime: h.mtime ? Math.floor(h.mtime.getTime() / 1000) : 0 };
-  const wh = whiteoutOf(name.path);
-  if (wh?.kind === 'whiteout') return { path: wh.target, kind: 'whiteout', size: 0, ...base };
-  if (wh?.kind === 'opaque') return { path: wh.dir, kind: 'opaque', size: 0, ...base };
-  if (wh?.kind === 'meta') return null;
+  const path = name.path;
+  if (path === '') return null;
+  if (absolute && rawName.charCodeAt(0) === 0x2f) absolute.count++;
+  const mode = h.mode ?? 0;
+  const uid = h.uid ?? 0;
+  const gid = h.gid ?? 0;
+  const mtime = h.mtime ? Math.floor(h.mtime.getTime() / 1000) : 0;
+  // Whiteout names start with ".wh." (only names with that prefix can be one).
+  if (path.includes('.wh.')) {
+    const wh = whiteoutOf(path);
+    if (wh?.kind === 'whiteout') return { path: wh.target, kind: 'whiteout', size: 0, mode, uid, gid, mtime };
+    if (wh?.kind === 'opaque') return { path: wh.dir, kind: 'opaque', size: 0, mode, uid, gid, mtime };
+    if (wh?.kind === 'meta') return null;
+  }
   const kind = KIND_OF[h.type ?? 'file'];
   if (!kind) {
-    warnings.push({ code: 'unknown-entry', message: `${what}: entry ${name.path} has tar type ${h.type}; ignored`, path: name.path });
+    warnings.push({ code: 'unknown-entry', message: `${what}: entry ${escapeName(path)} has tar type ${h.type}; ignored`, path });
     return null;
   }
   if (kind === 'hardlink') {
-    const target = normaliseName(h.linkname ?? '');
+    const rawTarget = pax?.['linkpath'] !== undefined ? h.linkname ?? '' : nameFromLatin1(h.linkname ?? '');
+    const target = normaliseName(rawTarget);
     if (!target.ok || target.path === '') {
-      warnings.push({ code: 'unsafe-path', message: `${what}: hard link ${name.path} points at ${JSON.stringify(h.linkname)}; ignored`, path: name.path });
+      warnings.push({ code: 'unsafe-path', message: `${what}: hard link ${escapeName(path)} points at ${JSON.stringify(escapeName(rawTarget))}; ignored`, path });
       return null;
     }
-    return { path: name.path, kind, size: 0, linkTarget: target.path, ...base };
+    return { path, kind, size: 0, mode, uid, gid, mtime, linkTarget: target.path };
   }
-  if (kind === 'symlink') return { path: name.path, kind, size: h.size ?? 0, linkTarget: h.linkname ?? '', ...base };
-  return { path: name.path, kind, size: kind === 'dir' ? 0 : h.size ?? 0, ...base };
+  if (kind === 'symlink') {
+    const target = pax?.['linkpath'] !== undefined ? h.linkname ?? '' : nameFromLatin1(h.linkname ?? '');
+    return { path, kind, size: h.size ?? 0, mode, uid, gid, mtime, linkTarget: target };
+  }
+  return { path, kind, size: kind === 'dir' ? 0 : h.size ?? 0, mode, uid, gid, mtime };
 }
 
-/** Streams one entry's bytes to the analysers that want it; otherwise lets it drain. */
-async function consumeEntry(stream: TarEntry, entry: Entry | null, analysers: readonly ContentAnalyser[]): Promise<void> {
-  const sinks: ContentSink[] = [];
-  if (entry && entry.kind === 'file') for (const a of analysers) if (a.wants(entry)) sinks.push(a.open(entry));
-  if (sinks.length === 0) {
+/** Streams one entry's bytes to the analysers that want it, then calls `next`; otherwise lets it drain. */
+function consumeEntry(stream: TarEntry, entry: Entry | null, analysers: readonly ContentAnalyser[], next: (e?: unknown) => void): void {
+  const s = stream as unknown as NodeJS.EventEmitter;
+  let sinks: ContentSink[] | undefined;
+  if (entry && entry.kind === 'file') for (const a of analysers) if (a.wants(entry)) (sinks ??= []).push(a.open(entry));
+  if (!sinks) {
+    // Nothing reads the bytes: no listener per chunk, one callback per entry.
+    s.once('end', next);
     stream.resume();
     return;
   }
+  const all = sinks;
   let open = sinks.slice();
-  try {
-    // Events rather than an async iterator: one fewer promise per chunk on a path that runs per file.
-    await new Promise<void>((resolve, reject) => {
-      const s = stream as unknown as NodeJS.EventEmitter;
-      s.on('data', (chunk: Buffer) => {
-        if (open.length > 0) open = open.filter((sink) => sink.write(chunk));
-      });
-      s.once('end', () => resolve());
-      s.once('error', reject);
-      s.once('close', () => resolve());
-    });
-  } catch (e) {
-    for (const s of sinks) s.abort?.();
-    throw e;
-  }
-  for (const s of sinks) await s.end();
+  let failed = false;
+  s.on('data', (chunk: Buffer) => {
+    if (open.length > 0) open = open.filter((sink) => sink.write(chunk));
+  });
+  s.once('error', (e: unknown) => {
+    failed = true;
+    for (const k of all) k.abort?.();
+    next(e);
+  });
+  s.once('end', () => {
+    if (failed) return;
+    // Most sinks end synchronously: no promise unless one returns one.
+    let pending: Promise<void>[] | undefined;
+    try {
+      for (const k of all) {
+        const r = k.end();
+        if (r) (pending ??= []).push(r);
+      }
+    } catch (e) {
+      next(e);
+      return;
+    }
+    if (pending) Promise.all(pending).then(() => next(), next);
+    else next();
+  });
 }
 
 /**
@@ -130,32 +158,41 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   const tapSinks = (opts.taps ?? []).map((t) => ({ name: t.name, sink: t.open() }));
   // An uncompressed blob is its own tar: one counter serves for both sizes.
   const plain = new Counter(compression === 'none' ? opts.onBytes : undefined, tapSinks.map((t) => t.sink));
-  const extract = tarExtract();
+  // latin1: names as their bytes (see tar-name.ts); tar-stream's utf-8 default would merge distinct byte names.
+  const extract = tarExtract({ filenameEncoding: 'latin1' } as Parameters<typeof tarExtract>[0]);
   const stages = compression === 'none' ? [plain, new TarEndOfArchive()] : [raw, decompressor(compression), plain, new TarEndOfArchive()];
-  let pipeError: unknown;
-  const feeding = pipeline(toReadable(stream), ...(stages as [Transform, Transform, Transform]), extract).catch((e: unknown) => {
-    pipeError = e;
-  });
 
   const entries: Entry[] = [];
   const warnings: Warning[] = [];
   let size = 0;
   const absolute = { count: 0 };
-  try {
-    for await (const te of extract as unknown as AsyncIterable<TarEntry>) {
-      const entry = entryFromHeader(te.header, warnings, opts.what, absolute);
-      if (entry) {
-        entries.push(entry);
-        size += entry.size;
-      }
-      await consumeEntry(te, entry, opts.analysers);
+  let entryError: unknown;
+  // The 'entry' event and its callback rather than the async iterator: no promise per entry.
+  extract.on('entry', (header: Header, source: unknown, next: (e?: Error | null) => void) => {
+    const stream = source as TarEntry;
+    let entry: Entry | null;
+    try {
+      entry = entryFromHeader(header, warnings, opts.what, absolute);
+    } catch (e) {
+      entryError = e;
+      next(e instanceof Error ? e : new Error(String(e)));
+      return;
     }
+    if (entry) {
+      entries.push(entry);
+      size += entry.size;
+    }
+    consumeEntry(stream, entry, opts.analysers, (e) => {
+      if (e) entryError ??= e;
+      next(e ? (e instanceof Error ? e : new Error(String(e))) : null);
+    });
+  });
+  try {
+    await pipeline(toReadable(stream), ...(stages as [Transform, Transform, Transform]), extract);
   } catch (e) {
-    await feeding;
-    throw corrupt(opts.what, pipeError ?? e);
+    throw corrupt(opts.what, entryError ?? e);
   }
-  await feeding;
-  if (pipeError) throw corrupt(opts.what, pipeError);
+  if (entryError) throw corrupt(opts.what, entryError);
   if (absolute.count > 0) warnings.push({ code: 'unsafe-path', message: `${opts.what}: ${absolute.count} entries have absolute names; read relative to the image root` });
   const facts = tapSinks.length > 0 ? Object.fromEntries(tapSinks.map((t) => [t.name, t.sink.end()])) : undefined;
   return { entries, size, tarSize: plain.bytes, blobSize: compression === 'none' ? plain.bytes : raw.bytes, compression, warnings, ...(facts ? { facts } : {}) };

@@ -2,6 +2,15 @@ import { normaliseName, parentOf } from '../model/paths.js';
 import type { TarEntry } from './layer-reader.js';
 
 /**
+ * Where a link between an image archive's own files points (normalised), or undefined when it cannot be used:
+ * a hard link names its target from the archive root, a symlink relative to its own folder.
+ */
+export function archiveLinkTarget(name: string, type: 'symlink' | 'link', linkname: string): string | undefined {
+  const target = type === 'link' ? normaliseName(linkname) : normaliseName(`${parentOf(name)}/${linkname}`);
+  return target.ok ? target.path : undefined;
+}
+
+/**
  * One entry of an image archive's outer tar: returns its normalised name when it is a regular file (a blob,
  * a layer, a JSON document); otherwise lets it drain, recording links between blobs (legacy `docker save`
  * links repeated layers) in `links`, and returns undefined.
@@ -11,9 +20,8 @@ export function outerFileName(te: TarEntry, links: Map<string, string>): string 
   const name = n.ok ? n.path : '';
   const type = te.header.type || 'file';
   if (type === 'symlink' || type === 'link') {
-    const linkname = te.header.linkname ?? '';
-    const target = type === 'link' ? normaliseName(linkname) : normaliseName(`${parentOf(name)}/${linkname}`);
-    if (n.ok && target.ok) links.set(name, target.path);
+    const target = archiveLinkTarget(name, type, te.header.linkname ?? '');
+    if (n.ok && target !== undefined) links.set(name, target);
     te.resume();
     return undefined;
   }

@@ -1,6 +1,6 @@
 /**
  * The UPX model for the files a plan packs: re-reads exactly those files' bytes from the source (one targeted
- * pass, src/io/files-reader.ts), then runs `predictUpxForFile` (the byte scan, UPX's refusals, one `xz` run)
+ * pass, the source's `readFiles` port), then runs `predictUpxForFile` (the byte scan, UPX's refusals, one `xz` run)
  * on each, sequentially. The results are handed to the pure planner through `withUpxResults`.
  */
 import type { Analysis } from '../model/analysis.js';
@@ -10,8 +10,7 @@ import { isStrippedByStripAll } from '../model/predict/strip.js';
 import type { UpxModelResult, UpxTarget } from '../model/plan/upx-target.js';
 import { UPX_BY_MODEL, type UpxPrediction } from '../model/plan/predictors.js';
 import type { UpxRefusal } from '../model/predict/upx.js';
-import { readFilesFully } from './files-reader.js';
-import type { SourceSpec } from './sources/source-spec.js';
+import type { ReadFiles } from '../model/ports.js';
 import { predictUpxForFile } from './upx-predict.js';
 
 export { upxTargets, type UpxTarget } from '../model/plan/upx-target.js';
@@ -87,17 +86,15 @@ export function strippedView(src: ByteSource, elf: ElfInfo): ByteSource {
 }
 
 /** Runs the UPX model on `targets`; files that cannot be re-read keep the planner's rough guess. */
-export async function predictUpxTargets(spec: SourceSpec, analysis: Analysis, targets: readonly UpxTarget[], opts: UpxModelOptions = {}): Promise<UpxModelResult> {
+export async function predictUpxTargets(readFiles: ReadFiles | undefined, analysis: Analysis, targets: readonly UpxTarget[], opts: UpxModelOptions = {}): Promise<UpxModelResult> {
   const results = new Map<Entry, UpxPrediction>();
   if (targets.length === 0) return { results };
   const fileBytes = targets.reduce((s, t) => s + t.entry.size, 0);
-  const set = await readFilesFully(
-    spec,
-    analysis.image,
+  if (!readFiles) return { results, note: 'the source (standard input) cannot be read a second time: UPX sizes are a rough guess' };
+  const set = await readFiles(
     targets.map((t) => ({ layer: t.layer, path: t.entry.path })),
     { ...(opts.memoryCap !== undefined ? { memoryCap: opts.memoryCap } : {}), onProgress: (bytes) => opts.onProgress?.({ stage: 'reading', bytes, files: targets.length, fileBytes }) },
   );
-  if (!set) return { results, note: 'the source (standard input) cannot be read a second time: UPX sizes are a rough guess' };
   try {
     const failed: string[] = [];
     let done = 0;

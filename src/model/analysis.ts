@@ -3,6 +3,7 @@ import { buildFileTree, type FileTree } from './file-tree.js';
 import { diveMetrics, type DiveMetrics } from './dive-metrics.js';
 import { reclaimableBytes, type Reclaimable } from './reclaimable.js';
 import { analyseBinaries, type BinaryReport } from './libc/binaries.js';
+import { noBinaries } from './no-binaries.js';
 
 /** Everything derived from an image that every output (TUI, --json, --ci, export) shares. */
 export interface Analysis {
@@ -14,7 +15,13 @@ export interface Analysis {
   readonly binaries: BinaryReport;
 }
 
-export function analyze(image: Image): Analysis {
+export interface AnalyzeOptions {
+  /** False when the ELF analyser did not run (`--no-elf`): the libc pass over the final filesystem is skipped. */
+  readonly elf?: boolean;
+}
+
+export function analyze(image: Image, opts: AnalyzeOptions = {}): Analysis {
   const tree = buildFileTree(image.layers);
-  return { image, tree, dive: diveMetrics(image.layers, tree), reclaimable: reclaimableBytes(image.layers, tree), binaries: analyseBinaries(image, tree) };
+  const binaries = opts.elf === false ? noBinaries(image.config) : analyseBinaries(image, tree);
+  return { image, tree, dive: diveMetrics(image.layers, tree), reclaimable: reclaimableBytes(image.layers, tree), binaries };
 }

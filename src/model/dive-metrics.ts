@@ -22,11 +22,17 @@ export interface DiveMetrics {
 }
 
 /** dive's raw subtree sum over the stacked tree below a layer: every live node's tar size, hard links as 0. */
-function rawSubtreeSize(node: FsNode, layer: number): number {
-  const e = entryAt(node, layer);
-  if (!e) return 0;
-  let total = e.kind === 'dir' ? 0 : e.size;
-  for (const c of node.children.values()) total += rawSubtreeSize(c, layer);
+function rawSubtreeSize(start: FsNode, layer: number): number {
+  let total = 0;
+  // An explicit stack: trees can be 10,000 directories deep.
+  const stack: FsNode[] = [start];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const e = entryAt(node, layer);
+    if (!e) continue;
+    if (e.kind !== 'dir') total += e.size;
+    for (const c of node.children.values()) stack.push(c);
+  }
   return total;
 }
 

@@ -1,6 +1,6 @@
 import type { Entry } from './entry.js';
 import type { Layer, Warning } from './image.js';
-import { baseName, parentOf } from './paths.js';
+import { baseName, escapeName, parentOf } from './paths.js';
 
 /** One state of a path, starting at `layer`: the entry that layer wrote, or null when it removed the path. */
 export interface Version {
@@ -16,145 +16,478 @@ export interface FsNode {
   readonly name: string;
   readonly path: string;
   readonly parent: FsNode | null;
-  /** Children by name. Leaves share one empty map until they get a child (200,000 maps cost memory). */
+  /** Children by name. Leaves share one empty map until they get a child. */
   readonly children: ReadonlyMap<string, FsNode>;
-  readonly versions: Version[];
+  /** The path's history (built on each read from the tree's packed version table: read it once per use). */
+  readonly versions: readonly Version[];
 }
 
-const NO_CHILDREN: ReadonlyMap<string, FsNode> = new Map();
-
 export type ChangeState = 'added' | 'modified' | 'removed' | 'unchanged';
+
+/** Path → node lookups over the tree itself (no second table of every path). */
+export interface PathIndex {
+  get(path: string): FsNode | undefined;
+  has(path: string): boolean;
+  /** Every node's path, in id order. */
+  keys(): IterableIterator<string>;
+  readonly size: number;
+}
 
 /** Every path of every layer merged in one tree, with each path's history across the layers. */
 export interface FileTree {
   readonly root: FsNode;
   /** All nodes, indexed by id (root is 0). Parents come before their children. */
   readonly nodes: readonly FsNode[];
-  /** Every node by its path, for O(1) lookups. */
-  readonly byPath: ReadonlyMap<string, FsNode>;
+  /** Every node by its path. */
+  readonly byPath: PathIndex;
   /** For each layer, the node of each of its entries (same order as `layer.entries`). */
   readonly entryNodes: readonly (readonly (FsNode | undefined)[])[];
   readonly layerCount: number;
   readonly warnings: readonly Warning[];
 }
 
-const implicitDir = (path: string): Entry => ({ path, kind: 'dir', size: 0, mode: 0o40755, uid: 0, gid: 0, mtime: 0, implicit: true });
+// ---- storage ----
+// A node is a tiny object (its id and its path, which is the string of the entry that made it); everything else
+// lives in columns shared by the whole tree: parent, interned name, children as linked lists with a hash table
+// for (parent, name) → child, and the versions in a packed table (layer, what removed it, next version, entry).
+// At a million entries that keeps the tree near 100 bytes per path (it was ~500 with a Map and an array per
+// node and an object per version); `children`, `versions`, `parent` and `name` read the columns on access.
+
+const REMOVED_BY = [undefined, 'whiteout', 'opaque', 'replaced'] as const;
+type RemovedBy = NonNullable<Version['removedBy']>;
+const REMOVED_CODE: Record<RemovedBy, number> = { whiteout: 1, opaque: 2, replaced: 3 };
+
+function grow<T extends Int32Array | Uint8Array>(a: T, n: number, fill: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
+class VersionTable {
+  layer: Int32Array;
+  next: Int32Array;
+  removed: Uint8Array;
+  entry: (Entry | null)[] = [];
+  count = 0;
+
+  constructor(private readonly s: Store, cap: number) {
+    this.layer = new Int32Array(cap);
+    this.next = new Int32Array(cap);
+    this.removed = new Uint8Array(cap);
+  }
+
+  /** Sets the node's version at `layer`: replaces the last one when it is of the same layer, else appends. */
+  set(node: number, layer: number, entry: Entry | null, removedBy?: RemovedBy): void {
+    const s = this.s;
+    const last = s.lastV[node]!;
+    const code = removedBy ? REMOVED_CODE[removedBy] : 0;
+    if (last >= 0 && this.layer[last] === layer) {
+      this.entry[last] = entry;
+      this.removed[last] = code;
+      return;
+    }
+    const v = this.count++;
+    if (v >= this.layer.length) {
+      const n = Math.ceil(this.layer.length * 1.5);
+      this.layer = grow(this.layer, n, 0);
+      this.next = grow(this.next, n, 0);
+      this.removed = grow(this.removed, n, 0);
+    }
+    this.layer[v] = layer;
+    this.next[v] = -1;
+    this.removed[v] = code;
+    this.entry.push(entry);
+    if (last >= 0) this.next[last] = v;
+    else s.firstV[node] = v;
+    s.lastV[node] = v;
+  }
+
+  /** The last version of the node at or below `layer`, or -1. */
+  at(node: number, layer: number): number {
+    let found = -1;
+    for (let v = this.s.firstV[node]!; v >= 0 && this.layer[v]! <= layer; v = this.next[v]!) found = v;
+    return found;
+  }
+
+  /** The version written by exactly `layer`, or -1. */
+  in(node: number, layer: number): number {
+    for (let v = this.s.firstV[node]!; v >= 0 && this.layer[v]! <= layer; v = this.next[v]!) if (this.layer[v] === layer) return v;
+    return -1;
+  }
+
+  version(v: number): Version {
+    const removedBy = REMOVED_BY[this.removed[v]!];
+    return removedBy ? { layer: this.layer[v]!, entry: this.entry[v]!, removedBy } : { layer: this.layer[v]!, entry: this.entry[v]! };
+  }
+
+  all(node: number): Version[] {
+    const out: Version[] = [];
+    for (let v = this.s.firstV[node]!; v >= 0; v = this.next[v]!) out.push(this.version(v));
+    return out;
+  }
+}
+
+/** The columns of one tree. */
+class Store {
+  parent: Int32Array;
+  name: Int32Array;
+  firstV: Int32Array;
+  lastV: Int32Array;
+  firstChild: Int32Array;
+  lastChild: Int32Array;
+  nextSibling: Int32Array;
+  childCount: Int32Array;
+  /** Open-addressing table of node ids keyed by (parent, name id); -1 empty; at most 3/4 full. */
+  slots: Int32Array;
+  readonly names: string[] = [];
+  readonly nameIds = new Map<string, number>();
+  readonly nodes: Node[] = [];
+  readonly versions: VersionTable;
+
+  /** `cap`: the expected number of nodes (every entry is at most one; implicit directories grow it). */
+  constructor(private cap: number) {
+    this.parent = new Int32Array(cap);
+    this.name = new Int32Array(cap);
+    this.firstV = new Int32Array(cap).fill(-1);
+    this.lastV = new Int32Array(cap).fill(-1);
+    this.firstChild = new Int32Array(cap).fill(-1);
+    this.lastChild = new Int32Array(cap).fill(-1);
+    this.nextSibling = new Int32Array(cap).fill(-1);
+    this.childCount = new Int32Array(cap);
+    let slots = 1024;
+    while (slots * 3 < cap * 4) slots *= 2;
+    this.slots = new Int32Array(slots).fill(-1);
+    this.versions = new VersionTable(this, cap);
+  }
+
+  nameId(s: string): number {
+    let id = this.nameIds.get(s);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(s);
+      this.nameIds.set(s, id);
+    }
+    return id;
+  }
+
+  private slot(parent: number, name: number): number {
+    const mask = this.slots.length - 1;
+    let i = (Math.imul(parent, 0x9e3779b1) ^ Math.imul(name + 1, 0x85ebca77)) & mask;
+    for (;;) {
+      const id = this.slots[i]!;
+      if (id < 0 || (this.parent[id] === parent && this.name[id] === name)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** The child of `parent` named by name id `name`, or -1. */
+  findChild(parent: number, name: number): number {
+    return this.slots[this.slot(parent, name)]!;
+  }
+
+  /** The child of `parent` with this name, or -1 (no name id is made for a name never seen). */
+  childNamed(parent: number, name: string): number {
+    const id = this.nameIds.get(name);
+    return id === undefined ? -1 : this.findChild(parent, id);
+  }
+
+  add(node: Node, parent: number, name: number): void {
+    const id = node.id;
+    if (id >= this.cap) {
+      const n = Math.ceil(this.cap * 1.5);
+      this.parent = grow(this.parent, n, 0);
+      this.name = grow(this.name, n, 0);
+      this.firstV = grow(this.firstV, n, -1);
+      this.lastV = grow(this.lastV, n, -1);
+      this.firstChild = grow(this.firstChild, n, -1);
+      this.lastChild = grow(this.lastChild, n, -1);
+      this.nextSibling = grow(this.nextSibling, n, -1);
+      this.childCount = grow(this.childCount, n, 0);
+      this.cap = n;
+    }
+    this.nodes.push(node);
+    this.parent[id] = parent;
+    this.name[id] = name;
+    if (id === 0) return;
+    if (this.lastChild[parent]! < 0) this.firstChild[parent] = id;
+    else this.nextSibling[this.lastChild[parent]!] = id;
+    this.lastChild[parent] = id;
+    this.childCount[parent]!++;
+    if (this.nodes.length * 4 > this.slots.length * 3) this.rehash();
+    this.slots[this.slot(parent, name)] = id;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+    for (let id = 1; id < this.nodes.length - 1; id++) this.slots[this.slot(this.parent[id]!, this.name[id]!)] = id;
+  }
+}
+
+const NO_CHILDREN: ReadonlyMap<string, FsNode> = new Map();
+
+/** A node's children, read from the columns (in the order the paths first appeared). */
+class Children implements ReadonlyMap<string, FsNode> {
+  constructor(private readonly s: Store, private readonly id: number) {}
+  get size(): number {
+    return this.s.childCount[this.id]!;
+  }
+  get(name: string): FsNode | undefined {
+    const c = this.s.childNamed(this.id, name);
+    return c < 0 ? undefined : this.s.nodes[c];
+  }
+  has(name: string): boolean {
+    return this.s.childNamed(this.id, name) >= 0;
+  }
+  *values(): MapIterator<FsNode> {
+    const s = this.s;
+    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) yield s.nodes[c]!;
+  }
+  *keys(): MapIterator<string> {
+    const s = this.s;
+    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) yield s.names[s.name[c]!]!;
+  }
+  *entries(): MapIterator<[string, FsNode]> {
+    const s = this.s;
+    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) yield [s.names[s.name[c]!]!, s.nodes[c]!];
+  }
+  [Symbol.iterator](): MapIterator<[string, FsNode]> {
+    return this.entries();
+  }
+  forEach(fn: (value: FsNode, key: string, map: ReadonlyMap<string, FsNode>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+}
+
+/** A path of the tree. Its store is on the prototype (one subclass per tree), so a node is two fields. */
+abstract class Node implements FsNode {
+  declare readonly s: Store;
+  constructor(readonly id: number, readonly path: string) {}
+  get name(): string {
+    return this.s.names[this.s.name[this.id]!]!;
+  }
+  get parent(): FsNode | null {
+    return this.id === 0 ? null : this.s.nodes[this.s.parent[this.id]!]!;
+  }
+  get children(): ReadonlyMap<string, FsNode> {
+    return this.s.childCount[this.id] === 0 ? NO_CHILDREN : new Children(this.s, this.id);
+  }
+  get versions(): readonly Version[] {
+    return this.s.versions.all(this.id);
+  }
+}
+
+const tableOf = (node: FsNode): VersionTable => (node as Node).s.versions;
 
 /** The version in force at `layer` (the last one at or below it), or undefined when the path did not exist yet. */
 export function versionAt(node: FsNode, layer: number): Version | undefined {
-  const v = node.versions;
-  for (let i = v.length - 1; i >= 0; i--) {
-    const version = v[i]!;
-    if (version.layer <= layer) return version;
-  }
-  return undefined;
+  const t = tableOf(node);
+  const v = t.at(node.id, layer);
+  return v < 0 ? undefined : t.version(v);
 }
 
 /** The entry live at `layer`, or null when the path does not exist in the filesystem after that layer. */
-export const entryAt = (node: FsNode, layer: number): Entry | null => versionAt(node, layer)?.entry ?? null;
+export function entryAt(node: FsNode, layer: number): Entry | null {
+  const t = tableOf(node);
+  const v = t.at(node.id, layer);
+  return v < 0 ? null : t.entry[v]!;
+}
 
 /** The version written by exactly `layer`, if any. */
 export function versionIn(node: FsNode, layer: number): Version | undefined {
-  for (const v of node.versions) if (v.layer === layer) return v;
+  const t = tableOf(node);
+  const v = t.in(node.id, layer);
+  return v < 0 ? undefined : t.version(v);
+}
+
+/** The entry written by exactly `layer` (null for a removal, undefined when that layer did not touch the path). */
+export function entryIn(node: FsNode, layer: number): Entry | null | undefined {
+  const t = tableOf(node);
+  const v = t.in(node.id, layer);
+  return v < 0 ? undefined : t.entry[v]!;
+}
+
+/** The first version of the path above `layer` (what next changed or removed it), if any. */
+export function versionAfter(node: FsNode, layer: number): Version | undefined {
+  const t = tableOf(node);
+  for (let v = (node as Node).s.firstV[node.id]!; v >= 0; v = t.next[v]!) if (t.layer[v]! > layer) return t.version(v);
   return undefined;
+}
+
+/** The layer that wrote `entry` into this path, if it did. */
+export function layerOfEntry(node: FsNode, entry: Entry): number | undefined {
+  const t = tableOf(node);
+  for (let v = (node as Node).s.firstV[node.id]!; v >= 0; v = t.next[v]!) if (t.entry[v] === entry) return t.layer[v]!;
+  return undefined;
+}
+
+/** The path's last version (its state after the top layer it was touched in). */
+export function lastVersion(node: FsNode): Version | undefined {
+  const t = tableOf(node);
+  const v = (node as Node).s.lastV[node.id]!;
+  return v < 0 ? undefined : t.version(v);
 }
 
 /** How `layer` changed this path; undefined when the path is absent both before and after it. */
 export function changeAt(node: FsNode, layer: number): ChangeState | undefined {
-  const own = versionIn(node, layer);
+  const t = tableOf(node);
+  const own = t.in(node.id, layer);
   const after = entryAt(node, layer);
-  if (!own) return after ? 'unchanged' : undefined;
+  if (own < 0) return after ? 'unchanged' : undefined;
   const before = layer > 0 ? entryAt(node, layer - 1) : null;
-  if (own.entry === null) return before ? 'removed' : undefined;
+  if (t.entry[own] === null) return before ? 'removed' : undefined;
   return before ? 'modified' : 'added';
+}
+
+const implicitDir = (path: string): Entry => ({ path, kind: 'dir', size: 0, mode: 0o40755, uid: 0, gid: 0, mtime: 0, implicit: true });
+
+class Index implements PathIndex {
+  constructor(private readonly s: Store) {}
+  get(path: string): FsNode | undefined {
+    const id = walk(this.s, path);
+    return id < 0 ? undefined : this.s.nodes[id];
+  }
+  has(path: string): boolean {
+    return walk(this.s, path) >= 0;
+  }
+  *keys(): IterableIterator<string> {
+    for (const n of this.s.nodes) yield n.path;
+  }
+  get size(): number {
+    return this.s.nodes.length;
+  }
+}
+
+/** Finds a path's node id (-1: none) by walking its segments from the root — iteratively: a tar's depth is unbounded. */
+function walk(s: Store, path: string, from = 0, start = 0): number {
+  if (path === '') return 0;
+  let node = from;
+  while (node >= 0) {
+    const slash = path.indexOf('/', start);
+    node = s.childNamed(node, slash < 0 ? path.slice(start) : path.slice(start, slash));
+    if (slash < 0) return node;
+    start = slash + 1;
+  }
+  return -1;
 }
 
 /**
  * Applies the layers in order, as the OCI image spec describes: in each layer, whiteouts and opaque markers
  * first remove what the layers below left (whiteouts only apply to lower layers), then the layer's entries
  * are added. A non-directory written over a live directory removes the directory's subtree.
+ * Every walk here is iterative: a tar can nest directories as deep as it likes.
  */
 export function buildFileTree(layers: readonly Layer[]): FileTree {
-  let nextId = 0;
-  const root: FsNode = { id: nextId++, name: '', path: '', parent: null, children: NO_CHILDREN, versions: [{ layer: 0, entry: implicitDir('') }] };
-  const nodes: FsNode[] = [root];
+  // Sized for the entries up front: no doubling slack, no copies while it grows (implicit dirs are few).
+  const s = new Store(layers.reduce((n, l) => n + l.entries.length, 0) + 1024);
+  const table = s.versions;
+  class TreeNode extends Node {}
+  Object.defineProperty(TreeNode.prototype, 's', { value: s });
+  const nodes = s.nodes;
+  const root = new TreeNode(0, '');
+  s.add(root, -1, s.nameId(''));
+  table.set(0, 0, implicitDir(''));
   const warnings: Warning[] = [];
 
-  const byPath = new Map<string, FsNode>([['', root]]);
-  const lookup = (path: string): FsNode | undefined => byPath.get(path);
+  /** The child of `parent` named `name` (the last segment of `path`), made when missing. */
+  const child = (parent: number, name: string, path: string): number => {
+    const nameId = s.nameId(name);
+    const found = s.findChild(parent, nameId);
+    if (found >= 0) return found;
+    const node = new TreeNode(nodes.length, path);
+    s.add(node, parent, nameId);
+    return node.id;
+  };
 
-  const child = (parent: FsNode, name: string): FsNode => {
-    let node = parent.children.get(name);
-    if (!node) {
-      const path = parent.path === '' ? name : `${parent.path}/${name}`;
-      node = { id: nextId++, name, path, parent, children: NO_CHILDREN, versions: [] };
-      if (parent.children === NO_CHILDREN) (parent as unknown as { children: Map<string, FsNode> }).children = new Map();
-      (parent.children as Map<string, FsNode>).set(name, node);
-      nodes.push(node);
-      byPath.set(path, node);
+  const lastEntry = (node: number): Entry | null | undefined => {
+    const v = s.lastV[node]!;
+    return v < 0 ? undefined : table.entry[v];
+  };
+  const isLiveDir = (node: number): boolean => lastEntry(node)?.kind === 'dir';
+
+  const removeSubtree = (start: number, layer: number, by: RemovedBy): void => {
+    const stack: number[] = [start];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (!lastEntry(node)) continue;
+      table.set(node, layer, null, by);
+      for (let c = s.firstChild[node]!; c >= 0; c = s.nextSibling[c]!) stack.push(c);
     }
+  };
+  const removeChildren = (node: number, layer: number, by: RemovedBy): void => {
+    for (let c = s.firstChild[node]!; c >= 0; c = s.nextSibling[c]!) removeSubtree(c, layer, by);
+  };
+
+  // Tars list a directory's entries together: the last directory resolved answers most lookups.
+  let cachedDir = '';
+  let cachedNode = 0;
+
+  /** Makes sure `dir` is a live directory at `layer` (creating implicit ones down the chain) and returns its node. */
+  const liveDir = (dir: string, layer: number): number => {
+    if (dir === '') return 0;
+    if (dir === cachedDir && isLiveDir(cachedNode)) return cachedNode;
+    let node = 0;
+    let start = 0;
+    for (;;) {
+      const slash = dir.indexOf('/', start);
+      const end = slash < 0 ? dir.length : slash;
+      node = child(node, dir.slice(start, end), slash < 0 ? dir : dir.slice(0, end));
+      // Missing, removed, or a file where a directory is needed: the layer (re)creates it implicitly.
+      if (!isLiveDir(node)) table.set(node, layer, implicitDir(nodes[node]!.path));
+      if (slash < 0) break;
+      start = slash + 1;
+    }
+    cachedDir = dir;
+    cachedNode = node;
     return node;
   };
 
-  const isLive = (node: FsNode): boolean => {
-    const last = node.versions[node.versions.length - 1];
-    return last !== undefined && last.entry !== null;
-  };
-
-  const setVersion = (node: FsNode, version: Version): void => {
-    const last = node.versions[node.versions.length - 1];
-    if (last && last.layer === version.layer) node.versions[node.versions.length - 1] = version;
-    else node.versions.push(version);
-  };
-
-  const removeSubtree = (node: FsNode, layer: number, by: Version['removedBy']): void => {
-    if (!isLive(node)) return;
-    setVersion(node, { layer, entry: null, removedBy: by });
-    for (const c of node.children.values()) removeSubtree(c, layer, by);
-  };
-
-  /** Makes sure `dir` is a live directory at `layer` (creating implicit ones up the chain) and returns its node. */
-  const liveDir = (dir: string, layer: number): FsNode => {
-    if (dir === '') return root;
-    let node = byPath.get(dir);
-    const last = node?.versions[node.versions.length - 1];
-    if (node && last && last.entry !== null && last.entry.kind === 'dir') return node;
-    const parent = liveDir(parentOf(dir), layer);
-    node ??= child(parent, baseName(dir));
-    // Missing, removed, or a file where a directory is needed: the layer (re)creates it implicitly.
-    setVersion(node, { layer, entry: implicitDir(node.path) });
-    return node;
+  /** The node of a path if it exists (live or not), without creating anything; -1 when absent. */
+  const lookup = (path: string): number => {
+    const dir = parentOf(path);
+    if (dir === cachedDir) return s.childNamed(cachedNode, dir === '' ? path : path.slice(dir.length + 1));
+    return walk(s, path);
   };
 
   const entryNodes: (FsNode | undefined)[][] = [];
   layers.forEach((layer, index) => {
-    const own: (FsNode | undefined)[] = new Array(layer.entries.length);
+    const entries = layer.entries;
+    const own: (FsNode | undefined)[] = new Array(entries.length);
     entryNodes.push(own);
-    layer.entries.forEach((e, i) => {
-      if (e.kind === 'whiteout') {
-        const node = lookup(e.path);
-        own[i] = node;
-        if (node) removeSubtree(node, index, 'whiteout');
-      } else if (e.kind === 'opaque') {
-        const node = lookup(e.path);
-        own[i] = node;
-        if (node) for (const c of node.children.values()) removeSubtree(c, index, 'opaque');
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.kind !== 'whiteout' && e.kind !== 'opaque') continue;
+      const node = e.path === '' ? 0 : lookup(e.path);
+      if (node < 0) continue;
+      own[i] = nodes[node];
+      if (e.kind === 'whiteout') removeSubtree(node, index, 'whiteout');
+      else removeChildren(node, index, 'opaque');
+    }
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.kind === 'whiteout' || e.kind === 'opaque' || e.path === '') continue;
+      const node = child(liveDir(parentOf(e.path), index), baseName(e.path), e.path);
+      own[i] = nodes[node];
+      const lastV = s.lastV[node]!;
+      const last = lastV < 0 ? undefined : table.entry[lastV];
+      if (last && table.layer[lastV] === index && !last.implicit) {
+        warnings.push({ code: 'duplicate-entry', message: `layer ${index} lists ${escapeName(e.path)} more than once; the last one wins`, layer: index, path: e.path });
       }
-    });
-    layer.entries.forEach((e, i) => {
-      if (e.kind === 'whiteout' || e.kind === 'opaque' || e.path === '') return;
-      const node = byPath.get(e.path) ?? child(liveDir(parentOf(e.path), index), baseName(e.path));
-      if (node.parent) liveDir(node.parent.path, index);
-      own[i] = node;
-      const last = node.versions[node.versions.length - 1];
-      if (last && last.layer === index && last.entry && !last.entry.implicit) {
-        warnings.push({ code: 'duplicate-entry', message: `layer ${index} lists ${e.path} more than once; the last one wins`, layer: index, path: e.path });
+      if (e.kind !== 'dir' && last?.kind === 'dir' && table.layer[lastV]! < index) removeChildren(node, index, 'replaced');
+      table.set(node, index, e);
+    }
+    // A layer tar's hard link names a file of the same tar; one that only exists in a lower layer is not
+    // something a layer diff should hold (the runtime links to the lower copy; the link keeps its data).
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.kind !== 'hardlink' || e.linkTarget === undefined) continue;
+      const target = walk(s, e.linkTarget);
+      if (target < 0 || table.in(target, index) >= 0) continue;
+      const v = table.at(target, index);
+      if (v >= 0 && table.entry[v] !== null) {
+        warnings.push({ code: 'cross-layer-hardlink', message: `layer ${index}: hard link ${escapeName(e.path)} points at ${escapeName(e.linkTarget)}, which only a lower layer (${table.layer[v]}) holds`, layer: index, path: e.path });
       }
-      if (e.kind !== 'dir' && last?.entry?.kind === 'dir' && last.layer < index) {
-        for (const c of node.children.values()) removeSubtree(c, index, 'replaced');
-      }
-      setVersion(node, { layer: index, entry: e });
-    });
+    }
   });
-  return { root, nodes, byPath, entryNodes, layerCount: layers.length, warnings };
+  return { root, nodes, byPath: new Index(s), entryNodes, layerCount: layers.length, warnings };
 }

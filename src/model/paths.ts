@@ -29,8 +29,15 @@ export const baseName = (path: string): string => path.slice(path.lastIndexOf('/
 
 export const joinPath = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
 
-/** Display form used in outputs, like dive: a leading slash. */
-export const displayPath = (path: string): string => `/${path}`;
+/** Bytes of a tar name that were not UTF-8 are kept as lone surrogates U+DC80–U+DCFF (see io/tar-name.ts). */
+const ESCAPED_BYTE = /[\udc80-\udcff]/gu; // u: a surrogate pair is one code point, only lone ones match
+
+/** A name for people: bytes that were not UTF-8 shown as `\xNN` (the model keeps them distinct). */
+export const escapeName = (name: string): string =>
+  name.replace(ESCAPED_BYTE, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).padStart(2, '0')}`);
+
+/** Display form used in outputs, like dive: a leading slash; non-UTF-8 bytes escaped. */
+export const displayPath = (path: string): string => `/${escapeName(path)}`;
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';

@@ -1,7 +1,7 @@
 import type { Entry } from './entry.js';
 import type { Layer } from './image.js';
-import { entryAt, type FileTree } from './file-tree.js';
-import { findNode } from './tree-sizes.js';
+import { entryAt, versionAfter, type FileTree } from './file-tree.js';
+import { linkRoot } from './hardlinks.js';
 
 export type ReclaimReason = 'deleted' | 'overwritten' | 'hidden';
 
@@ -23,34 +23,37 @@ export interface Reclaimable {
 
 /**
  * slimtui's own waste figure: bytes stored in layers that are not in the final filesystem (deleted,
- * overwritten, hidden by an opaque directory). A file's data stays live while any hard link to it lives.
+ * overwritten, hidden by an opaque directory). A file's data stays live while any hard link to it lives —
+ * through a chain of links too (C → B → A keeps A's bytes while C lives), and across layers.
  */
 export function reclaimableBytes(layers: readonly Layer[], tree: FileTree): Reclaimable {
   const last = layers.length - 1;
   const perLayer = new Array<number>(layers.length).fill(0);
   const items: ReclaimableItem[] = [];
 
+  // Data-bearing entries that some link in the final filesystem still reaches.
+  const keptByLink = new Set<Entry>();
   layers.forEach((layer, index) => {
-    // Hard links (same layer) keep their target's data alive.
-    const linksTo = new Map<string, Entry[]>();
-    for (const e of layer.entries) {
-      if (e.kind === 'hardlink' && e.linkTarget !== undefined) {
-        const list = linksTo.get(e.linkTarget) ?? [];
-        list.push(e);
-        linksTo.set(e.linkTarget, list);
-      }
-    }
-    const isFinal = (e: Entry): boolean => {
-      const node = findNode(tree, e.path);
-      return node !== undefined && entryAt(node, last) === e;
-    };
     const nodes = tree.entryNodes[index] ?? [];
-    for (const [i, e] of layer.entries.entries()) {
+    layer.entries.forEach((e, i) => {
+      if (e.kind !== 'hardlink') return;
+      const node = nodes[i];
+      if (!node || entryAt(node, last) !== e) return;
+      const root = linkRoot(tree, e, index);
+      if (root) keptByLink.add(root.entry);
+    });
+  });
+
+  layers.forEach((layer, index) => {
+    const nodes = tree.entryNodes[index] ?? [];
+    const entries = layer.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
       if (e.size <= 0 || e.kind === 'dir' || e.kind === 'hardlink' || e.kind === 'whiteout' || e.kind === 'opaque') continue;
       const node = nodes[i];
       if (node && entryAt(node, last) === e) continue;
-      if (linksTo.size > 0 && (linksTo.get(e.path) ?? []).some(isFinal)) continue;
-      const removal = node?.versions.find((v) => v.layer > index);
+      if (keptByLink.has(e)) continue;
+      const removal = node ? versionAfter(node, index) : undefined;
       const finalEntry = node ? entryAt(node, last) : null;
       const reason: ReclaimReason = finalEntry ? 'overwritten' : removal?.removedBy === 'opaque' ? 'hidden' : 'deleted';
       perLayer[index]! += e.size;

@@ -1,26 +1,24 @@
 import type { Entry } from './entry.js';
-import { entryAt, versionIn, type FileTree, type FsNode } from './file-tree.js';
+import { entryAt, entryIn, layerOfEntry, type FileTree, type FsNode } from './file-tree.js';
+import { linkRoot } from './hardlinks.js';
 
 /**
  * Bytes a live entry holds in the filesystem after a layer. A hard link holds nothing of its own while the
- * entry it links to is live; when that entry is gone, the first live link carries the data (counted once).
+ * entry holding its data (the end of its link chain) is live; when that entry is gone, the first live link
+ * carries the data (counted once).
  */
 function liveHardlinkCarriers(tree: FileTree, layer: number): Map<FsNode, number> {
   const carriers = new Map<FsNode, number>();
-  const claimed = new Set<string>();
+  const claimed = new Set<Entry>();
   for (const node of tree.nodes) {
     const e = entryAt(node, layer);
     if (!e || e.kind !== 'hardlink' || e.linkTarget === undefined) continue;
-    const target = findNode(tree, e.linkTarget);
-    const writer = node.versions.find((v) => v.entry === e)?.layer;
+    const writer = layerOfEntry(node, e);
     if (writer === undefined) continue;
-    const targetEntry = target ? versionIn(target, writer)?.entry : undefined;
-    if (!targetEntry || !target) continue;
-    if (entryAt(target, layer) === targetEntry) continue;
-    const key = `${writer}:${e.linkTarget}`;
-    if (claimed.has(key)) continue;
-    claimed.add(key);
-    carriers.set(node, targetEntry.size);
+    const root = linkRoot(tree, e, writer);
+    if (!root || entryAt(root.node, layer) === root.entry || claimed.has(root.entry)) continue;
+    claimed.add(root.entry);
+    carriers.set(node, root.entry.size);
   }
   return carriers;
 }
@@ -48,8 +46,8 @@ export function layerSubtreeSizes(tree: FileTree, layer: number): Float64Array {
   const sizes = new Float64Array(tree.nodes.length);
   for (let i = tree.nodes.length - 1; i >= 0; i--) {
     const node = tree.nodes[i]!;
-    const v = versionIn(node, layer);
-    if (v?.entry) sizes[i]! += ownSize(v.entry);
+    const e = entryIn(node, layer);
+    if (e) sizes[i]! += ownSize(e);
     if (node.parent && sizes[i]! > 0) sizes[node.parent.id]! += sizes[i]!;
   }
   return sizes;

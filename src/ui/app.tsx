@@ -21,7 +21,7 @@ import { planLines, planFooter, exportTexts, EXPORT_NAMES } from '../state/plan-
 import { sameAction, type Codec, type Predictors, type WasteClass } from '../model/plan/index.js';
 import { modelPredictors } from '../model/plan/model-predictors.js';
 import { recommendedPlan } from '../model/plan/recommend.js';
-import type { UpxModelResult, UpxTarget } from '../model/plan/upx-target.js';
+import type { ReadFile, UpxModel, WriteExport } from '../model/ports.js';
 import { windowTop } from '../state/viewport.js';
 import { DetailsPane } from './components/details-pane.js';
 import { HelpOverlay } from './components/help-overlay.js';
@@ -34,14 +34,8 @@ import { TreePane } from './components/tree-pane.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { makeTheme } from './theme.js';
 
-export interface ReadFileOptions {
-  readonly signal?: AbortSignal;
-  /** Bytes of the source read so far (the engine source re-reads the whole export). */
-  readonly onProgress?: (bytes: number) => void;
-}
-
-/** Reads the first 64 KB of `path` as written by layer `layer`. Injected: the UI never imports io. */
-export type ReadFile = (layer: number, path: string, opts?: ReadFileOptions) => Promise<Uint8Array>;
+// The ports (declared once, in model/ports.ts) are injected by the CLI: the UI never imports io.
+export type { ReadFile, ReadFileOptions, UpxModel, WriteExport } from '../model/ports.js';
 
 export interface AppProps {
   readonly analysis: Analysis;
@@ -71,10 +65,6 @@ export interface AppProps {
   readonly onQuit?: () => void;
 }
 
-export type WriteExport = (name: string, text: string) => string | Promise<string>;
-
-/** Sizes the files a plan UPX-packs; each file is asked about once (the answers are kept per entry). */
-export type UpxModel = (targets: readonly UpxTarget[]) => Promise<UpxModelResult>;
 
 const EMPTY_SEARCH: SearchResult = { hits: [], total: 0 };
 const HELP = helpLines();

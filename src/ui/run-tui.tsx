@@ -1,7 +1,8 @@
 import { render } from 'ink';
 import type { Analysis } from '../model/analysis.js';
 import type { Codec, Predictors } from '../model/plan/index.js';
-import { App, type ReadFile, type UpxModel, type WriteExport } from './app.js';
+import type { ReadFile, UpxModel, WriteExport } from '../model/ports.js';
+import { App } from './app.js';
 import { colorEnabled } from './theme.js';
 
 export interface RunTuiOptions {

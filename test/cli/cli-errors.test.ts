@@ -8,7 +8,7 @@ import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engineError } from '../../src/io/sources/docker-engine.js';
+import { engineError } from '../../src/io/sources/engine-client.js';
 import { dockerArchiveLegacy, file, makeTar, ociArchive, plainTar, sha256, buildImageParts } from '../helpers/make-archive.js';
 import { runCli, ROOT, type CliResult } from '../helpers/cli.js';
 import { getTestDaemon } from '../helpers/docker-daemon.js';

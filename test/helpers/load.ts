@@ -2,12 +2,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadImage } from '../../src/io/load-image.js';
+import { loadImage, openImage, type LoadedImage } from '../../src/io/load-image.js';
 import type { SourceSpec } from '../../src/io/sources/source-spec.js';
 import { analyze, type Analysis } from '../../src/model/analysis.js';
 import type { Image, Platform, SourceKind } from '../../src/model/image.js';
 
 export const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
+
+/** Loads a spec and keeps its source (the preview and whole-file ports). */
+export async function openSpec(spec: SourceSpec, platform: Platform = AMD64, platformExplicit = false): Promise<LoadedImage> {
+  return openImage(spec, { analysers: [], platform, platformExplicit });
+}
 
 export async function loadSpec(spec: SourceSpec, platform: Platform = AMD64, platformExplicit = false): Promise<Image> {
   return loadImage(spec, { analysers: [], platform, platformExplicit });

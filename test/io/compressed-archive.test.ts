@@ -7,9 +7,8 @@ import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { previewSource } from '../../src/io/preview-reader.js';
 import { analyze } from '../../src/model/analysis.js';
-import { loadSpec } from '../helpers/load.js';
+import { loadSpec, openSpec } from '../helpers/load.js';
 
 const DEMO = join(process.cwd(), 'demo/demo-image.tar');
 
@@ -28,7 +27,7 @@ test('gzip- and zstd-compressed docker-save archives read like the plain one; pr
       assert.equal(a.dive.wastedBytes, plain.dive.wastedBytes);
       const spec = { kind: 'docker-archive' as const, location: file };
       const want = execSync(`tar -xOf ${DEMO} 5beab162fd056e4c89858d3502d018ebe0a0143565483219f4291f1ca1125e06/layer.tar | tar -xO app/data/README.txt`);
-      assert.deepEqual(Buffer.from(await previewSource(spec, a.image)!.read(2, 'app/data/README.txt')), want);
+      assert.deepEqual(Buffer.from(await (await openSpec(spec)).preview!.read(2, 'app/data/README.txt')), want);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,8 @@ import type { Image } from '../../src/model/image.js';
 import { getTestDaemon, type TestDaemon } from '../helpers/docker-daemon.js';
 import { BUSYBOX_IMAGE, ensureBaseImages } from '../helpers/base-images.js';
 import { buildImage, saveImage } from '../helpers/build-image.js';
-import { loadSpec } from '../helpers/load.js';
+import { loadSpec, openSpec } from '../helpers/load.js';
+import type { LoadedImage } from '../../src/io/load-image.js';
 
 const TAG = 'slimtui-test/engine-waste:latest';
 const BIG = 2 * 1024 * 1024; // 2 MiB
@@ -37,6 +38,8 @@ const DOCKERFILE = [
 let d: TestDaemon;
 let work: string;
 let viaDaemon: Image;
+let daemonLoaded: LoadedImage;
+let bigBytes: Buffer;
 let viaSave: Image;
 let viaOci: Image | undefined;
 let ociProblem: string | undefined;
@@ -52,12 +55,14 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), 'slimtui-engine-'));
   const big = Buffer.alloc(BIG);
   for (let i = 0; i < BIG; i++) big[i] = (i * 7919) & 0xff;
+  bigBytes = big;
   await buildImage(d, TAG, { 'big.bin': big, 'tool.sh': { from: await writeTmp('tool.sh', '#!/bin/sh\necho tool\n', 0o644), mode: 0o644 }, 'app.conf': 'original=yes\n' }, DOCKERFILE);
 
   const old = process.env['DOCKER_HOST'];
   process.env['DOCKER_HOST'] = d.dockerHost;
   try {
-    viaDaemon = await loadSpec({ kind: 'docker', location: TAG });
+    daemonLoaded = await openSpec({ kind: 'docker', location: TAG });
+    viaDaemon = daemonLoaded.image;
   } finally {
     if (old === undefined) delete process.env['DOCKER_HOST'];
     else process.env['DOCKER_HOST'] = old;
@@ -183,4 +188,22 @@ test('cross-check layer sizes and entries with tar listings of the saved layers'
     assert.equal(viaSave.layers[i]!.size, size, `layer ${i}`);
     assert.equal(viaSave.layers[i]!.entries.length, listing.length, `layer ${i} entries`);
   });
+});
+
+test('the engine source re-reads from the same client after DOCKER_HOST is gone: preview heads and whole files', async () => {
+  // DOCKER_HOST was restored after loading: the loaded image kept its source (client included), nothing reopens.
+  const preview = daemonLoaded.preview!;
+  assert.equal(Buffer.from(await preview.read(3, 'opt/tool.sh')).toString('utf8'), '#!/bin/sh\necho tool\n');
+  assert.equal((await preview.read(1, 'data/big.bin')).length, 64 * 1024);
+  await assert.rejects(preview.read(2, 'data/big.bin'), /not a regular file in layer 2/);
+  const set = await daemonLoaded.readFiles!([{ layer: 1, path: 'data/big.bin' }, { layer: 6, path: 'etc/app.conf' }, { layer: 5, path: 'nope' }]);
+  try {
+    const big = set.get(1, 'data/big.bin')!;
+    assert.ok(Buffer.from(big.read(0, big.size)).equals(bigBytes));
+    const conf = set.get(6, 'etc/app.conf')!;
+    assert.equal(Buffer.from(conf.read(0, conf.size)).toString('utf8'), 'replaced-content\n');
+    assert.deepEqual(set.missing, [{ layer: 5, path: 'nope' }]);
+  } finally {
+    set.close();
+  }
 });

@@ -2,15 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
-import { previewSource } from '../../src/io/preview-reader.js';
-import { loadSpec } from '../helpers/load.js';
+import { openSpec } from '../helpers/load.js';
 import { sharedPath } from '../helpers/shared.js';
 
 const DEMO = join(process.cwd(), 'demo/demo-image.tar');
 
 test('preview reader: re-reads a file from the legacy docker-save demo archive, capped at 64 KB', async () => {
   const spec = { kind: 'docker-archive' as const, location: DEMO };
-  const src = previewSource(spec, await loadSpec(spec))!;
+  const src = (await openSpec(spec)).preview!;
   // Expected bytes straight from tar(1): layer 2 is 5beab162…/layer.tar (demo/README.md).
   const layer2 = '5beab162fd056e4c89858d3502d018ebe0a0143565483219f4291f1ca1125e06/layer.tar';
   const want = execSync(`tar -xOf ${DEMO} ${layer2} | tar -xO app/data/README.txt`);
@@ -23,7 +22,7 @@ test('preview reader: re-reads a file from the legacy docker-save demo archive, 
 
 test('preview reader: an OCI archive with zstd layers (blob named by digest)', async () => {
   const spec = { kind: 'docker-archive' as const, location: sharedPath('fixtures/third-party-dive/test-oci-zstd-image.tar') };
-  const src = previewSource(spec, await loadSpec(spec))!;
+  const src = (await openSpec(spec)).preview!;
   const text = Buffer.from(await src.read(0, 'README.md')).toString('utf8');
   assert.match(text, /^# dive/);
 });

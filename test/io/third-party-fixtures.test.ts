@@ -9,8 +9,9 @@ import { analyze } from '../../src/model/analysis.js';
 import { entryAt } from '../../src/model/file-tree.js';
 import type { Image } from '../../src/model/image.js';
 import { loadSpec } from '../helpers/load.js';
+import { sharedPath } from '../helpers/shared.js';
 
-const DIR = join(process.cwd(), '..', 'shared', 'fixtures', 'third-party-dive');
+const DIR = sharedPath('fixtures', 'third-party-dive');
 const OCI = { gzip: 'test-oci-gzip-image.tar', zstd: 'test-oci-zstd-image.tar', none: 'test-oci-uncompressed-image.tar', estargz: 'test-oci-estargz-image.tar' } as const;
 const KANIKO = join(DIR, 'test-kaniko-image.tar');
 

@@ -1,4 +1,5 @@
 import type { SourceKind } from '../../model/image.js';
+import { SOURCE_TABLE, sourceRow, type PathClass } from './source-table.js';
 
 /** Where an image comes from, as the user named it. */
 export interface SourceSpec {
@@ -9,37 +10,27 @@ export interface SourceSpec {
   readonly tag?: string;
 }
 
-const PREFIXES: [string, SourceKind][] = [
-  ['docker://', 'docker'], ['podman://', 'podman'], ['docker-daemon:', 'docker'],
-  ['docker-archive:', 'docker-archive'], ['oci-archive:', 'oci-archive'], ['oci:', 'oci-dir'], ['dir:', 'dir'],
-];
-
-export const SOURCE_NAMES: readonly SourceKind[] = ['docker', 'podman', 'docker-archive', 'oci-archive', 'oci-dir', 'dir'];
+export { SOURCE_NAMES } from './source-table.js';
 
 /** `path[:tag]` for layouts and archives (skopeo's syntax); a Windows-free world, so the last `:` splits. */
 function splitTag(rest: string, kind: SourceKind): { location: string; tag?: string } {
-  if (kind !== 'oci-dir' && kind !== 'oci-archive' && kind !== 'docker-archive') return { location: rest };
+  if (!sourceRow(kind).takesTag) return { location: rest };
   const i = rest.lastIndexOf(':');
   if (i <= 0 || rest.slice(i + 1).includes('/')) return { location: rest };
   return { location: rest.slice(0, i), tag: rest.slice(i + 1) };
 }
 
 /**
- * Reads an explicit transport prefix. Without one, `classify` (given what exists on disk) decides:
- * a file is an archive, a directory with index.json an OCI layout, another directory a rootfs, else an
- * engine reference.
+ * Reads an explicit transport prefix (the longest that matches). Without one, `classify` (given what exists on
+ * disk) decides, and the table says which kind claims that class: a file is an archive, a directory with
+ * index.json an OCI layout, another directory a rootfs, anything else an engine reference.
  */
-export function parseSourceArg(arg: string, forced: SourceKind | undefined, classify: (p: string) => 'file' | 'oci-dir' | 'dir' | 'none'): SourceSpec {
-  for (const [prefix, kind] of PREFIXES) {
-    if (arg.startsWith(prefix)) {
-      const rest = arg.slice(prefix.length);
-      return { kind: forced ?? kind, ...splitTag(rest, kind) };
-    }
-  }
+export function parseSourceArg(arg: string, forced: SourceKind | undefined, classify: (p: string) => PathClass): SourceSpec {
+  let best: { prefix: string; kind: SourceKind } | undefined;
+  for (const row of SOURCE_TABLE) for (const prefix of row.prefixes) if (arg.startsWith(prefix) && prefix.length > (best?.prefix.length ?? 0)) best = { prefix, kind: row.kind };
+  if (best) return { kind: forced ?? best.kind, ...splitTag(arg.slice(best.prefix.length), best.kind) };
   if (forced) return { kind: forced, ...splitTag(arg, forced) };
   const what = classify(arg);
-  if (what === 'file') return { kind: 'docker-archive', location: arg };
-  if (what === 'oci-dir') return { kind: 'oci-dir', location: arg };
-  if (what === 'dir') return { kind: 'dir', location: arg };
-  return { kind: 'docker', location: arg };
+  const row = SOURCE_TABLE.find((r) => r.bare === what) ?? SOURCE_TABLE.find((r) => r.bare === 'none')!;
+  return { kind: row.kind, location: arg };
 }

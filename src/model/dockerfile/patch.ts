@@ -140,8 +140,20 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
   const edits0: LineEdit[] = [];
   const modeChanges: { file: string; mode: number }[] = [];
   const builder = opts.builder ?? (analysis.image.layers.some((l) => /# buildkit$/.test(l.history?.createdBy ?? '')) ? 'buildkit' : 'classic');
+  const noted = new Map<string, { bytes: number; compressed: number; index: number }>();
   const note = (ins: DfInstruction, item: { bytes: number; compressed: number }, why: string): void => {
-    edit(ins).comments.push(`# slimtui: ${saving(item.bytes, item.compressed)}: ${why}`);
+    // One comment per instruction and reason (apt lists and apt archives are one fix).
+    const r = edit(ins);
+    const key = `${ins.line}|${why}`;
+    const prev = noted.get(key);
+    if (prev) {
+      prev.bytes += item.bytes;
+      prev.compressed += item.compressed;
+      r.comments[prev.index] = `# slimtui: ${saving(prev.bytes, prev.compressed)}: ${why}`;
+    } else {
+      noted.set(key, { bytes: item.bytes, compressed: item.compressed, index: r.comments.length });
+      r.comments.push(`# slimtui: ${saving(item.bytes, item.compressed)}: ${why}`);
+    }
     hunks.push({ line: ins.line, what: why, bytes: item.bytes, compressed: item.compressed });
     expressed = { bytes: expressed.bytes + item.bytes, compressed: expressed.compressed + item.compressed };
   };

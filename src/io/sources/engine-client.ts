@@ -1,7 +1,6 @@
+/** The engine's client (dockerode, loaded only by engine sources) and its errors as the user's one line. */
 import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
-import type { Image } from '../../model/image.js';
-import { readImageArchive, type ArchiveReadOptions } from '../archive-reader.js';
 import { SlimError, messages } from '../errors.js';
 
 export type Engine = 'docker' | 'podman';
@@ -45,33 +44,4 @@ export function engineError(e: unknown, engine: Engine, where: string, ref: stri
     return new SlimError(messages.daemonUnreachable(engine, where, ref));
   const detail = err.json?.message ?? err.reason ?? err.message ?? String(e);
   return new SlimError(`${engine} engine error for ${ref}: ${detail.replace(/\s+/g, ' ').trim()}`);
-}
-
-/** Reads an image from the engine: inspect, then the `docker save` stream of `GET /images/{name}/get`, in one pass. */
-export async function readFromEngine(engine: Engine, ref: string, opts: Omit<ArchiveReadOptions, 'what' | 'totalBytes'>): Promise<Image> {
-  const { client, where } = engineClient(engine);
-  const image = client.getImage(ref);
-  let inspect: Docker.ImageInspectInfo;
-  try {
-    inspect = await image.inspect();
-  } catch (e) {
-    throw engineError(e, engine, where, ref);
-  }
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = await image.get();
-  } catch (e) {
-    throw engineError(e, engine, where, ref);
-  }
-  try {
-    const img = await readImageArchive(stream as AsyncIterable<Uint8Array> & NodeJS.ReadableStream, {
-      ...opts,
-      what: `${engine} image ${ref}`,
-      ...(inspect.Size ? { totalBytes: inspect.Size } : {}),
-      ...(ref.includes(':') && !ref.startsWith('sha256:') ? { tag: ref } : {}),
-    });
-    return { ...img, repoTags: inspect.RepoTags ?? img.repoTags, repoDigests: inspect.RepoDigests ?? [] };
-  } finally {
-    (stream as unknown as { destroy?: () => void }).destroy?.();
-  }
 }

@@ -1,18 +1,21 @@
-import { createReadStream, promises as fs, type Stats } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * `dir:PATH` (or a bare directory without index.json): a folder analysed as a one-layer image. Preview and
+ * whole-file reads open the file itself, never following a symlink, never leaving the folder.
+ */
+import { constants, createReadStream, promises as fs, type Stats } from 'node:fs';
+import { join, sep } from 'node:path';
 import type { Entry } from '../../model/entry.js';
-import type { Image, Platform, Warning } from '../../model/image.js';
+import type { Image, Warning } from '../../model/image.js';
+import { normaliseName } from '../../model/paths.js';
+import type { ReadFiles } from '../../model/ports.js';
+import type { ByteStore, StoredFile } from '../byte-store.js';
 import type { ContentAnalyser, ContentSink } from '../content-analyser.js';
 import { SlimError, messages } from '../errors.js';
-import { fsMessage } from './archive-file.js';
-import type { ProgressListener } from '../progress.js';
-
-export interface DirReadOptions {
-  readonly reference: string;
-  readonly analysers: readonly ContentAnalyser[];
-  readonly platform: Platform;
-  readonly onProgress?: ProgressListener;
-}
+import { collectFileSet } from '../file-set.js';
+import { fsMessage } from '../fs-message.js';
+import { NotFound, PREVIEW_CAP } from '../layer-files.js';
+import type { ImageSource, LoadOptions } from './image-source.js';
+import type { SourceSpec } from './source-spec.js';
 
 const S_IFMT = 0o170000;
 
@@ -36,7 +39,7 @@ async function feed(path: string, entry: Entry, analysers: readonly ContentAnaly
  * A folder analysed as a one-layer image (a rootfs, a build output). Symlinks are recorded, never
  * followed; a second name for an inode becomes a hard link, as tar would write it.
  */
-export async function readRootfsDir(dir: string, opts: DirReadOptions): Promise<Image> {
+async function readRootfsDir(dir: string, opts: LoadOptions): Promise<Image> {
   let top: Stats;
   try {
     top = await fs.stat(dir);
@@ -95,7 +98,7 @@ export async function readRootfsDir(dir: string, opts: DirReadOptions): Promise<
   };
   await walk(dir, '');
   return {
-    reference: opts.reference,
+    reference: dir,
     source: 'dir',
     repoTags: [],
     repoDigests: [],
@@ -105,4 +108,75 @@ export async function readRootfsDir(dir: string, opts: DirReadOptions): Promise<
     layers: [{ index: 0, size, tarSize: size, compression: 'none', entries }],
     warnings,
   };
+}
+
+/** The head of a file of the folder, never following a symlink, never leaving the folder. */
+async function headFromDir(dir: string, path: string, cap: number): Promise<Buffer> {
+  const n = normaliseName(path);
+  if (!n.ok || n.path === '') throw new NotFound(`bad path ${path}`);
+  const handle = await fs.open(join(dir, n.path), constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const buf = Buffer.alloc(cap);
+    const { bytesRead } = await handle.read(buf, 0, cap, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A regular file of the folder into `store`, or undefined (a symlink, outside the folder, gone). */
+async function wholeFromDir(dir: string, path: string, store: ByteStore): Promise<StoredFile | undefined> {
+  const n = normaliseName(path);
+  if (!n.ok || n.path === '') return undefined;
+  const root = await fs.realpath(dir);
+  const full = join(root, n.path);
+  let parent: string;
+  try {
+    parent = await fs.realpath(join(full, '..'));
+  } catch {
+    return undefined;
+  }
+  if (parent !== root && !parent.startsWith(root + sep)) return undefined;
+  let handle;
+  try {
+    handle = await fs.open(full, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return undefined;
+    const w = store.begin(st.size);
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let pos = 0; ; ) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      w.write(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+    return w.end();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function open(spec: SourceSpec): ImageSource {
+  const dir = spec.location;
+  const readFiles: ReadFiles = (wanted, o = {}) =>
+    collectFileSet(wanted, o, async (groups, store, found) => {
+      let bytes = 0;
+      for (const p of groups.get(0) ?? []) {
+        const f = await wholeFromDir(dir, p, store);
+        if (!f) continue;
+        found(0, p, f);
+        bytes += f.size;
+        o.onProgress?.(bytes);
+      }
+    });
+  const source: ImageSource = {
+    kind: 'dir',
+    spec,
+    load: async (opts) => ({ image: await readRootfsDir(dir, opts), source, preview: { read: (_layer, path) => headFromDir(dir, path, PREVIEW_CAP) }, readFiles }),
+  };
+  return source;
 }

@@ -1,0 +1,76 @@
+import type { Entry, EntryKind } from '../model/entry.js';
+import type { ParsedLayer } from './layer-reader.js';
+
+/**
+ * A parsed layer as a worker thread sends it: columns, not an object per entry. Paths (and link targets) are
+ * one string each, joined by NUL (a tar name cannot hold one); the numbers are typed arrays whose buffers are
+ * transferred, not copied. Facts (what content analysers learnt) go as a sparse list: most entries have none.
+ */
+export interface LayerColumns {
+  readonly paths: string;
+  readonly links: string;
+  /** Per entry: index of its link target in `links`, or -1. */
+  readonly linkIndex: Int32Array;
+  readonly kinds: Uint8Array;
+  readonly sizes: Float64Array;
+  readonly modes: Int32Array;
+  readonly uids: Float64Array;
+  readonly gids: Float64Array;
+  readonly mtimes: Float64Array;
+  readonly facts: readonly (readonly [number, Record<string, unknown>])[];
+  readonly rest: Omit<ParsedLayer, 'entries'>;
+}
+
+const KINDS: readonly EntryKind[] = ['file', 'dir', 'symlink', 'hardlink', 'whiteout', 'opaque', 'other'];
+const KIND_CODE = new Map(KINDS.map((k, i) => [k, i] as const));
+
+export function toColumns(p: ParsedLayer): LayerColumns {
+  const n = p.entries.length;
+  const linkIndex = new Int32Array(n).fill(-1);
+  const kinds = new Uint8Array(n);
+  const sizes = new Float64Array(n);
+  const modes = new Int32Array(n);
+  const uids = new Float64Array(n);
+  const gids = new Float64Array(n);
+  const mtimes = new Float64Array(n);
+  const paths: string[] = new Array(n);
+  const links: string[] = [];
+  const facts: [number, Record<string, unknown>][] = [];
+  p.entries.forEach((e, i) => {
+    paths[i] = e.path;
+    kinds[i] = KIND_CODE.get(e.kind)!;
+    sizes[i] = e.size;
+    modes[i] = e.mode;
+    uids[i] = e.uid;
+    gids[i] = e.gid;
+    mtimes[i] = e.mtime;
+    if (e.linkTarget !== undefined) {
+      linkIndex[i] = links.length;
+      links.push(e.linkTarget);
+    }
+    if (e.facts) facts.push([i, e.facts]);
+  });
+  const { entries: _, ...rest } = p;
+  return { paths: paths.join('\0'), links: links.join('\0'), linkIndex, kinds, sizes, modes, uids, gids, mtimes, facts, rest };
+}
+
+export const transferList = (c: LayerColumns): ArrayBuffer[] =>
+  [c.linkIndex, c.kinds, c.sizes, c.modes, c.uids, c.gids, c.mtimes].map((a) => a.buffer as ArrayBuffer);
+
+/** The entries again, in the shapes the layer reader makes them (the same fields in the same order). */
+export function fromColumns(c: LayerColumns): ParsedLayer {
+  const n = c.kinds.length;
+  const paths = n === 0 ? [] : c.paths.split('\0');
+  const links = c.links === '' && !c.linkIndex.some((x) => x >= 0) ? [] : c.links.split('\0');
+  const entries: Entry[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const path = paths[i]!;
+    const kind = KINDS[c.kinds[i]!]!;
+    const li = c.linkIndex[i]!;
+    entries[i] = li >= 0
+      ? { path, kind, size: c.sizes[i]!, mode: c.modes[i]!, uid: c.uids[i]!, gid: c.gids[i]!, mtime: c.mtimes[i]!, linkTarget: links[li]! }
+      : { path, kind, size: c.sizes[i]!, mode: c.modes[i]!, uid: c.uids[i]!, gid: c.gids[i]!, mtime: c.mtimes[i]! };
+  }
+  for (const [i, f] of c.facts) entries[i]!.facts = f;
+  return { ...c.rest, entries };
+}

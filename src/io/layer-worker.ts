@@ -1,0 +1,62 @@
+/**
+ * A worker thread that parses layer blobs (decompress + tar + content analysers) from byte ranges of files it
+ * opens itself, and answers with columns (layer-columns.ts). The analysers run here, in the one pass over each
+ * file's bytes: the ELF reader, the text reader, sha256 digests, and the gzip-estimate tap — all of them are
+ * per-file (or per-layer) and keep no state across layers, so a layer can be read on any thread.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { ContentAnalyser, LayerTap } from './content-analyser.js';
+import { elfAnalyser } from './elf-analyser.js';
+import { SlimError } from './errors.js';
+import { fileChunks } from './file-chunks.js';
+import { gzipEstimateTap } from './gzip-estimate-tap.js';
+import { removalCostTap } from './removal-cost-tap.js';
+import { toColumns, transferList } from './layer-columns.js';
+import { readLayer } from './layer-reader.js';
+import { createSha256Analyser } from './sha256-analyser.js';
+import { textAnalyser } from './text-analyser.js';
+
+export interface LayerJob {
+  readonly id: number;
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
+  readonly what: string;
+  readonly analysers: readonly string[];
+  readonly taps: readonly string[];
+}
+
+export type WorkerReply =
+  | { readonly id: number; readonly type: 'bytes'; readonly n: number }
+  | { readonly id: number; readonly type: 'done'; readonly columns: ReturnType<typeof toColumns> }
+  | { readonly id: number; readonly type: 'error'; readonly message: string; readonly slim: boolean; readonly exitCode: number };
+
+const ANALYSERS: Record<string, () => ContentAnalyser> = { elf: () => elfAnalyser, text: () => textAnalyser, sha256: createSha256Analyser };
+const TAPS: Record<string, () => LayerTap> = { 'gzip-estimate': () => gzipEstimateTap(), 'removal-cost': () => removalCostTap() };
+
+const port = parentPort!;
+port.on('message', (job: LayerJob) => {
+  let pending = 0;
+  const flush = (): void => {
+    if (pending > 0) port.postMessage({ id: job.id, type: 'bytes', n: pending } satisfies WorkerReply);
+    pending = 0;
+  };
+  readLayer(fileChunks(job.file, 1 << 20, 4, { start: job.start, end: job.end }), {
+    what: job.what,
+    analysers: job.analysers.map((n) => ANALYSERS[n]!()),
+    taps: job.taps.map((n) => TAPS[n]!()),
+    onBytes: (n) => {
+      pending += n;
+      if (pending >= 8 << 20) flush();
+    },
+  }).then(
+    (parsed) => {
+      flush();
+      const columns = toColumns(parsed);
+      port.postMessage({ id: job.id, type: 'done', columns } satisfies WorkerReply, transferList(columns));
+    },
+    (e: unknown) => {
+      port.postMessage({ id: job.id, type: 'error', message: e instanceof Error ? e.message : String(e), slim: e instanceof SlimError, exitCode: e instanceof SlimError ? e.exitCode : 70 } satisfies WorkerReply);
+    },
+  );
+});

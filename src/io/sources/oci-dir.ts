@@ -1,0 +1,136 @@
+/**
+ * `oci:DIR[:tag]` (or a bare directory with index.json): an OCI image layout. Random access by nature: the
+ * metadata is read directly and each layer blob is a file, so `layerBlobs` lists them and `load` parses them
+ * in manifest order.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { platformString } from '../../model/image.js';
+import { blobPath, resolveIndex } from '../../model/oci-index.js';
+import type { PreviewPort, ReadFiles } from '../../model/ports.js';
+import { parseJson } from '../archive-manifest.js';
+import { assembleImage, type LayerBlob } from '../assemble-image.js';
+import { SlimError, messages } from '../errors.js';
+import { collectFileSet } from '../file-set.js';
+import { fileChunks } from '../file-chunks.js';
+import { fsMessage } from '../fs-message.js';
+import { counted, fileHeadInLayer, NotFound, wholeFilesInLayer } from '../layer-files.js';
+import { readLayer } from '../layer-reader.js';
+import { parseBlobsInParallel } from '../parallel-layers.js';
+import type { ImageSource, LayerBlobListing, LayerBlobRef, ListOptions, LoadedImage, LoadOptions } from './image-source.js';
+import type { SourceSpec } from './source-spec.js';
+
+const METADATA_CAP = 64 << 20;
+
+async function readSmall(path: string, what: string): Promise<Buffer | undefined> {
+  try {
+    const st = await fs.stat(path);
+    if (st.size > METADATA_CAP) throw new SlimError(messages.tooBig(what));
+    return await fs.readFile(path);
+  } catch (e) {
+    if (e instanceof SlimError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new SlimError(fsMessage(e, path));
+  }
+}
+
+export function open(spec: SourceSpec): ImageSource {
+  const dir = spec.location;
+  const blobFile = (digest: string | undefined): string | undefined => {
+    const p = digest ? blobPath(digest) : undefined;
+    return p ? join(dir, p) : undefined;
+  };
+
+  async function layerBlobs(opts: ListOptions): Promise<LayerBlobListing> {
+    try {
+      if (!(await fs.stat(dir)).isDirectory()) throw new SlimError(messages.notADirectory(dir));
+    } catch (e) {
+      if (e instanceof SlimError) throw e;
+      throw new SlimError(fsMessage(e, dir));
+    }
+    const indexBuf = await readSmall(join(dir, 'index.json'), 'index.json');
+    if (!indexBuf) throw new SlimError(messages.notAnImage(dir));
+    const blobs = new Map<string, unknown>();
+    // The walk needs JSON blobs synchronously: each missing one it reports is read, then the walk retries.
+    const getJson = (digest: string): unknown => blobs.get(digest);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const res = resolveIndex(parseJson(indexBuf, 'index.json'), getJson, opts.platform, spec.tag, opts.platformExplicit === true);
+      if (res.ok) {
+        const m = res.manifest;
+        const cfgPath = blobFile(m.config.digest);
+        const configBytes = cfgPath ? await readSmall(cfgPath, 'image config') : undefined;
+        if (!configBytes) throw new SlimError(messages.missingBlob(`${m.config.digest} in ${dir}`));
+        const layers: LayerBlobRef[] = [];
+        for (const d of m.layers) {
+          const file = blobFile(d.digest);
+          let size: number;
+          try {
+            if (!file) throw new Error('bad digest');
+            size = (await fs.stat(file)).size;
+          } catch {
+            throw new SlimError(messages.missingBlob(`${d.digest} in ${dir}`));
+          }
+          layers.push({ name: blobPath(d.digest)!, digest: d.digest, size, at: { file, start: 0, end: size }, open: () => fileChunks(file) });
+        }
+        return { configBytes, layers, repoTags: m.refName ? [m.refName] : [], source: 'oci-dir', warnings: [] };
+      }
+      if (res.reason === 'no-platform') throw new SlimError(messages.platformMissing(platformString(opts.platform), res.available));
+      if (res.reason === 'malformed') throw new SlimError(messages.truncated(dir, res.detail));
+      const file = blobFile(res.digest);
+      const buf = file ? await readSmall(file, `blob ${res.digest}`) : undefined;
+      if (!buf) throw new SlimError(messages.missingBlob(`${res.digest} in ${dir}`));
+      blobs.set(res.digest, parseJson(buf, `blob ${res.digest}`));
+    }
+    throw new SlimError(messages.truncated(dir, 'index nesting too deep'));
+  }
+
+  const source: ImageSource = {
+    kind: 'oci-dir',
+    spec,
+    layerBlobs,
+    async load(opts: LoadOptions): Promise<LoadedImage> {
+      const listing = await layerBlobs(opts);
+      const layers: LayerBlob[] = [];
+      let bytes = 0;
+      const totalBytes = listing.layers.reduce((s, l) => s + l.size, 0);
+      // Both cores for big layers (io/parallel-layers.ts); else one layer after another here.
+      const inParallel = await parseBlobsInParallel(listing.layers, opts, (l) => `layer ${l.digest} of ${dir}`);
+      for (const [i, l] of listing.layers.entries()) {
+        const parsed = inParallel?.[i] ?? await readLayer(l.open(), {
+          what: `layer ${l.digest} of ${dir}`,
+          analysers: opts.analysers,
+          ...(opts.taps ? { taps: opts.taps } : {}),
+          onBytes: (n) => {
+            bytes += n;
+            opts.onProgress?.({ stage: 'reading', bytes, totalBytes, layersRead: i, layerCount: listing.layers.length });
+          },
+        });
+        layers.push({ parsed, ...(l.digest ? { digest: l.digest } : {}) });
+      }
+      const image = assembleImage({ reference: dir, source: listing.source, configBytes: listing.configBytes, layers, repoTags: listing.repoTags });
+      const blobOf = (layer: number): LayerBlobRef | undefined => listing.layers[layer];
+      const preview: PreviewPort = {
+        read: async (layer, path, o) => {
+          const blob = blobOf(layer);
+          if (!blob) throw new NotFound(`layer ${layer} has no blob digest`);
+          const hit = await fileHeadInLayer(counted(blob.open(), o?.onProgress, o?.signal), path);
+          if (!hit) throw new NotFound(`/${path} is not a regular file in layer ${layer}`);
+          return hit;
+        },
+      };
+      const readFiles: ReadFiles = (wanted, o = {}) =>
+        collectFileSet(wanted, o, async (groups, store, found) => {
+          let base = 0;
+          for (const [layer, paths] of groups) {
+            const blob = blobOf(layer);
+            if (!blob) continue;
+            const got = await wholeFilesInLayer(counted(blob.open(), (b) => o.onProgress?.(base + b)), paths, store);
+            base += blob.size;
+            for (const [p, f] of got) found(layer, p, f);
+          }
+        });
+      return { image, source, preview, readFiles };
+    },
+  };
+  return source;
+}
