@@ -28,7 +28,9 @@ export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', imp
 
 function toolVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -51,7 +53,10 @@ async function run(argv: readonly string[]): Promise<number> {
     if (!p) throw new SlimError(messages.badPlatform(args.platform));
     platform = p;
   }
-  const spec = args.image === undefined ? { kind: 'docker-archive' as const, location: DEMO_IMAGE } : parseSourceArg(args.image, args.source, classifyPath);
+  const spec =
+    args.image === undefined
+      ? { kind: 'docker-archive' as const, location: DEMO_IMAGE }
+      : parseSourceArg(args.image, args.source, classifyPath);
   // Rules are read before the image so a bad rules file fails fast.
   const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
   const progress = progressLine(process.stderr);
@@ -79,13 +84,25 @@ async function run(argv: readonly string[]): Promise<number> {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).
     const upxProgress = upxProgressLine(process.stderr);
     try {
-      planRun = await runPlanWithUpx(analysis, args.plan, loaded.readFiles, { onProgress: upxProgress.update, onNote: (n) => { upxProgress.clear(); process.stderr.write(`slimtui: UPX: ${n}\n`); } });
+      planRun = await runPlanWithUpx(analysis, args.plan, loaded.readFiles, {
+        onProgress: upxProgress.update,
+        onNote: (n) => {
+          upxProgress.clear();
+          process.stderr.write(`slimtui: UPX: ${n}\n`);
+        },
+      });
     } finally {
       upxProgress.clear();
     }
   }
-  if (planRun && args.plan.exportFile) process.stderr.write(isPatchFile(args.plan.exportFile) ? exportPatch(analysis, planRun, dockerfile, args.plan.exportFile) : exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format));
-  if (planRun && args.plan.verifyBuild) return verifyBuild(analysis, planRun, dockerfile, process.stdout, process.stderr);
+  if (planRun && args.plan.exportFile)
+    process.stderr.write(
+      isPatchFile(args.plan.exportFile)
+        ? exportPatch(analysis, planRun, dockerfile, args.plan.exportFile)
+        : exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format),
+    );
+  if (planRun && args.plan.verifyBuild)
+    return verifyBuild(analysis, planRun, dockerfile, process.stdout, process.stderr);
   if (planRun && args.mode !== 'json') {
     if (args.plan.whatIf || !args.plan.exportFile) process.stdout.write(whatIfText(planRun));
     return 0;
@@ -103,7 +120,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
     case 'tui':
-      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) return runExplorer(analysis, loaded, dockerfile);
+      if (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY))
+        return runExplorer(analysis, loaded, dockerfile);
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
     case 'summary':
@@ -143,7 +161,9 @@ function fail(e: unknown): number {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EPIPE') return 0;
   const text = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`slimtui: unexpected error: ${text.split('\n')[0]}${process.env['SLIMTUI_DEBUG'] ? `\n${(e as Error).stack}` : ''}\n`);
+  process.stderr.write(
+    `slimtui: unexpected error: ${text.split('\n')[0]}${process.env['SLIMTUI_DEBUG'] ? `\n${(e as Error).stack}` : ''}\n`,
+  );
   return 70;
 }
 

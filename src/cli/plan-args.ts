@@ -53,9 +53,11 @@ export const PLAN_HELP = `Slimming plan (what-if and fix list)
 export function planArgsOf(v: Record<string, unknown>): PlanArgs {
   const list = (k: string): string[] => (Array.isArray(v[k]) ? (v[k] as string[]) : []);
   const format = v['format'];
-  if (format !== undefined && format !== 'md' && format !== 'json') throw new SlimError(messages.usage('--format must be md or json'));
+  if (format !== undefined && format !== 'md' && format !== 'json')
+    throw new SlimError(messages.usage('--format must be md or json'));
   const codec = v['compression'];
-  if (codec !== undefined && codec !== 'gzip' && codec !== 'zstd') throw new SlimError(messages.usage('--compression must be gzip or zstd'));
+  if (codec !== undefined && codec !== 'gzip' && codec !== 'zstd')
+    throw new SlimError(messages.usage('--compression must be gzip or zstd'));
   return {
     remove: list('remove'),
     strip: list('strip'),
@@ -72,7 +74,9 @@ export function planArgsOf(v: Record<string, unknown>): PlanArgs {
 }
 
 /** True when the flags give a plan (rather than asking for the recommended one). */
-export const hasExplicitPlan = (p: PlanArgs): boolean => p.remove.length + p.strip.length + p.upx.length > 0 || p.finalOnly || p.planFile !== undefined;
+export const hasExplicitPlan = (p: PlanArgs): boolean =>
+  p.remove.length + p.strip.length + p.upx.length > 0 || p.finalOnly || p.planFile !== undefined;
 
 /** True when some output needs the planner. */
-export const wantsPlanner = (p: PlanArgs): boolean => p.whatIf || p.exportFile !== undefined || p.verifyBuild || hasExplicitPlan(p);
+export const wantsPlanner = (p: PlanArgs): boolean =>
+  p.whatIf || p.exportFile !== undefined || p.verifyBuild || hasExplicitPlan(p);

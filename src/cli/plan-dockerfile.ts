@@ -19,7 +19,12 @@ export interface LoadedDockerfile {
  * The Dockerfile for this image: `--dockerfile PATH` (its notes go to stderr when the history does not line up),
  * else `./Dockerfile` when it exists and the image's history matches it (silently ignored otherwise).
  */
-export function loadDockerfile(image: Image, given: string | undefined, cwd: string, warn: (line: string) => void): LoadedDockerfile | undefined {
+export function loadDockerfile(
+  image: Image,
+  given: string | undefined,
+  cwd: string,
+  warn: (line: string) => void,
+): LoadedDockerfile | undefined {
   const path = given ?? join(cwd, 'Dockerfile');
   if (given === undefined && !existsSync(path)) return undefined;
   let text: string;
@@ -27,7 +32,11 @@ export function loadDockerfile(image: Image, given: string | undefined, cwd: str
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if (given === undefined) return undefined;
-    throw new SlimError(messages.usage(`--dockerfile ${given}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`));
+    throw new SlimError(
+      messages.usage(
+        `--dockerfile ${given}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      ),
+    );
   }
   const parsed = parseDockerfile(text);
   if (parsed.stages.length === 0) {

@@ -22,14 +22,25 @@ export function patchOptions(env: NodeJS.ProcessEnv = process.env): PatchOptions
   };
 }
 
-export function makePatch(analysis: Analysis, run: PlanRun, df: LoadedDockerfile | undefined, what: string): DockerfilePatch {
-  if (!df) throw new SlimError(messages.usage(`${what} needs the Dockerfile: --dockerfile PATH (or a ./Dockerfile the image's history matches)`));
+export function makePatch(
+  analysis: Analysis,
+  run: PlanRun,
+  df: LoadedDockerfile | undefined,
+  what: string,
+): DockerfilePatch {
+  if (!df)
+    throw new SlimError(
+      messages.usage(`${what} needs the Dockerfile: --dockerfile PATH (or a ./Dockerfile the image's history matches)`),
+    );
   return dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, run.projection), patchOptions());
 }
 
 /** The patch's text: the diff, then what stays advice (as a trailer `patch` ignores). */
 export function patchText(p: DockerfilePatch): string {
-  const advice = p.advice.length > 0 ? `\nNot expressible as a Dockerfile change (see the fix list):\n${p.advice.map((a) => `  - ${a}`).join('\n')}\n` : '';
+  const advice =
+    p.advice.length > 0
+      ? `\nNot expressible as a Dockerfile change (see the fix list):\n${p.advice.map((a) => `  - ${a}`).join('\n')}\n`
+      : '';
   return `${p.diff}${advice}`;
 }
 
@@ -44,7 +55,10 @@ export function exportPatch(analysis: Analysis, run: PlanRun, df: LoadedDockerfi
  * For the explorer's `E`: the plan file it writes, turned into the Dockerfile patch (undefined without a
  * Dockerfile, or when the plan file does not parse).
  */
-export function explorerPatch(analysis: Analysis, df: LoadedDockerfile | undefined): ((planFileText: string) => string | undefined) | undefined {
+export function explorerPatch(
+  analysis: Analysis,
+  df: LoadedDockerfile | undefined,
+): ((planFileText: string) => string | undefined) | undefined {
   if (!df) return undefined;
   return (text) => {
     try {

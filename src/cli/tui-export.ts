@@ -11,9 +11,13 @@ export const PATCH_EXPORT_NAME = 'slimtui-fixes.patch';
  * ./slimtui-fixes.md and ./slimtui-plan.json where slimtui was started (and ./slimtui-fixes.patch: when
  * `patchOf` is given — a Dockerfile is known — the plan file's text is turned into the Dockerfile patch).
  */
-export function cwdExportWriter(cwd: string = process.cwd(), patchOf?: (planFileText: string) => string | undefined): WriteExport & ((name: string, text: string) => string) {
+export function cwdExportWriter(
+  cwd: string = process.cwd(),
+  patchOf?: (planFileText: string) => string | undefined,
+): WriteExport & ((name: string, text: string) => string) {
   const write = (name: string, text: string): string => {
-    if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) throw new Error(`not a bare file name: ${JSON.stringify(name)}`);
+    if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name))
+      throw new Error(`not a bare file name: ${JSON.stringify(name)}`);
     const path = join(resolve(cwd), name);
     writeFileSync(path, text);
     return path;

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, lstatSync, readlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createGzip, constants as zc } from 'node:zlib';
-import { Readable, Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { extract } from 'tar-stream';
 import type Docker from 'dockerode';
@@ -43,8 +43,10 @@ function contextTar(dir: string, patched: string, modes: ReadonlyMap<string, num
       if (st.isDirectory()) {
         p.entry({ name: `${rel}/`, type: 'directory', mode: st.mode & 0o7777 });
         walk(full);
-      } else if (st.isSymbolicLink()) p.entry({ name: rel, type: 'symlink', linkname: readlinkSync(full), mode: st.mode & 0o7777 });
-      else if (st.isFile()) p.entry({ name: rel, mode: modes.get(rel) ?? st.mode & 0o7777, size: st.size }, readFileSync(full));
+      } else if (st.isSymbolicLink())
+        p.entry({ name: rel, type: 'symlink', linkname: readlinkSync(full), mode: st.mode & 0o7777 });
+      else if (st.isFile())
+        p.entry({ name: rel, mode: modes.get(rel) ?? st.mode & 0o7777, size: st.size }, readFileSync(full));
     }
   };
   walk(dir);
@@ -54,12 +56,27 @@ function contextTar(dir: string, patched: string, modes: ReadonlyMap<string, num
 }
 
 async function build(client: Docker, context: Readable, tag: string): Promise<void> {
-  const stream = await client.buildImage(context, { t: tag, dockerfile: PATCHED_NAME, networkmode: 'none', forcerm: true, rm: true });
+  const stream = await client.buildImage(context, {
+    t: tag,
+    dockerfile: PATCHED_NAME,
+    networkmode: 'none',
+    forcerm: true,
+    rm: true,
+  });
   const errors: string[] = [];
-  await new Promise<void>((res, rej) => client.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res()), (ev: { error?: string; errorDetail?: { message?: string } }) => {
-    if (ev.error) errors.push(ev.errorDetail?.message ?? ev.error);
-  }));
-  if (errors.length > 0) throw new SlimError(`--verify-build: the patched Dockerfile does not build: ${errors[0]!.replace(/\s+/g, ' ').trim()}`);
+  await new Promise<void>((res, rej) =>
+    client.modem.followProgress(
+      stream,
+      (err: Error | null) => (err ? rej(err) : res()),
+      (ev: { error?: string; errorDetail?: { message?: string } }) => {
+        if (ev.error) errors.push(ev.errorDetail?.message ?? ev.error);
+      },
+    ),
+  );
+  if (errors.length > 0)
+    throw new SlimError(
+      `--verify-build: the patched Dockerfile does not build: ${errors[0]!.replace(/\s+/g, ' ').trim()}`,
+    );
 }
 
 /** Runs the default command with no network: started = still running after `ms`, or exited 0. */
@@ -70,7 +87,9 @@ async function startCheck(client: Docker, tag: string, ms: number): Promise<{ st
     const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), ms).unref());
     const r = await Promise.race([c.wait() as Promise<{ StatusCode: number }>, timer]);
     if (r === 'timeout') return { started: true, note: `still running after ${ms / 1000} s` };
-    return r.StatusCode === 0 ? { started: true, note: 'exited 0' } : { started: false, note: `exited ${r.StatusCode}` };
+    return r.StatusCode === 0
+      ? { started: true, note: 'exited 0' }
+      : { started: false, note: `exited ${r.StatusCode}` };
   } catch (e) {
     return { started: false, note: (e as Error).message.replace(/\s+/g, ' ').trim() };
   } finally {
@@ -92,7 +111,14 @@ async function pullSize(client: Docker, tag: string): Promise<number> {
     // OCI layouts store the config and manifests under blobs/ too; they are small, and counted like docker's.
     const gz = createGzip({ level: 6, strategy: zc.Z_DEFAULT_STRATEGY });
     let n = 0;
-    gz.pipe(new Writable({ write(c: Buffer, _e, cb) { n += c.length; cb(); } })).on('finish', () => {
+    gz.pipe(
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          n += c.length;
+          cb();
+        },
+      }),
+    ).on('finish', () => {
       total += n;
       next();
     });
@@ -106,15 +132,26 @@ async function pullSize(client: Docker, tag: string): Promise<number> {
   return total;
 }
 
-export async function verifyPatchedBuild(analysis: Analysis, run: PlanRun, df: LoadedDockerfile | undefined, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<VerifyResult> {
+export async function verifyPatchedBuild(
+  analysis: Analysis,
+  run: PlanRun,
+  df: LoadedDockerfile | undefined,
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<VerifyResult> {
   const p = makePatch(analysis, run, df, '--verify-build');
   const { client } = engineClient('docker', opts.env ?? process.env);
   const tag = `slimtui-verify:${process.pid}-${Date.now()}`;
   try {
-    await build(client, contextTar(dirname(df!.path), p.patched, new Map(p.modeChanges.map((m) => [m.file, m.mode]))), tag);
+    await build(
+      client,
+      contextTar(dirname(df!.path), p.patched, new Map(p.modeChanges.map((m) => [m.file, m.mode]))),
+      tag,
+    );
   } catch (e) {
     if (e instanceof SlimError) throw e;
-    throw new SlimError(`--verify-build: cannot build through the Docker engine: ${(e as Error).message.replace(/\s+/g, ' ').trim()}`);
+    throw new SlimError(
+      `--verify-build: cannot build through the Docker engine: ${(e as Error).message.replace(/\s+/g, ' ').trim()}`,
+    );
   }
   try {
     const s = await startCheck(client, tag, opts.timeoutMs ?? 5000);
@@ -122,14 +159,24 @@ export async function verifyPatchedBuild(analysis: Analysis, run: PlanRun, df: L
     const compressed = await pullSize(client, tag);
     return { tag, started: s.started, startNote: s.note, size: info.Size, compressed, projected: p.projected };
   } finally {
-    await client.getImage(tag).remove({ force: true }).catch(() => undefined);
+    await client
+      .getImage(tag)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 }
 
-const pct = (real: number, projected: number): string => (projected > 0 ? `${(((real - projected) / projected) * 100).toFixed(1)} %` : 'n/a');
+const pct = (real: number, projected: number): string =>
+  projected > 0 ? `${(((real - projected) / projected) * 100).toFixed(1)} %` : 'n/a';
 
 /** The CLI step: prints the report; exit 0 when the image builds and starts, 1 when it does not start. */
-export async function verifyBuild(analysis: Analysis, run: PlanRun, df: LoadedDockerfile | undefined, out: NodeJS.WritableStream, _err: NodeJS.WritableStream): Promise<number> {
+export async function verifyBuild(
+  analysis: Analysis,
+  run: PlanRun,
+  df: LoadedDockerfile | undefined,
+  out: NodeJS.WritableStream,
+  _err: NodeJS.WritableStream,
+): Promise<number> {
   const r = await verifyPatchedBuild(analysis, run, df);
   out.write(
     `verify-build: the patched Dockerfile builds; default command ${r.started ? 'starts' : 'does NOT start'} (${r.startNote})\n` +

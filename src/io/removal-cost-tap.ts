@@ -57,7 +57,13 @@ class Coster {
       if (len <= WHOLE_MAX) this.pieces.push({ path: s.path, from: s.start, to: s.end, weight: 1 });
       else {
         const step = Math.floor((len - SAMPLE) / (SAMPLES - 1));
-        for (let k = 0; k < SAMPLES; k++) this.pieces.push({ path: s.path, from: s.start + k * step, to: s.start + k * step + SAMPLE, weight: len / (SAMPLES * SAMPLE) });
+        for (let k = 0; k < SAMPLES; k++)
+          this.pieces.push({
+            path: s.path,
+            from: s.start + k * step,
+            to: s.start + k * step + SAMPLE,
+            weight: len / (SAMPLES * SAMPLE),
+          });
       }
     }
     while (this.pieces.length > 0 && this.pieces[0]!.to <= this.pos) this.cost(this.pieces.shift()!);
@@ -85,7 +91,12 @@ class Coster {
    * An ELF file deflated whole: what its records cost without the sections `strip --strip-all` removes, so
    * strip's compressed saving is measured on the real bytes rather than a typical ratio.
    */
-  private costStrip(path: string, group: Uint8Array, full: number, opts: { level: number; dictionary?: Uint8Array }): void {
+  private costStrip(
+    path: string,
+    group: Uint8Array,
+    full: number,
+    opts: { level: number; dictionary?: Uint8Array },
+  ): void {
     let at = -1;
     for (let k = 512; k <= Math.min(group.length - 4, 4 * 512); k += 512) {
       if (isElfMagic(group.subarray(k, k + 4))) {
@@ -97,8 +108,11 @@ class Coster {
     const file = group.subarray(at);
     const r = parseElf(bytesSource(file));
     if (!r.ok) return;
-    const gone = (x: { type: number; size: number; flags: number; name: string }): boolean => x.type !== 8 && x.size > 0 && (x.flags & 0x2) === 0 && isStrippedByStripAll(x.name, x.type);
-    const cut = r.elf.sections.filter(gone).map((x) => ({ start: at + x.offset, end: Math.min(group.length, at + x.offset + x.size) }));
+    const gone = (x: { type: number; size: number; flags: number; name: string }): boolean =>
+      x.type !== 8 && x.size > 0 && (x.flags & 0x2) === 0 && isStrippedByStripAll(x.name, x.type);
+    const cut = r.elf.sections
+      .filter(gone)
+      .map((x) => ({ start: at + x.offset, end: Math.min(group.length, at + x.offset + x.size) }));
     // Their section headers go too (strip rewrites the table without them).
     const v = new DataView(file.buffer, file.byteOffset, file.byteLength);
     const le = r.elf.endian === 'le';

@@ -49,7 +49,10 @@ after(() => {
 });
 
 const build = (dir: string, tag: string, file = 'Dockerfile'): Promise<unknown> =>
-  d.docker(['build', '--network', 'none', '--force-rm', '-f', join(dir, file), '-t', tag, dir], { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 15 * 60_000 });
+  d.docker(['build', '--network', 'none', '--force-rm', '-f', join(dir, file), '-t', tag, dir], {
+    env: { DOCKER_BUILDKIT: '0' },
+    timeoutMs: 15 * 60_000,
+  });
 
 /** GNU gzip -6 of every layer tar of `docker save TAG`. */
 async function realPullSize(tag: string): Promise<number> {
@@ -61,7 +64,8 @@ async function realPullSize(tag: string): Promise<number> {
     const parts: Buffer[] = [];
     body.on('data', (c: unknown) => parts.push(c as Buffer));
     body.on('end', () => {
-      if (/(^|\/)layer\.tar$/.test(h.name)) total += execFileSync('gzip', ['-6', '-n', '-c'], { input: Buffer.concat(parts), maxBuffer: 1 << 30 }).length;
+      if (/(^|\/)layer\.tar$/.test(h.name))
+        total += execFileSync('gzip', ['-6', '-n', '-c'], { input: Buffer.concat(parts), maxBuffer: 1 << 30 }).length;
       next();
     });
   });
@@ -93,12 +97,15 @@ async function runCase(c: Case): Promise<void> {
     await build(dir, tag);
     const saved = join(work, `${c.name}.tar`);
     await d.docker(['save', '-o', saved, tag]);
-    let image = await loadImage({ kind: 'docker-archive', location: saved }, {
-      analysers: [createSha256Analyser(), elfAnalyser, textAnalyser],
-      taps: [gzipEstimateTap(), removalCostTap()],
-      platform: AMD64,
-      platformExplicit: false,
-    });
+    let image = await loadImage(
+      { kind: 'docker-archive', location: saved },
+      {
+        analysers: [createSha256Analyser(), elfAnalyser, textAnalyser],
+        taps: [gzipEstimateTap(), removalCostTap()],
+        platform: AMD64,
+        platformExplicit: false,
+      },
+    );
     rmSync(saved, { force: true });
     const warnings: string[] = [];
     const df = loadDockerfile(image, join(dir, 'Dockerfile'), dir, (l) => warnings.push(l));
@@ -107,31 +114,58 @@ async function runCase(c: Case): Promise<void> {
     image = df.image;
     const analysis = analyze(image);
     const run = projectPrepared(analysis, preparePlan(analysis, planArgsOf({})), modelPredictors(analysis.image));
-    const patch = dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, run.projection), c.options ? await c.options() : {});
+    const patch = dockerfilePatch(
+      analysis,
+      df.parsed,
+      df.mapping,
+      fixList(analysis, run.projection),
+      c.options ? await c.options() : {},
+    );
     assert.notEqual(patch.diff, '', `${c.name}: an empty patch; advice: ${patch.advice.join(' | ')}`);
     for (const re of c.expect) assert.match(patch.diff, re, `${c.name}: the patch lacks ${re}\n${patch.diff}`);
     assert.match(patch.diff, /^diff --git a\/Dockerfile b\/Dockerfile\n--- a\/Dockerfile\n\+\+\+ b\/Dockerfile\n/);
     assert.match(patch.diff, /# slimtui: .*(on disk|saves|fixes)/);
     writeFileSync(join(dir, 'fixes.patch'), patch.diff);
-    if (process.env['SLIMTUI_SHOW_PATCH'] === c.name) results.push(`--- ${c.name}: Dockerfile ---\n${c.dockerfile}--- patch ---\n${patch.diff}--- advice ---\n${patch.advice.join('\n')}`);
+    if (process.env['SLIMTUI_SHOW_PATCH'] === c.name)
+      results.push(
+        `--- ${c.name}: Dockerfile ---\n${c.dockerfile}--- patch ---\n${patch.diff}--- advice ---\n${patch.advice.join('\n')}`,
+      );
     const dry = spawnSync('patch', ['-p1', '--dry-run', '-i', 'fixes.patch'], { cwd: dir, encoding: 'utf8' });
     assert.equal(dry.status, 0, `${c.name}: patch --dry-run: ${dry.stdout}${dry.stderr}`);
     const real = spawnSync('patch', ['-p1', '-i', 'fixes.patch'], { cwd: dir, encoding: 'utf8' });
     assert.equal(real.status, 0, `${c.name}: patch: ${real.stdout}${real.stderr}`);
-    assert.equal(readFileSync(join(dir, 'Dockerfile'), 'utf8'), patch.patched, `${c.name}: patch(1) and slimtui agree on the result`);
+    assert.equal(
+      readFileSync(join(dir, 'Dockerfile'), 'utf8'),
+      patch.patched,
+      `${c.name}: patch(1) and slimtui agree on the result`,
+    );
     const after = `slimtui-test/dfpatch-${c.name}:after`;
     await build(dir, after);
-    const started = spawnSync('timeout', ['60', 'docker', '-H', d.dockerHost, 'run', '--rm', '--network', 'none', after], { encoding: 'utf8' });
-    assert.equal(started.status, 0, `${c.name}: the default command of the patched image: ${started.stdout}${started.stderr}`);
+    const started = spawnSync(
+      'timeout',
+      ['60', 'docker', '-H', d.dockerHost, 'run', '--rm', '--network', 'none', after],
+      { encoding: 'utf8' },
+    );
+    assert.equal(
+      started.status,
+      0,
+      `${c.name}: the default command of the patched image: ${started.stdout}${started.stderr}`,
+    );
     const size = Number((await d.docker(['image', 'inspect', '-f', '{{.Size}}', after])).stdout.trim());
     const pull = await realPullSize(after);
     const errSize = (patch.projected.size - size) / size;
     const errPull = (patch.projected.compressed - pull) / pull;
     const before = run.projection.total.before;
-    results.push(`${c.name}: before ${before.size} B / ${before.compressed} B; rebuilt ${size} B (projected ${patch.projected.size}, ${(errSize * 100).toFixed(1)} %), pull ${pull} B (projected ${patch.projected.compressed}, ${(errPull * 100).toFixed(1)} %)`);
+    results.push(
+      `${c.name}: before ${before.size} B / ${before.compressed} B; rebuilt ${size} B (projected ${patch.projected.size}, ${(errSize * 100).toFixed(1)} %), pull ${pull} B (projected ${patch.projected.compressed}, ${(errPull * 100).toFixed(1)} %)`,
+    );
     assert.ok(Math.abs(errSize) <= 0.05, `${c.name}: rebuilt ${size} B on disk, projected ${patch.projected.size}`);
     if (c.pullMiss) results.push(`${c.name}: pull size not asserted (${c.pullMiss})`);
-    else assert.ok(Math.abs(errPull) <= 0.05, `${c.name}: rebuilt pull size ${pull} B, projected ${patch.projected.compressed}`);
+    else
+      assert.ok(
+        Math.abs(errPull) <= 0.05,
+        `${c.name}: rebuilt pull size ${pull} B, projected ${patch.projected.compressed}`,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -155,14 +189,18 @@ case "$1" in
 esac
 `;
 
-test('apt install without cleanup → cleanup in the same RUN (fake apt on busybox)', { timeout: 15 * 60_000 }, async () => {
-  await runCase({
-    name: 'apt',
-    dockerfile: `FROM ${BUSYBOX_IMAGE}\nCOPY apt-get /usr/bin/apt-get\nRUN apt-get update && \\\n    apt-get install -y hello\nCMD ["hello"]\n`,
-    files: { 'apt-get': { from: writeTmp('apt-get', FAKE_APT), mode: 0o755 } },
-    expect: [/apt-get install --no-install-recommends -y hello/, /rm -rf \/var\/lib\/apt\/lists\/\*/],
-  });
-});
+test(
+  'apt install without cleanup → cleanup in the same RUN (fake apt on busybox)',
+  { timeout: 15 * 60_000 },
+  async () => {
+    await runCase({
+      name: 'apt',
+      dockerfile: `FROM ${BUSYBOX_IMAGE}\nCOPY apt-get /usr/bin/apt-get\nRUN apt-get update && \\\n    apt-get install -y hello\nCMD ["hello"]\n`,
+      files: { 'apt-get': { from: writeTmp('apt-get', FAKE_APT), mode: 0o755 } },
+      expect: [/apt-get install --no-install-recommends -y hello/, /rm -rf \/var\/lib\/apt\/lists\/\*/],
+    });
+  },
+);
 
 test('chmod-copy → COPY --chmod', { timeout: 15 * 60_000 }, async () => {
   const tool = `#!/bin/sh\n${'echo tool works # padding to make the copy count\n'.repeat(200)}`;
@@ -193,79 +231,125 @@ test('musl/glibc mix: a glibc binary on the musl base → a glibc base', { timeo
     dockerfile: `FROM ${MUSL_IMAGE}\nCOPY hello /usr/local/bin/hello\nCMD ["hello"]\n`,
     files: { hello: { from: bin } },
     expect: [new RegExp(`^\\+FROM ${GLIBC_IMAGE.replace(/[/.]/g, '\\$&')}$`, 'm')],
-    options: async () => ({ glibcBase: GLIBC_IMAGE, baseSizes: { [GLIBC_IMAGE]: { size: Number((await d.docker(['image', 'inspect', '-f', '{{.Size}}', GLIBC_IMAGE])).stdout.trim()), compressed: await realPullSize(GLIBC_IMAGE) } } }),
+    options: async () => ({
+      glibcBase: GLIBC_IMAGE,
+      baseSizes: {
+        [GLIBC_IMAGE]: {
+          size: Number((await d.docker(['image', 'inspect', '-f', '{{.Size}}', GLIBC_IMAGE])).stdout.trim()),
+          compressed: await realPullSize(GLIBC_IMAGE),
+        },
+      },
+    }),
   });
 });
 
-test('single-stage Go build (toolchain in the runtime image) → build stage + scratch with CA certificates', { timeout: 30 * 60_000, todo: 'the pull size of the rebuilt Go binary is projected 68 % low (364 kB vs 1.13 MB): its compressed weight after -s -w is not modelled well yet; on-disk size is within 0.3 %' }, async () => {
-  // The toolchain: the host's golang-go (GOROOT bin, pkg/tool, pkg/include and src, symlinks resolved).
-  const goroot = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim();
-  const stage = mkdtempSync(join(tmpdir(), 'slimtui-goroot-'));
-  try {
-    for (const part of ['bin', 'pkg/tool', 'pkg/include', 'src', 'VERSION']) {
-      execFileSync('mkdir', ['-p', join(stage, 'go', part, '..')]);
-      execFileSync('cp', ['-rL', join(goroot, part), join(stage, 'go', part)]);
-    }
-    const main = [
-      'package main',
-      'import ("crypto/x509"; "fmt"; "os")',
-      'func main() {',
-      '  pool, err := x509.SystemCertPool()',
-      '  if err != nil || len(pool.Subjects()) == 0 { fmt.Println("no CA certificates:", err); os.Exit(3) }',
-      '  fmt.Println("ok:", len(pool.Subjects()), "roots")',
-      '}',
-      '',
-    ].join('\n');
-    await runCase({
-      name: 'go',
-      dockerfile: [
-        `FROM ${GLIBC_IMAGE}`,
-        'COPY go /usr/local/go',
-        'COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt',
-        'ENV PATH=/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin GOCACHE=/tmp/gocache GOPATH=/tmp/gopath CGO_ENABLED=0 GOFLAGS=-mod=mod',
-        'COPY app /src',
-        'RUN cd /src && go build -o /usr/local/bin/app .',
-        'CMD ["/usr/local/bin/app"]',
+test(
+  'single-stage Go build (toolchain in the runtime image) → build stage + scratch with CA certificates',
+  {
+    timeout: 30 * 60_000,
+    todo: 'the pull size of the rebuilt Go binary is projected 68 % low (364 kB vs 1.13 MB): its compressed weight after -s -w is not modelled well yet; on-disk size is within 0.3 %',
+  },
+  async () => {
+    // The toolchain: the host's golang-go (GOROOT bin, pkg/tool, pkg/include and src, symlinks resolved).
+    const goroot = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim();
+    const stage = mkdtempSync(join(tmpdir(), 'slimtui-goroot-'));
+    try {
+      for (const part of ['bin', 'pkg/tool', 'pkg/include', 'src', 'VERSION']) {
+        execFileSync('mkdir', ['-p', join(stage, 'go', part, '..')]);
+        execFileSync('cp', ['-rL', join(goroot, part), join(stage, 'go', part)]);
+      }
+      const main = [
+        'package main',
+        'import ("crypto/x509"; "fmt"; "os")',
+        'func main() {',
+        '  pool, err := x509.SystemCertPool()',
+        '  if err != nil || len(pool.Subjects()) == 0 { fmt.Println("no CA certificates:", err); os.Exit(3) }',
+        '  fmt.Println("ok:", len(pool.Subjects()), "roots")',
+        '}',
         '',
-      ].join('\n'),
-      files: { go: { from: join(stage, 'go') }, 'ca-certificates.crt': { from: '/etc/ssl/certs/ca-certificates.crt' }, 'app/main.go': main, 'app/go.mod': 'module example.com/app\ngo 1.19\n' },
-      pullMiss: 'Go binary rebuilt with -s -w: compressed weight not modelled well yet',
-      expect: [/^\+FROM scratch$/m, /^\+COPY --from=build \/etc\/ssl\/certs\/ca-certificates\.crt /m, /^\+COPY --from=build \/usr\/local\/bin\/app /m, /CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'/, /^\+FROM slimtui-test\/glibc:latest AS build$/m],
-    });
-  } finally {
-    rmSync(stage, { recursive: true, force: true });
-  }
-});
+      ].join('\n');
+      await runCase({
+        name: 'go',
+        dockerfile: [
+          `FROM ${GLIBC_IMAGE}`,
+          'COPY go /usr/local/go',
+          'COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt',
+          'ENV PATH=/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin GOCACHE=/tmp/gocache GOPATH=/tmp/gopath CGO_ENABLED=0 GOFLAGS=-mod=mod',
+          'COPY app /src',
+          'RUN cd /src && go build -o /usr/local/bin/app .',
+          'CMD ["/usr/local/bin/app"]',
+          '',
+        ].join('\n'),
+        files: {
+          go: { from: join(stage, 'go') },
+          'ca-certificates.crt': { from: '/etc/ssl/certs/ca-certificates.crt' },
+          'app/main.go': main,
+          'app/go.mod': 'module example.com/app\ngo 1.19\n',
+        },
+        pullMiss: 'Go binary rebuilt with -s -w: compressed weight not modelled well yet',
+        expect: [
+          /^\+FROM scratch$/m,
+          /^\+COPY --from=build \/etc\/ssl\/certs\/ca-certificates\.crt /m,
+          /^\+COPY --from=build \/usr\/local\/bin\/app /m,
+          /CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'/,
+          /^\+FROM slimtui-test\/glibc:latest AS build$/m,
+        ],
+      });
+    } finally {
+      rmSync(stage, { recursive: true, force: true });
+    }
+  },
+);
 
-test('--verify-build: the Engine API builds the patched Dockerfile, starts it, and reports real vs projected', { timeout: 15 * 60_000 }, async () => {
-  const dockerfile = `FROM ${BUSYBOX_IMAGE}\nRUN mkdir -p /data && head -c 1000000 /dev/urandom > /data/blob\nRUN rm /data/blob && echo done > /data/done\nCMD ["cat", "/data/done"]\n`;
-  const dir = await writeBuildContext({}, dockerfile);
-  const tag = 'slimtui-test/dfpatch-verify:before';
-  const old = process.env['DOCKER_HOST'];
-  try {
-    await build(dir, tag);
-    const saved = join(work, 'verify.tar');
-    await d.docker(['save', '-o', saved, tag]);
-    const image = await loadImage({ kind: 'docker-archive', location: saved }, { analysers: [createSha256Analyser(), elfAnalyser, textAnalyser], taps: [gzipEstimateTap(), removalCostTap()], platform: AMD64, platformExplicit: false });
-    const df = loadDockerfile(image, join(dir, 'Dockerfile'), dir, () => undefined)!;
-    const analysis = analyze(df.image);
-    const run = projectPrepared(analysis, preparePlan(analysis, planArgsOf({})), modelPredictors(analysis.image));
-    process.env['DOCKER_HOST'] = d.dockerHost;
-    const r = await verifyPatchedBuild(analysis, run, df, { timeoutMs: 10_000 });
-    assert.equal(r.started, true, r.startNote);
-    // The real figures, from docker itself (inspect of the image verify-build built is gone: rebuild by CLI).
-    assert.ok(Math.abs(r.size - r.projected.size) / r.size <= 0.05, `verify-build: ${r.size} vs projected ${r.projected.size}`);
-    assert.ok(Math.abs(r.compressed - r.projected.compressed) / r.compressed <= 0.05, `verify-build: pull ${r.compressed} vs projected ${r.projected.compressed}`);
-    results.push(`verify-build: real ${r.size} B (projected ${r.projected.size}), pull ${r.compressed} B (projected ${r.projected.compressed}), ${r.startNote}`);
-    // The tagged image is removed afterwards.
-    const gone = spawnSync('docker', ['-H', d.dockerHost, 'image', 'inspect', r.tag]);
-    assert.notEqual(gone.status, 0);
-  } finally {
-    if (old === undefined) delete process.env['DOCKER_HOST'];
-    else process.env['DOCKER_HOST'] = old;
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  '--verify-build: the Engine API builds the patched Dockerfile, starts it, and reports real vs projected',
+  { timeout: 15 * 60_000 },
+  async () => {
+    const dockerfile = `FROM ${BUSYBOX_IMAGE}\nRUN mkdir -p /data && head -c 1000000 /dev/urandom > /data/blob\nRUN rm /data/blob && echo done > /data/done\nCMD ["cat", "/data/done"]\n`;
+    const dir = await writeBuildContext({}, dockerfile);
+    const tag = 'slimtui-test/dfpatch-verify:before';
+    const old = process.env['DOCKER_HOST'];
+    try {
+      await build(dir, tag);
+      const saved = join(work, 'verify.tar');
+      await d.docker(['save', '-o', saved, tag]);
+      const image = await loadImage(
+        { kind: 'docker-archive', location: saved },
+        {
+          analysers: [createSha256Analyser(), elfAnalyser, textAnalyser],
+          taps: [gzipEstimateTap(), removalCostTap()],
+          platform: AMD64,
+          platformExplicit: false,
+        },
+      );
+      const df = loadDockerfile(image, join(dir, 'Dockerfile'), dir, () => undefined)!;
+      const analysis = analyze(df.image);
+      const run = projectPrepared(analysis, preparePlan(analysis, planArgsOf({})), modelPredictors(analysis.image));
+      process.env['DOCKER_HOST'] = d.dockerHost;
+      const r = await verifyPatchedBuild(analysis, run, df, { timeoutMs: 10_000 });
+      assert.equal(r.started, true, r.startNote);
+      // The real figures, from docker itself (inspect of the image verify-build built is gone: rebuild by CLI).
+      assert.ok(
+        Math.abs(r.size - r.projected.size) / r.size <= 0.05,
+        `verify-build: ${r.size} vs projected ${r.projected.size}`,
+      );
+      assert.ok(
+        Math.abs(r.compressed - r.projected.compressed) / r.compressed <= 0.05,
+        `verify-build: pull ${r.compressed} vs projected ${r.projected.compressed}`,
+      );
+      results.push(
+        `verify-build: real ${r.size} B (projected ${r.projected.size}), pull ${r.compressed} B (projected ${r.projected.compressed}), ${r.startNote}`,
+      );
+      // The tagged image is removed afterwards.
+      const gone = spawnSync('docker', ['-H', d.dockerHost, 'image', 'inspect', r.tag]);
+      assert.notEqual(gone.status, 0);
+    } finally {
+      if (old === undefined) delete process.env['DOCKER_HOST'];
+      else process.env['DOCKER_HOST'] = old;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 function writeTmp(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'slimtui-dfctx-'));

@@ -75,60 +75,80 @@ const norm = (p: string): string => p.replace(/^\.?\/+/, '').replace(/\/$/, '');
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'slimtui-fixgz-'));
-  const image = await loadImage({ kind: 'docker-archive', location: DEMO }, {
-    analysers: [createSha256Analyser(), elfAnalyser, textAnalyser],
-    taps: [gzipEstimateTap(), removalCostTap()],
-    platform: AMD64,
-    platformExplicit: false,
-  });
+  const image = await loadImage(
+    { kind: 'docker-archive', location: DEMO },
+    {
+      analysers: [createSha256Analyser(), elfAnalyser, textAnalyser],
+      taps: [gzipEstimateTap(), removalCostTap()],
+      platform: AMD64,
+      platformExplicit: false,
+    },
+  );
   analysis = analyze(image);
   const prepared = preparePlan(analysis, planArgsOf({}));
   list = fixList(analysis, projectPrepared(analysis, prepared, modelPredictors(analysis.image)).projection);
   // The layer tars, by the manifest (the outer archive is a docker save).
   const outer = await members(readFileSync(DEMO));
-  const manifest = JSON.parse(outer.find((m) => m.header.name === 'manifest.json')!.body.toString()) as { Layers: string[] }[];
+  const manifest = JSON.parse(outer.find((m) => m.header.name === 'manifest.json')!.body.toString()) as {
+    Layers: string[];
+  }[];
   layerTars = manifest[0]!.Layers.map((l) => outer.find((m) => m.header.name === l)!.body);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('every item ≥ 4 kB within 5 % of real gzip -6 of the rewritten layer; tiny items never claim more than on disk', { timeout: 120_000 }, async () => {
-  const rows: string[] = [];
-  let checked = 0;
-  for (const g of list.groups) {
-    for (const item of g.items) {
-      if (item.bytes < 4096) {
-        assert.ok(item.compressed <= item.bytes, `${item.text}: ${item.compressed} compressed > ${item.bytes} on disk`);
-        continue;
+test(
+  'every item ≥ 4 kB within 5 % of real gzip -6 of the rewritten layer; tiny items never claim more than on disk',
+  { timeout: 120_000 },
+  async () => {
+    const rows: string[] = [];
+    let checked = 0;
+    for (const g of list.groups) {
+      for (const item of g.items) {
+        if (item.bytes < 4096) {
+          assert.ok(
+            item.compressed <= item.bytes,
+            `${item.text}: ${item.compressed} compressed > ${item.bytes} on disk`,
+          );
+          continue;
+        }
+        const tar = layerTars[item.layer]!;
+        const ms = await members(tar);
+        let rewritten: Buffer;
+        if (item.kind === 'strip') {
+          const targets = new Set(item.paths.map(norm));
+          rewritten = await repack(
+            ms.map((m) => {
+              if (!targets.has(norm(m.header.name))) return m;
+              const f = join(dir, 'bin.in');
+              writeFileSync(f, m.body);
+              assert.equal(spawnSync('strip', ['--strip-all', '-o', join(dir, 'bin.out'), f]).status, 0);
+              return { header: m.header, body: readFileSync(join(dir, 'bin.out')) };
+            }),
+          );
+        } else if (item.kind === 'upx' || item.kind === 'duplicates') continue;
+        else {
+          const drop = new Set(item.entryPaths.map(norm));
+          const kept = ms.filter((m) => !drop.has(norm(m.header.name)));
+          assert.equal(
+            ms.length - kept.length,
+            new Set(item.entryPaths.map(norm)).size,
+            `${item.text}: entries not found in layer ${item.layer}`,
+          );
+          rewritten = await repack(kept);
+        }
+        const real = gzip6(await repack(ms)) - gzip6(rewritten);
+        const err = (item.compressed - real) / real;
+        rows.push(
+          `layer ${item.layer} ${item.kind} ${item.bytes} B: slimtui ${item.compressed}, gzip -6 ${real} (${(err * 100).toFixed(1)} %)`,
+        );
+        assert.ok(Math.abs(err) <= 0.05, `${item.text}: slimtui says ${item.compressed}, real gzip -6 saving ${real}`);
+        checked++;
       }
-      const tar = layerTars[item.layer]!;
-      const ms = await members(tar);
-      let rewritten: Buffer;
-      if (item.kind === 'strip') {
-        const targets = new Set(item.paths.map(norm));
-        rewritten = await repack(ms.map((m) => {
-          if (!targets.has(norm(m.header.name))) return m;
-          const f = join(dir, 'bin.in');
-          writeFileSync(f, m.body);
-          assert.equal(spawnSync('strip', ['--strip-all', '-o', join(dir, 'bin.out'), f]).status, 0);
-          return { header: m.header, body: readFileSync(join(dir, 'bin.out')) };
-        }));
-      } else if (item.kind === 'upx' || item.kind === 'duplicates') continue;
-      else {
-        const drop = new Set(item.entryPaths.map(norm));
-        const kept = ms.filter((m) => !drop.has(norm(m.header.name)));
-        assert.equal(ms.length - kept.length, new Set(item.entryPaths.map(norm)).size, `${item.text}: entries not found in layer ${item.layer}`);
-        rewritten = await repack(kept);
-      }
-      const real = gzip6(await repack(ms)) - gzip6(rewritten);
-      const err = (item.compressed - real) / real;
-      rows.push(`layer ${item.layer} ${item.kind} ${item.bytes} B: slimtui ${item.compressed}, gzip -6 ${real} (${(err * 100).toFixed(1)} %)`);
-      assert.ok(Math.abs(err) <= 0.05, `${item.text}: slimtui says ${item.compressed}, real gzip -6 saving ${real}`);
-      checked++;
     }
-  }
-  console.log(rows.join('\n'));
-  assert.ok(checked >= 4, `only ${checked} items ≥ 4 kB`);
-});
+    console.log(rows.join('\n'));
+    assert.ok(checked >= 4, `only ${checked} items ≥ 4 kB`);
+  },
+);
 
 test('the five defects of issue 13 are gone on the demo image', () => {
   const items = list.groups.flatMap((g) => g.items);
@@ -139,7 +159,11 @@ test('the five defects of issue 13 are gone on the demo image', () => {
   assert.match(hidden.text, /hidden by layer 3/);
   assert.doesNotMatch(hidden.text, /written again/);
   // (c) headers, .o and .a from one `apk add …-dev`: one item.
-  const layer1 = items.filter((i) => i.layer === 1 && ['headers', 'object-files', 'static-archives'].some((c) => i.classId === c || i.classIds?.includes(c as never)));
+  const layer1 = items.filter(
+    (i) =>
+      i.layer === 1 &&
+      ['headers', 'object-files', 'static-archives'].some((c) => i.classId === c || i.classIds?.includes(c as never)),
+  );
   assert.equal(layer1.length, 1, layer1.map((i) => i.text).join('\n'));
   assert.deepEqual([...layer1[0]!.classIds!].sort(), ['headers', 'object-files', 'static-archives']);
   assert.match(layer1[0]!.text, /apk add .*musl-dev slimdemo-dev/);
@@ -147,7 +171,11 @@ test('the five defects of issue 13 are gone on the demo image', () => {
   assert.equal(list.errors.length, 1);
   assert.equal(list.errors[0]!.path, '/usr/local/bin/legacy-tool');
   assert.ok(md.indexOf('Will not start') < md.indexOf('## Layer'), 'errors come before the layers');
-  assert.ok(items.filter((i) => i.kind === 'strip' || i.kind === 'upx').every((i) => !i.paths.includes('/usr/local/bin/legacy-tool')));
+  assert.ok(
+    items
+      .filter((i) => i.kind === 'strip' || i.kind === 'upx')
+      .every((i) => !i.paths.includes('/usr/local/bin/legacy-tool')),
+  );
   // (b) no tiny item claims more compressed than on disk (the 944 B item said 2.5 kB).
   for (const i of items) if (i.bytes < 4096) assert.ok(i.compressed <= i.bytes, i.text);
 });

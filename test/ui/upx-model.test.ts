@@ -46,7 +46,10 @@ test('P on demo-app: the rough guess at once (33 % of 25.2 kB: UPX 4.2 packs fil
   await jump(ui, 'demo-app', 'demo-app');
   let f = await ui.press('P', (f) => status(f).includes('UPX estimating…'), 'rough projection, model asked');
   assert.equal(fake.calls.length, 1);
-  assert.deepEqual(fake.calls[0]!.map((t) => t.path), ['usr/local/bin/demo-app']);
+  assert.deepEqual(
+    fake.calls[0]!.map((t) => t.path),
+    ['usr/local/bin/demo-app'],
+  );
   f = await ui.press('v', (f) => f.includes('Plan · 1 action'), 'plan view');
   assert.match(f, /Plan · 1 action · UPX estimating…/);
   // The rough guess: 33 % of 25,200 = 8,316 bytes, i.e. 16,884 fewer (by hand).
@@ -57,7 +60,10 @@ test('P on demo-app: the rough guess at once (33 % of 25.2 kB: UPX 4.2 packs fil
   fake.answer(new Map([[entry, { size: 10_000, gzipSize: 9_990, estimatedBy: UPX_BY_MODEL }]]));
   f = await ui.press('', (f) => !f.includes('estimating') && f.includes('−15.2 kB'), 'model projection');
   assert.match(f, /−15\.2 kB\s+\S+ \S+\s+.*demo-app/);
-  assert.ok(f.includes(`exact: ${before.toLocaleString('en-US')} → ${(before - 15_200).toLocaleString('en-US')} bytes on disk`), f);
+  assert.ok(
+    f.includes(`exact: ${before.toLocaleString('en-US')} → ${(before - 15_200).toLocaleString('en-US')} bytes on disk`),
+    f,
+  );
   assert.ok(status(f).includes('(−15.2 kB)'), status(f));
   // Out of the plan and back in: the cached answer, the model is not asked again.
   f = await ui.press(KEY.esc, (f) => !f.includes('Plan ·'), 'plan closed');
@@ -75,7 +81,11 @@ test('the UPX model fails: the rough guess stays and the status line says so', a
   await ui.press('P', (f) => status(f).includes('UPX estimating…'), 'model asked');
   const rough = status(ui.frame()).replace(' · UPX estimating…', '').split('  ')[0];
   fake.fail(new Error('xz: not found'));
-  const f = await ui.press('', (f) => status(f).includes('UPX model failed, rough guess kept: xz: not found'), 'failure shown');
+  const f = await ui.press(
+    '',
+    (f) => status(f).includes('UPX model failed, rough guess kept: xz: not found'),
+    'failure shown',
+  );
   assert.ok(!status(f).includes('estimating'), status(f));
   assert.ok(status(f).includes(rough!), `${rough}\n${status(f)}`);
 });

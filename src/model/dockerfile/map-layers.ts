@@ -36,7 +36,7 @@ export function parseCreatedBy(createdBy: string | undefined): { keyword: string
   let s = createdBy.trim().replace(/\s*# buildkit$/, '');
   const nop = /^\/bin\/sh -c #\(nop\)\s*([A-Z]+)\s*(.*)$/s.exec(s);
   if (nop) return { keyword: nop[1]!, rest: nop[2]!.trim() };
-  let keyword = 'RUN';
+  const keyword = 'RUN';
   const kw = /^([A-Z]+)\s+(.*)$/s.exec(s);
   if (kw && kw[1] !== 'RUN') return { keyword: kw[1]!, rest: kw[2]!.trim() };
   if (kw) s = kw[2]!;
@@ -80,11 +80,20 @@ export function mapLayers(image: Image, df: ParsedDockerfile, stage = df.stages.
   const n = image.layers.length;
   const perLayer: (LayerInstruction | undefined)[] = new Array(n).fill(undefined);
   const notes: string[] = [];
-  if (df.stages.length === 0 || stage < 0) return { perLayer, baseLayers: n, matched: false, notes: ['the Dockerfile has no FROM'], finalStage: -1 };
+  if (df.stages.length === 0 || stage < 0)
+    return { perLayer, baseLayers: n, matched: false, notes: ['the Dockerfile has no FROM'], finalStage: -1 };
   const chain = stageChain(df, stage);
-  const candidates = chain.flatMap((s) => s.instructions.filter((i) => MAKES_LAYER.has(i.keyword) || i.keyword === 'WORKDIR'));
+  const candidates = chain.flatMap((s) =>
+    s.instructions.filter((i) => MAKES_LAYER.has(i.keyword) || i.keyword === 'WORKDIR'),
+  );
   if (image.layers.every((l) => l.history?.createdBy === undefined)) {
-    return { perLayer, baseLayers: n, matched: false, notes: ['the image has no layer history (created_by): layers cannot be mapped to instructions'], finalStage: stage };
+    return {
+      perLayer,
+      baseLayers: n,
+      matched: false,
+      notes: ['the image has no layer history (created_by): layers cannot be mapped to instructions'],
+      finalStage: stage,
+    };
   }
   let ci = candidates.length - 1;
   let li = n - 1;
@@ -102,9 +111,15 @@ export function mapLayers(image: Image, df: ParsedDockerfile, stage = df.stages.
   while (ci >= 0 && candidates[ci]!.keyword === 'WORKDIR') ci--;
   const baseLayers = li + 1;
   const unmatched = candidates.slice(0, ci + 1);
-  if (unmatched.length > 0) notes.push(`${unmatched.length} layer-making instruction${unmatched.length === 1 ? '' : 's'} (first: line ${unmatched[0]!.line} ${unmatched[0]!.keyword}) match no layer of the image: the image was not built from this Dockerfile as it is now`);
+  if (unmatched.length > 0)
+    notes.push(
+      `${unmatched.length} layer-making instruction${unmatched.length === 1 ? '' : 's'} (first: line ${unmatched[0]!.line} ${unmatched[0]!.keyword}) match no layer of the image: the image was not built from this Dockerfile as it is now`,
+    );
   const weak = perLayer.filter((p) => p?.how === 'keyword');
-  if (weak.length > 0) notes.push(`${weak.length} layer${weak.length === 1 ? '' : 's'} matched by keyword and order only (line${weak.length === 1 ? '' : 's'} ${weak.map((p) => p!.instruction.line).join(', ')}): the command differs from the history`);
+  if (weak.length > 0)
+    notes.push(
+      `${weak.length} layer${weak.length === 1 ? '' : 's'} matched by keyword and order only (line${weak.length === 1 ? '' : 's'} ${weak.map((p) => p!.instruction.line).join(', ')}): the command differs from the history`,
+    );
   const mapped = perLayer.filter((p) => p !== undefined).length;
   if (mapped === 0) notes.push('no layer matches an instruction of the final stage');
   return { perLayer, baseLayers, matched: unmatched.length === 0 && mapped > 0, notes, finalStage: stage };

@@ -4,7 +4,7 @@
  * and the global ARGs before the first FROM. Parsed with rcjsuen's dockerfile-ast (the parser of VS Code's
  * Docker language server), then copied into plain data so the rest of slimtui never sees its classes.
  */
-import { DockerfileParser, JSONInstruction, ModifiableInstruction, From, type Instruction } from 'dockerfile-ast';
+import { DockerfileParser, JSONInstruction, ModifiableInstruction, type From, type Instruction } from 'dockerfile-ast';
 
 export interface DfHeredoc {
   readonly name: string;
@@ -53,7 +53,14 @@ export interface ParsedDockerfile {
 const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 function heredocsOf(ins: Instruction, lines: readonly string[]): DfHeredoc[] {
-  const get = (ins as unknown as { getHeredocs?: () => { getName(): string; getContentRange(): { start: { line: number }; end: { line: number } } | null }[] }).getHeredocs;
+  const get = (
+    ins as unknown as {
+      getHeredocs?: () => {
+        getName(): string;
+        getContentRange(): { start: { line: number }; end: { line: number } } | null;
+      }[];
+    }
+  ).getHeredocs;
   if (typeof get !== 'function') return [];
   return get.call(ins).map((h) => {
     const r = h.getContentRange();
@@ -73,18 +80,32 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     if (keyword === 'FROM') {
       const f = ins as From;
       const stage = f.getBuildStage();
-      stages.push({ index: stages.length, ...(stage ? { name: stage.toLowerCase() } : {}), from: f.getImage() ?? '', fromLine: r.start.line + 1, instructions: [] });
+      stages.push({
+        index: stages.length,
+        ...(stage ? { name: stage.toLowerCase() } : {}),
+        from: f.getImage() ?? '',
+        fromLine: r.start.line + 1,
+        instructions: [],
+      });
     }
     const flags: Record<string, string> = {};
-    if (ins instanceof ModifiableInstruction) for (const fl of ins.getFlags()) flags[fl.getName()] = fl.getValue() ?? '';
-    const exec = ins instanceof JSONInstruction && ins.getJSONStrings().length > 0 && /^\s*\[/.test(ins.getArgumentsContent() ?? '') ? ins.getJSONStrings().map((j) => j.getJSONValue()) : undefined;
+    if (ins instanceof ModifiableInstruction)
+      for (const fl of ins.getFlags()) flags[fl.getName()] = fl.getValue() ?? '';
+    const exec =
+      ins instanceof JSONInstruction &&
+      ins.getJSONStrings().length > 0 &&
+      /^\s*\[/.test(ins.getArgumentsContent() ?? '')
+        ? ins.getJSONStrings().map((j) => j.getJSONValue())
+        : undefined;
     const heredocs = heredocsOf(ins, lines);
     const d: DfInstruction = {
       keyword,
       line: r.start.line + 1,
       endLine: r.end.line + 1,
       raw: lines.slice(r.start.line, r.end.line + 1).join('\n'),
-      args: collapse(heredocs.length > 0 ? (ins.getArgumentsContent() ?? '').split('\n')[0]! : ins.getArgumentsContent() ?? ''),
+      args: collapse(
+        heredocs.length > 0 ? (ins.getArgumentsContent() ?? '').split('\n')[0]! : (ins.getArgumentsContent() ?? ''),
+      ),
       ...(exec ? { exec } : {}),
       heredocs,
       flags,

@@ -56,10 +56,32 @@ export interface DockerfilePatch {
   readonly projected: { readonly size: number; readonly compressed: number };
 }
 
-const CACHE_CLASSES = new Set(['apt-lists', 'apt-archives', 'apk-cache', 'pip-cache', 'npm-cache', 'yarn-cache', 'go-build-cache', 'go-mod-cache', 'temp-files', 'docs', 'locales', 'vcs', 'dependency-tests']);
-const TOOLCHAIN_CLASSES = new Set(['headers', 'static-archives', 'object-files', 'c-toolchain', 'go-sdk', 'rust-toolchain']);
+const CACHE_CLASSES = new Set([
+  'apt-lists',
+  'apt-archives',
+  'apk-cache',
+  'pip-cache',
+  'npm-cache',
+  'yarn-cache',
+  'go-build-cache',
+  'go-mod-cache',
+  'temp-files',
+  'docs',
+  'locales',
+  'vcs',
+  'dependency-tests',
+]);
+const TOOLCHAIN_CLASSES = new Set([
+  'headers',
+  'static-archives',
+  'object-files',
+  'c-toolchain',
+  'go-sdk',
+  'rust-toolchain',
+]);
 
-const saving = (bytes: number, compressed: number): string => `−${formatBytes(bytes)} on disk, −${formatBytes(compressed)} compressed`;
+const saving = (bytes: number, compressed: number): string =>
+  `−${formatBytes(bytes)} on disk, −${formatBytes(compressed)} compressed`;
 
 interface RunEdit {
   ins: DfInstruction;
@@ -79,8 +101,10 @@ function cacheCleanup(run: RunEdit, item: FixItem): string | undefined {
     case 'apt-lists':
     case 'apt-archives': {
       let x = t;
-      if (/apt(-get)?\s+install\b/.test(x) && !/--no-install-recommends/.test(x)) x = x.replace(/(apt(?:-get)?\s+install)\b/, '$1 --no-install-recommends');
-      if (!/rm -rf \/var\/lib\/apt\/lists/.test(x)) x = appendCommand(x, 'apt-get clean && rm -rf /var/lib/apt/lists/*');
+      if (/apt(-get)?\s+install\b/.test(x) && !/--no-install-recommends/.test(x))
+        x = x.replace(/(apt(?:-get)?\s+install)\b/, '$1 --no-install-recommends');
+      if (!/rm -rf \/var\/lib\/apt\/lists/.test(x))
+        x = appendCommand(x, 'apt-get clean && rm -rf /var/lib/apt/lists/*');
       run.text = x;
       return 'apt lists and package cache removed in the RUN that made them (and no recommended packages)';
     }
@@ -109,12 +133,16 @@ function cacheCleanup(run: RunEdit, item: FixItem): string | undefined {
 }
 
 /** `rm path` (which fails when the path is already gone) becomes `rm -f`. */
-const forgivingRm = (text: string): string => text.replace(/\brm\s+(?!-)/g, 'rm -f ').replace(/\brm\s+-r\s/g, 'rm -rf ');
+const forgivingRm = (text: string): string =>
+  text.replace(/\brm\s+(?!-)/g, 'rm -f ').replace(/\brm\s+-r\s/g, 'rm -rf ');
 
 /** The text of a RUN with its `chmod …` command(s) on `paths` taken out; undefined when nothing else is left. */
 function withoutChmod(text: string, paths: readonly string[]): string | undefined {
   const body = text.replace(/^\s*RUN\s+/i, '').replace(/\\\n/g, ' ');
-  const parts = body.split(/&&/).map((p) => p.trim()).filter((p) => p !== '');
+  const parts = body
+    .split(/&&/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   const keep = parts.filter((p) => !(/^ch(mod|own|grp)\b/.test(p) && paths.some((q) => p.includes(q))));
   if (keep.length === 0) return undefined;
   return `RUN ${keep.join(' \\\n    && ')}`;
@@ -124,7 +152,13 @@ function withoutChmod(text: string, paths: readonly string[]): string | undefine
  * The patch of a Dockerfile for a fix list. `mapping` says which instruction made which layer (mapLayers);
  * only the final stage's instructions are edited.
  */
-export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mapping: DockerfileMapping, list: FixList, opts: PatchOptions = {}): DockerfilePatch {
+export function dockerfilePatch(
+  analysis: Analysis,
+  df: ParsedDockerfile,
+  mapping: DockerfileMapping,
+  list: FixList,
+  opts: PatchOptions = {},
+): DockerfilePatch {
   const name = opts.name ?? 'Dockerfile';
   const runs = new Map<DfInstruction, RunEdit>();
   const hunks: PatchHunk[] = [];
@@ -139,7 +173,9 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
   let expressed = { bytes: 0, compressed: 0 };
   const edits0: LineEdit[] = [];
   const modeChanges: { file: string; mode: number }[] = [];
-  const builder = opts.builder ?? (analysis.image.layers.some((l) => /# buildkit$/.test(l.history?.createdBy ?? '')) ? 'buildkit' : 'classic');
+  const builder =
+    opts.builder ??
+    (analysis.image.layers.some((l) => /# buildkit$/.test(l.history?.createdBy ?? '')) ? 'buildkit' : 'classic');
   const noted = new Map<string, { bytes: number; compressed: number; index: number }>();
   const note = (ins: DfInstruction, item: { bytes: number; compressed: number }, why: string): void => {
     // One comment per instruction and reason (apt lists and apt archives are one fix).
@@ -159,7 +195,9 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
   };
 
   // A toolchain in the final stage: a build stage and a runtime stage, which also drops every other waste.
-  const toolchain = items.filter((i) => i.kind === 'build-stage' || (i.classId !== undefined && TOOLCHAIN_CLASSES.has(i.classId)));
+  const toolchain = items.filter(
+    (i) => i.kind === 'build-stage' || (i.classId !== undefined && TOOLCHAIN_CLASSES.has(i.classId)),
+  );
   const multi = toolchain.length > 0 ? runtimeStage(analysis, df, mapping, opts) : undefined;
   if (multi && !multi.ok) advice.push(`toolchain: ${multi.why}`);
 
@@ -175,7 +213,9 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
     const ins = insOf(item.layer);
     const label = item.text.replace(/\s+—.*$/, '');
     if (!ins) {
-      advice.push(`${label} (layer ${item.layer}: ${item.layer < mapping.baseLayers ? 'from the base image' : 'no instruction of the Dockerfile made it'})`);
+      advice.push(
+        `${label} (layer ${item.layer}: ${item.layer < mapping.baseLayers ? 'from the base image' : 'no instruction of the Dockerfile made it'})`,
+      );
       continue;
     }
     if (ins.keyword === 'RUN' && (ins.exec || ins.heredocs.length > 0) && item.kind !== 'layer-waste') {
@@ -188,11 +228,21 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
       else advice.push(label);
       continue;
     }
-    if (item.kind === 'layer-waste' && item.classId === 'deleted' && ins.keyword === 'RUN' && !ins.exec && ins.heredocs.length === 0) {
+    if (
+      item.kind === 'layer-waste' &&
+      item.classId === 'deleted' &&
+      ins.keyword === 'RUN' &&
+      !ins.exec &&
+      ins.heredocs.length === 0
+    ) {
       const paths = item.paths.map((p) => (p.startsWith('/') ? p : `/${p}`));
       const r = edit(ins);
       r.text = appendCommand(r.text, `rm -rf ${paths.join(' ')}`);
-      note(ins, item, `${paths.join(', ')} deleted in the RUN that creates ${paths.length === 1 ? 'it' : 'them'} (a later layer's delete frees nothing)`);
+      note(
+        ins,
+        item,
+        `${paths.join(', ')} deleted in the RUN that creates ${paths.length === 1 ? 'it' : 'them'} (a later layer's delete frees nothing)`,
+      );
       // The later `rm` now finds nothing: make it forgiving.
       for (let l = item.layer + 1; l < analysis.image.layers.length; l++) {
         const later = insOf(l);
@@ -203,7 +253,12 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
       }
       continue;
     }
-    if (item.kind === 'layer-waste' && item.classId === 'chmod-copied' && ins.keyword === 'COPY' && !('chmod' in ins.flags)) {
+    if (
+      item.kind === 'layer-waste' &&
+      item.classId === 'chmod-copied' &&
+      ins.keyword === 'COPY' &&
+      !('chmod' in ins.flags)
+    ) {
       const path = item.paths[0]!;
       const node = analysis.tree.byPath.get(path.replace(/^\//, ''));
       const final = node ? entryAt(node, analysis.image.layers.length - 1) : undefined;
@@ -213,7 +268,11 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
       const single = src.length === 2 && !/[*?[]/.test(src[0]!) ? src[0]!.replace(/^\.\//, '') : undefined;
       if (builder === 'classic' && single) {
         modeChanges.push({ file: single, mode: (final?.mode ?? 0o100755) & 0o777 });
-        note(ins, item, `mode ${mode} set on ${single} in the build context (COPY keeps it; COPY --chmod needs BuildKit) instead of a later chmod, which copies the whole file again`);
+        note(
+          ins,
+          item,
+          `mode ${mode} set on ${single} in the build context (COPY keeps it; COPY --chmod needs BuildKit) instead of a later chmod, which copies the whole file again`,
+        );
       } else {
         r.text = r.text.replace(/^(\s*COPY)\s+/i, `$1 --chmod=${mode} `);
         note(ins, item, `mode ${mode} set by COPY --chmod instead of a later chmod, which copies the whole file again`);
@@ -229,11 +288,15 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
       continue;
     }
     if (item.kind === 'strip') {
-      advice.push(`${label} — strip (\`strip --strip-all\` or \`install -s\`) where the binary is built; caveat: no symbols for debuggers and profilers`);
+      advice.push(
+        `${label} — strip (\`strip --strip-all\` or \`install -s\`) where the binary is built; caveat: no symbols for debuggers and profilers`,
+      );
       continue;
     }
     if (item.kind === 'upx') {
-      advice.push(`${label} — \`upx --best --lzma\` as a build step; caveats: slower start, more memory, no page sharing, flagged by some scanners`);
+      advice.push(
+        `${label} — \`upx --best --lzma\` as a build step; caveats: slower start, more memory, no page sharing, flagged by some scanners`,
+      );
       continue;
     }
     advice.push(`${label} (line ${ins.line} ${ins.keyword}: no instruction change expresses it)`);
@@ -244,8 +307,15 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
     const lines = r.drop ? [] : r.text.split('\n');
     edits.push({ from: r.ins.line - 1, to: r.ins.endLine, lines: [...r.comments, ...lines] });
   }
-  let projected = { size: list.before.size - expressed.bytes, compressed: list.before.compressed - expressed.compressed };
-  if (swap) projected = { size: projected.size - swap.baseNow.size + swap.baseNew.size, compressed: projected.compressed - swap.baseNow.compressed + swap.baseNew.compressed };
+  let projected = {
+    size: list.before.size - expressed.bytes,
+    compressed: list.before.compressed - expressed.compressed,
+  };
+  if (swap)
+    projected = {
+      size: projected.size - swap.baseNow.size + swap.baseNew.size,
+      compressed: projected.compressed - swap.baseNow.compressed + swap.baseNew.compressed,
+    };
   if (multi?.ok) {
     edits.push(...multi.edits);
     hunks.push(...multi.hunks);
@@ -253,34 +323,69 @@ export function dockerfilePatch(analysis: Analysis, df: ParsedDockerfile, mappin
   }
   const body = edits.length > 0 ? unifiedDiff(name, df.text, edits) : '';
   // Git-style mode changes (GNU patch ≥ 2.7 applies them with -p1) for files of the build context.
-  const modes = modeChanges.map((m) => `diff --git a/${m.file} b/${m.file}\nold mode 100644\nnew mode 100${m.mode.toString(8)}\n`).join('');
-  const diff = body === '' && modes === '' ? '' : `${body !== '' ? `diff --git a/${name} b/${name}\n${body}` : ''}${modes}`;
+  const modes = modeChanges
+    .map((m) => `diff --git a/${m.file} b/${m.file}\nold mode 100644\nnew mode 100${m.mode.toString(8)}\n`)
+    .join('');
+  const diff =
+    body === '' && modes === '' ? '' : `${body !== '' ? `diff --git a/${name} b/${name}\n${body}` : ''}${modes}`;
   return { diff, patched: applyEdits(df.text, edits), hunks, advice, modeChanges, projected };
 }
 
 /** The final stage's FROM replaced by a glibc base when glibc binaries of the app will not start on musl. */
-function baseSwap(analysis: Analysis, df: ParsedDockerfile, mapping: DockerfileMapping, list: FixList, opts: PatchOptions):
-  | { edit: LineEdit; hunk: PatchHunk; baseNow: { size: number; compressed: number }; baseNew: { size: number; compressed: number } }
+function baseSwap(
+  analysis: Analysis,
+  df: ParsedDockerfile,
+  mapping: DockerfileMapping,
+  list: FixList,
+  opts: PatchOptions,
+):
+  | {
+      edit: LineEdit;
+      hunk: PatchHunk;
+      baseNow: { size: number; compressed: number };
+      baseNew: { size: number; compressed: number };
+    }
   | undefined {
   const stage = df.stages[mapping.finalStage];
   if (!stage || mapping.baseLayers === 0) return undefined;
   const glibcOnMusl = list.errors.filter((e) => {
     const b = analysis.binaries.byPath.get(e.path);
-    return b !== undefined && b.layer >= mapping.baseLayers && (b.interpreter ?? '').includes('ld-linux') && analysis.binaries.inventory.musl.length > 0 && analysis.binaries.inventory.glibc.length === 0;
+    return (
+      b !== undefined &&
+      b.layer >= mapping.baseLayers &&
+      (b.interpreter ?? '').includes('ld-linux') &&
+      analysis.binaries.inventory.musl.length > 0 &&
+      analysis.binaries.inventory.glibc.length === 0
+    );
   });
   if (glibcOnMusl.length === 0) return undefined;
   // Only when nothing of the app needs musl.
-  if (analysis.binaries.binaries.some((b) => b.layer >= mapping.baseLayers && (b.interpreter ?? '').includes('ld-musl'))) return undefined;
+  if (
+    analysis.binaries.binaries.some((b) => b.layer >= mapping.baseLayers && (b.interpreter ?? '').includes('ld-musl'))
+  )
+    return undefined;
   const base = opts.glibcBase ?? 'debian:bookworm-slim';
   const fromIns = df.instructions.find((i) => i.keyword === 'FROM' && i.line === stage.fromLine)!;
   const as = stage.name ? ` AS ${stage.name}` : '';
   const layers = analysis.image.layers.slice(0, mapping.baseLayers);
-  const baseNow = { size: layers.reduce((s, l) => s + l.size, 0), compressed: layers.reduce((s, l) => s + baselineCompressed(l, list.codec).bytes, 0) };
+  const baseNow = {
+    size: layers.reduce((s, l) => s + l.size, 0),
+    compressed: layers.reduce((s, l) => s + baselineCompressed(l, list.codec).bytes, 0),
+  };
   const baseNew = opts.baseSizes?.[base] ?? baseNow;
-  const why = `${glibcOnMusl.map((e) => e.path).join(', ')} ${glibcOnMusl.length === 1 ? 'needs' : 'need'} glibc and will not start on this musl base: a glibc base (${base}) lets ${glibcOnMusl.length === 1 ? 'it' : 'them'} start${opts.baseSizes?.[base] ? '' : ' (its size is not known here: the projection keeps the old base\'s)'}`;
+  const why = `${glibcOnMusl.map((e) => e.path).join(', ')} ${glibcOnMusl.length === 1 ? 'needs' : 'need'} glibc and will not start on this musl base: a glibc base (${base}) lets ${glibcOnMusl.length === 1 ? 'it' : 'them'} start${opts.baseSizes?.[base] ? '' : " (its size is not known here: the projection keeps the old base's)"}`;
   return {
-    edit: { from: fromIns.line - 1, to: fromIns.endLine, lines: [`# slimtui: fixes the error (will not start): ${why}`, `FROM ${base}${as}`] },
-    hunk: { line: fromIns.line, what: why, bytes: baseNow.size - baseNew.size, compressed: baseNow.compressed - baseNew.compressed },
+    edit: {
+      from: fromIns.line - 1,
+      to: fromIns.endLine,
+      lines: [`# slimtui: fixes the error (will not start): ${why}`, `FROM ${base}${as}`],
+    },
+    hunk: {
+      line: fromIns.line,
+      what: why,
+      bytes: baseNow.size - baseNew.size,
+      compressed: baseNow.compressed - baseNew.compressed,
+    },
     baseNow,
     baseNew,
   };
@@ -291,36 +396,74 @@ type RuntimeStage =
   | { ok: false; why: string };
 
 /** What the runtime stage keeps: the app's executables (and the files the findings say they need). */
-function runtimeStage(analysis: Analysis, df: ParsedDockerfile, mapping: DockerfileMapping, opts: PatchOptions): RuntimeStage {
+function runtimeStage(
+  analysis: Analysis,
+  df: ParsedDockerfile,
+  mapping: DockerfileMapping,
+  opts: PatchOptions,
+): RuntimeStage {
   const { image, tree, binaries } = analysis;
   const last = image.layers.length - 1;
   const predictors = modelPredictors(image);
   const stage = df.stages[mapping.finalStage];
   if (!stage) return { ok: false, why: 'no final stage' };
   // The app: executables written by the final stage's own layers, outside toolchain directories.
-  const toolRoots = ['usr/local/go', 'usr/lib/go', 'usr/include', 'usr/libexec/gcc', 'usr/lib/gcc', 'root/go', 'root/.cache', 'go/pkg'];
+  const toolRoots = [
+    'usr/local/go',
+    'usr/lib/go',
+    'usr/include',
+    'usr/libexec/gcc',
+    'usr/lib/gcc',
+    'root/go',
+    'root/.cache',
+    'go/pkg',
+  ];
   const app = binaries.binaries.filter((b) => {
     const p = b.path.replace(/^\//, '');
-    return b.layer >= mapping.baseLayers && b.verdict !== null && !toolRoots.some((r) => p === r || p.startsWith(`${r}/`)) && !/\/(go|gofmt|gcc|cc|ld|as)$/.test(b.path);
+    return (
+      b.layer >= mapping.baseLayers &&
+      b.verdict !== null &&
+      !toolRoots.some((r) => p === r || p.startsWith(`${r}/`)) &&
+      !/\/(go|gofmt|gcc|cc|ld|as)$/.test(b.path)
+    );
   });
   if (app.length === 0) return { ok: false, why: 'no executable of the app found in the layers the Dockerfile made' };
-  const needs = new Set(app.map((b) => {
-    const node = tree.byPath.get(b.path.replace(/^\//, ''));
-    const e = node ? entryAt(node, last) : undefined;
-    const elf = e ? elfOf(e) : undefined;
-    return elf ? libcNeedOf(elf as never) : 'unknown';
-  }));
+  const needs = new Set(
+    app.map((b) => {
+      const node = tree.byPath.get(b.path.replace(/^\//, ''));
+      const e = node ? entryAt(node, last) : undefined;
+      const elf = e ? elfOf(e) : undefined;
+      return elf ? libcNeedOf(elf as never) : 'unknown';
+    }),
+  );
   let base: string;
   if ([...needs].every((n) => n === 'static')) base = 'scratch';
   else if ([...needs].every((n) => n === 'static' || n === 'glibc')) base = opts.glibcBase ?? 'debian:bookworm-slim';
   else if ([...needs].every((n) => n === 'static' || n === 'musl')) base = opts.muslBase ?? 'alpine:3.20';
-  else return { ok: false, why: `the app's binaries need different libcs (${[...needs].join(', ')}): no single runtime base fits` };
+  else
+    return {
+      ok: false,
+      why: `the app's binaries need different libcs (${[...needs].join(', ')}): no single runtime base fits`,
+    };
   const extra: string[] = [];
   const why: string[] = [];
   const goUses = app.map((b) => {
     const node = tree.byPath.get(b.path.replace(/^\//, ''));
     const e = node ? entryAt(node, last) : undefined;
-    return (e ? (elfOf(e) as { goUses?: { x509SystemRoots?: boolean; osUser?: boolean; loadLocation?: boolean; embeddedTzdata?: boolean } } | undefined) : undefined)?.goUses;
+    return (
+      e
+        ? (elfOf(e) as
+            | {
+                goUses?: {
+                  x509SystemRoots?: boolean;
+                  osUser?: boolean;
+                  loadLocation?: boolean;
+                  embeddedTzdata?: boolean;
+                };
+              }
+            | undefined)
+        : undefined
+    )?.goUses;
   });
   const has = (p: string): boolean => {
     const n = tree.byPath.get(p);
@@ -332,24 +475,41 @@ function runtimeStage(analysis: Analysis, df: ParsedDockerfile, mapping: Dockerf
     if (ca) {
       extra.push(`/${ca}`);
       why.push('CA certificates (the binary loads the system roots: crypto/x509)');
-    } else why.push('no CA bundle in the image to copy: TLS verification will fail (install ca-certificates in the build stage)');
+    } else
+      why.push(
+        'no CA bundle in the image to copy: TLS verification will fail (install ca-certificates in the build stage)',
+      );
   }
-  if (base === 'scratch' && goUses.some((u) => u?.osUser)) for (const f of ['etc/passwd', 'etc/group']) if (has(f)) extra.push(`/${f}`);
-  if (base === 'scratch' && goUses.some((u) => u?.loadLocation && !u.embeddedTzdata) && has('usr/share/zoneinfo')) extra.push('/usr/share/zoneinfo');
+  if (base === 'scratch' && goUses.some((u) => u?.osUser))
+    for (const f of ['etc/passwd', 'etc/group']) if (has(f)) extra.push(`/${f}`);
+  if (base === 'scratch' && goUses.some((u) => u?.loadLocation && !u.embeddedTzdata) && has('usr/share/zoneinfo'))
+    extra.push('/usr/share/zoneinfo');
   const stageName = stage.name ?? 'build';
   const fromIns = df.instructions.find((i) => i.keyword === 'FROM' && i.line === stage.fromLine)!;
   const edits: LineEdit[] = [];
-  if (!stage.name) edits.push({ from: fromIns.line - 1, to: fromIns.endLine, lines: [`${fromIns.raw.replace(/\s+$/, '')} AS build`] });
+  if (!stage.name)
+    edits.push({ from: fromIns.line - 1, to: fromIns.endLine, lines: [`${fromIns.raw.replace(/\s+$/, '')} AS build`] });
   const goFlags = app.some((b) => b.go !== null);
-  const tail = stage.instructions.filter((i) => ['WORKDIR', 'USER', 'EXPOSE', 'ENTRYPOINT', 'CMD', 'ENV', 'LABEL', 'STOPSIGNAL', 'HEALTHCHECK'].includes(i.keyword));
+  const tail = stage.instructions.filter((i) =>
+    ['WORKDIR', 'USER', 'EXPOSE', 'ENTRYPOINT', 'CMD', 'ENV', 'LABEL', 'STOPSIGNAL', 'HEALTHCHECK'].includes(i.keyword),
+  );
   let goEdit = false;
   if (goFlags && app.every((b) => b.go !== null)) {
     // Go: a static, trimmed build is what lets the runtime stage be scratch.
-    const run = stage.instructions.find((i) => i.keyword === 'RUN' && /\bgo\s+build\b/.test(i.raw) && !i.exec && i.heredocs.length === 0);
+    const run = stage.instructions.find(
+      (i) => i.keyword === 'RUN' && /\bgo\s+build\b/.test(i.raw) && !i.exec && i.heredocs.length === 0,
+    );
     if (run && !/-ldflags/.test(run.raw)) {
       const text = run.raw.replace(/\bgo\s+build\b/, "CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'");
       goEdit = true;
-      edits.push({ from: run.line - 1, to: run.endLine, lines: ['# slimtui: CGO_ENABLED=0 -trimpath -ldflags=\'-s -w\': a static binary without symbol tables or DWARF (no cgo used), so the runtime stage can be scratch', ...text.split('\n')] });
+      edits.push({
+        from: run.line - 1,
+        to: run.endLine,
+        lines: [
+          "# slimtui: CGO_ENABLED=0 -trimpath -ldflags='-s -w': a static binary without symbol tables or DWARF (no cgo used), so the runtime stage can be scratch",
+          ...text.split('\n'),
+        ],
+      });
     }
   }
   // What the runtime stage holds, for the projection: the copied files.
@@ -387,7 +547,19 @@ function runtimeStage(analysis: Analysis, df: ParsedDockerfile, mapping: Dockerf
   ];
   const lastLine = df.text.replace(/\n$/, '').split('\n').length;
   edits.push({ from: lastLine, to: lastLine, lines });
-  return { ok: true, edits, hunks: [{ line: lastLine + 1, what: `runtime stage on ${base}`, bytes: before - size, compressed: Math.round(beforeCompressed - compressed) }], projected: { size, compressed: Math.round(compressed) } };
+  return {
+    ok: true,
+    edits,
+    hunks: [
+      {
+        line: lastLine + 1,
+        what: `runtime stage on ${base}`,
+        bytes: before - size,
+        compressed: Math.round(beforeCompressed - compressed),
+      },
+    ],
+    projected: { size, compressed: Math.round(compressed) },
+  };
 }
 
 /** The image's compressed/uncompressed ratio (a rough weight for files copied into a new stage). */

@@ -37,7 +37,14 @@ export interface BuildPlanOptions {
   readonly waste?: WasteReport;
 }
 
-const ORDER: Record<PlanAction['kind'], number> = { 'remove-path': 0, 'remove-glob': 0, 'remove-class': 0, 'final-only': 1, strip: 2, upx: 3 };
+const ORDER: Record<PlanAction['kind'], number> = {
+  'remove-path': 0,
+  'remove-glob': 0,
+  'remove-class': 0,
+  'final-only': 1,
+  strip: 2,
+  upx: 3,
+};
 
 /**
  * Resolves actions to the entries they touch. Removals are applied first (in the given order), then
@@ -52,12 +59,20 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
   const finalList = (): FinalEntry[] => (finals ??= finalEntries(analysis, index));
 
   // A binary that will not start is not worth stripping or packing: its error comes first (fix list).
-  const wontStart = (path: string): boolean => analysis.binaries.byPath.get(`/${path}`)?.verdict?.status === 'will not start';
+  const wontStart = (path: string): boolean =>
+    analysis.binaries.byPath.get(`/${path}`)?.verdict?.status === 'will not start';
   const notStarting = new Set<string>();
   const removedBy = new Map<number, string>();
   const strippedBy = new Map<number, string>();
   const packedBy = new Map<number, string>();
-  const planned: { id: string; action: PlanAction; removes: EntryRef[]; strips: EntryRef[]; packs: EntryRef[]; matched: number }[] = actions.map((action, i) => ({ id: `a${i + 1}`, action, removes: [], strips: [], packs: [], matched: 0 }));
+  const planned: {
+    id: string;
+    action: PlanAction;
+    removes: EntryRef[];
+    strips: EntryRef[];
+    packs: EntryRef[];
+    matched: number;
+  }[] = actions.map((action, i) => ({ id: `a${i + 1}`, action, removes: [], strips: [], packs: [], matched: 0 }));
 
   const allRefs = function* (match: (path: string) => boolean): Generator<EntryRef> {
     for (let layer = 0; layer <= last; layer++) {

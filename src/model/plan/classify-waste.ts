@@ -5,7 +5,14 @@ import { dataBytes, type EntryRef } from './entry-ref.js';
 import { finalEntries, indexEntries } from './entry-index.js';
 import { layerWaste } from './layer-waste.js';
 import { classifyNodes } from './node-classes.js';
-import { DUPLICATES_TEXT, LAYER_WASTE_TEXT, WASTE_RULES, type LayerWasteId, type WasteCategory, type WasteClassId } from './waste-rules.js';
+import {
+  DUPLICATES_TEXT,
+  LAYER_WASTE_TEXT,
+  WASTE_RULES,
+  type LayerWasteId,
+  type WasteCategory,
+  type WasteClassId,
+} from './waste-rules.js';
 
 /** A group of paths inside one class (the `.git` directory, the apt lists directory, one duplicate set). */
 export interface WastePath {
@@ -66,7 +73,12 @@ class Acc {
   }
   paths_(): WastePath[] {
     return [...this.paths]
-      .map(([path, p]) => ({ path, bytes: p.bytes, finalBytes: p.finalBytes, layers: [...p.layers].sort((a, b) => a - b) }))
+      .map(([path, p]) => ({
+        path,
+        bytes: p.bytes,
+        finalBytes: p.finalBytes,
+        layers: [...p.layers].sort((a, b) => a - b),
+      }))
       .sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
   }
 }
@@ -83,10 +95,27 @@ export function classifyWaste(analysis: Analysis): WasteReport {
   const index = indexEntries(analysis);
   const nodeClasses = classifyNodes(tree);
   const classes: WasteClass[] = [];
-  const make = (id: WasteClassId, category: WasteCategory, text: { label: string; why: string; fix: string }, acc: Acc): void => {
+  const make = (
+    id: WasteClassId,
+    category: WasteCategory,
+    text: { label: string; why: string; fix: string },
+    acc: Acc,
+  ): void => {
     if (acc.entries.length === 0) return;
     if (acc.storedBytes === 0 && category !== 'vcs') return;
-    classes.push({ id, category, label: text.label, why: text.why, fix: text.fix, finalBytes: acc.finalBytes, storedBytes: acc.storedBytes, perLayer: acc.perLayer, fileCount: acc.fileCount, paths: acc.paths_(), entries: acc.entries });
+    classes.push({
+      id,
+      category,
+      label: text.label,
+      why: text.why,
+      fix: text.fix,
+      finalBytes: acc.finalBytes,
+      storedBytes: acc.storedBytes,
+      perLayer: acc.perLayer,
+      fileCount: acc.fileCount,
+      paths: acc.paths_(),
+      entries: acc.entries,
+    });
   };
 
   const byRule = new Map(WASTE_RULES.map((r) => [r.id, new Acc(n)]));
@@ -114,7 +143,9 @@ export function classifyWaste(analysis: Analysis): WasteReport {
   }
   make('duplicates', 'duplicates', DUPLICATES_TEXT, dup);
 
-  const waste = new Map<LayerWasteId, Acc>((['deleted', 'overwritten', 'hidden', 'chmod-copied'] as const).map((id) => [id, new Acc(n)]));
+  const waste = new Map<LayerWasteId, Acc>(
+    (['deleted', 'overwritten', 'hidden', 'chmod-copied'] as const).map((id) => [id, new Acc(n)]),
+  );
   for (const w of layerWaste(analysis, index)) waste.get(w.id)!.add(w.ref, w.path, w.bytes, false);
   for (const [id, acc] of waste) make(id, 'layer-waste', LAYER_WASTE_TEXT[id], acc);
 

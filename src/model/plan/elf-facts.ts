@@ -18,7 +18,14 @@ export interface ElfFacts {
   readonly debugBytes?: number;
   /** Set by the ELF analyser from Go's function-name table (survives -s -w). */
   readonly goUses?: { readonly x509SystemRoots?: boolean };
-  readonly go?: { readonly deps?: readonly { readonly path: string }[]; readonly packages?: readonly string[]; readonly stripped?: boolean; readonly goVersion?: string; readonly path?: string; readonly cgoEnabled?: boolean };
+  readonly go?: {
+    readonly deps?: readonly { readonly path: string }[];
+    readonly packages?: readonly string[];
+    readonly stripped?: boolean;
+    readonly goVersion?: string;
+    readonly path?: string;
+    readonly cgoEnabled?: boolean;
+  };
 }
 
 export function elfOf(e: Entry): ElfFacts | undefined {
@@ -26,7 +33,8 @@ export function elfOf(e: Entry): ElfFacts | undefined {
   return f && typeof f === 'object' && !('malformed' in f) ? (f as ElfFacts) : undefined;
 }
 
-export const isExecutableKind = (elf: ElfFacts): boolean => elf.kind === 'static' || elf.kind === 'static-pie' || elf.kind === 'dynamic-exec';
+export const isExecutableKind = (elf: ElfFacts): boolean =>
+  elf.kind === 'static' || elf.kind === 'static-pie' || elf.kind === 'dynamic-exec';
 
 /** Go packages that make a binary a TLS client (it will want CA certificates). */
 const TLS_PACKAGES = /^(crypto\/tls|net\/http|google\.golang\.org\/grpc|github\.com\/aws\/|cloud\.google\.com\/)/;

@@ -6,7 +6,15 @@ import { elfOf } from './elf-facts.js';
 import { entryOf, refKey, type EntryRef } from './entry-ref.js';
 import { indexEntries } from './entry-index.js';
 import { UPX_CAVEATS } from '../predict/upx.js';
-import { buildStageFixText, classFixText, duplicateFixText, layerWasteFixText, removeFixText, stripFixText, upxFixText } from './fix-text.js';
+import {
+  buildStageFixText,
+  classFixText,
+  duplicateFixText,
+  layerWasteFixText,
+  removeFixText,
+  stripFixText,
+  upxFixText,
+} from './fix-text.js';
 import { isBaseLayer, layerKind, quoteCommand } from './layer-kind.js';
 import { layerWaste, type LayerWasteItem } from './layer-waste.js';
 import { classifyNodes } from './node-classes.js';
@@ -21,7 +29,14 @@ export type FixKind = 'remove-class' | 'build-stage' | 'remove-paths' | 'layer-w
 export const TINY_ITEM = 4096;
 
 /** Classes one `-dev`/toolchain install brings together: one cause, one fix (a build stage). */
-const TOOLCHAIN_CLASSES: ReadonlySet<string> = new Set(['headers', 'static-archives', 'object-files', 'c-toolchain', 'go-sdk', 'rust-toolchain']);
+const TOOLCHAIN_CLASSES: ReadonlySet<string> = new Set([
+  'headers',
+  'static-archives',
+  'object-files',
+  'c-toolchain',
+  'go-sdk',
+  'rust-toolchain',
+]);
 
 /** A binary that will not start, first in the fix list: nothing else matters until it does. */
 export interface FixError {
@@ -74,7 +89,13 @@ export interface FixList {
   readonly after: Sizes;
   readonly saved: { readonly size: number; readonly compressed: number };
   readonly finalFs: { readonly before: number; readonly after: number };
-  readonly actions: readonly { readonly id: string; readonly label: string; readonly size: number; readonly compressed: number; readonly entries: number }[];
+  readonly actions: readonly {
+    readonly id: string;
+    readonly label: string;
+    readonly size: number;
+    readonly compressed: number;
+    readonly entries: number;
+  }[];
   readonly groups: readonly FixGroup[];
   /** Binaries that will not start (error findings), with their fix: shown first. */
   readonly errors: readonly FixError[];
@@ -130,19 +151,55 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
   const dupOf = new Map<number, string>();
   for (const g of plan.waste.duplicates) for (const c of g.copies.slice(1)) dupOf.set(refKey(c.ref), g.copies[0]!.path);
 
-  const add = (pa: PlannedAction, ref: EntryRef, kind: FixKind, sub: string, path: string, extra: Partial<Bucket> = {}): void => {
+  const add = (
+    pa: PlannedAction,
+    ref: EntryRef,
+    kind: FixKind,
+    sub: string,
+    path: string,
+    extra: Partial<Bucket> = {},
+  ): void => {
     const s = projection.entrySavings.get(savingKey(pa.id, ref));
     if (!s) return;
     const bytes = s.size;
     // One cause, one item: a RUN's toolchain classes (headers, .a, .o, compilers) share one bucket.
-    const group = kind === 'remove-class' && extra.classId !== undefined && TOOLCHAIN_CLASSES.has(extra.classId) && layerKind(image, ref.layer) === 'run';
+    const group =
+      kind === 'remove-class' &&
+      extra.classId !== undefined &&
+      TOOLCHAIN_CLASSES.has(extra.classId) &&
+      layerKind(image, ref.layer) === 'run';
     const key = group ? `toolchain|${ref.layer}` : `${pa.id}|${ref.layer}|${sub}`;
     let b = buckets.get(key);
     if (!b) {
       const { classId, ...rest } = extra;
-      buckets.set(key, (b = group
-        ? { layer: ref.layer, kind: 'build-stage', actionIds: new Set(), classIds: new Set(), entryPaths: [], sub, bytes: 0, compressed: 0, paths: new Map(), ...rest }
-        : { layer: ref.layer, kind, actionIds: new Set(), entryPaths: [], sub, bytes: 0, compressed: 0, paths: new Map(), ...extra, ...(classId !== undefined ? { classId } : {}) }));
+      buckets.set(
+        key,
+        (b = group
+          ? {
+              layer: ref.layer,
+              kind: 'build-stage',
+              actionIds: new Set(),
+              classIds: new Set(),
+              entryPaths: [],
+              sub,
+              bytes: 0,
+              compressed: 0,
+              paths: new Map(),
+              ...rest,
+            }
+          : {
+              layer: ref.layer,
+              kind,
+              actionIds: new Set(),
+              entryPaths: [],
+              sub,
+              bytes: 0,
+              compressed: 0,
+              paths: new Map(),
+              ...extra,
+              ...(classId !== undefined ? { classId } : {}),
+            }),
+      );
     }
     b.actionIds.add(pa.id);
     if (group && extra.classId !== undefined) b.classIds!.add(extra.classId);
@@ -157,14 +214,18 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
     for (const ref of pa.removes) {
       const node = tree.entryNodes[ref.layer]?.[ref.index];
       const path = node?.path ?? entryOf(image, ref).path;
-      if (a.kind === 'remove-class' && RULES_BY_ID.has(a.class as PathClassId)) add(pa, ref, 'remove-class', a.class, classRoot(ref), { classId: a.class });
+      if (a.kind === 'remove-class' && RULES_BY_ID.has(a.class as PathClassId))
+        add(pa, ref, 'remove-class', a.class, classRoot(ref), { classId: a.class });
       else if (a.kind === 'remove-class' && a.class === 'duplicates') {
         const kept = dupOf.get(refKey(ref)) ?? '';
         add(pa, ref, 'duplicates', `dup:${kept}`, path, { classId: 'duplicates', kept });
       } else if (a.kind === 'remove-class' || a.kind === 'final-only') {
         const w = wasteOf(ref);
         if (!w) continue;
-        add(pa, ref, 'layer-waste', `${w.id}:${w.byLayer ?? ''}`, path, { classId: w.id, ...(w.byLayer !== undefined ? { byLayer: w.byLayer } : {}) });
+        add(pa, ref, 'layer-waste', `${w.id}:${w.byLayer ?? ''}`, path, {
+          classId: w.id,
+          ...(w.byLayer !== undefined ? { byLayer: w.byLayer } : {}),
+        });
       } else add(pa, ref, 'remove-paths', 'paths', path);
     }
     for (const ref of pa.strips) {
@@ -224,7 +285,9 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
       actionIds: [...b.actionIds],
       entryPaths: b.entryPaths,
       ...(u?.estimatedBy !== undefined ? { estimatedBy: u.estimatedBy } : {}),
-      ...(u ? { upx: { before: u.before, size: u.size, ...(u.gzipSize !== undefined ? { gzipSize: u.gzipSize } : {}) } } : {}),
+      ...(u
+        ? { upx: { before: u.before, size: u.size, ...(u.gzipSize !== undefined ? { gzipSize: u.gzipSize } : {}) } }
+        : {}),
     });
   }
 
@@ -232,7 +295,15 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
   for (const layer of [...new Set(items.map((i) => i.layer))].sort((x, y) => x - y)) {
     const mine = items.filter((i) => i.layer === layer).sort((x, y) => y.bytes - x.bytes || (x.text < y.text ? -1 : 1));
     const ins = layerInstruction(image.layers[layer]);
-    groups.push({ layer, command: quoteCommand(image, layer, 200), ...(ins ? { instruction: ins } : {}), fromBase: isBaseLayer(image, layer), bytes: mine.reduce((s, i) => s + i.bytes, 0), compressed: mine.reduce((s, i) => s + i.compressed, 0), items: mine });
+    groups.push({
+      layer,
+      command: quoteCommand(image, layer, 200),
+      ...(ins ? { instruction: ins } : {}),
+      fromBase: isBaseLayer(image, layer),
+      bytes: mine.reduce((s, i) => s + i.bytes, 0),
+      compressed: mine.reduce((s, i) => s + i.compressed, 0),
+      items: mine,
+    });
   }
 
   const notes: string[] = [];
@@ -242,16 +313,29 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
     if (planned.has(c.id) || (finalOnly && c.category === 'layer-waste') || c.storedBytes === 0) continue;
     notes.push(`not in this plan: ${c.label} (${c.fileCount} files, ${c.storedBytes} bytes stored) — ${c.fix}`);
   }
-  if (!plan.waste.haveDigests) notes.push('content digests were off (--no-digests): duplicates and chmod copies could not be told apart from other rewrites');
+  if (!plan.waste.haveDigests)
+    notes.push(
+      'content digests were off (--no-digests): duplicates and chmod copies could not be told apart from other rewrites',
+    );
 
   const errors: FixError[] = analysis.binaries.findings
     .filter((f) => f.severity === 'error')
     .map((f) => {
       const layer = analysis.binaries.byPath.get(f.path)?.layer;
       const ins = layer !== undefined ? layerInstruction(image.layers[layer]) : undefined;
-      return { path: f.path, code: f.code, evidence: f.evidence, fix: f.fix, ...(layer !== undefined ? { layer } : {}), ...(ins ? { instruction: ins } : {}) };
+      return {
+        path: f.path,
+        code: f.code,
+        evidence: f.evidence,
+        fix: f.fix,
+        ...(layer !== undefined ? { layer } : {}),
+        ...(ins ? { instruction: ins } : {}),
+      };
     });
-  if (plan.notStarting.length > 0) notes.push(`not stripped or packed because ${plan.notStarting.length === 1 ? 'it does' : 'they do'} not start (fix the error first): ${plan.notStarting.map((p) => `\`${p}\``).join(', ')}`);
+  if (plan.notStarting.length > 0)
+    notes.push(
+      `not stripped or packed because ${plan.notStarting.length === 1 ? 'it does' : 'they do'} not start (fix the error first): ${plan.notStarting.map((p) => `\`${p}\``).join(', ')}`,
+    );
 
   const t = projection.total;
   return {
@@ -261,7 +345,13 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
     after: t.after,
     saved: { size: t.before.size - t.after.size, compressed: t.before.compressed - t.after.compressed },
     finalFs: projection.finalFs,
-    actions: projection.actions.map((a) => ({ id: a.id, label: a.label, size: a.size, compressed: a.compressed, entries: a.entries })),
+    actions: projection.actions.map((a) => ({
+      id: a.id,
+      label: a.label,
+      size: a.size,
+      compressed: a.compressed,
+      entries: a.entries,
+    })),
     groups,
     errors,
     warnings: projection.warnings,

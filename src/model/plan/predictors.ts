@@ -75,9 +75,14 @@ export interface LayerBaseline {
 
 /** A layer's compressed size as it is: the blob when the source stores it in that codec, else an estimate. */
 export function baselineCompressed(layer: Layer, codec: Codec): LayerBaseline {
-  if (layer.compressedSize !== undefined && layer.compression === codec) return { bytes: layer.compressedSize, how: 'blob' };
-  const gz = layer.compression === 'gzip' && layer.compressedSize !== undefined ? layer.compressedSize : gzipFact(layer);
-  const fromZstd = layer.compression === 'zstd' && layer.compressedSize !== undefined ? layer.compressedSize / ZSTD_PER_GZIP : undefined;
+  if (layer.compressedSize !== undefined && layer.compression === codec)
+    return { bytes: layer.compressedSize, how: 'blob' };
+  const gz =
+    layer.compression === 'gzip' && layer.compressedSize !== undefined ? layer.compressedSize : gzipFact(layer);
+  const fromZstd =
+    layer.compression === 'zstd' && layer.compressedSize !== undefined
+      ? layer.compressedSize / ZSTD_PER_GZIP
+      : undefined;
   const gzip = gz ?? fromZstd;
   if (gzip !== undefined) return { bytes: Math.round(codec === 'gzip' ? gzip : gzip * ZSTD_PER_GZIP), how: 'estimate' };
   const guess = layer.tarSize * FALLBACK_GZIP_RATIO;
@@ -97,7 +102,11 @@ export function removedCompressed(image: Image, layerIndex: number, r: RemovedBy
   if (!layer || layer.tarSize <= 0) return 0;
   const before = baselineCompressed(layer, codec).bytes;
   const gz = gzipFact(layer);
-  return r.compressedHint ?? priced(layer, r, gz !== undefined && gz > 0 ? before / gz : 1) ?? (before / layer.tarSize) * r.bytes;
+  return (
+    r.compressedHint ??
+    priced(layer, r, gz !== undefined && gz > 0 ? before / gz : 1) ??
+    (before / layer.tarSize) * r.bytes
+  );
 }
 
 /** UPX 4.2 refuses files under 4096 bytes (PackUnix::canPack: "CantPackException: file is too small"). */
@@ -122,9 +131,15 @@ export function ratioPredictors(image: Image): Predictors {
       const elf = elfOf(entry);
       if (!elf) return undefined;
       const by = UPX_BY_GUESS;
-      if (elf.kind === 'shared-lib') return { refused: 'shared library (UPX packs few, and a packed library loses page sharing)', estimatedBy: by };
-      if (!isExecutableKind(elf)) return { refused: `not an executable (${elf.kind ?? 'unknown kind'})`, estimatedBy: by };
-      if (entry.size < UPX_MIN_SIZE) return { refused: 'too small (upx: CantPackException: file is too small; UPX needs ≥ 4096 bytes)', estimatedBy: by };
+      if (elf.kind === 'shared-lib')
+        return { refused: 'shared library (UPX packs few, and a packed library loses page sharing)', estimatedBy: by };
+      if (!isExecutableKind(elf))
+        return { refused: `not an executable (${elf.kind ?? 'unknown kind'})`, estimatedBy: by };
+      if (entry.size < UPX_MIN_SIZE)
+        return {
+          refused: 'too small (upx: CantPackException: file is too small; UPX needs ≥ 4096 bytes)',
+          estimatedBy: by,
+        };
       const size = Math.round(entry.size * UPX_ROUGH_RATIO);
       return { size, gzipSize: size, estimatedBy: by };
     },
@@ -143,7 +158,8 @@ export function ratioPredictors(image: Image): Predictors {
     methods: {
       strip: 'file size − .symtab − .strtab − .debug_* sections (from the ELF section table; alignment not modelled)',
       upx: `rough: ${Math.round(UPX_ROUGH_RATIO * 100)} % of the file for executables ≥ 4096 bytes, refusing shared libraries (no UPX model loaded)`,
-      compressed: 'layer blob size when the source has it, else the layer\'s gzip estimate; a removed file weighs what its tar records (header included) cost in the layer\'s gzip -6 stream — deflated with the preceding 32 KiB as dictionary for files < 64 KiB, its own sample\'s ratio above — else the layer\'s compressed/uncompressed ratio; stripped sections weighed by their own compressibility (SHF_COMPRESSED DWARF 1:1, symbol tables 0.3)',
+      compressed:
+        "layer blob size when the source has it, else the layer's gzip estimate; a removed file weighs what its tar records (header included) cost in the layer's gzip -6 stream — deflated with the preceding 32 KiB as dictionary for files < 64 KiB, its own sample's ratio above — else the layer's compressed/uncompressed ratio; stripped sections weighed by their own compressibility (SHF_COMPRESSED DWARF 1:1, symbol tables 0.3)",
     },
   };
 }

@@ -14,8 +14,10 @@ export interface RemovalCosts {
   readonly strip?: ReadonlyMap<string, number>;
 }
 
-const isCosts = (v: unknown): v is RemovalCosts => typeof v === 'object' && v !== null && (v as RemovalCosts).files instanceof Map;
-const isEstimate = (v: unknown): v is GzipLayerEstimate => typeof v === 'object' && v !== null && (v as GzipLayerEstimate).files instanceof Map;
+const isCosts = (v: unknown): v is RemovalCosts =>
+  typeof v === 'object' && v !== null && (v as RemovalCosts).files instanceof Map;
+const isEstimate = (v: unknown): v is GzipLayerEstimate =>
+  typeof v === 'object' && v !== null && (v as GzipLayerEstimate).files instanceof Map;
 
 /**
  * What removing `entry`'s tar records saves in the layer's gzip -6 stream, headers included: the removal-cost

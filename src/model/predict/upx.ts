@@ -48,7 +48,9 @@ export type UpxEligibility =
     };
 
 /** Machines UPX 4.2 packs as Linux ELF. x86 ones get the call filter and the fitted size model. */
-const UPX_MACHINES = new Set([3 /* i386 */, 62 /* x86-64 */, 40 /* arm */, 183 /* aarch64 */, 8 /* mips */, 20, 21 /* ppc, ppc64 */]);
+const UPX_MACHINES = new Set([
+  3 /* i386 */, 62 /* x86-64 */, 40 /* arm */, 183 /* aarch64 */, 8 /* mips */, 20, 21 /* ppc, ppc64 */,
+]);
 
 function refuse(refusal: UpxRefusal, message: string, fix?: string): UpxEligibility {
   return fix === undefined ? { ok: false, refusal, message } : { ok: false, refusal, message, fix };
@@ -62,8 +64,12 @@ export function upxEligibility(elf: ElfInfo, fileSize: number, facts: UpxFacts =
   // Order as UPX: tiny files are skipped before anything is read; then the format; then PackUnix::canPack.
   if (fileSize < 512) return refuse('too-small', 'IOException: file is too small');
   if (facts.scan?.packed) return refuse('already-packed', 'AlreadyPackedException');
-  if (elf.type !== 'exec' && elf.type !== 'dyn') return refuse('unsupported-format', 'UnknownExecutableFormatException');
-  if (!UPX_MACHINES.has(elf.machine) || (elf.machine !== 40 && elf.machine !== 8 && elf.machine !== 20 && elf.endian !== 'le'))
+  if (elf.type !== 'exec' && elf.type !== 'dyn')
+    return refuse('unsupported-format', 'UnknownExecutableFormatException');
+  if (
+    !UPX_MACHINES.has(elf.machine) ||
+    (elf.machine !== 40 && elf.machine !== 8 && elf.machine !== 20 && elf.endian !== 'le')
+  )
     return refuse('unsupported-format', 'UnknownExecutableFormatException');
   const loads = elf.programHeaders.filter((p) => p.type === PT_LOAD);
   if (loads.length === 0) return refuse('unsupported-format', 'UnknownExecutableFormatException');
@@ -78,7 +84,10 @@ export function upxEligibility(elf: ElfInfo, fileSize: number, facts: UpxFacts =
       if (!s.hasInitArray)
         return refuse('shared-library-unsupported', 'CantPackException: need DT_INIT; try "void _init(void){}"');
       if (s.hasRelr)
-        return refuse('shared-library-unsupported', 'CantPackException: bad init address 0 (init_array relocated by DT_RELR)');
+        return refuse(
+          'shared-library-unsupported',
+          'CantPackException: bad init address 0 (init_array relocated by DT_RELR)',
+        );
     }
   }
   return { ok: true };
@@ -135,7 +144,12 @@ export function withStoredExtent(plan: UpxPackPlan, extent: ByteRange): UpxPackP
     }
   }
   const { filteredExtent: _drop, ...rest } = plan;
-  return { ...rest, ranges, storedBytes: plan.storedBytes + (extent.end - extent.start), storedRanges: mergeRanges([...plan.storedRanges, extent]) };
+  return {
+    ...rest,
+    ranges,
+    storedBytes: plan.storedBytes + (extent.end - extent.start),
+    storedRanges: mergeRanges([...plan.storedRanges, extent]),
+  };
 }
 
 /** The first PF_X PT_LOAD as UPX's packExtent sees it (the ELF header and phdrs go in their own block). */
@@ -171,7 +185,16 @@ export function upxPackPlan(elf: ElfInfo, fileSize: number, scan?: UpxScan): Upx
     const overhead = elf.machine === 3 ? 5070 : staticExec && elf.machine !== 62 ? 7430 : 5850;
     const ext = elf.machine === 62 ? firstFilteredExtent(elf, fileSize) : undefined;
     const small = ext !== undefined && ext.end - ext.start <= UPX_STORE_CHECK_MAX ? { filteredExtent: ext } : {};
-    return { ranges: [{ start: 0, end: fileSize }], x86Filter, storedBytes: 0, storedRanges: [], slope: 0.991, overhead, quality, ...small };
+    return {
+      ranges: [{ start: 0, end: fileSize }],
+      x86Filter,
+      storedBytes: 0,
+      storedRanges: [],
+      slope: 0.991,
+      overhead,
+      quality,
+      ...small,
+    };
   }
   const loads = elf.programHeaders.filter((p) => p.type === PT_LOAD);
   const xct = scan?.shlib?.xctOff ?? xctFromSections(elf) ?? 0;
@@ -190,7 +213,15 @@ export function upxPackPlan(elf: ElfInfo, fileSize: number, scan?: UpxScan): Upx
     ranges.push({ start: Math.max(p.offset, xct), end });
   }
   ranges.push({ start: lastEnd, end: fileSize });
-  return { ranges: mergeRanges(ranges), x86Filter, storedBytes: stored, storedRanges: mergeRanges(storedRanges), slope: 1, overhead: 3000, quality };
+  return {
+    ranges: mergeRanges(ranges),
+    x86Filter,
+    storedBytes: stored,
+    storedRanges: mergeRanges(storedRanges),
+    slope: 1,
+    overhead: 3000,
+    quality,
+  };
 }
 
 function xctFromSections(elf: ElfInfo): number | undefined {
@@ -215,7 +246,11 @@ export interface UpxPrediction {
  * Packed size from the plan and L = raw LZMA1 preset-9 size of the plan's ranges (lzmaRawSize in src/io).
  * Returns the 'not-compressible' refusal when UPX would find no gain.
  */
-export function predictUpx(plan: UpxPackPlan, lzmaBytes: number, fileSize: number): UpxPrediction | { refusal: 'not-compressible' } {
+export function predictUpx(
+  plan: UpxPackPlan,
+  lzmaBytes: number,
+  fileSize: number,
+): UpxPrediction | { refusal: 'not-compressible' } {
   const size = Math.round(plan.storedBytes + plan.slope * lzmaBytes + plan.overhead);
   if (size >= fileSize) return { refusal: 'not-compressible' };
   return { size, savedBytes: fileSize - size };

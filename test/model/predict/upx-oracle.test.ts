@@ -55,8 +55,15 @@ test('refusals match upx_best_lzma_status on every usable row', () => {
     const b = readFileSync(path);
     const r = parseElf(bytesSource(b));
     assert.ok(r.ok);
-    const el = upxEligibility(r.elf, b.length, { mode: parseInt(row.mode!.replace('0o', ''), 8), scan: scanForUpx(bytesSource(b), r.elf) });
-    assert.equal(el.ok ? 'ok' : el.refusal, expectedRefusal(row.upx_best_lzma_status!), `${row.name}: ${row.upx_best_lzma_status}`);
+    const el = upxEligibility(r.elf, b.length, {
+      mode: parseInt(row.mode!.replace('0o', ''), 8),
+      scan: scanForUpx(bytesSource(b), r.elf),
+    });
+    assert.equal(
+      el.ok ? 'ok' : el.refusal,
+      expectedRefusal(row.upx_best_lzma_status!),
+      `${row.name}: ${row.upx_best_lzma_status}`,
+    );
   }
 });
 
@@ -75,15 +82,23 @@ test('packed size within 5% of upx --best --lzma on every packable row', { timeo
   };
   // Two xz processes at a time (this machine has 2 cores).
   const queue = [...jobs];
-  await Promise.all([0, 1].map(async () => {
-    for (let j = queue.shift(); j; j = queue.shift()) await work(j);
-  }));
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let j = queue.shift(); j; j = queue.shift()) await work(j);
+    }),
+  );
   errs.sort((a, b) => Math.abs(b.err) - Math.abs(a.err));
   const mape = errs.reduce((s, e) => s + Math.abs(e.err), 0) / errs.length;
-  console.log(`UPX vs oracle: n=${errs.length} MAPE ${(mape * 100).toFixed(2)}% max ${(Math.abs(errs[0]!.err) * 100).toFixed(2)}% (${errs[0]!.name})`);
-  for (const e of errs) console.log(`  ${e.name}: predicted ${e.predicted}, upx ${e.real} (${(e.err * 100).toFixed(2)}%)`);
+  console.log(
+    `UPX vs oracle: n=${errs.length} MAPE ${(mape * 100).toFixed(2)}% max ${(Math.abs(errs[0]!.err) * 100).toFixed(2)}% (${errs[0]!.name})`,
+  );
+  for (const e of errs)
+    console.log(`  ${e.name}: predicted ${e.predicted}, upx ${e.real} (${(e.err * 100).toFixed(2)}%)`);
   assert.ok(errs.length >= 30, `only ${errs.length} rows`);
-  assert.deepEqual(errs.filter((e) => Math.abs(e.err) > 0.05).map((e) => `${e.name} ${(e.err * 100).toFixed(1)}%`), []);
+  assert.deepEqual(
+    errs.filter((e) => Math.abs(e.err) > 0.05).map((e) => `${e.name} ${(e.err * 100).toFixed(1)}%`),
+    [],
+  );
 });
 
 test('gzip -6 of the packed output: predictUpxGzip within 2% of the oracle upx_best_lzma_gzip6 (outputs ≥ 15 kB)', () => {
