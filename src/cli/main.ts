@@ -68,7 +68,8 @@ async function run(argv: readonly string[]): Promise<number> {
     const digests = args.digests === 'on' || (args.digests === 'auto' && planning);
     loaded = await openImage(spec, {
       analysers: [...(digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
-      ...(planning ? { taps: [gzipEstimateTap(), removalCostTap()] } : {}),
+      // The removal-cost tap deflates every small file once more: only for the planner's outputs, not the explorer.
+      ...(planning ? { taps: [gzipEstimateTap(), ...(wantsPlanner(args.plan) ? [removalCostTap()] : [])] } : {}),
       platform,
       platformExplicit: args.platform !== undefined,
       onProgress: progress.update,

@@ -47,5 +47,6 @@ export function loadDockerfile(
   if (given === undefined && !mapping.matched) return undefined;
   if (given !== undefined) for (const n of mapping.notes) warn(`slimtui: ${given}: ${n}\n`);
   const shown = given ?? 'Dockerfile';
-  return { path, text, parsed, mapping, image: withDockerfile(image, mapping, shown) };
+  // A partial match is not shown: a wrong instruction is worse than none.
+  return { path, text, parsed, mapping, image: mapping.matched ? withDockerfile(image, mapping, shown) : image };
 }

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Analysis } from '../model/analysis.js';
 import { dockerfilePatch, type DockerfilePatch, type PatchOptions } from '../model/dockerfile/patch.js';
 import { fixList } from '../model/plan/fix-list.js';
@@ -32,7 +33,14 @@ export function makePatch(
     throw new SlimError(
       messages.usage(`${what} needs the Dockerfile: --dockerfile PATH (or a ./Dockerfile the image's history matches)`),
     );
-  return dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, run.projection), patchOptions());
+  if (!df.mapping.matched)
+    throw new SlimError(
+      `${what}: the image's layers do not line up with ${df.path} (${df.mapping.notes[0] ?? 'no match'}): no patch`,
+    );
+  return dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, run.projection), {
+    ...patchOptions(),
+    name: basename(df.path),
+  });
 }
 
 /** The patch's text: the diff, then what stays advice (as a trailer `patch` ignores). */
@@ -65,7 +73,12 @@ export function explorerPatch(
       const file = parsePlanFile(JSON.parse(text));
       const plan = buildPlan(analysis, file.actions);
       const projection = projectPlan(analysis, plan, modelPredictors(analysis.image), { codec: file.codec ?? 'gzip' });
-      return patchText(dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, projection), patchOptions()));
+      return patchText(
+        dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, projection), {
+          ...patchOptions(),
+          name: basename(df.path),
+        }),
+      );
     } catch {
       return undefined;
     }

@@ -137,13 +137,14 @@ const forgivingRm = (text: string): string =>
   text.replace(/\brm\s+(?!-)/g, 'rm -f ').replace(/\brm\s+-r\s/g, 'rm -rf ');
 
 /** The text of a RUN with its `chmod …` command(s) on `paths` taken out; undefined when nothing else is left. */
-function withoutChmod(text: string, paths: readonly string[]): string | undefined {
+function withoutChmod(text: string, paths: readonly string[]): string | undefined | null {
   const body = text.replace(/^\s*RUN\s+/i, '').replace(/\\\n/g, ' ');
   const parts = body
     .split(/&&/)
     .map((p) => p.trim())
     .filter((p) => p !== '');
   const keep = parts.filter((p) => !(/^ch(mod|own|grp)\b/.test(p) && paths.some((q) => p.includes(q))));
+  if (keep.length === parts.length) return null;
   if (keep.length === 0) return undefined;
   return `RUN ${keep.join(' \\\n    && ')}`;
 }
@@ -253,11 +254,16 @@ export function dockerfilePatch(
       }
       continue;
     }
+    // COPY --chmod applies to everything a COPY copies: only a single-file COPY can take it.
+    const copyArgs = ins.args.split(' ');
+    const singleFile =
+      copyArgs.length === 2 && !copyArgs[0]!.endsWith('/') && !/[*?[]/.test(copyArgs[0]!) && item.paths.length === 1;
     if (
       item.kind === 'layer-waste' &&
       item.classId === 'chmod-copied' &&
       ins.keyword === 'COPY' &&
-      !('chmod' in ins.flags)
+      !('chmod' in ins.flags) &&
+      singleFile
     ) {
       const path = item.paths[0]!;
       const node = analysis.tree.byPath.get(path.replace(/^\//, ''));
@@ -280,8 +286,9 @@ export function dockerfilePatch(
       for (let l = item.layer + 1; l < analysis.image.layers.length; l++) {
         const later = insOf(l);
         if (later?.keyword !== 'RUN' || !item.paths.some((p) => later.raw.includes(p))) continue;
+        const rest = withoutChmod(later.raw, item.paths);
+        if (rest === null) continue; // no chmod of these paths in it
         const lr = edit(later);
-        const rest = withoutChmod(lr.text, item.paths);
         if (rest === undefined) lr.drop = true;
         else lr.text = rest;
       }
