@@ -118,7 +118,7 @@ if (only.has('c')) many('many.tar', 'c');
 if (only.has('d')) many('many5m.tar', 'd');
 rmSync(tmp, { recursive: true, force: true });
 
-for (const extra of process.env.BENCH_ENGINE_ONLY ? [] : ['bench-elf.mjs', 'bench-tui.mjs', 'bench-plan.mjs']) {
+for (const extra of process.env.BENCH_ENGINE_ONLY ? [] : ['bench-elf.mjs', 'bench-tui.mjs', 'bench-plan.mjs', 'bench-diff.mjs', 'bench-registry.mjs']) {
   const p = join(root, 'scripts', extra);
   if (existsSync(p)) {
     console.log(`\n${extra}:`);

@@ -24,11 +24,16 @@ export interface CliArgs {
   readonly plan: PlanArgs;
   /** `--tui`: the explorer was asked for explicitly (overrides CI=true and a non-terminal stdout). */
   readonly tuiForced: boolean;
+  /** `--verify`: a digest mismatch (diff_id, blob digest) is an error, not a warning. */
+  readonly verify: boolean;
+  /** The registry source's flags (--registry-ca, --insecure-registry, --registry-parallel). */
+  readonly registry: { readonly caFiles: readonly string[]; readonly insecure: boolean; readonly parallel?: number };
 }
 
 export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'] as const;
 
 export const HELP = `Usage: slimtui [IMAGE] [options]
+       slimtui diff A B [options]   compare two images (slimtui diff --help)
 
 Explore a container image layer by layer: wasted bytes, reclaimable bytes, layer commands.
 With no IMAGE, opens the bundled demo image.
@@ -40,6 +45,8 @@ IMAGE
   oci-archive:FILE[:tag]      an OCI archive
   oci:DIR[:tag] | DIR          an OCI image layout directory (one holding index.json)
   dir:DIR                      a folder analysed as a one-layer image
+  registry://HOST/REPO[:TAG|@DIGEST]  straight from a registry, no daemon (alpine = docker.io/library/alpine);
+                              also used when no docker daemon answers and IMAGE names its registry host
 
 Options
   --json [FILE]               write the analysis as JSON (schemaVersion 1) to stdout or FILE
@@ -54,9 +61,13 @@ Options
   --tui                       open the explorer even when CI=true or output is not a terminal
   --source KIND               force the source: ${SOURCE_NAMES.join(', ')}
   --platform OS/ARCH[/VAR]    pick a platform from a multi-platform index
+  --registry-ca FILE          trust this CA (PEM) for registries, besides the system's and SSL_CERT_FILE
+  --insecure-registry         allow plain HTTP and unverified TLS for any registry (loopback needs no flag)
+  --registry-parallel N       layers fetched at once from a registry (default 4; SLIMTUI_REGISTRY_PARALLEL)
   --no-digests                skip content digests in the explorer and planner (faster; no duplicate detection)
   --digests                   compute content digests in every mode (they cost ~0.6 s per GB)
   --no-elf                    skip ELF analysis (no binaries, libc resolution or findings)
+  --verify                    a layer whose diff_id or blob digest does not match is an error (exit 2), not a warning
   -h, --help                  this help
   -v, --version               the version
 
@@ -100,6 +111,10 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
         'no-digests': { type: 'boolean' },
         digests: { type: 'boolean' },
         'no-elf': { type: 'boolean' },
+        'registry-ca': { type: 'string', multiple: true },
+        'insecure-registry': { type: 'boolean' },
+        'registry-parallel': { type: 'string' },
+        verify: { type: 'boolean' },
         ...PLAN_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -113,6 +128,8 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
   if (parsed.positionals.length > 1) throw new SlimError(messages.usage(`expected one image, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`));
   const source = v['source'] as string | undefined;
   if (source !== undefined && !SOURCE_NAMES.includes(source as SourceKind)) throw new SlimError(messages.usage(`--source must be one of ${SOURCE_NAMES.join(', ')}`));
+  const rp = v['registry-parallel'] as string | undefined;
+  if (rp !== undefined && !/^([1-9]|[12][0-9]|3[0-2])$/.test(rp)) throw new SlimError(messages.usage(`--registry-parallel must be a whole number from 1 to 32, got ${rp}`));
   const ruleFlags: Record<string, string> = {};
   for (const r of RULE_FLAGS) if (typeof v[r] === 'string') ruleFlags[r] = v[r] as string;
   const asked: Mode | undefined = v['json'] ? 'json' : v['ci'] ? 'ci' : v['summary'] ? 'summary' : v['tui'] ? 'tui' : undefined;
@@ -132,5 +149,11 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
     elf: v['no-elf'] !== true,
     plan: planArgsOf(v),
     tuiForced: v['tui'] === true,
+    verify: v['verify'] === true,
+    registry: {
+      caFiles: ((parsed.values as Record<string, unknown>)['registry-ca'] as string[] | undefined) ?? [],
+      insecure: v['insecure-registry'] === true,
+      ...(rp ? { parallel: Number(rp) } : {}),
+    },
   };
 }

@@ -23,6 +23,7 @@ import { progressLine } from './progress-line.js';
 import { loadDockerfile, type LoadedDockerfile } from './plan-dockerfile.js';
 import { explorerPatch, exportPatch, isPatchFile } from './plan-patch.js';
 import { verifyBuild } from './verify-build.js';
+import { registryFallback } from '../io/registry/fallback.js';
 
 export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', import.meta.url));
 
@@ -38,6 +39,8 @@ function toolVersion(): string {
 }
 
 async function run(argv: readonly string[]): Promise<number> {
+  // `slimtui diff A B` (src/cli/diff-main.ts); a file named diff is `./diff`.
+  if (argv[0] === 'diff') return (await import('./diff-main.js')).runDiff(argv.slice(1), { name: 'slimtui', version: toolVersion() });
   const args = parseCliArgs(argv, process.env);
   if (args.help) {
     process.stdout.write(`${HELP}\n`);
@@ -66,14 +69,26 @@ async function run(argv: readonly string[]): Promise<number> {
     // and the explorer use them (duplicates, chmod-copies; compressed sizes before and after a plan).
     const planning = wantsPlanner(args.plan) || args.mode === 'tui';
     const digests = args.digests === 'on' || (args.digests === 'auto' && planning);
-    loaded = await openImage(spec, {
+    const loadOpts = {
       analysers: [...(digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
       // The removal-cost tap deflates every small file once more: only for the planner's outputs, not the explorer.
       ...(planning ? { taps: [gzipEstimateTap(), ...(wantsPlanner(args.plan) ? [removalCostTap()] : [])] } : {}),
       platform,
       platformExplicit: args.platform !== undefined,
       onProgress: progress.update,
-    });
+      ...(args.verify ? { verify: 'error' as const } : {}),
+      registry: args.registry,
+    };
+    try {
+      loaded = await openImage(spec, loadOpts);
+    } catch (e) {
+      // No daemon, and IMAGE names a registry host: fetch it from the registry, saying so.
+      const fb = registryFallback(spec, args.source !== undefined || /^(docker:\/\/|docker-daemon:)/.test(args.image ?? ''), e);
+      if (!fb) throw e;
+      progress.clear();
+      process.stderr.write(`slimtui: ${fb.note}\n`);
+      loaded = await openImage(fb.spec, loadOpts);
+    }
   } finally {
     progress.clear();
   }

@@ -6,7 +6,13 @@
 import type { Platform, SourceKind, Warning } from '../model/image.js';
 import { platformString } from '../model/image.js';
 import { parseImageConfig, platformMatches } from '../model/image-config.js';
-import { blobPath, parseDockerManifest, resolveIndex, type DockerManifestItem } from '../model/oci-index.js';
+import {
+  blobPath,
+  parseDockerManifest,
+  resolveIndex,
+  type DockerManifestItem,
+  type IndexResolution,
+} from '../model/oci-index.js';
 import { normaliseName } from '../model/paths.js';
 import { SlimError, messages } from './errors.js';
 
@@ -31,8 +37,13 @@ export interface ArchiveNames {
 
 export interface ArchiveLayout {
   readonly configBytes: Buffer;
-  /** One per layer position, in order: the outer file that holds it (links followed) and its digest when named by one. */
-  readonly layers: readonly { readonly path: string; readonly digest?: string }[];
+  /** The config's digest as the manifest names it (to check against its bytes). */
+  readonly configDigest?: string;
+  /**
+   * One per layer position, in order: the outer file that holds it (links followed), its digest when named by
+   * one, and the stored size its descriptor states (OCI).
+   */
+  readonly layers: readonly { readonly path: string; readonly digest?: string; readonly expectedSize?: number }[];
   readonly repoTags: readonly string[];
   /** The kind to record: a docker save with OCI inside is still a docker-archive, and vice versa. */
   readonly source: SourceKind;
@@ -64,17 +75,32 @@ export function resolveArchiveLayout(names: ArchiveNames, opts: ManifestChoice):
   const warnings: Warning[] = [];
   if (manifestBuf) {
     const items = parseDockerManifest(parseJson(manifestBuf, 'manifest.json'));
-    if (!items || items.length === 0) throw new SlimError(messages.badJson('manifest.json'));
-    const item = pickItem(items, opts.tag, warnings);
-    const configBytes = names.json(names.resolve(normalised(item.config)));
+    if (!items)
+      throw new SlimError(
+        messages.notAManifest('manifest.json', 'a docker save manifest (an array of {Config, RepoTags, Layers})'),
+      );
+    if (items.length === 0) throw new SlimError(`manifest.json lists no images`);
+    const item = pickItem(items, opts, warnings);
+    const configPath = names.resolve(normalised(item.config));
+    const configBytes = names.json(configPath);
     if (!configBytes) throw new SlimError(messages.missingBlob(`${item.config} in ${opts.what}`));
+    // Legacy saves name the config `<sha256 hex>.json`, docker >= 25 `blobs/sha256/<hex>`.
+    const legacyHex = /^([a-f0-9]{64})\.json$/.exec(configPath)?.[1];
+    const configDigest = legacyHex ? `sha256:${legacyHex}` : digestFromBlobPath(configPath);
     checkPlatform(configBytes, opts);
     const layers = item.layers.map((p) => {
       const path = names.resolve(normalised(p));
       const digest = digestFromBlobPath(path);
       return { path, ...(digest ? { digest } : {}) };
     });
-    return { configBytes, layers, repoTags: item.repoTags, source: opts.source === 'oci-archive' ? 'docker-archive' : opts.source, warnings };
+    return {
+      configBytes,
+      ...(configDigest ? { configDigest } : {}),
+      layers,
+      repoTags: item.repoTags,
+      source: opts.source === 'oci-archive' ? 'docker-archive' : opts.source,
+      warnings,
+    };
   }
   if (indexBuf) {
     const getJson = (digest: string): unknown => {
@@ -82,14 +108,16 @@ export function resolveArchiveLayout(names: ArchiveNames, opts: ManifestChoice):
       const b = p ? names.json(names.resolve(p)) : undefined;
       return b ? parseJson(b, `blob ${digest}`) : undefined;
     };
-    const res = resolveIndex(parseJson(indexBuf, 'index.json'), getJson, opts.platform, opts.tag, opts.platformExplicit === true);
-    if (!res.ok) {
-      if (res.reason === 'missing-blob') throw new SlimError(messages.missingBlob(`${res.digest} in ${opts.what}`));
-      if (res.reason === 'no-platform') throw new SlimError(messages.platformMissing(platformString(opts.platform), res.available));
-      throw new SlimError(messages.truncated(opts.what, res.detail));
-    }
+    const res = resolveIndex(
+      parseJson(indexBuf, 'index.json'),
+      getJson,
+      opts.platform,
+      opts.tag,
+      opts.platformExplicit === true,
+    );
+    if (!res.ok) throw indexFailure(res, opts);
     const m = res.manifest;
-    if (res.otherPlatform) warnings.push({ code: 'other', message: `the image is for ${platformString(res.otherPlatform)}, not this host's ${platformString(opts.platform)}` });
+    warnings.push(...indexWarnings(res, opts));
     const configPath = blobPath(m.config.digest);
     const configBytes = configPath ? names.json(names.resolve(configPath)) : undefined;
     if (!configBytes) throw new SlimError(messages.missingBlob(`${m.config.digest} in ${opts.what}`));
@@ -97,25 +125,85 @@ export function resolveArchiveLayout(names: ArchiveNames, opts: ManifestChoice):
     const layers = m.layers.map((d) => {
       const p = blobPath(d.digest);
       if (!p) throw new SlimError(messages.missingBlob(`${d.digest} in ${opts.what}`));
-      return { path: names.resolve(p), digest: d.digest };
+      return { path: names.resolve(p), digest: d.digest, ...(d.size > 0 ? { expectedSize: d.size } : {}) };
     });
-    return { configBytes, layers, repoTags: m.refName ? [m.refName] : [], source: opts.source === 'docker-archive' ? 'oci-archive' : opts.source, warnings };
+    return {
+      configBytes,
+      configDigest: m.config.digest,
+      layers,
+      repoTags: m.refName ? [m.refName] : [],
+      source: opts.source === 'docker-archive' ? 'oci-archive' : opts.source,
+      warnings,
+    };
   }
   throw new SlimError(messages.notAnImage(opts.what));
 }
 
-function pickItem(items: DockerManifestItem[], tag: string | undefined, warnings: Warning[]): DockerManifestItem {
-  if (tag) {
-    const want = tag.includes(':') ? tag : `${tag}:latest`;
-    const hit = items.find((i) => i.repoTags.includes(want) || i.repoTags.includes(tag));
-    if (hit) return hit;
+/** The error for an index that does not resolve to an image manifest. */
+export function indexFailure(
+  res: Extract<IndexResolution, { ok: false }>,
+  opts: Pick<ManifestChoice, 'platform' | 'tag' | 'what'>,
+): SlimError {
+  if (res.reason === 'missing-blob') return new SlimError(messages.missingBlob(`${res.digest} in ${opts.what}`));
+  if (res.reason === 'no-platform')
+    return new SlimError(messages.platformMissing(platformString(opts.platform), res.available));
+  if (res.reason === 'no-tag') return new SlimError(messages.tagNotFound(opts.tag ?? '', opts.what, res.available));
+  return new SlimError(messages.badIndex(opts.what, res.detail));
+}
+
+/** What the user should know about the pick: another platform than the host's, several images in one index. */
+export function indexWarnings(
+  res: Extract<IndexResolution, { ok: true }>,
+  opts: Pick<ManifestChoice, 'platform' | 'what'>,
+): Warning[] {
+  const out: Warning[] = [];
+  if (res.otherPlatform)
+    out.push({
+      code: 'other',
+      message: `the image is for ${platformString(res.otherPlatform)}, not this host's ${platformString(opts.platform)}`,
+    });
+  if (res.images && res.images.length > 1)
+    out.push({
+      code: 'other',
+      message: messages.severalImages(res.images.length, opts.what, res.images[0]!, res.images.slice(1)),
+    });
+  return out;
+}
+
+/** `name:tag` as asked, against a manifest.json item's tags (`name` alone means `name:latest`). */
+function tagMatches(item: DockerManifestItem, tag: string): boolean {
+  const want = tag.includes(':') ? tag : `${tag}:latest`;
+  return item.repoTags.some(
+    (t) => t === tag || t === want || t === `docker.io/${want}` || t === `docker.io/library/${want}`,
+  );
+}
+
+function pickItem(items: DockerManifestItem[], opts: ManifestChoice, warnings: Warning[]): DockerManifestItem {
+  const name = (i: DockerManifestItem): string => i.repoTags[0] ?? i.config;
+  if (opts.tag) {
+    const hit = items.find((i) => tagMatches(i, opts.tag!));
+    // A tag that matches nothing is an error, never another image analysed silently.
+    if (!hit)
+      throw new SlimError(
+        messages.tagNotFound(
+          opts.tag,
+          opts.what,
+          items.flatMap((i) => i.repoTags),
+        ),
+      );
+    return hit;
   }
-  if (items.length > 1) warnings.push({ code: 'other', message: `the archive holds ${items.length} images; showing the first (${items[0]!.repoTags[0] ?? items[0]!.config})` });
+  if (items.length > 1)
+    warnings.push({
+      code: 'other',
+      message: messages.severalImages(items.length, opts.what, name(items[0]!), items.slice(1).map(name)),
+    });
   return items[0]!;
 }
 
 function checkPlatform(configBytes: Buffer, opts: ManifestChoice): void {
   if (!opts.platformExplicit) return;
   const cfg = parseImageConfig(parseJson(configBytes, 'image config'));
-  if (!platformMatches(cfg.platform, opts.platform)) throw new SlimError(messages.platformMissing(platformString(opts.platform), [platformString(cfg.platform)]));
+  if (!platformMatches(cfg.platform, opts.platform))
+    throw new SlimError(messages.platformMissing(platformString(opts.platform), [platformString(cfg.platform)]));
 }

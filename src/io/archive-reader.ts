@@ -8,6 +8,7 @@ import { resolveArchiveLayout, type ManifestChoice } from './archive-manifest.js
 import { resolveLink, walkOuterArchive } from './outer-archive.js';
 import { SlimError, messages } from './errors.js';
 import type { ProgressListener } from './progress.js';
+import { layerHashes } from './sources/image-source.js';
 
 export interface ArchiveReadOptions extends ManifestChoice {
   readonly reference: string;
@@ -15,6 +16,7 @@ export interface ArchiveReadOptions extends ManifestChoice {
   readonly taps?: readonly LayerTap[];
   readonly totalBytes?: number;
   readonly onProgress?: ProgressListener;
+  readonly verify?: 'warn' | 'error';
 }
 
 /** The one pass's result: the Image, and which outer file holds each layer position (for the re-reads). */
@@ -30,20 +32,42 @@ const METADATA_CAP = 64 << 20;
  * sequential pass: small JSON files are kept, every layer-looking blob is parsed as it streams by
  * (manifest.json often comes last), and the manifest then says which blobs are the image's layers.
  */
-export async function readImageArchive(input: AsyncIterable<Uint8Array>, opts: ArchiveReadOptions): Promise<ArchiveRead> {
+export async function readImageArchive(
+  input: AsyncIterable<Uint8Array>,
+  opts: ArchiveReadOptions,
+): Promise<ArchiveRead> {
   const json = new Map<string, Buffer>();
   const layers = new Map<string, ParsedLayer>();
   const failed = new Map<string, SlimError>();
   let layersRead = 0;
-  const onBytes = (bytes: number): void => opts.onProgress?.({ stage: 'reading', bytes, layersRead, ...(opts.totalBytes ? { totalBytes: opts.totalBytes } : {}) });
+  const hashes = layerHashes(opts.verify);
+  const onBytes = (bytes: number): void =>
+    opts.onProgress?.({
+      stage: 'reading',
+      bytes,
+      layersRead,
+      ...(opts.totalBytes ? { totalBytes: opts.totalBytes } : {}),
+    });
   const { links, bytes } = await walkOuterArchive(input, { what: opts.what, onBytes }, async (path, te) => {
     const { head, stream } = await peek(te, 512);
     const kind = sniff(head);
-    if (kind === 'json' || /(^|\/)(manifest\.json|index\.json|repositories|oci-layout|VERSION|json)$/.test(path) || path.endsWith('.json')) {
+    if (
+      kind === 'json' ||
+      /(^|\/)(manifest\.json|index\.json|repositories|oci-layout|VERSION|json)$/.test(path) ||
+      path.endsWith('.json')
+    ) {
       json.set(path, await readAll(stream, METADATA_CAP, () => new SlimError(messages.tooBig(path))));
     } else if (kind === 'tar' || kind === 'gzip' || kind === 'zstd') {
       try {
-        layers.set(path, await readLayer(stream, { what: `layer ${path} of ${opts.what}`, analysers: opts.analysers, ...(opts.taps ? { taps: opts.taps } : {}) }));
+        layers.set(
+          path,
+          await readLayer(stream, {
+            what: `layer ${path} of ${opts.what}`,
+            analysers: opts.analysers,
+            digests: hashes,
+            ...(opts.taps ? { taps: opts.taps } : {}),
+          }),
+        );
         layersRead++;
       } catch (e) {
         if (!(e instanceof SlimError)) throw e;
@@ -52,7 +76,8 @@ export async function readImageArchive(input: AsyncIterable<Uint8Array>, opts: A
         te.resume();
       }
     } else {
-      if (kind === 'xz' || kind === 'bzip2') failed.set(path, new SlimError(messages.unknownCompression(`layer ${path} of ${opts.what}`, kind)));
+      if (kind === 'xz' || kind === 'bzip2')
+        failed.set(path, new SlimError(messages.unknownCompression(`layer ${path} of ${opts.what}`, kind)));
       await drain(stream);
     }
   });
@@ -63,8 +88,21 @@ export async function readImageArchive(input: AsyncIterable<Uint8Array>, opts: A
     if (f) throw f;
     const parsed = layers.get(l.path);
     if (!parsed) throw new SlimError(messages.missingBlob(`${l.path} in ${opts.what}`));
-    return { parsed, ...(l.digest ? { digest: l.digest } : {}) };
+    return {
+      parsed,
+      ...(l.digest ? { digest: l.digest } : {}),
+      ...(l.expectedSize !== undefined ? { expectedSize: l.expectedSize } : {}),
+    };
   });
-  const image = assembleImage({ reference: opts.reference, source: layout.source, configBytes: layout.configBytes, layers: blobs, repoTags: layout.repoTags, warnings: layout.warnings });
+  const image = assembleImage({
+    reference: opts.reference,
+    source: layout.source,
+    configBytes: layout.configBytes,
+    ...(layout.configDigest ? { configDigest: layout.configDigest } : {}),
+    layers: blobs,
+    repoTags: layout.repoTags,
+    warnings: layout.warnings,
+    ...(opts.verify ? { verify: opts.verify } : {}),
+  });
   return { image, blobNames: layout.layers.map((l) => l.path) };
 }

@@ -9,16 +9,22 @@ export interface LayerBlob {
   readonly parsed: ParsedLayer;
   /** The blob digest, when the source names blobs by digest. */
   readonly digest?: string;
+  /** The stored size its descriptor states, to check (OCI manifests carry it). */
+  readonly expectedSize?: number;
 }
 
 export interface AssembleInput {
   readonly reference: string;
   readonly source: SourceKind;
   readonly configBytes: Buffer;
+  /** The config's digest as the manifest (or its name) states it, to check against its bytes. */
+  readonly configDigest?: string;
   readonly layers: readonly LayerBlob[];
   readonly repoTags?: readonly string[];
   readonly repoDigests?: readonly string[];
   readonly warnings?: readonly Warning[];
+  /** What a digest mismatch is (the layers' computed `digests` against the config and the blob names): default a warning. */
+  readonly verify?: 'warn' | 'error';
 }
 
 /** Joins a config and its parsed layers into the model's Image. */
@@ -31,15 +37,28 @@ export function assembleImage(input: AssembleInput): Image {
   }
   const cfg = parseImageConfig(json);
   const warnings: Warning[] = [...(input.warnings ?? [])];
+  const digest = `sha256:${createHash('sha256').update(input.configBytes).digest('hex')}`;
+  const problem = (message: string, layer?: number): void => {
+    if (input.verify === 'error') throw new SlimError(message);
+    warnings.push({ code: 'digest-mismatch', message, ...(layer !== undefined ? { layer } : {}) });
+  };
+  if (input.configDigest?.startsWith('sha256:') && input.configDigest !== digest) problem(messages.digestMismatch('the image config', input.configDigest, digest, 'its name in the manifest'));
   const { perLayer, warning } = alignHistory(cfg.history, input.layers.length);
   if (warning) warnings.push(warning);
   if (cfg.diffIds.length > 0 && cfg.diffIds.length !== input.layers.length) {
     warnings.push({ code: 'diffid-mismatch', message: `config lists ${cfg.diffIds.length} diff ids for ${input.layers.length} layers` });
   }
+  // The same blob at two positions (listed twice, or a legacy archive's symlinked repeat) was parsed once;
+  // each position is its own layer, with its own Entry objects (the model keys per-entry state by identity).
+  const seen = new Set<ParsedLayer>();
   const layers: Layer[] = input.layers.map((b, index) => {
     const history = perLayer[index];
     const diffId = cfg.diffIds[index];
+    const repeat = seen.has(b.parsed);
+    seen.add(b.parsed);
+    const entries = repeat ? b.parsed.entries.map((e) => ({ ...e, ...(e.facts ? { facts: { ...e.facts } } : {}) })) : b.parsed.entries;
     for (const w of b.parsed.warnings) warnings.push({ ...w, layer: index });
+    for (const message of digestMismatches(index, b, diffId)) problem(message, index);
     return {
       index,
       ...(b.digest ? { digest: b.digest } : {}),
@@ -49,14 +68,14 @@ export function assembleImage(input: AssembleInput): Image {
       tarSize: b.parsed.tarSize,
       ...(b.parsed.compression !== 'none' ? { compressedSize: b.parsed.blobSize } : {}),
       compression: b.parsed.compression,
-      entries: b.parsed.entries,
+      entries,
       ...(b.parsed.facts ? { facts: b.parsed.facts } : {}),
     };
   });
   return {
     reference: input.reference,
     source: input.source,
-    digest: `sha256:${createHash('sha256').update(input.configBytes).digest('hex')}`,
+    digest,
     repoTags: input.repoTags ?? [],
     repoDigests: input.repoDigests ?? [],
     platform: cfg.platform,
@@ -66,4 +85,14 @@ export function assembleImage(input: AssembleInput): Image {
     layers,
     warnings,
   };
+}
+
+/** The computed digests of one layer position that disagree with what the image says they are. */
+function digestMismatches(index: number, b: LayerBlob, diffId: string | undefined): string[] {
+  const out: string[] = [];
+  const got = b.parsed.digests;
+  if (b.expectedSize !== undefined && b.expectedSize !== b.parsed.blobSize) out.push(messages.sizeMismatch(`layer ${index}'s blob`, b.expectedSize, b.parsed.blobSize));
+  if (got?.diffId && diffId?.startsWith('sha256:') && got.diffId !== diffId) out.push(messages.digestMismatch(`layer ${index}'s uncompressed content`, diffId, got.diffId, 'the config\'s diff_id'));
+  if (got?.blob && b.digest?.startsWith('sha256:') && got.blob !== b.digest) out.push(messages.digestMismatch(`layer ${index}'s blob`, b.digest, got.blob, 'its digest'));
+  return out;
 }

@@ -16,6 +16,12 @@ export const messages = {
   notAnImage: (path: string) => `${path} is not a container image: no manifest.json or index.json in it`,
   truncated: (what: string, detail: string) => `truncated or corrupt ${what}: ${detail}`,
   unknownCompression: (what: string, kind: string) => `${what} uses ${kind} compression, which slimtui does not read (gzip, zstd and uncompressed layers are supported)`,
+  tagNotFound: (tag: string, what: string, present: readonly string[]) =>
+    `no image tagged ${tag} in ${what} (${present.length > 0 ? `tags present: ${present.join(', ')}` : 'it names no tags'})`,
+  severalImages: (count: number, what: string, chosen: string, others: readonly string[]) =>
+    `${what} holds ${count} images; showing ${chosen} (others: ${others.join(', ')}); add :TAG to the source to pick one`,
+  digestMismatch: (what: string, want: string, got: string, named: string) => `digest mismatch: ${what} hashes to ${got}, but ${named} is ${want} (a corrupt or altered image)`,
+  sizeMismatch: (what: string, want: number, got: number) => `size mismatch: ${what} holds ${got} bytes, but its descriptor says ${want} (a truncated or altered image)`,
   missingBlob: (blob: string) => `the manifest points at ${blob}, which is not in the archive`,
   imageNotFound: (ref: string, engine: string) => `image not found in ${engine}: ${ref}`,
   daemonUnreachable: (engine: string, where: string, ref: string) =>
@@ -24,6 +30,8 @@ export const messages = {
   platformMissing: (wanted: string, available: string[]) => `no image for platform ${wanted} in the index (available: ${available.join(', ') || 'none'})`,
   badPlatform: (p: string) => `--platform must look like os/arch[/variant], got ${p}`,
   badJson: (what: string) => `corrupt ${what}: not valid JSON`,
+  notAManifest: (what: string, expected: string) => `${what} is JSON but not ${expected}`,
+  badIndex: (what: string, detail: string) => `the OCI index of ${what} does not lead to an image: ${detail}`,
   tooBig: (what: string) => `${what} is too large to be image metadata`,
   notADirectory: (p: string) => `not a directory: ${p}`,
   cannotWrite: (p: string, why: string) => `cannot write ${p}: ${why}`,

@@ -21,7 +21,11 @@ export function byLayer(wanted: readonly WantedFile[]): Map<number, Set<string>>
 export async function collectFileSet(
   wanted: readonly WantedFile[],
   opts: ReadFilesOptions,
-  fill: (wantedByLayer: Map<number, Set<string>>, store: ByteStore, found: (layer: number, path: string, file: StoredFile) => void) => Promise<void>,
+  fill: (
+    wantedByLayer: Map<number, Set<string>>,
+    store: ByteStore,
+    found: (layer: number, path: string, file: StoredFile) => void,
+  ) => Promise<void>,
 ): Promise<FileSet> {
   const store = new ByteStore(opts.memoryCap ?? STORE_MEMORY_CAP);
   const files = new Map<string, StoredFile>();

@@ -20,7 +20,11 @@ export class NotFound extends Error {}
  * Visits each regular file of a layer blob whose normalised path `wants` accepts; `take` consumes it and
  * returns true to stop. A blob that is not a tar (nor gzip/zstd) is drained and holds nothing.
  */
-async function eachFile(blob: AsyncIterable<Uint8Array>, wants: (path: string) => boolean, take: (path: string, te: TarEntry) => Promise<boolean>): Promise<void> {
+async function eachFile(
+  blob: AsyncIterable<Uint8Array>,
+  wants: (path: string) => boolean,
+  take: (path: string, te: TarEntry) => Promise<boolean>,
+): Promise<void> {
   const { head, stream } = await peek(blob, 512);
   const kind = sniff(head);
   if (kind !== 'tar' && kind !== 'gzip' && kind !== 'zstd') {
@@ -31,7 +35,10 @@ async function eachFile(blob: AsyncIterable<Uint8Array>, wants: (path: string) =
   const ac = new AbortController();
   let failure: unknown;
   const stages = kind === 'tar' ? [] : [decompressor(kind)];
-  const feeding = pipeline([toReadable(stream), ...stages, inner] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: ac.signal }).catch((e: unknown) => {
+  const feeding = pipeline(
+    [toReadable(stream), ...stages, inner] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream],
+    { signal: ac.signal },
+  ).catch((e: unknown) => {
     if (!ac.signal.aborted) failure = e;
   });
   try {
@@ -64,28 +71,44 @@ async function headOf(source: AsyncIterable<Uint8Array>, cap: number): Promise<B
 }
 
 /** The head of `path` as the layer blob stores it (the first regular file of that name), or undefined. */
-export async function fileHeadInLayer(blob: AsyncIterable<Uint8Array>, path: string, cap = PREVIEW_CAP): Promise<Buffer | undefined> {
+export async function fileHeadInLayer(
+  blob: AsyncIterable<Uint8Array>,
+  path: string,
+  cap = PREVIEW_CAP,
+): Promise<Buffer | undefined> {
   let hit: Buffer | undefined;
-  await eachFile(blob, (p) => p === path, async (_p, te) => {
-    hit = await headOf(te, cap);
-    return true;
-  });
+  await eachFile(
+    blob,
+    (p) => p === path,
+    async (_p, te) => {
+      hit = await headOf(te, cap);
+      return true;
+    },
+  );
   return hit;
 }
 
 /** Collects every regular file of `paths` from one layer blob into `store`; a later duplicate wins. */
-export async function wholeFilesInLayer(blob: AsyncIterable<Uint8Array>, paths: ReadonlySet<string>, store: ByteStore): Promise<Map<string, StoredFile>> {
+export async function wholeFilesInLayer(
+  blob: AsyncIterable<Uint8Array>,
+  paths: ReadonlySet<string>,
+  store: ByteStore,
+): Promise<Map<string, StoredFile>> {
   const got = new Map<string, StoredFile>();
   try {
-    await eachFile(blob, (p) => paths.has(p), async (p, te) => {
-      const w = store.begin(te.header.size ?? 0);
-      for await (const chunk of te as AsyncIterable<Uint8Array>) w.write(chunk);
-      const file = w.end();
-      const old = got.get(p);
-      if (old) store.release(old);
-      got.set(p, file);
-      return false;
-    });
+    await eachFile(
+      blob,
+      (p) => paths.has(p),
+      async (p, te) => {
+        const w = store.begin(te.header.size ?? 0);
+        for await (const chunk of te as AsyncIterable<Uint8Array>) w.write(chunk);
+        const file = w.end();
+        const old = got.get(p);
+        if (old) store.release(old);
+        got.set(p, file);
+        return false;
+      },
+    );
   } catch (e) {
     for (const f of got.values()) store.release(f);
     throw e;
@@ -94,7 +117,11 @@ export async function wholeFilesInLayer(blob: AsyncIterable<Uint8Array>, paths: 
 }
 
 /** Counts the bytes flowing by, for progress. */
-export async function* counted(source: AsyncIterable<Uint8Array>, onProgress: ((bytes: number) => void) | undefined, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+export async function* counted(
+  source: AsyncIterable<Uint8Array>,
+  onProgress: ((bytes: number) => void) | undefined,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
   let bytes = 0;
   for await (const chunk of source) {
     if (signal?.aborted) throw new Error('aborted');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
@@ -23,6 +24,8 @@ export interface ParsedLayer {
   readonly compression: Compression;
   readonly warnings: Warning[];
   readonly facts?: Record<string, unknown>;
+  /** Digests computed as the bytes streamed by (when asked): of the uncompressed tar, and of the blob as stored. */
+  readonly digests?: { readonly diffId?: string; readonly blob?: string };
 }
 
 export interface LayerReadOptions {
@@ -32,6 +35,8 @@ export interface LayerReadOptions {
   readonly taps?: readonly LayerTap[];
   /** Called with the number of raw (stored) bytes consumed so far, as they are read. */
   readonly onBytes?: (n: number) => void;
+  /** Hash the uncompressed stream (its diff_id) and/or the stored blob, for verification. */
+  readonly digests?: { readonly diffId?: boolean; readonly blob?: boolean };
 }
 
 /** A tar-stream entry as this module uses it. */
@@ -154,10 +159,12 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   if (kind === 'json' || kind === 'unknown') throw new SlimError(messages.truncated(opts.what, 'not a tar, gzip or zstd stream'));
   const compression: Compression = kind === 'gzip' ? 'gzip' : kind === 'zstd' ? 'zstd' : 'none';
 
-  const raw = new Counter(opts.onBytes);
+  // An uncompressed blob is its own tar: one counter (and one hash) serves for both.
+  const diffHash = opts.digests?.diffId || (opts.digests?.blob && compression === 'none') ? createHash('sha256') : undefined;
+  const blobHash = opts.digests?.blob && compression !== 'none' ? createHash('sha256') : undefined;
+  const raw = new Counter(opts.onBytes, blobHash ? [{ write: (c) => blobHash.update(c) }] : []);
   const tapSinks = (opts.taps ?? []).map((t) => ({ name: t.name, sink: t.open() }));
-  // An uncompressed blob is its own tar: one counter serves for both sizes.
-  const plain = new Counter(compression === 'none' ? opts.onBytes : undefined, tapSinks.map((t) => t.sink));
+  const plain = new Counter(compression === 'none' ? opts.onBytes : undefined, [...tapSinks.map((t) => t.sink), ...(diffHash ? [{ write: (c: Uint8Array) => diffHash.update(c) }] : [])]);
   // latin1: names as their bytes (see tar-name.ts); tar-stream's utf-8 default would merge distinct byte names.
   const extract = tarExtract({ filenameEncoding: 'latin1' } as Parameters<typeof tarExtract>[0]);
   const stages = compression === 'none' ? [plain, new TarEndOfArchive()] : [raw, decompressor(compression), plain, new TarEndOfArchive()];
@@ -195,7 +202,10 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   if (entryError) throw corrupt(opts.what, entryError);
   if (absolute.count > 0) warnings.push({ code: 'unsafe-path', message: `${opts.what}: ${absolute.count} entries have absolute names; read relative to the image root` });
   const facts = tapSinks.length > 0 ? Object.fromEntries(tapSinks.map((t) => [t.name, t.sink.end()])) : undefined;
-  return { entries, size, tarSize: plain.bytes, blobSize: compression === 'none' ? plain.bytes : raw.bytes, compression, warnings, ...(facts ? { facts } : {}) };
+  const diffId = diffHash ? `sha256:${diffHash.digest('hex')}` : undefined;
+  const blob = blobHash ? `sha256:${blobHash.digest('hex')}` : opts.digests?.blob ? diffId : undefined;
+  const digests = diffId || blob ? { ...(opts.digests?.diffId && diffId ? { diffId } : {}), ...(blob ? { blob } : {}) } : undefined;
+  return { entries, size, tarSize: plain.bytes, blobSize: compression === 'none' ? plain.bytes : raw.bytes, compression, warnings, ...(facts ? { facts } : {}), ...(digests ? { digests } : {}) };
 }
 
 function corrupt(what: string, e: unknown): Error {

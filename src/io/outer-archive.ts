@@ -45,7 +45,11 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
  * gzip/zstd-compressed outer tars too): the one pass that loads an image and the later targeted re-reads
  * (preview heads, whole files) all go through here. Resolves with the archive's links and its byte count.
  */
-export async function walkOuterArchive(input: AsyncIterable<Uint8Array>, opts: OuterWalkOptions, visit: OuterVisitor): Promise<{ links: Map<string, string>; bytes: number }> {
+export async function walkOuterArchive(
+  input: AsyncIterable<Uint8Array>,
+  opts: OuterWalkOptions,
+  visit: OuterVisitor,
+): Promise<{ links: Map<string, string>; bytes: number }> {
   const links = new Map<string, string>();
   const counter = new ByteCounter(opts.onBytes);
   const { stream, decompress } = await archiveTarStream(input, opts.what);
@@ -55,7 +59,10 @@ export async function walkOuterArchive(input: AsyncIterable<Uint8Array>, opts: O
   opts.signal?.addEventListener('abort', abort, { once: true });
   let pipeError: unknown;
   const stages: Transform[] = [counter, ...decompress];
-  const feeding = pipeline([toReadable(stream), ...stages, outer] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { signal: ac.signal }).catch((e: unknown) => {
+  const feeding = pipeline(
+    [toReadable(stream), ...stages, outer] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream],
+    { signal: ac.signal },
+  ).catch((e: unknown) => {
     if (!ac.signal.aborted) pipeError = e;
   });
   try {

@@ -3,11 +3,23 @@ import type { TarEntry } from './layer-reader.js';
 
 /**
  * Where a link between an image archive's own files points (normalised), or undefined when it cannot be used:
- * a hard link names its target from the archive root, a symlink relative to its own folder.
+ * a hard link names its target from the archive root, a symlink relative to its own folder. Docker < 25 writes
+ * a layer it has already written as `<id>/layer.tar -> ../<id0>/layer.tar`, so `..` is resolved here — inside
+ * the archive only (a target above its root is refused). These are the archive's own names, never a path on
+ * disk, and nothing is extracted by them.
  */
 export function archiveLinkTarget(name: string, type: 'symlink' | 'link', linkname: string): string | undefined {
-  const target = type === 'link' ? normaliseName(linkname) : normaliseName(`${parentOf(name)}/${linkname}`);
-  return target.ok ? target.path : undefined;
+  if (linkname === '') return undefined;
+  const parts: string[] = [];
+  const joined = type === 'link' || linkname.startsWith('/') ? linkname : `${parentOf(name)}/${linkname}`;
+  for (const part of joined.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.length > 0 ? parts.join('/') : undefined;
 }
 
 /**

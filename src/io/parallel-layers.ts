@@ -25,10 +25,7 @@ const MIN_BYTES = 64 << 20;
 const mode = (): string => process.env['SLIMTUI_PARALLEL'] ?? 'auto';
 
 /** The names a worker makes these analysers and taps by (layer-worker.ts); undefined when one cannot be made there. */
-function workerNames(
-  analysers: readonly ContentAnalyser[],
-  taps: readonly LayerTap[],
-): { analysers: string[]; taps: string[] } | undefined {
+function workerNames(analysers: readonly ContentAnalyser[], taps: readonly LayerTap[]): { analysers: string[]; taps: string[] } | undefined {
   const a: string[] = [];
   for (const x of analysers) {
     if (x === elfAnalyser) a.push('elf');
@@ -46,11 +43,7 @@ function workerNames(
 }
 
 /** Parses the listed blobs on worker threads; undefined when the listing or the options do not allow it. */
-export async function parseBlobsInParallel(
-  refs: readonly LayerBlobRef[],
-  opts: LoadOptions,
-  what: (ref: LayerBlobRef) => string,
-): Promise<ParsedLayer[] | undefined> {
+export async function parseBlobsInParallel(refs: readonly LayerBlobRef[], opts: LoadOptions, what: (ref: LayerBlobRef) => string): Promise<ParsedLayer[] | undefined> {
   const m = mode();
   if (m === 'off' || refs.length === 0) return undefined;
   const names = workerNames(opts.analysers, opts.taps ?? []);
@@ -73,14 +66,7 @@ export async function parseBlobsInParallel(
         }
         const id = next++;
         const ref = refs[id]!;
-        const job: LayerJob = {
-          id,
-          file: ref.at!.file,
-          start: ref.at!.start,
-          end: ref.at!.end,
-          what: what(ref),
-          ...names,
-        };
+        const job: LayerJob = { id, file: ref.at!.file, start: ref.at!.start, end: ref.at!.end, what: what(ref), ...names };
         worker.postMessage(job);
       };
       worker.on('message', (r: WorkerReply) => {
@@ -108,29 +94,22 @@ export async function parseBlobsInParallel(
 }
 
 /** Loads an image through `layerBlobs` with the layers parsed in parallel; undefined when that path does not apply. */
-export async function loadFromBlobs(
-  source: ImageSource,
-  opts: LoadOptions,
-  reference: string,
-  what: (ref: LayerBlobRef) => string,
-): Promise<{ image: Image; listing: LayerBlobListing } | undefined> {
+export async function loadFromBlobs(source: ImageSource, opts: LoadOptions, reference: string, what: (ref: LayerBlobRef) => string): Promise<{ image: Image; listing: LayerBlobListing } | undefined> {
   if (mode() === 'off' || !source.layerBlobs || !workerNames(opts.analysers, opts.taps ?? [])) return undefined;
+  // The workers compute no digests: with --verify the one pass reads (and hashes) the layers.
+  if (opts.verify === 'error') return undefined;
   // A listing that fails (an odd layout) leaves the archive to the one pass, which says what is wrong.
   const listing = await source.layerBlobs(opts).catch(() => undefined);
   if (!listing) return undefined;
   const parsed = await parseBlobsInParallel(listing.layers, opts, what);
   if (!parsed) return undefined;
-  const layers: LayerBlob[] = parsed.map((p, i) => ({
-    parsed: p,
-    ...(listing.layers[i]!.digest ? { digest: listing.layers[i]!.digest } : {}),
-  }));
+  const layers: LayerBlob[] = parsed.map((p, i) => {
+    const ref = listing.layers[i]!;
+    return { parsed: p, ...(ref.digest ? { digest: ref.digest } : {}), ...(ref.expectedSize !== undefined ? { expectedSize: ref.expectedSize } : {}) };
+  });
   const image = assembleImage({
-    reference,
-    source: listing.source,
-    configBytes: listing.configBytes,
-    layers,
-    repoTags: listing.repoTags,
-    warnings: listing.warnings,
+    reference, source: listing.source, configBytes: listing.configBytes, ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
+    layers, repoTags: listing.repoTags, warnings: listing.warnings, ...(opts.verify ? { verify: opts.verify } : {}),
   });
   return { image, listing };
 }

@@ -31,7 +31,10 @@ function num(b: Buffer, off: number, len: number): number {
     for (let i = off + 1; i < off + len; i++) n = n * 256 + b[i]!;
     return n;
   }
-  const t = b.toString('latin1', off, off + len).replace(/[\0 ]+$/, '').trim();
+  const t = b
+    .toString('latin1', off, off + len)
+    .replace(/[\0 ]+$/, '')
+    .trim();
   return t === '' ? 0 : parseInt(t, 8);
 }
 
@@ -43,7 +46,7 @@ function cstr(b: Buffer, off: number, len: number): string {
 function paxRecords(data: Buffer): Map<string, string> {
   const out = new Map<string, string>();
   const text = data.toString('utf8');
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const sp = text.indexOf(' ', i);
     const len = sp < 0 ? 0 : Number(text.slice(i, sp));
     if (!(len > 0)) break;
@@ -66,7 +69,7 @@ export async function indexTarFile(path: string): Promise<TarIndex | undefined> 
     let longName: string | undefined;
     let longLink: string | undefined;
     let pax = new Map<string, string>();
-    for (let at = 0; at + BLOCK <= total; ) {
+    for (let at = 0; at + BLOCK <= total;) {
       await handle.read(h, 0, BLOCK, at);
       if (h.every((c) => c === 0)) return { files, links };
       if (h.toString('latin1', 257, 262) !== 'ustar' && !checksumOk(h)) return undefined;

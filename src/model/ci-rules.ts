@@ -27,7 +27,8 @@ export function evaluateCiRules(a: Analysis, rules: CiRules): RuleResult[] {
   const out: RuleResult[] = [];
   const d = a.dive;
   if (rules.lowestEfficiency !== undefined) {
-    const ok = d.efficiency >= rules.lowestEfficiency;
+    // dive's test, exactly: fail when threshold > efficiency (a NaN threshold never fails).
+    const ok = !(rules.lowestEfficiency > d.efficiency);
     out.push({ rule: 'lowestEfficiency', status: ok ? 'pass' : 'fail', measured: d.efficiency.toFixed(4), threshold: String(rules.lowestEfficiency),
       message: ok ? `efficiency ${formatPercent(d.efficiency, 2)} ≥ ${formatPercent(rules.lowestEfficiency, 2)}` : `image efficiency is too low (efficiency=${d.efficiency.toFixed(4)} < threshold=${rules.lowestEfficiency})` });
   }
@@ -38,9 +39,12 @@ export function evaluateCiRules(a: Analysis, rules: CiRules): RuleResult[] {
   }
   if (rules.highestUserWastedPercent !== undefined) {
     const v = d.wastedUserPercent;
-    const ok = v <= rules.highestUserWastedPercent;
-    out.push({ rule: 'highestUserWastedPercent', status: ok ? 'pass' : 'fail', measured: Number.isFinite(v) ? v.toFixed(4) : 'inf', threshold: String(rules.highestUserWastedPercent),
-      message: `${ok ? '' : 'too many bytes wasted, relative to the user bytes added '}(%-user-wasted-bytes=${Number.isFinite(v) ? v.toFixed(4) : 'inf'} ${ok ? '≤' : '>'} threshold=${rules.highestUserWastedPercent})` });
+    // dive's test, exactly: fail when threshold < ratio. With no user bytes the ratio is NaN (nothing wasted:
+    // passes) or +Inf (bytes wasted: fails), as in dive's Go arithmetic.
+    const ok = !(rules.highestUserWastedPercent < v);
+    const shown = Number.isFinite(v) ? v.toFixed(4) : Number.isNaN(v) ? 'n/a' : 'inf';
+    out.push({ rule: 'highestUserWastedPercent', status: ok ? 'pass' : 'fail', measured: shown, threshold: String(rules.highestUserWastedPercent),
+      message: `${ok ? '' : 'too many bytes wasted, relative to the user bytes added '}(%-user-wasted-bytes=${shown} ${ok ? '≤' : '>'} threshold=${rules.highestUserWastedPercent})` });
   }
   if (rules.highestReclaimableBytes !== undefined) {
     const r = a.reclaimable.totalBytes;

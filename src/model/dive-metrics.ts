@@ -15,7 +15,7 @@ export interface DiveMetrics {
   readonly imageSize: number;
   readonly userSize: number;
   readonly wastedBytes: number;
-  /** wastedBytes / userSize; Infinity when userSize is 0 and something is wasted. */
+  /** wastedBytes / userSize; with userSize 0: Infinity when something is wasted, NaN when nothing is (as in dive). */
   readonly wastedUserPercent: number;
   readonly efficiency: number;
   readonly inefficientPaths: readonly InefficientPath[];
@@ -103,7 +103,8 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
     imageSize,
     userSize,
     wastedBytes,
-    wastedUserPercent: userSize > 0 ? wastedBytes / userSize : wastedBytes > 0 ? Infinity : 0,
+    // No user bytes: 0/0 is NaN and x/0 +Inf, as dive's Go arithmetic has it (JSON: null; CI: as dive decides).
+    wastedUserPercent: userSize > 0 ? wastedBytes / userSize : wastedBytes > 0 ? Infinity : NaN,
     efficiency: discovered === 0 ? 1 : minimum / discovered,
     inefficientPaths,
   };

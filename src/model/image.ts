@@ -1,6 +1,6 @@
 import type { Entry } from './entry.js';
 
-export type SourceKind = 'docker' | 'podman' | 'docker-archive' | 'oci-archive' | 'oci-dir' | 'dir';
+export type SourceKind = 'docker' | 'podman' | 'docker-archive' | 'oci-archive' | 'oci-dir' | 'dir' | 'registry';
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 export interface ImageConfig {
@@ -42,7 +42,7 @@ export interface Layer {
 
 /** Something odd in the input that did not stop the analysis. */
 export interface Warning {
-  readonly code: 'unsafe-path' | 'duplicate-entry' | 'history-mismatch' | 'diffid-mismatch' | 'hardlink-target-missing' | 'cross-layer-hardlink' | 'unknown-entry' | 'other';
+  readonly code: 'unsafe-path' | 'duplicate-entry' | 'history-mismatch' | 'diffid-mismatch' | 'digest-mismatch' | 'hardlink-target-missing' | 'cross-layer-hardlink' | 'unknown-entry' | 'other';
   readonly message: string;
   readonly layer?: number;
   readonly path?: string;

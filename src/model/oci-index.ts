@@ -43,11 +43,24 @@ export function blobPath(digest: string): string | undefined {
   return m ? `blobs/${m[1]}/${m[2]}` : undefined;
 }
 
+/** The name an index gives a manifest: the OCI ref name, else containerd's image name (docker >= 25 saves). */
+const refNameOf = (d: Descriptor): string | undefined => d.annotations?.['org.opencontainers.image.ref.name'] ?? d.annotations?.['io.containerd.image.name'];
+
+/** `name:tag` asked for, against a manifest's names (containerd's are fully qualified: docker.io/library/x:t). */
+function namesMatch(d: Descriptor, want: string): boolean {
+  const names = [d.annotations?.['org.opencontainers.image.ref.name'], d.annotations?.['io.containerd.image.name']].filter((n): n is string => n !== undefined);
+  const forms = new Set([want, want.includes(':') ? want : `${want}:latest`]);
+  for (const f of [...forms]) forms.add(`docker.io/${f}`).add(`docker.io/library/${f}`);
+  return names.some((n) => forms.has(n));
+}
+
 const isIndex = (json: Record<string, unknown>, mediaType: string): boolean =>
   Array.isArray(json['manifests']) || /image\.index|manifest\.list/.test(mediaType);
 
 export type IndexResolution =
-  | { ok: true; manifest: ResolvedManifest; otherPlatform?: Platform }
+  /** `images`: when the index holds several images and no ref name was asked for, their names (the pick's first). */
+  | { ok: true; manifest: ResolvedManifest; otherPlatform?: Platform; images?: string[] }
+  | { ok: false; reason: 'no-tag'; available: string[] }
   | { ok: false; reason: 'missing-blob'; digest: string }
   | { ok: false; reason: 'no-platform'; available: string[] }
   | { ok: false; reason: 'malformed'; detail: string };
@@ -61,20 +74,30 @@ export function resolveIndex(index: unknown, getJson: (digest: string) => unknow
   let digest: string | undefined;
   let name: string | undefined;
   let other: Platform | undefined;
+  let several: string[] | undefined;
+  let chosen: string | undefined;
   for (let depth = 0; depth < 8; depth++) {
     if (!isIndex(current, typeof current['mediaType'] === 'string' ? current['mediaType'] : '')) {
       const config = toDescriptor(current['config']);
       if (!config || !Array.isArray(current['layers'])) return { ok: false, reason: 'malformed', detail: 'image manifest without config or layers' };
       const layers = (current['layers'] as unknown[]).map(toDescriptor);
       if (layers.some((l) => !l)) return { ok: false, reason: 'malformed', detail: 'layer descriptor without digest' };
-      return { ok: true, manifest: { config, layers: layers as Descriptor[], ...(digest ? { manifestDigest: digest } : {}), ...(name ? { refName: name } : {}) }, ...(other ? { otherPlatform: other } : {}) };
+      const images = several ? [chosen!, ...several.filter((n) => n !== chosen)] : undefined;
+      return { ok: true, manifest: { config, layers: layers as Descriptor[], ...(digest ? { manifestDigest: digest } : {}), ...(name ? { refName: name } : {}) }, ...(other ? { otherPlatform: other } : {}), ...(images ? { images } : {}) };
     }
     const all = (current['manifests'] as unknown[]).map(toDescriptor).filter((d): d is Descriptor => d !== undefined);
     // Attestation manifests (buildkit) carry platform unknown/unknown: never pick them.
     let candidates = all.filter((d) => d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest');
-    if (depth === 0 && refName) {
-      const named = candidates.filter((d) => d.annotations?.['org.opencontainers.image.ref.name'] === refName || d.annotations?.['io.containerd.image.name'] === refName);
-      if (named.length > 0) candidates = named;
+    if (depth === 0) {
+      const names = [...new Set(candidates.map(refNameOf).filter((n): n is string => n !== undefined))];
+      if (refName) {
+        const named = candidates.filter((d) => namesMatch(d, refName));
+        // A tag that matches nothing is an error, never another image analysed silently.
+        if (named.length === 0) return { ok: false, reason: 'no-tag', available: names };
+        candidates = named;
+      } else if (names.length > 1 || (candidates.length > 1 && candidates.every((d) => !d.platform))) {
+        several = names.length > 1 ? names : candidates.map((d) => refNameOf(d) ?? d.digest);
+      }
     }
     const withPlatform = candidates.filter((d) => d.platform);
     let pick: Descriptor | undefined;
@@ -90,6 +113,7 @@ export function resolveIndex(index: unknown, getJson: (digest: string) => unknow
     pick ??= candidates.find((d) => !d.platform) ?? candidates[0];
     if (!pick) return { ok: false, reason: 'malformed', detail: 'index lists no manifests' };
     name ??= pick.annotations?.['org.opencontainers.image.ref.name'];
+    if (depth === 0) chosen = refNameOf(pick) ?? pick.digest;
     const next = getJson(pick.digest);
     if (next === undefined) return { ok: false, reason: 'missing-blob', digest: pick.digest };
     digest = pick.digest;

@@ -15,7 +15,13 @@ import { assembleImage } from '../../src/io/assemble-image.js';
 import { readLayer } from '../../src/io/layer-reader.js';
 import { openSource, SOURCE_TABLE } from '../../src/io/sources/source-table.js';
 import type { SourceSpec } from '../../src/io/sources/source-spec.js';
-import { dockerArchiveLegacy, dockerArchiveOciStyle, ociArchive, ociLayoutDir, type ImageSpec } from '../helpers/make-archive.js';
+import {
+  dockerArchiveLegacy,
+  dockerArchiveOciStyle,
+  ociArchive,
+  ociLayoutDir,
+  type ImageSpec,
+} from '../helpers/make-archive.js';
 import { AMD64 } from '../helpers/load.js';
 
 let dir = '';
@@ -27,8 +33,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const spec: ImageSpec = {
   compression: 'gzip',
   layers: [
-    [{ name: 'a/', type: 'directory' }, { name: 'a/x', content: 'x'.repeat(3000) }],
-    [{ name: 'a/x', content: 'y'.repeat(10) }, { name: 'b', content: 'bee' }],
+    [
+      { name: 'a/', type: 'directory' },
+      { name: 'a/x', content: 'x'.repeat(3000) },
+    ],
+    [
+      { name: 'a/x', content: 'y'.repeat(10) },
+      { name: 'b', content: 'bee' },
+    ],
     [{ name: 'c', content: 'c'.repeat(70_000) }],
   ],
 };
@@ -44,15 +56,28 @@ async function sameAsOnePass(s: SourceSpec, archive?: string): Promise<void> {
   assert.equal(listing.layers.length, loaded.image.layers.length);
   // Parse the blobs last to first: the order must not matter.
   const parsed = [];
-  for (const l of [...listing.layers].reverse()) parsed.unshift({ parsed: await readLayer(l.open(), { what: l.name, analysers: [] }), ...(l.digest ? { digest: l.digest } : {}) });
-  const joined = assembleImage({ reference: s.location, source: listing.source, configBytes: listing.configBytes, layers: parsed, repoTags: listing.repoTags, warnings: listing.warnings });
+  for (const l of [...listing.layers].reverse())
+    parsed.unshift({
+      parsed: await readLayer(l.open(), { what: l.name, analysers: [] }),
+      ...(l.digest ? { digest: l.digest } : {}),
+    });
+  const joined = assembleImage({
+    reference: s.location,
+    source: listing.source,
+    configBytes: listing.configBytes,
+    layers: parsed,
+    repoTags: listing.repoTags,
+    warnings: listing.warnings,
+  });
   assert.deepEqual(joined, loaded.image, s.kind);
   for (const l of listing.layers) {
     const at = l.at!;
     const bytes = readFileSync(at.file).subarray(at.start, at.end);
     assert.equal(bytes.length, l.size);
     // Independently: the member as tar(1) extracts it from the outer archive, or the blob file itself.
-    const want = archive ? execFileSync('tar', ['-xOf', archive, l.name], { maxBuffer: 1 << 26 }) : readFileSync(join(s.location, l.name));
+    const want = archive
+      ? execFileSync('tar', ['-xOf', archive, l.name], { maxBuffer: 1 << 26 })
+      : readFileSync(join(s.location, l.name));
     assert.equal(digest(bytes), digest(want), `${s.kind}: ${l.name}`);
     if (l.digest) assert.equal(l.digest, `sha256:${digest(want)}`);
   }
@@ -99,15 +124,24 @@ test('every table row opens a source of its own kind, and only engine rows carry
 
 test('--json on an archive never loads dockerode (it loads only for engine sources)', () => {
   const probe = join(dir, 'probe.mjs');
-  writeFileSync(probe, `import { createRequire } from 'node:module';
+  writeFileSync(
+    probe,
+    `import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 process.on('exit', () => process.stderr.write('\\nDOCKERODE=' + Object.keys(require.cache).filter((k) => /[\\\\/]node_modules[\\\\/](dockerode|docker-modem|ssh2)[\\\\/]/.test(k)).length + '\\n'));
-`);
+`,
+  );
   const main = join(process.cwd(), '.build/src/cli/main.js');
-  const r = spawnSync(process.execPath, ['--import', probe, main, 'demo/demo-image.tar', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--import', probe, main, 'demo/demo-image.tar', '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /DOCKERODE=0\n/);
   // The probe itself works: an engine source does load it (the daemon need not exist: the error comes after).
-  const e = spawnSync(process.execPath, ['--import', probe, main, 'docker://nope:1', '--json'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
+  const e = spawnSync(process.execPath, ['--import', probe, main, 'docker://nope:1', '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' },
+  });
   assert.match(e.stderr, /DOCKERODE=[1-9]\d*\n/);
 });

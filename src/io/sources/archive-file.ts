@@ -27,7 +27,8 @@ const JSON_NAME = /(^|\/)(manifest\.json|index\.json|repositories|oci-layout|VER
 async function statArchive(path: string): Promise<number> {
   try {
     const st = await fs.stat(path);
-    if (st.isDirectory()) throw new SlimError(`${path} is a directory; use oci:${path} for an OCI layout or dir:${path} for a folder`);
+    if (st.isDirectory())
+      throw new SlimError(`${path} is a directory; use oci:${path} for an OCI layout or dir:${path} for a folder`);
     return st.size;
   } catch (e) {
     if (e instanceof SlimError) throw e;
@@ -47,7 +48,17 @@ export function archiveFileSource(kind: 'docker-archive' | 'oci-archive', spec: 
     kind,
     spec,
     async load(opts: LoadOptions): Promise<LoadedImage> {
-      const base = { reference: path, source: kind, analysers: opts.analysers, platform: opts.platform, platformExplicit: opts.platformExplicit, ...(opts.taps ? { taps: opts.taps } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(spec.tag ? { tag: spec.tag } : {}) };
+      const base = {
+        reference: path,
+        source: kind,
+        analysers: opts.analysers,
+        platform: opts.platform,
+        platformExplicit: opts.platformExplicit,
+        ...(opts.taps ? { taps: opts.taps } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(spec.tag ? { tag: spec.tag } : {}),
+        ...(opts.verify ? { verify: opts.verify } : {}),
+      };
       if (path === '-') {
         const { image } = await readImageArchive(process.stdin, { ...base, what: 'standard input' });
         return { image, source, preview: undefined, readFiles: undefined };
@@ -61,7 +72,10 @@ export function archiveFileSource(kind: 'docker-archive' | 'oci-archive', spec: 
           const name = blobNames[layer];
           const entry = name !== undefined ? await blobAt(name) : undefined;
           if (!entry) return archiveFileHead(fileChunks(path), blobNames, layer, file, { ...(o ?? {}), what: path });
-          const hit = await fileHeadInLayer(counted(fileChunks(path, 1 << 20, 4, range(entry)), o?.onProgress, o?.signal), file);
+          const hit = await fileHeadInLayer(
+            counted(fileChunks(path, 1 << 20, 4, range(entry)), o?.onProgress, o?.signal),
+            file,
+          );
           if (!hit) throw new NotFound(`/${file} is not a regular file in layer ${layer}`);
           return hit;
         },
@@ -74,7 +88,11 @@ export function archiveFileSource(kind: 'docker-archive' | 'oci-archive', spec: 
             const name = blobNames[layer];
             const entry = name !== undefined ? await blobAt(name) : undefined;
             if (!entry) continue;
-            const got = await wholeFilesInLayer(counted(fileChunks(path, 1 << 20, 4, range(entry)), (b) => o.onProgress?.(base + b)), paths, store);
+            const got = await wholeFilesInLayer(
+              counted(fileChunks(path, 1 << 20, 4, range(entry)), (b) => o.onProgress?.(base + b)),
+              paths,
+              store,
+            );
             base += entry.size;
             for (const [p, f] of got) found(layer, p, f);
           }
@@ -94,14 +112,31 @@ export function archiveFileSource(kind: 'docker-archive' | 'oci-archive', spec: 
         if (sniff(head) !== 'json' && !JSON_NAME.test(e.name)) continue;
         json.set(e.name, e.size <= 512 ? head : await readRange(path, e.start, e.size));
       }
-      const layout = resolveArchiveLayout({ json: (p) => json.get(p), resolve: (p) => resolveLink(idx.links, p) }, { ...opts, source: kind, what: path, ...(spec.tag ? { tag: spec.tag } : {}) });
+      const layout = resolveArchiveLayout(
+        { json: (p) => json.get(p), resolve: (p) => resolveLink(idx.links, p) },
+        { ...opts, source: kind, what: path, ...(spec.tag ? { tag: spec.tag } : {}) },
+      );
       const layers = layout.layers.map((l) => {
         const e = idx.files.get(l.path);
         if (!e) throw new SlimError(messages.missingBlob(`${l.path} in ${path}`));
         const r = range(e);
-        return { name: l.path, ...(l.digest ? { digest: l.digest } : {}), size: e.size, at: { file: path, ...r }, open: () => fileChunks(path, 1 << 20, 4, r) };
+        return {
+          name: l.path,
+          ...(l.digest ? { digest: l.digest } : {}),
+          ...(l.expectedSize !== undefined ? { expectedSize: l.expectedSize } : {}),
+          size: e.size,
+          at: { file: path, ...r },
+          open: () => fileChunks(path, 1 << 20, 4, r),
+        };
       });
-      return { configBytes: layout.configBytes, layers, repoTags: layout.repoTags, source: layout.source, warnings: layout.warnings };
+      return {
+        configBytes: layout.configBytes,
+        ...(layout.configDigest ? { configDigest: layout.configDigest } : {}),
+        layers,
+        repoTags: layout.repoTags,
+        source: layout.source,
+        warnings: layout.warnings,
+      };
     },
   };
   return source;

@@ -19,7 +19,12 @@ import type { SourceSpec } from './source-spec.js';
 
 const S_IFMT = 0o170000;
 
-async function feed(path: string, entry: Entry, analysers: readonly ContentAnalyser[], warnings: Warning[]): Promise<void> {
+async function feed(
+  path: string,
+  entry: Entry,
+  analysers: readonly ContentAnalyser[],
+  warnings: Warning[],
+): Promise<void> {
   const sinks: ContentSink[] = analysers.filter((a) => a.wants(entry)).map((a) => a.open(entry));
   if (sinks.length === 0) return;
   let open = sinks.slice();
@@ -148,7 +153,7 @@ async function wholeFromDir(dir: string, path: string, store: ByteStore): Promis
     if (!st.isFile()) return undefined;
     const w = store.begin(st.size);
     const buf = Buffer.allocUnsafe(1 << 20);
-    for (let pos = 0; ; ) {
+    for (let pos = 0; ;) {
       const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
       if (bytesRead === 0) break;
       w.write(buf.subarray(0, bytesRead));
@@ -176,7 +181,12 @@ export function open(spec: SourceSpec): ImageSource {
   const source: ImageSource = {
     kind: 'dir',
     spec,
-    load: async (opts) => ({ image: await readRootfsDir(dir, opts), source, preview: { read: (_layer, path) => headFromDir(dir, path, PREVIEW_CAP) }, readFiles }),
+    load: async (opts) => ({
+      image: await readRootfsDir(dir, opts),
+      source,
+      preview: { read: (_layer, path) => headFromDir(dir, path, PREVIEW_CAP) },
+      readFiles,
+    }),
   };
   return source;
 }

@@ -40,7 +40,14 @@ export function engineError(e: unknown, engine: Engine, where: string, ref: stri
   const err = e as DockerodeError;
   if (err.statusCode === 404) return new SlimError(messages.imageNotFound(ref, engine));
   if (err.code === 'EACCES' || err.code === 'EPERM') return new SlimError(messages.socketPermission(where));
-  if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EHOSTUNREACH' || err.code === 'ETIMEDOUT' || err.code === 'ECONNRESET')
+  if (
+    err.code === 'ENOENT' ||
+    err.code === 'ECONNREFUSED' ||
+    err.code === 'ENOTFOUND' ||
+    err.code === 'EHOSTUNREACH' ||
+    err.code === 'ETIMEDOUT' ||
+    err.code === 'ECONNRESET'
+  )
     return new SlimError(messages.daemonUnreachable(engine, where, ref));
   const detail = err.json?.message ?? err.reason ?? err.message ?? String(e);
   return new SlimError(`${engine} engine error for ${ref}: ${detail.replace(/\s+/g, ' ').trim()}`);

@@ -39,18 +39,24 @@ export function open(spec: SourceSpec): ImageSource {
           platform: opts.platform,
           platformExplicit: opts.platformExplicit,
           ...(opts.taps ? { taps: opts.taps } : {}),
+          ...(opts.verify ? { verify: opts.verify } : {}),
           ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
           what: `${engine} image ${ref}`,
+          // The export of one reference holds that one image: no tag to pick (its tags may be spelt otherwise).
           ...(inspect.Size ? { totalBytes: inspect.Size } : {}),
-          ...(ref.includes(':') && !ref.startsWith('sha256:') ? { tag: ref } : {}),
         });
       } finally {
         stream.destroy?.();
       }
       const { blobNames } = read;
-      const image = { ...read.image, repoTags: inspect.RepoTags ?? read.image.repoTags, repoDigests: inspect.RepoDigests ?? [] };
+      const image = {
+        ...read.image,
+        repoTags: inspect.RepoTags ?? read.image.repoTags,
+        repoDigests: inspect.RepoDigests ?? [],
+      };
       // The same image again, by id (a tag may have moved since), as the export stream.
-      const reexport = async (): Promise<Export> => (await client.getImage(inspect.Id || ref).get()) as unknown as Export;
+      const reexport = async (): Promise<Export> =>
+        (await client.getImage(inspect.Id || ref).get()) as unknown as Export;
       const what = `${engine} image ${ref}`;
       const preview: PreviewPort = {
         note: `re-reads the image export from ${engine}`,

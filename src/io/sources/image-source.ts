@@ -20,6 +20,7 @@ import type { Image, Platform, SourceKind, Warning } from '../../model/image.js'
 import type { PreviewPort, ReadFiles } from '../../model/ports.js';
 import type { ContentAnalyser, LayerTap } from '../content-analyser.js';
 import type { ProgressListener } from '../progress.js';
+import type { RegistryOptions } from '../registry/read-registry.js';
 import type { SourceSpec } from './source-spec.js';
 
 export interface LoadOptions {
@@ -29,10 +30,27 @@ export interface LoadOptions {
   readonly platform: Platform;
   readonly platformExplicit: boolean;
   readonly onProgress?: ProgressListener;
+  /**
+   * Integrity checks (see `layerHashes`): by default the cheap ones, a mismatch a warning; with `error`
+   * (`--verify`) every digest too, and a mismatch is the user's one-line error.
+   */
+  readonly verify?: 'warn' | 'error';
+  /** For the registry source: --registry-ca, --insecure-registry, layers in flight. */
+  readonly registry?: RegistryOptions;
+}
+
+/**
+ * Which digests a layer read computes. Hashing every uncompressed byte costs about half the one pass's CPU
+ * (measured on the 1.46 GB bench archive: +0.9..3.0 s CPU on a 4.0..4.4 s pass), so by default only the cheap checks
+ * run — the config's digest against its name, each stored blob's size against its descriptor — and `--verify`
+ * adds every layer's diff_id (sha256 of the uncompressed tar) and every stored blob's digest, as they stream by.
+ */
+export function layerHashes(verify: LoadOptions['verify']): { readonly diffId: boolean; readonly blob: boolean } {
+  return verify === 'error' ? { diffId: true, blob: true } : { diffId: false, blob: false };
 }
 
 /** The platform choice, for listing an image's blobs without loading it. */
-export type ListOptions = Pick<LoadOptions, 'platform' | 'platformExplicit'>;
+export type ListOptions = Pick<LoadOptions, 'platform' | 'platformExplicit' | 'registry'>;
 
 export interface ImageSource {
   readonly kind: SourceKind;
@@ -61,6 +79,8 @@ export interface LayerBlobRef {
   readonly digest?: string;
   /** Bytes of the blob as stored. */
   readonly size: number;
+  /** The stored size its descriptor states (OCI), for `assembleImage`'s check. */
+  readonly expectedSize?: number;
   /** Where the bytes lie, for a worker thread that opens the file itself. */
   readonly at?: { readonly file: string; readonly start: number; readonly end: number };
   /** The stored bytes, front to back (a fresh stream per call). */
@@ -69,6 +89,8 @@ export interface LayerBlobRef {
 
 export interface LayerBlobListing {
   readonly configBytes: Buffer;
+  /** The config's digest as the manifest states it, for `assembleImage`'s check. */
+  readonly configDigest?: string;
   /** One per layer position, in manifest order (the same blob may appear twice). */
   readonly layers: readonly LayerBlobRef[];
   readonly repoTags: readonly string[];

@@ -5,10 +5,9 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { platformString } from '../../model/image.js';
 import { blobPath, resolveIndex } from '../../model/oci-index.js';
 import type { PreviewPort, ReadFiles } from '../../model/ports.js';
-import { parseJson } from '../archive-manifest.js';
+import { indexFailure, indexWarnings, parseJson } from '../archive-manifest.js';
 import { assembleImage, type LayerBlob } from '../assemble-image.js';
 import { SlimError, messages } from '../errors.js';
 import { collectFileSet } from '../file-set.js';
@@ -17,7 +16,15 @@ import { fsMessage } from '../fs-message.js';
 import { counted, fileHeadInLayer, NotFound, wholeFilesInLayer } from '../layer-files.js';
 import { readLayer } from '../layer-reader.js';
 import { parseBlobsInParallel } from '../parallel-layers.js';
-import type { ImageSource, LayerBlobListing, LayerBlobRef, ListOptions, LoadedImage, LoadOptions } from './image-source.js';
+import {
+  layerHashes,
+  type ImageSource,
+  type LayerBlobListing,
+  type LayerBlobRef,
+  type ListOptions,
+  type LoadedImage,
+  type LoadOptions,
+} from './image-source.js';
 import type { SourceSpec } from './source-spec.js';
 
 const METADATA_CAP = 64 << 20;
@@ -54,9 +61,16 @@ export function open(spec: SourceSpec): ImageSource {
     // The walk needs JSON blobs synchronously: each missing one it reports is read, then the walk retries.
     const getJson = (digest: string): unknown => blobs.get(digest);
     for (let attempt = 0; attempt < 8; attempt++) {
-      const res = resolveIndex(parseJson(indexBuf, 'index.json'), getJson, opts.platform, spec.tag, opts.platformExplicit === true);
+      const res = resolveIndex(
+        parseJson(indexBuf, 'index.json'),
+        getJson,
+        opts.platform,
+        spec.tag,
+        opts.platformExplicit === true,
+      );
       if (res.ok) {
         const m = res.manifest;
+        const warnings = indexWarnings(res, { platform: opts.platform, what: dir });
         const cfgPath = blobFile(m.config.digest);
         const configBytes = cfgPath ? await readSmall(cfgPath, 'image config') : undefined;
         if (!configBytes) throw new SlimError(messages.missingBlob(`${m.config.digest} in ${dir}`));
@@ -70,18 +84,32 @@ export function open(spec: SourceSpec): ImageSource {
           } catch {
             throw new SlimError(messages.missingBlob(`${d.digest} in ${dir}`));
           }
-          layers.push({ name: blobPath(d.digest)!, digest: d.digest, size, at: { file, start: 0, end: size }, open: () => fileChunks(file) });
+          layers.push({
+            name: blobPath(d.digest)!,
+            digest: d.digest,
+            ...(d.size > 0 ? { expectedSize: d.size } : {}),
+            size,
+            at: { file, start: 0, end: size },
+            open: () => fileChunks(file),
+          });
         }
-        return { configBytes, layers, repoTags: m.refName ? [m.refName] : [], source: 'oci-dir', warnings: [] };
+        return {
+          configBytes,
+          configDigest: m.config.digest,
+          layers,
+          repoTags: m.refName ? [m.refName] : [],
+          source: 'oci-dir',
+          warnings,
+        };
       }
-      if (res.reason === 'no-platform') throw new SlimError(messages.platformMissing(platformString(opts.platform), res.available));
-      if (res.reason === 'malformed') throw new SlimError(messages.truncated(dir, res.detail));
+      if (res.reason !== 'missing-blob')
+        throw indexFailure(res, { platform: opts.platform, what: dir, ...(spec.tag ? { tag: spec.tag } : {}) });
       const file = blobFile(res.digest);
       const buf = file ? await readSmall(file, `blob ${res.digest}`) : undefined;
       if (!buf) throw new SlimError(messages.missingBlob(`${res.digest} in ${dir}`));
       blobs.set(res.digest, parseJson(buf, `blob ${res.digest}`));
     }
-    throw new SlimError(messages.truncated(dir, 'index nesting too deep'));
+    throw new SlimError(messages.badIndex(dir, 'index nesting too deep'));
   }
 
   const source: ImageSource = {
@@ -94,20 +122,42 @@ export function open(spec: SourceSpec): ImageSource {
       let bytes = 0;
       const totalBytes = listing.layers.reduce((s, l) => s + l.size, 0);
       // Both cores for big layers (io/parallel-layers.ts); else one layer after another here.
-      const inParallel = await parseBlobsInParallel(listing.layers, opts, (l) => `layer ${l.digest} of ${dir}`);
+      // The workers compute no digests: with --verify the layers are read (and hashed) here.
+      const hashes = layerHashes(opts.verify);
+      const inParallel = hashes.diffId || hashes.blob ? undefined : await parseBlobsInParallel(listing.layers, opts, (l) => `layer ${l.digest} of ${dir}`);
       for (const [i, l] of listing.layers.entries()) {
         const parsed = inParallel?.[i] ?? await readLayer(l.open(), {
           what: `layer ${l.digest} of ${dir}`,
           analysers: opts.analysers,
+          digests: hashes,
           ...(opts.taps ? { taps: opts.taps } : {}),
           onBytes: (n) => {
             bytes += n;
-            opts.onProgress?.({ stage: 'reading', bytes, totalBytes, layersRead: i, layerCount: listing.layers.length });
+            opts.onProgress?.({
+              stage: 'reading',
+              bytes,
+              totalBytes,
+              layersRead: i,
+              layerCount: listing.layers.length,
+            });
           },
         });
-        layers.push({ parsed, ...(l.digest ? { digest: l.digest } : {}) });
+        layers.push({
+          parsed,
+          ...(l.digest ? { digest: l.digest } : {}),
+          ...(l.expectedSize !== undefined ? { expectedSize: l.expectedSize } : {}),
+        });
       }
-      const image = assembleImage({ reference: dir, source: listing.source, configBytes: listing.configBytes, layers, repoTags: listing.repoTags });
+      const image = assembleImage({
+        reference: dir,
+        source: listing.source,
+        configBytes: listing.configBytes,
+        ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
+        layers,
+        repoTags: listing.repoTags,
+        warnings: listing.warnings,
+        ...(opts.verify ? { verify: opts.verify } : {}),
+      });
       const blobOf = (layer: number): LayerBlobRef | undefined => listing.layers[layer];
       const preview: PreviewPort = {
         read: async (layer, path, o) => {
@@ -124,7 +174,11 @@ export function open(spec: SourceSpec): ImageSource {
           for (const [layer, paths] of groups) {
             const blob = blobOf(layer);
             if (!blob) continue;
-            const got = await wholeFilesInLayer(counted(blob.open(), (b) => o.onProgress?.(base + b)), paths, store);
+            const got = await wholeFilesInLayer(
+              counted(blob.open(), (b) => o.onProgress?.(base + b)),
+              paths,
+              store,
+            );
             base += blob.size;
             for (const [p, f] of got) found(layer, p, f);
           }

@@ -23,12 +23,52 @@ export interface SourceRow {
 }
 
 export const SOURCE_TABLE: readonly SourceRow[] = [
-  { kind: 'docker', prefixes: ['docker://', 'docker-daemon:'], takesTag: false, bare: 'none', open: async (s) => (await import('./engine.js')).open(s) },
-  { kind: 'podman', prefixes: ['podman://'], takesTag: false, open: async (s) => (await import('./engine.js')).open(s) },
-  { kind: 'docker-archive', prefixes: ['docker-archive:'], takesTag: true, bare: 'file', open: async (s) => (await import('./docker-archive.js')).open(s) },
-  { kind: 'oci-archive', prefixes: ['oci-archive:'], takesTag: true, open: async (s) => (await import('./oci-archive.js')).open(s) },
-  { kind: 'oci-dir', prefixes: ['oci:'], takesTag: true, bare: 'oci-dir', open: async (s) => (await import('./oci-dir.js')).open(s) },
-  { kind: 'dir', prefixes: ['dir:'], takesTag: false, bare: 'dir', open: async (s) => (await import('./dir.js')).open(s) },
+  {
+    kind: 'docker',
+    prefixes: ['docker://', 'docker-daemon:'],
+    takesTag: false,
+    bare: 'none',
+    open: async (s) => (await import('./engine.js')).open(s),
+  },
+  {
+    kind: 'podman',
+    prefixes: ['podman://'],
+    takesTag: false,
+    open: async (s) => (await import('./engine.js')).open(s),
+  },
+  {
+    kind: 'docker-archive',
+    prefixes: ['docker-archive:'],
+    takesTag: true,
+    bare: 'file',
+    open: async (s) => (await import('./docker-archive.js')).open(s),
+  },
+  {
+    kind: 'oci-archive',
+    prefixes: ['oci-archive:'],
+    takesTag: true,
+    open: async (s) => (await import('./oci-archive.js')).open(s),
+  },
+  {
+    kind: 'oci-dir',
+    prefixes: ['oci:'],
+    takesTag: true,
+    bare: 'oci-dir',
+    open: async (s) => (await import('./oci-dir.js')).open(s),
+  },
+  {
+    kind: 'dir',
+    prefixes: ['dir:'],
+    takesTag: false,
+    bare: 'dir',
+    open: async (s) => (await import('./dir.js')).open(s),
+  },
+  {
+    kind: 'registry',
+    prefixes: ['registry://'],
+    takesTag: false,
+    open: async (s) => (await import('./registry.js')).open(s),
+  },
 ];
 
 export const SOURCE_NAMES: readonly SourceKind[] = SOURCE_TABLE.map((r) => r.kind);
