@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyze, type Analysis } from '../model/analysis.js';
 import type { BinaryOptions } from '../model/libc/binaries.js';
-import { treeAnalysis } from '../state/later-analyses.js';
+import { PENDING_BINARIES, treeAnalysis, withBinaries } from '../state/later-analyses.js';
 import { evaluateCiRules } from '../model/ci-rules.js';
 import { hostPlatform, parsePlatform } from '../model/image-config.js';
 import { openImage, classifyPath, type LoadedImage } from '../io/load-image.js';
@@ -12,6 +12,7 @@ import { elfAnalyser } from '../io/elf-analyser.js';
 import { hostCpuLevel } from '../io/cpu-level.js';
 import { textAnalyser } from '../io/text-analyser.js';
 import { gzipEstimateTap } from '../io/gzip-estimate-tap.js';
+import { removalCostTap } from '../io/removal-cost-tap.js';
 import { SlimError, messages, writeOutput } from '../io/errors.js';
 import { HELP, parseCliArgs } from './args.js';
 import { loadCiRules } from './ci-config.js';
@@ -22,13 +23,18 @@ import { upxProgressLine } from './upx-progress.js';
 import { findingsText } from './findings-text.js';
 import { ciText, summaryText } from './text-report.js';
 import { progressLine } from './progress-line.js';
+import { loadDockerfile, type LoadedDockerfile } from './plan-dockerfile.js';
+import { explorerPatch, exportPatch, isPatchFile } from './plan-patch.js';
+import { verifyBuild } from './verify-build.js';
 import { registryFallback } from '../io/registry/fallback.js';
 
 export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', import.meta.url));
 
 function toolVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -53,7 +59,10 @@ async function run(argv: readonly string[]): Promise<number> {
     if (!p) throw new SlimError(messages.badPlatform(args.platform));
     platform = p;
   }
-  const spec = args.image === undefined ? { kind: 'docker-archive' as const, location: DEMO_IMAGE } : parseSourceArg(args.image, args.source, classifyPath);
+  const spec =
+    args.image === undefined
+      ? { kind: 'docker-archive' as const, location: DEMO_IMAGE }
+      : parseSourceArg(args.image, args.source, classifyPath);
   // Rules are read before the image so a bad rules file fails fast.
   const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
   // The explorer's modules (ink, react) load while the image is read; nothing else imports them.
@@ -69,7 +78,8 @@ async function run(argv: readonly string[]): Promise<number> {
     const digests = args.digests === 'on' || (args.digests === 'auto' && planning);
     const loadOpts = {
       analysers: [...(digests ? [createSha256Analyser()] : []), ...(args.elf ? [elfAnalyser, textAnalyser] : [])],
-      ...(planning ? { taps: [gzipEstimateTap()] } : {}),
+      // The removal-cost tap deflates every small file once more: only for the planner's outputs, not the explorer.
+      ...(planning ? { taps: [gzipEstimateTap(), ...(wantsPlanner(args.plan) ? [removalCostTap()] : [])] } : {}),
       platform,
       platformExplicit: args.platform !== undefined,
       onProgress: progress.update,
@@ -90,20 +100,36 @@ async function run(argv: readonly string[]): Promise<number> {
     progress.clear();
   }
   const cpuLevel = args.cpuLevel ?? hostCpuLevel();
+  // The Dockerfile (--dockerfile, or ./Dockerfile when the history matches it): each layer learns its instruction.
+  const dockerfile = loadDockerfile(loaded.image, args.plan.dockerfile, process.cwd(), (l) => process.stderr.write(l));
+  const image = dockerfile ? dockerfile.image : loaded.image;
   // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
-  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(loaded.image, { elf: args.elf, cpuLevel }), loaded, { cpuLevel });
-  const analysis = analyze(loaded.image, { elf: args.elf, cpuLevel });
+  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(image, { elf: args.elf, cpuLevel }), loaded, { cpuLevel }, dockerfile);
+  const analysis = analyze(image, { elf: args.elf, cpuLevel });
   let planRun;
   if (wantsPlanner(args.plan)) {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).
     const upxProgress = upxProgressLine(process.stderr);
     try {
-      planRun = await runPlanWithUpx(analysis, args.plan, loaded.readFiles, { onProgress: upxProgress.update, onNote: (n) => { upxProgress.clear(); process.stderr.write(`slimtui: UPX: ${n}\n`); } });
+      planRun = await runPlanWithUpx(analysis, args.plan, loaded.readFiles, {
+        onProgress: upxProgress.update,
+        onNote: (n) => {
+          upxProgress.clear();
+          process.stderr.write(`slimtui: UPX: ${n}\n`);
+        },
+      });
     } finally {
       upxProgress.clear();
     }
   }
-  if (planRun && args.plan.exportFile) process.stderr.write(exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format));
+  if (planRun && args.plan.exportFile)
+    process.stderr.write(
+      isPatchFile(args.plan.exportFile)
+        ? exportPatch(analysis, planRun, dockerfile, args.plan.exportFile)
+        : exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format),
+    );
+  if (planRun && args.plan.verifyBuild)
+    return verifyBuild(analysis, planRun, dockerfile, process.stdout, process.stderr);
   if (planRun && args.mode !== 'json') {
     if (args.plan.whatIf || !args.plan.exportFile) process.stdout.write(whatIfText(planRun));
     return 0;
@@ -121,7 +147,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
     case 'tui':
-      if (explorer) return runExplorer(await explorer, analysis, loaded, { cpuLevel });
+      if (explorer) return runExplorer(await explorer, analysis, loaded, { cpuLevel }, dockerfile);
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
     case 'summary':
@@ -143,7 +169,13 @@ async function loadExplorer() {
   return { runTui, modelPredictors, cwdExportWriter, predictUpxTargets };
 }
 
-async function runExplorer(m: Awaited<ReturnType<typeof loadExplorer>>, analysis: Analysis, loaded: LoadedImage, binaryOptions: BinaryOptions): Promise<number> {
+async function runExplorer(
+  m: Awaited<ReturnType<typeof loadExplorer>>,
+  analysis: Analysis,
+  loaded: LoadedImage,
+  binaryOptions: BinaryOptions,
+  dockerfile: LoadedDockerfile | undefined,
+): Promise<number> {
   const { runTui, modelPredictors, cwdExportWriter, predictUpxTargets } = m;
   const preview = loaded.preview;
   return runTui(analysis, {
@@ -151,7 +183,8 @@ async function runExplorer(m: Awaited<ReturnType<typeof loadExplorer>>, analysis
     ...(preview?.note ? { previewNote: preview.note } : {}),
     // The planner in the explorer: the CLI's predictors, and an export writer confined to the working directory.
     predictors: modelPredictors(analysis.image),
-    writeExport: cwdExportWriter(process.cwd()),
+    // The patch is made at export time: by then the binaries report (pending at the first frame) is wanted in it.
+    writeExport: cwdExportWriter(process.cwd(), explorerPatch(() => (analysis.binaries === PENDING_BINARIES ? withBinaries(analysis, binaryOptions) : analysis), dockerfile)),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
     upxModel: (targets) => predictUpxTargets(loaded.readFiles, analysis, targets),
     binaryOptions,
@@ -166,7 +199,9 @@ function fail(e: unknown): number {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EPIPE') return 0;
   const text = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`slimtui: unexpected error: ${text.split('\n')[0]}${process.env['SLIMTUI_DEBUG'] ? `\n${(e as Error).stack}` : ''}\n`);
+  process.stderr.write(
+    `slimtui: unexpected error: ${text.split('\n')[0]}${process.env['SLIMTUI_DEBUG'] ? `\n${(e as Error).stack}` : ''}\n`,
+  );
   return 70;
 }
 

@@ -10,6 +10,7 @@ import { elfAnalyser } from './elf-analyser.js';
 import { SlimError } from './errors.js';
 import { fileChunks } from './file-chunks.js';
 import { gzipEstimateTap } from './gzip-estimate-tap.js';
+import { removalCostTap } from './removal-cost-tap.js';
 import { entryColumns, toColumns, transferList } from './layer-columns.js';
 import { readLayer } from './layer-reader.js';
 import { createSha256Analyser } from './sha256-analyser.js';
@@ -34,7 +35,7 @@ export type WorkerReply =
   | { readonly id: number; readonly type: 'error'; readonly message: string; readonly slim: boolean; readonly exitCode: number };
 
 const ANALYSERS: Record<string, () => ContentAnalyser> = { elf: () => elfAnalyser, text: () => textAnalyser, sha256: createSha256Analyser };
-const TAPS: Record<string, () => LayerTap> = { 'gzip-estimate': () => gzipEstimateTap() };
+const TAPS: Record<string, () => LayerTap> = { 'gzip-estimate': () => gzipEstimateTap(), 'removal-cost': () => removalCostTap() };
 
 const port = parentPort!;
 port.on('message', (job: LayerJob) => {

@@ -6,6 +6,7 @@ import type { ContentAnalyser, LayerTap } from './content-analyser.js';
 import { elfAnalyser } from './elf-analyser.js';
 import { SlimError } from './errors.js';
 import { GZIP_ESTIMATE } from './gzip-estimate-tap.js';
+import { REMOVAL_COST } from '../model/plan/removal-cost.js';
 import { appendEntries } from './layer-columns.js';
 import type { Entry } from '../model/entry.js';
 import type { ParsedLayer } from './layer-reader.js';
@@ -40,6 +41,7 @@ function workerNames(analysers: readonly ContentAnalyser[], taps: readonly Layer
   const t: string[] = [];
   for (const x of taps) {
     if (x.name === GZIP_ESTIMATE) t.push('gzip-estimate');
+    else if (x.name === REMOVAL_COST) t.push('removal-cost');
     else return undefined;
   }
   return { analysers: a, taps: t };

@@ -4,7 +4,16 @@
  */
 import type { ByteSource, ElfInfo } from '../model/elf/index.js';
 import { scanForUpx, type UpxScan } from '../model/predict/upx-scan.js';
-import { predictUpx, predictUpxGzip, upxEligibility, upxPackPlan, type UpxEligibility, type UpxPackPlan } from '../model/predict/upx.js';
+import {
+  extentStored,
+  predictUpx,
+  predictUpxGzip,
+  upxEligibility,
+  upxPackPlan,
+  withStoredExtent,
+  type UpxEligibility,
+  type UpxPackPlan,
+} from '../model/predict/upx.js';
 import { deflateRawSync } from 'node:zlib';
 import { lzmaRawSize } from './lzma-size.js';
 
@@ -16,7 +25,11 @@ function storedGzip(src: ByteSource, plan: UpxPackPlan): number {
 }
 
 export type UpxFilePrediction =
-  | { packable: false; eligibility: Extract<UpxEligibility, { ok: false }> | { ok: false; refusal: 'not-compressible'; message: string }; scan: UpxScan }
+  | {
+      packable: false;
+      eligibility: Extract<UpxEligibility, { ok: false }> | { ok: false; refusal: 'not-compressible'; message: string };
+      scan: UpxScan;
+    }
   | {
       packable: true;
       /** Predicted `upx --best --lzma` output size. */
@@ -34,9 +47,25 @@ export async function predictUpxForFile(src: ByteSource, elf: ElfInfo, mode?: nu
   const scan = scanForUpx(src, elf);
   const el = upxEligibility(elf, src.size, mode === undefined ? { scan } : { scan, mode });
   if (!el.ok) return { packable: false, eligibility: el, scan };
-  const plan = upxPackPlan(elf, src.size, scan);
+  let plan = upxPackPlan(elf, src.size, scan);
+  const ext = plan.filteredExtent;
+  if (ext && extentStored(ext, await lzmaRawSize(src, { x86: plan.x86Filter }, [ext])))
+    plan = withStoredExtent(plan, ext);
   const lzmaBytes = await lzmaRawSize(src, { x86: plan.x86Filter }, plan.ranges);
   const p = predictUpx(plan, lzmaBytes, src.size);
-  if ('refusal' in p) return { packable: false, eligibility: { ok: false, refusal: 'not-compressible', message: 'NotCompressibleException' }, scan };
-  return { packable: true, size: p.size, savedBytes: p.savedBytes, gzip6: predictUpxGzip(p.size, plan.storedBytes, storedGzip(src, plan)), lzmaBytes, plan, scan };
+  if ('refusal' in p)
+    return {
+      packable: false,
+      eligibility: { ok: false, refusal: 'not-compressible', message: 'NotCompressibleException' },
+      scan,
+    };
+  return {
+    packable: true,
+    size: p.size,
+    savedBytes: p.savedBytes,
+    gzip6: predictUpxGzip(p.size, plan.storedBytes, storedGzip(src, plan)),
+    lzmaBytes,
+    plan,
+    scan,
+  };
 }

@@ -2,8 +2,17 @@ import type { Analysis } from '../model/analysis.js';
 import { formatBytes, formatPercent } from '../model/byte-units.js';
 import type { FsNode } from '../model/file-tree.js';
 import { shortCommand } from '../model/history.js';
+import { instructionLabel, layerInstruction } from '../model/dockerfile/attach.js';
 import { displayPath } from '../model/paths.js';
-import { changeCode, CH_ADDED, CH_MODIFIED, CH_REMOVED, displayEntry, wasteIndex, type LayerView } from './layer-view.js';
+import {
+  changeCode,
+  CH_ADDED,
+  CH_MODIFIED,
+  CH_REMOVED,
+  displayEntry,
+  wasteIndex,
+  type LayerView,
+} from './layer-view.js';
 import { modeString, wrapText } from './row-format.js';
 
 /** One row of the layers pane: index, size, share of the image, short command, waste marker. */
@@ -24,7 +33,8 @@ export function layerRows(analysis: Analysis): LayerRow[] {
     index: i,
     size: formatBytes(l.size),
     share: total > 0 ? `${((l.size / total) * 100).toFixed(0)}%` : '-',
-    command: shortCommand(l.history?.createdBy) || (l.history?.comment ?? '') || (l.digest ? l.digest.slice(7, 19) : ''),
+    command:
+      shortCommand(l.history?.createdBy) || (l.history?.comment ?? '') || (l.digest ? l.digest.slice(7, 19) : ''),
     wasted: (analysis.reclaimable.perLayer[i] ?? 0) > 0 || inefficient.has(i),
   }));
 }
@@ -48,7 +58,9 @@ export function layerLines(analysis: Analysis, layer: number, width: number, max
   if (!l) return [];
   const cmd = l.history?.createdBy ? shortCommand(l.history.createdBy) : '(no command recorded)';
   const head = `Layer ${layer}: ${formatBytes(l.size)}${l.compressedSize ? ` (${formatBytes(l.compressedSize)} ${l.compression})` : ''}, reclaimable ${formatBytes(analysis.reclaimable.perLayer[layer] ?? 0)}`;
-  return [head, ...wrapText(cmd, width, maxLines)];
+  // With a Dockerfile mapped onto the image (--dockerfile): the instruction and its line.
+  const ins = layerInstruction(l);
+  return [head, ...wrapText(cmd, width, maxLines), ...(ins ? [instructionLabel(ins, Math.max(20, width - 12))] : [])];
 }
 
 /** Details of the selected node: what it is, its size here, and every layer that touched it. */
@@ -60,7 +72,9 @@ export function nodeLines(analysis: Analysis, node: FsNode | undefined, view: La
   const link = e?.linkTarget !== undefined ? ` → ${e.linkTarget}` : '';
   lines.push(`${kind}${link}  ${modeString(e)} ${e ? `${e.uid}:${e.gid}` : ''}`);
   const size = view.sizes[node.id] ?? 0;
-  lines.push(`${e?.kind === 'dir' ? 'subtree' : 'size'} ${formatBytes(e?.kind === 'dir' ? size : e?.size ?? 0)}${view.compare === 'layer' ? ' (this layer)' : ''}`);
+  lines.push(
+    `${e?.kind === 'dir' ? 'subtree' : 'size'} ${formatBytes(e?.kind === 'dir' ? size : (e?.size ?? 0))}${view.compare === 'layer' ? ' (this layer)' : ''}`,
+  );
   const touched = node.versions
     .map((v) => {
       const c = changeCode(node, v.layer);
@@ -71,9 +85,13 @@ export function nodeLines(analysis: Analysis, node: FsNode | undefined, view: La
   lines.push(`added in layer ${firstAdd?.layer ?? '?'}; layers: ${touched}`);
   const waste = wasteIndex(analysis);
   const ineff = waste.inefficient.get(node.path);
-  if (ineff) lines.push(`! dive: ${ineff.occurrences} copies, ${formatBytes(ineff.bytes)} in layers ${ineff.layers.join(', ')}`);
+  if (ineff)
+    lines.push(`! dive: ${ineff.occurrences} copies, ${formatBytes(ineff.bytes)} in layers ${ineff.layers.join(', ')}`);
   const recl = waste.reclaimable.get(node.path) ?? [];
-  for (const r of recl.slice(0, 3)) lines.push(`! reclaimable ${formatBytes(r.bytes)} in layer ${r.layer} (${r.reason}${r.byLayer !== undefined ? ` by layer ${r.byLayer}` : ''})`);
+  for (const r of recl.slice(0, 3))
+    lines.push(
+      `! reclaimable ${formatBytes(r.bytes)} in layer ${r.layer} (${r.reason}${r.byLayer !== undefined ? ` by layer ${r.byLayer}` : ''})`,
+    );
   if (e?.facts?.sha256) lines.push(`sha256 ${e.facts.sha256.slice(0, 16)}…`);
   return lines;
 }

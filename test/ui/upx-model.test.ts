@@ -36,28 +36,34 @@ function fakeModel() {
   return { model, calls, answer: (r: Map<Entry, UpxPrediction>) => answer(r), fail: (e: Error) => fail(e) };
 }
 
-test('P on demo-app: the rough guess at once (too small: refused), "estimating…", then the injected model\'s size; asked once', async () => {
+test('P on demo-app: the rough guess at once (33 % of 25.2 kB: UPX 4.2 packs files ≥ 4096 B), "estimating…", then the injected model\'s size; asked once', async () => {
   const fake = fakeModel();
   const ui = mount({ upxModel: fake.model });
   await waitFor(() => ui.frame().includes('Files ·') && status(ui.frame()).includes('→'), 'first frame with sizes');
   const before = demo.image.layers.reduce((s, l) => s + l.size, 0);
-  // demo-app: 25,200 bytes (tar -tv of its layer), under the 40 KiB the rough guess asks of UPX.
+  // demo-app: 25,200 bytes (tar -tv of its layer); real UPX 4.2 packs anything ≥ 4096 B, and so does the guess.
   assert.equal(storedBytesUnder(demo, 'usr/local/bin/demo-app'), 25_200);
   await jump(ui, 'demo-app', 'demo-app');
   let f = await ui.press('P', (f) => status(f).includes('UPX estimating…'), 'rough projection, model asked');
   assert.equal(fake.calls.length, 1);
-  assert.deepEqual(fake.calls[0]!.map((t) => t.path), ['usr/local/bin/demo-app']);
+  assert.deepEqual(
+    fake.calls[0]!.map((t) => t.path),
+    ['usr/local/bin/demo-app'],
+  );
   f = await ui.press('v', (f) => f.includes('Plan · 1 action'), 'plan view');
   assert.match(f, /Plan · 1 action · UPX estimating…/);
-  assert.match(f, /0 B\s+0 B\s+UPX-pack \/usr\/local\/bin\/demo-app .*\(rough guess, estimati/);
-  assert.match(f, /1 refused by UPX \(e\.g\. \/usr\/local\/bin\/demo-app:/);
-  assert.match(f, /too small \(UPX needs ≥ 40 KiB/);
+  // The rough guess: 33 % of 25,200 = 8,316 bytes, i.e. 16,884 fewer (by hand).
+  assert.match(f, /−16\.9 kB\s+\S+ \S+\s+UPX-pack \/usr\/local\/bin\/demo-app .*\(rough guess, estimati/);
+  assert.doesNotMatch(f, /refused by UPX/);
   // The model packs it to 10,000 bytes: 15,200 fewer on disk.
   const entry = fake.calls[0]![0]!.entry;
   fake.answer(new Map([[entry, { size: 10_000, gzipSize: 9_990, estimatedBy: UPX_BY_MODEL }]]));
   f = await ui.press('', (f) => !f.includes('estimating') && f.includes('−15.2 kB'), 'model projection');
   assert.match(f, /−15\.2 kB\s+\S+ \S+\s+.*demo-app/);
-  assert.ok(f.includes(`exact: ${before.toLocaleString('en-US')} → ${(before - 15_200).toLocaleString('en-US')} bytes on disk`), f);
+  assert.ok(
+    f.includes(`exact: ${before.toLocaleString('en-US')} → ${(before - 15_200).toLocaleString('en-US')} bytes on disk`),
+    f,
+  );
   assert.ok(status(f).includes('(−15.2 kB)'), status(f));
   // Out of the plan and back in: the cached answer, the model is not asked again.
   f = await ui.press(KEY.esc, (f) => !f.includes('Plan ·'), 'plan closed');
@@ -75,7 +81,11 @@ test('the UPX model fails: the rough guess stays and the status line says so', a
   await ui.press('P', (f) => status(f).includes('UPX estimating…'), 'model asked');
   const rough = status(ui.frame()).replace(' · UPX estimating…', '').split('  ')[0];
   fake.fail(new Error('xz: not found'));
-  const f = await ui.press('', (f) => status(f).includes('UPX model failed, rough guess kept: xz: not found'), 'failure shown');
+  const f = await ui.press(
+    '',
+    (f) => status(f).includes('UPX model failed, rough guess kept: xz: not found'),
+    'failure shown',
+  );
   assert.ok(!status(f).includes('estimating'), status(f));
   assert.ok(status(f).includes(rough!), `${rough}\n${status(f)}`);
 });

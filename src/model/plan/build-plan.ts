@@ -28,6 +28,8 @@ export interface Plan {
   readonly strippedBy: ReadonlyMap<number, string>;
   readonly packedBy: ReadonlyMap<number, string>;
   readonly waste: WasteReport;
+  /** Final ELF files an `all` strip/UPX target left alone because they will not start (fix that first). */
+  readonly notStarting: readonly string[];
 }
 
 export interface BuildPlanOptions {
@@ -35,7 +37,14 @@ export interface BuildPlanOptions {
   readonly waste?: WasteReport;
 }
 
-const ORDER: Record<PlanAction['kind'], number> = { 'remove-path': 0, 'remove-glob': 0, 'remove-class': 0, 'final-only': 1, strip: 2, upx: 3 };
+const ORDER: Record<PlanAction['kind'], number> = {
+  'remove-path': 0,
+  'remove-glob': 0,
+  'remove-class': 0,
+  'final-only': 1,
+  strip: 2,
+  upx: 3,
+};
 
 /**
  * Resolves actions to the entries they touch. Removals are applied first (in the given order), then
@@ -49,10 +58,21 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
   let finals: FinalEntry[] | undefined;
   const finalList = (): FinalEntry[] => (finals ??= finalEntries(analysis, index));
 
+  // A binary that will not start is not worth stripping or packing: its error comes first (fix list).
+  const wontStart = (path: string): boolean =>
+    analysis.binaries.byPath.get(`/${path}`)?.verdict?.status === 'will not start';
+  const notStarting = new Set<string>();
   const removedBy = new Map<number, string>();
   const strippedBy = new Map<number, string>();
   const packedBy = new Map<number, string>();
-  const planned: { id: string; action: PlanAction; removes: EntryRef[]; strips: EntryRef[]; packs: EntryRef[]; matched: number }[] = actions.map((action, i) => ({ id: `a${i + 1}`, action, removes: [], strips: [], packs: [], matched: 0 }));
+  const planned: {
+    id: string;
+    action: PlanAction;
+    removes: EntryRef[];
+    strips: EntryRef[];
+    packs: EntryRef[];
+    matched: number;
+  }[] = actions.map((action, i) => ({ id: `a${i + 1}`, action, removes: [], strips: [], packs: [], matched: 0 }));
 
   const allRefs = function* (match: (path: string) => boolean): Generator<EntryRef> {
     for (let layer = 0; layer <= last; layer++) {
@@ -115,6 +135,10 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
           const elf = elfOf(f.entry);
           if (!elf || f.entry.kind !== 'file' || !match(f.node.path)) continue;
           if (a.kind === 'upx' && a.target === 'all' && !isExecutableKind(elf)) continue;
+          if (a.target === 'all' && wontStart(f.node.path)) {
+            notStarting.add(`/${f.node.path}`);
+            continue;
+          }
           const k = refKey(f.ref);
           if (removedBy.has(k)) continue;
           p.matched++;
@@ -132,5 +156,6 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
     strippedBy,
     packedBy,
     waste,
+    notStarting: [...notStarting].sort(),
   };
 }

@@ -67,7 +67,12 @@ class Acc {
   }
   paths_(): WastePath[] {
     return [...this.paths]
-      .map(([path, p]) => ({ path, bytes: p.bytes, finalBytes: p.finalBytes, layers: [...p.layers].sort((a, b) => a - b) }))
+      .map(([path, p]) => ({
+        path,
+        bytes: p.bytes,
+        finalBytes: p.finalBytes,
+        layers: [...p.layers].sort((a, b) => a - b),
+      }))
       .sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
   }
 }
@@ -89,10 +94,27 @@ export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   const index = yield* indexEntriesSteps(analysis);
   const nodeClasses = yield* classifyNodesSteps(tree);
   const classes: WasteClass[] = [];
-  const make = (id: WasteClassId, category: WasteCategory, text: { label: string; why: string; fix: string }, acc: Acc): void => {
+  const make = (
+    id: WasteClassId,
+    category: WasteCategory,
+    text: { label: string; why: string; fix: string },
+    acc: Acc,
+  ): void => {
     if (acc.entries.length === 0) return;
     if (acc.storedBytes === 0 && category !== 'vcs') return;
-    classes.push({ id, category, label: text.label, why: text.why, fix: text.fix, finalBytes: acc.finalBytes, storedBytes: acc.storedBytes, perLayer: acc.perLayer, fileCount: acc.fileCount, paths: acc.paths_(), entries: acc.entries });
+    classes.push({
+      id,
+      category,
+      label: text.label,
+      why: text.why,
+      fix: text.fix,
+      finalBytes: acc.finalBytes,
+      storedBytes: acc.storedBytes,
+      perLayer: acc.perLayer,
+      fileCount: acc.fileCount,
+      paths: acc.paths_(),
+      entries: acc.entries,
+    });
   };
 
   const byRule = new Map(WASTE_RULES.map((r) => [r.id, new Acc(n)]));
@@ -125,7 +147,9 @@ export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   make('duplicates', 'duplicates', DUPLICATES_TEXT, dup);
   yield;
 
-  const waste = new Map<LayerWasteId, Acc>((['deleted', 'overwritten', 'hidden', 'chmod-copied'] as const).map((id) => [id, new Acc(n)]));
+  const waste = new Map<LayerWasteId, Acc>(
+    (['deleted', 'overwritten', 'hidden', 'chmod-copied'] as const).map((id) => [id, new Acc(n)]),
+  );
   for (const w of layerWaste(analysis, index)) waste.get(w.id)!.add(w.ref, w.path, w.bytes, false);
   for (const [id, acc] of waste) make(id, 'layer-waste', LAYER_WASTE_TEXT[id], acc);
 

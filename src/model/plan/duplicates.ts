@@ -25,7 +25,12 @@ export function findDuplicates(finals: readonly FinalEntry[]): DuplicateGroup[] 
     if (list.length < 2) continue;
     list.sort((a, b) => a.ref.layer - b.ref.layer || (a.node.path < b.node.path ? -1 : 1));
     const size = list[0]!.entry.size;
-    groups.push({ sha256, size, copies: list.map((f) => ({ path: f.node.path, ref: f.ref })), extraBytes: size * (list.length - 1) });
+    groups.push({
+      sha256,
+      size,
+      copies: list.map((f) => ({ path: f.node.path, ref: f.ref })),
+      extraBytes: size * (list.length - 1),
+    });
   }
   return groups.sort((a, b) => b.extraBytes - a.extraBytes || (a.sha256 < b.sha256 ? -1 : 1));
 }

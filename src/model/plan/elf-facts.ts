@@ -17,13 +17,21 @@ export interface ElfFacts {
   readonly debugBytes?: number;
   /** Set by the ELF analyser from Go's function-name table (survives -s -w). */
   readonly goUses?: { readonly x509SystemRoots?: boolean };
-  readonly go?: { readonly deps?: readonly { readonly path: string }[]; readonly packages?: readonly string[]; readonly stripped?: boolean; readonly goVersion?: string; readonly path?: string; readonly cgoEnabled?: boolean };
+  readonly go?: {
+    readonly deps?: readonly { readonly path: string }[];
+    readonly packages?: readonly string[];
+    readonly stripped?: boolean;
+    readonly goVersion?: string;
+    readonly path?: string;
+    readonly cgoEnabled?: boolean;
+  };
 }
 
 /** The one reader of an entry's `elf` fact lives beside the summary it reads. */
 export { elfOf } from '../libc/elf-summary.js';
 
-export const isExecutableKind = (elf: ElfFacts): boolean => elf.kind === 'static' || elf.kind === 'static-pie' || elf.kind === 'dynamic-exec';
+export const isExecutableKind = (elf: ElfFacts): boolean =>
+  elf.kind === 'static' || elf.kind === 'static-pie' || elf.kind === 'dynamic-exec';
 
 /** Go packages that make a binary a TLS client (it will want CA certificates). */
 const TLS_PACKAGES = /^(crypto\/tls|net\/http|google\.golang\.org\/grpc|github\.com\/aws\/|cloud\.google\.com\/)/;

@@ -27,7 +27,11 @@ function translate(pattern: string): string {
       const end = pattern.indexOf('}', i);
       if (end < 0) out += '\\{';
       else {
-        out += `(?:${pattern.slice(i + 1, end).split(',').map((alt) => translate(alt)).join('|')})`;
+        out += `(?:${pattern
+          .slice(i + 1, end)
+          .split(',')
+          .map((alt) => translate(alt))
+          .join('|')})`;
         i = end;
       }
     } else out += escape(ch);
@@ -36,7 +40,10 @@ function translate(pattern: string): string {
 }
 
 export function normaliseGlob(pattern: string): string {
-  return pattern.trim().replace(/^\.?\/+/, '').replace(/\/+$/, '');
+  return pattern
+    .trim()
+    .replace(/^\.?\/+/, '')
+    .replace(/\/+$/, '');
 }
 
 /** The compiled matcher: the path itself or anything below it. */

@@ -33,7 +33,10 @@ export function isBaseLayer(image: Image, index: number): boolean {
 /** A command short enough to quote in a sentence. */
 export function quoteCommand(image: Image, index: number, max = 90): string {
   // The legacy builder records `COPY file:<64 hex> in /x`: keep 12 hex digits, like docker's short ids.
-  const c = shortCommand(image.layers[index]?.history?.createdBy).replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2…');
+  const c = shortCommand(image.layers[index]?.history?.createdBy).replace(
+    /\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g,
+    '$1:$2…',
+  );
   if (c === '') return `layer ${index}`;
   return c.length > max ? `${c.slice(0, max - 1)}…` : c;
 }

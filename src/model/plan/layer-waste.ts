@@ -42,10 +42,20 @@ export function layerWaste(analysis: Analysis, index: Map<Entry, EntryRef>): Lay
         const metaChanged = n.mode !== entry.mode || n.uid !== entry.uid || n.gid !== entry.gid;
         const same = sameContent(entry, n);
         const cmd = shortCommand(image.layers[next!.layer]?.history?.createdBy);
-        if (metaChanged && (same === true || (same === undefined && n.size === entry.size && /\bch(mod|own|grp)\b/.test(cmd)))) id = 'chmod-copied';
+        if (
+          metaChanged &&
+          (same === true || (same === undefined && n.size === entry.size && /\bch(mod|own|grp)\b/.test(cmd)))
+        )
+          id = 'chmod-copied';
       }
     }
-    out.push({ id, ref, path: item.path, bytes: item.bytes, ...(item.byLayer !== undefined ? { byLayer: item.byLayer } : {}) });
+    out.push({
+      id,
+      ref,
+      path: item.path,
+      bytes: item.bytes,
+      ...(item.byLayer !== undefined ? { byLayer: item.byLayer } : {}),
+    });
   }
   return out;
 }

@@ -22,7 +22,8 @@ export function modelPredictors(image: Image): Predictors {
     },
     methods: {
       ...base.methods,
-      strip: "objcopy's --strip-all layout redone from the section table (src/model/predict/strip.ts; within 1 % of binutils strip on the test ELFs)",
+      strip:
+        "objcopy's --strip-all layout redone from the section table (src/model/predict/strip.ts; within 1 % of binutils strip on the test ELFs)",
     },
   };
 }
@@ -30,14 +31,18 @@ export function modelPredictors(image: Image): Predictors {
 /** The words for `methods.upx` when the UPX model was run on the files a plan packs. */
 export const UPX_MODEL_METHOD =
   "model: raw LZMA1 preset-9 size (xz) of the bytes UPX packs, times a slope, plus UPX's stub and headers fitted on upx 4.2 " +
-  "--best --lzma (src/model/predict/upx.ts; ~1 % mean error against the real upx); refusals as UPX decides them; the " +
+  '--best --lzma (src/model/predict/upx.ts; ~1 % mean error against the real upx); refusals as UPX decides them; the ' +
   'packed file is added back to the layer at its gzip -6 size (packed bytes barely compress)';
 
 /**
  * `base` with UPX answered from results precomputed on the files' bytes (src/io/upx-targets.ts): the planner
  * stays pure and synchronous; entries without a result keep `base`'s answer (a rough guess).
  */
-export function withUpxResults(base: Predictors, results: ReadonlyMap<Entry, UpxPrediction>, note?: string): Predictors {
+export function withUpxResults(
+  base: Predictors,
+  results: ReadonlyMap<Entry, UpxPrediction>,
+  note?: string,
+): Predictors {
   if (results.size === 0 && note === undefined) return base;
   const rough = base.methods?.upx;
   return {

@@ -15,11 +15,19 @@ export interface PlanFile {
 
 export class PlanFileError extends Error {}
 
-const CLASS_IDS: ReadonlySet<string> = new Set<WasteClassId>([...WASTE_RULES.map((r) => r.id), 'duplicates', 'deleted', 'overwritten', 'hidden', 'chmod-copied']);
+const CLASS_IDS: ReadonlySet<string> = new Set<WasteClassId>([
+  ...WASTE_RULES.map((r) => r.id),
+  'duplicates',
+  'deleted',
+  'overwritten',
+  'hidden',
+  'chmod-copied',
+]);
 
 function str(o: Record<string, unknown>, key: string, where: string): string {
   const v = o[key];
-  if (typeof v !== 'string' || v.trim() === '') throw new PlanFileError(`${where}: "${key}" must be a non-empty string`);
+  if (typeof v !== 'string' || v.trim() === '')
+    throw new PlanFileError(`${where}: "${key}" must be a non-empty string`);
   return v;
 }
 
@@ -33,7 +41,8 @@ export function parseAction(v: unknown, where: string): PlanAction {
       return { kind: 'remove-glob', glob: str(o, 'glob', where) };
     case 'remove-class': {
       const c = str(o, 'class', where);
-      if (!CLASS_IDS.has(c)) throw new PlanFileError(`${where}: unknown class "${c}" (one of ${[...CLASS_IDS].join(', ')})`);
+      if (!CLASS_IDS.has(c))
+        throw new PlanFileError(`${where}: unknown class "${c}" (one of ${[...CLASS_IDS].join(', ')})`);
       return { kind: 'remove-class', class: c as WasteClassId };
     }
     case 'strip':
@@ -54,7 +63,8 @@ export function parsePlanFile(json: unknown): PlanFile {
   if (o['schema'] !== PLAN_FILE_SCHEMA) throw new PlanFileError(`"schema" must be "${PLAN_FILE_SCHEMA}"`);
   if (!Array.isArray(o['actions'])) throw new PlanFileError('"actions" must be an array');
   const codec = o['codec'];
-  if (codec !== undefined && codec !== 'gzip' && codec !== 'zstd') throw new PlanFileError('"codec" must be "gzip" or "zstd"');
+  if (codec !== undefined && codec !== 'gzip' && codec !== 'zstd')
+    throw new PlanFileError('"codec" must be "gzip" or "zstd"');
   const image = o['image'];
   return {
     schema: PLAN_FILE_SCHEMA,
@@ -69,12 +79,18 @@ export function planFile(actions: readonly PlanAction[], image?: string, codec?:
 }
 
 /** The plan the CLI flags describe (`--remove`, `--strip`, `--upx`, `--final-only`), in that order. */
-export function actionsFromFlags(flags: { remove?: readonly string[]; strip?: readonly string[]; upx?: readonly string[]; finalOnly?: boolean }): PlanAction[] {
+export function actionsFromFlags(flags: {
+  remove?: readonly string[];
+  strip?: readonly string[];
+  upx?: readonly string[];
+  finalOnly?: boolean;
+}): PlanAction[] {
   const out: PlanAction[] = [];
   for (const r of flags.remove ?? []) {
     const cls = r.startsWith('class:') ? r.slice('class:'.length) : undefined;
     if (cls !== undefined) {
-      if (!CLASS_IDS.has(cls)) throw new PlanFileError(`--remove class:${cls}: unknown class (one of ${[...CLASS_IDS].join(', ')})`);
+      if (!CLASS_IDS.has(cls))
+        throw new PlanFileError(`--remove class:${cls}: unknown class (one of ${[...CLASS_IDS].join(', ')})`);
       out.push({ kind: 'remove-class', class: cls as WasteClassId });
     } else if (/[*?{]/.test(r)) out.push({ kind: 'remove-glob', glob: r });
     else out.push({ kind: 'remove-path', path: r });

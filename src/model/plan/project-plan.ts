@@ -3,7 +3,17 @@ import { shortCommand } from '../history.js';
 import { filesystemSizeAt } from '../tree-sizes.js';
 import type { Plan } from './build-plan.js';
 import { dataBytes, entryOf, paddedBytes, refKey, tarBytes, type EntryRef } from './entry-ref.js';
-import { baselineCompressed, ratioPredictors, type Codec, type PredictorMethods, type Predictors, type RemovedBytes } from './predictors.js';
+import { strippedGzipBytes } from './removal-cost.js';
+import {
+  baselineCompressed,
+  gzipFact,
+  ratioPredictors,
+  removedCompressed,
+  type Codec,
+  type PredictorMethods,
+  type Predictors,
+  type RemovedBytes,
+} from './predictors.js';
 import { checkSafety, type SafetyWarning } from './safety.js';
 import { stripCompressedRatio } from './strip-compressibility.js';
 
@@ -97,7 +107,11 @@ export interface ProjectOptions {
   readonly codec?: Codec;
 }
 
-const sum = (xs: readonly Sizes[]): Sizes => xs.reduce((a, b) => ({ size: a.size + b.size, tarSize: a.tarSize + b.tarSize, compressed: a.compressed + b.compressed }), { size: 0, tarSize: 0, compressed: 0 });
+const sum = (xs: readonly Sizes[]): Sizes =>
+  xs.reduce(
+    (a, b) => ({ size: a.size + b.size, tarSize: a.tarSize + b.tarSize, compressed: a.compressed + b.compressed }),
+    { size: 0, tarSize: 0, compressed: 0 },
+  );
 
 /**
  * The sizes before and after a plan, per layer and in total, with the saving of each action. Removed
@@ -105,13 +119,35 @@ const sum = (xs: readonly Sizes[]): Sizes => xs.reduce((a, b) => ({ size: a.size
  * it. Compressed sizes come from `predictors.compressedBytes`, asked cumulatively in action order, so the
  * per-action compressed savings add up to the total exactly.
  */
-export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predictors = ratioPredictors(analysis.image), opts: ProjectOptions = {}): Projection {
+export function projectPlan(
+  analysis: Analysis,
+  plan: Plan,
+  predictors: Predictors = ratioPredictors(analysis.image),
+  opts: ProjectOptions = {},
+): Projection {
   const { image } = analysis;
   const codec = opts.codec ?? 'gzip';
   const n = image.layers.length;
   const actionIds = plan.actions.map((a) => a.id);
-  const perAction = new Map(plan.actions.map((a) => [a.id, { size: 0, tarSize: 0, perLayer: new Map<number, { size: number; tarSize: number; compressed: number }>(), entries: 0, refusals: [] as UpxRefusal[], packed: [] as UpxPackedFile[], unchanged: 0 }]));
-  const entrySavings = new Map<string, { actionId: string; layer: number; size: number; compressed: number }>();
+  const perAction = new Map(
+    plan.actions.map((a) => [
+      a.id,
+      {
+        size: 0,
+        tarSize: 0,
+        perLayer: new Map<number, { size: number; tarSize: number; compressed: number }>(),
+        entries: 0,
+        refusals: [] as UpxRefusal[],
+        packed: [] as UpxPackedFile[],
+        unchanged: 0,
+      },
+    ]),
+  );
+  const entrySavings = new Map<
+    string,
+    { actionId: string; layer: number; size: number; compressed: number; weight: number }
+  >();
+  const weigh = (layer: number, r: RemovedBytes): number => removedCompressed(image, layer, r, codec);
 
   // Per layer, per action (in plan order): what leaves the layer's tar stream.
   const removedByLayer: Map<string, RemovedBytes[]>[] = Array.from({ length: n }, () => new Map());
@@ -137,9 +173,17 @@ export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predicto
     for (const ref of pa.removes) {
       const e = entryOf(image, ref);
       bump(pa.id, ref.layer, dataBytes(e), tarBytes(e));
-      push(ref.layer, pa.id, { entry: e, bytes: tarBytes(e) });
+      const r: RemovedBytes = { entry: e, bytes: tarBytes(e), share: 1 };
+      push(ref.layer, pa.id, r);
       acc.entries++;
-      if (dataBytes(e) > 0) entrySavings.set(savingKey(pa.id, ref), { actionId: pa.id, layer: ref.layer, size: dataBytes(e), compressed: 0 });
+      // Zero-byte entries (dirs, links) still cost their header: they count towards the item that removes them.
+      entrySavings.set(savingKey(pa.id, ref), {
+        actionId: pa.id,
+        layer: ref.layer,
+        size: dataBytes(e),
+        compressed: 0,
+        weight: weigh(ref.layer, r),
+      });
     }
   }
   // Strip before UPX: a file both stripped and packed is packed from its stripped form.
@@ -156,10 +200,22 @@ export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predicto
       sizeNow.set(refKey(ref), p.size);
       const tar = paddedBytes(e.size) - paddedBytes(p.size);
       bump(pa.id, ref.layer, e.size - p.size, tar);
+      // Measured on the file's bytes when the removal-cost tap saw it whole, else a typical ratio per section kind.
+      const measured = strippedGzipBytes(image.layers[ref.layer]!, e);
+      const gz = gzipFact(image.layers[ref.layer]!);
+      const scale = gz !== undefined && gz > 0 ? baselineCompressed(image.layers[ref.layer]!, codec).bytes / gz : 1;
       const ratio = stripCompressedRatio(e);
-      push(ref.layer, pa.id, { entry: e, bytes: tar, ...(ratio !== undefined ? { compressedHint: ratio * tar } : {}) });
+      const hint = measured !== undefined ? measured * scale : ratio !== undefined ? ratio * tar : undefined;
+      const r: RemovedBytes = { entry: e, bytes: tar, ...(hint !== undefined ? { compressedHint: hint } : {}) };
+      push(ref.layer, pa.id, r);
       acc.entries++;
-      entrySavings.set(savingKey(pa.id, ref), { actionId: pa.id, layer: ref.layer, size: e.size - p.size, compressed: 0 });
+      entrySavings.set(savingKey(pa.id, ref), {
+        actionId: pa.id,
+        layer: ref.layer,
+        size: e.size - p.size,
+        compressed: 0,
+        weight: weigh(ref.layer, r),
+      });
     }
   }
   for (const pa of plan.actions) {
@@ -182,14 +238,32 @@ export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predicto
         acc.refusals.push({ path: `/${path}`, reason: 'packing would not make it smaller', ...by });
         continue;
       }
-      acc.packed.push({ path: `/${path}`, before: cur, size: p.size, ...(p.gzipSize !== undefined ? { gzipSize: p.gzipSize } : {}), ...by });
+      acc.packed.push({
+        path: `/${path}`,
+        before: cur,
+        size: p.size,
+        ...(p.gzipSize !== undefined ? { gzipSize: p.gzipSize } : {}),
+        ...by,
+      });
       const tar = paddedBytes(cur) - paddedBytes(p.size);
       bump(pa.id, ref.layer, cur - p.size, tar);
       // The packed file replaces the whole file in the stream, and barely compresses.
-      push(ref.layer, pa.id, { entry: e, bytes: paddedBytes(cur) });
-      upxAdded[ref.layer]!.set(pa.id, (upxAdded[ref.layer]!.get(pa.id) ?? 0) + (p.gzipSize ?? p.size));
+      const r: RemovedBytes = {
+        entry: e,
+        bytes: paddedBytes(cur),
+        share: tarBytes(e) > 0 ? paddedBytes(cur) / tarBytes(e) : 1,
+      };
+      push(ref.layer, pa.id, r);
+      const back = p.gzipSize ?? p.size;
+      upxAdded[ref.layer]!.set(pa.id, (upxAdded[ref.layer]!.get(pa.id) ?? 0) + back);
       acc.entries++;
-      entrySavings.set(savingKey(pa.id, ref), { actionId: pa.id, layer: ref.layer, size: cur - p.size, compressed: 0 });
+      entrySavings.set(savingKey(pa.id, ref), {
+        actionId: pa.id,
+        layer: ref.layer,
+        size: cur - p.size,
+        compressed: 0,
+        weight: weigh(ref.layer, r) - back,
+      });
     }
   }
 
@@ -223,10 +297,17 @@ export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predicto
     };
   });
 
-  // Per-entry compressed savings: the layer's compressed saving for that action, shared by bytes.
+  // Per-entry compressed savings: the layer's compressed saving for that action, shared by what each entry's
+  // records weigh compressed (its own cost in the stream, header included) — not by on-disk bytes, which would
+  // give a header-only entry nothing and a tiny file with a big header more than its bytes.
+  const weights = new Map<string, number>();
+  for (const s of entrySavings.values())
+    weights.set(`${s.actionId}/${s.layer}`, (weights.get(`${s.actionId}/${s.layer}`) ?? 0) + s.weight);
   for (const s of entrySavings.values()) {
     const l = perAction.get(s.actionId)!.perLayer.get(s.layer);
-    if (l && l.size > 0) s.compressed = Math.round((l.compressed * s.size) / l.size);
+    const w = weights.get(`${s.actionId}/${s.layer}`) ?? 0;
+    if (l && w !== 0) s.compressed = Math.round((l.compressed * s.weight) / w);
+    else if (l && l.size > 0) s.compressed = Math.round((l.compressed * s.size) / l.size);
   }
 
   const last = n - 1;
@@ -240,14 +321,17 @@ export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predicto
       if (v?.entry === e) fsSaved += dataBytes(e);
     }
   }
-  const stripUpxSaved = plan.actions.reduce((s, pa) => (pa.strips.length + pa.packs.length > 0 ? s + (perAction.get(pa.id)?.size ?? 0) : s), 0);
+  const stripUpxSaved = plan.actions.reduce(
+    (s, pa) => (pa.strips.length + pa.packs.length > 0 ? s + (perAction.get(pa.id)?.size ?? 0) : s),
+    0,
+  );
 
   const defaults = ratioPredictors(image).methods!;
   const methods = {
     strip: predictors.methods?.strip ?? defaults.strip!,
     upx: predictors.methods?.upx ?? defaults.upx!,
     compressed: predictors.methods?.compressed ?? defaults.compressed!,
-    size: 'exact: sums of the entries\' sizes (dive\'s layer size); tar size adds 512-byte headers and padding',
+    size: "exact: sums of the entries' sizes (dive's layer size); tar size adds 512-byte headers and padding",
   };
 
   return {
@@ -259,7 +343,18 @@ export function projectPlan(analysis: Analysis, plan: Plan, predictors: Predicto
     actions: plan.actions.map((pa) => {
       const a = perAction.get(pa.id)!;
       const perLayer = [...a.perLayer].map(([layer, d]) => ({ layer, ...d })).sort((x, y) => x.layer - y.layer);
-      return { id: pa.id, label: pa.label, size: a.size, tarSize: a.tarSize, compressed: perLayer.reduce((s, d) => s + d.compressed, 0), perLayer, entries: a.entries, refusals: a.refusals, packed: a.packed, unchanged: a.unchanged };
+      return {
+        id: pa.id,
+        label: pa.label,
+        size: a.size,
+        tarSize: a.tarSize,
+        compressed: perLayer.reduce((s, d) => s + d.compressed, 0),
+        perLayer,
+        entries: a.entries,
+        refusals: a.refusals,
+        packed: a.packed,
+        unchanged: a.unchanged,
+      };
     }),
     warnings: checkSafety(analysis, plan),
     methods,

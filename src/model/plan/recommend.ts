@@ -13,7 +13,14 @@ export interface RecommendedPlan {
   readonly skipped: readonly { readonly action: PlanAction; readonly label: string; readonly why: string }[];
 }
 
-const REMOVABLE: ReadonlySet<WasteCategory> = new Set(['package-cache', 'toolchain', 'docs', 'vcs', 'temp', 'dependency-tests']);
+const REMOVABLE: ReadonlySet<WasteCategory> = new Set([
+  'package-cache',
+  'toolchain',
+  'docs',
+  'vcs',
+  'temp',
+  'dependency-tests',
+]);
 
 /**
  * The plan slimtui suggests when none is given: remove every path class found (caches, toolchains,
@@ -25,13 +32,22 @@ const REMOVABLE: ReadonlySet<WasteCategory> = new Set(['package-cache', 'toolcha
 export function recommendedPlan(analysis: Analysis, waste: WasteReport = classifyWaste(analysis)): RecommendedPlan {
   let actions: PlanAction[] = [];
   for (const c of waste.classes) {
-    if (REMOVABLE.has(c.category) && (c.storedBytes > 0 || c.category === 'vcs')) actions.push({ kind: 'remove-class', class: c.id });
+    if (REMOVABLE.has(c.category) && (c.storedBytes > 0 || c.category === 'vcs'))
+      actions.push({ kind: 'remove-class', class: c.id });
   }
   if (waste.classes.some((c) => c.category === 'layer-waste')) actions.push({ kind: 'final-only' });
-  if (finalEntries(analysis).some((f) => {
-    const elf = elfOf(f.entry);
-    return elf !== undefined && elf.stripped === false && elf.kind !== 'object';
-  })) actions.push({ kind: 'strip', target: 'all' });
+  if (
+    finalEntries(analysis).some((f) => {
+      const elf = elfOf(f.entry);
+      return (
+        elf !== undefined &&
+        elf.stripped === false &&
+        elf.kind !== 'object' &&
+        analysis.binaries.byPath.get(`/${f.node.path}`)?.verdict?.status !== 'will not start'
+      );
+    })
+  )
+    actions.push({ kind: 'strip', target: 'all' });
 
   const skipped: { action: PlanAction; label: string; why: string }[] = [];
   for (let round = 0; round < 8; round++) {

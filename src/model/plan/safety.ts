@@ -22,8 +22,21 @@ export interface SafetyWarning {
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const LIB_DIRS = ['lib', 'usr/lib', 'lib64', 'usr/lib64', 'usr/local/lib', 'lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu', 'lib/aarch64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'lib/x86_64-linux-musl', 'usr/lib/x86_64-linux-musl'];
-const CA_PATHS = /^(etc\/ssl\/certs|etc\/ssl\/cert\.pem|etc\/pki\/(tls|ca-trust)|etc\/ca-certificates|usr\/share\/ca-certificates|usr\/local\/share\/ca-certificates|etc\/ssl\/ca-bundle\.pem)(\/|$)/;
+const LIB_DIRS = [
+  'lib',
+  'usr/lib',
+  'lib64',
+  'usr/lib64',
+  'usr/local/lib',
+  'lib/x86_64-linux-gnu',
+  'usr/lib/x86_64-linux-gnu',
+  'lib/aarch64-linux-gnu',
+  'usr/lib/aarch64-linux-gnu',
+  'lib/x86_64-linux-musl',
+  'usr/lib/x86_64-linux-musl',
+];
+const CA_PATHS =
+  /^(etc\/ssl\/certs|etc\/ssl\/cert\.pem|etc\/pki\/(tls|ca-trust)|etc\/ca-certificates|usr\/share\/ca-certificates|usr\/local\/share\/ca-certificates|etc\/ssl\/ca-bundle\.pem)(\/|$)/;
 const LIBC_NAME = /^(libc\.so\.6|libc\.musl-[^/]+\.so\.1|ld-musl-[^/]+\.so\.1|libc\.so)$/;
 const MAX_NEEDED_BY = 3;
 
@@ -47,7 +60,7 @@ export function checkSafety(analysis: Analysis, plan: Plan): SafetyWarning[] {
   const last = analysis.image.layers.length - 1;
   const lookBefore: Lookup = (p) => {
     const node = p === '' ? undefined : analysis.tree.byPath.get(p);
-    return node ? entryAt(node, last) ?? undefined : undefined;
+    return node ? (entryAt(node, last) ?? undefined) : undefined;
   };
   const lookAfter: Lookup = (p) => (removed(p) ? undefined : lookBefore(p));
   const removerOf = (p: string): string | undefined => {
@@ -64,29 +77,48 @@ export function checkSafety(analysis: Analysis, plan: Plan): SafetyWarning[] {
       const p = parts.slice(0, i).join('/');
       if (removed(p)) return { path: p, ...(removerOf(p) ? { actionId: removerOf(p)! } : {}) };
     }
-    return removed(target) ? { path: target, ...(removerOf(target) ? { actionId: removerOf(target)! } : {}) } : { path: target };
+    return removed(target)
+      ? { path: target, ...(removerOf(target) ? { actionId: removerOf(target)! } : {}) }
+      : { path: target };
   };
 
   const warnings = new Map<string, SafetyWarning & { neededBy: string[] }>();
-  const warn = (code: SafetyCode, hit: { path: string; actionId?: string }, by: string, message: (p: string) => string): void => {
+  const warn = (
+    code: SafetyCode,
+    hit: { path: string; actionId?: string },
+    by: string,
+    message: (p: string) => string,
+  ): void => {
     const key = `${code}:${hit.path}`;
     const w = warnings.get(key);
     if (w) {
       if (w.neededBy.length < MAX_NEEDED_BY && !w.neededBy.includes(by)) w.neededBy.push(by);
       return;
     }
-    warnings.set(key, { code, message: message(disp(hit.path)), path: disp(hit.path), neededBy: [by], ...(hit.actionId ? { actionId: hit.actionId } : {}) });
+    warnings.set(key, {
+      code,
+      message: message(disp(hit.path)),
+      path: disp(hit.path),
+      neededBy: [by],
+      ...(hit.actionId ? { actionId: hit.actionId } : {}),
+    });
   };
 
-  const env = new Map(analysis.image.config.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  const ldLibraryPath = (env.get('LD_LIBRARY_PATH') ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => d.replace(/^\/+|\/+$/g, ''));
+  const env = new Map(
+    analysis.image.config.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  const ldLibraryPath = (env.get('LD_LIBRARY_PATH') ?? '')
+    .split(':')
+    .filter((d) => d.startsWith('/'))
+    .map((d) => d.replace(/^\/+|\/+$/g, ''));
   const byName = new Map<string, string[]>();
-  for (const f of finals) if (f.entry.kind !== 'dir') {
-    const b = baseName(f.node.path);
-    const list = byName.get(b);
-    if (list) list.push(f.node.path);
-    else byName.set(b, [f.node.path]);
-  }
+  for (const f of finals)
+    if (f.entry.kind !== 'dir') {
+      const b = baseName(f.node.path);
+      const list = byName.get(b);
+      if (list) list.push(f.node.path);
+      else byName.set(b, [f.node.path]);
+    }
 
   let keptDynamic = false;
   let keptTlsClient: string | undefined;
@@ -97,11 +129,19 @@ export function checkSafety(analysis: Analysis, plan: Plan): SafetyWarning[] {
     if (elf.interpreter) {
       keptDynamic = true;
       const hit = broken(elf.interpreter);
-      if (hit) warn('interpreter', hit, disp(self), (p) => `${p} is the program loader of kept binaries: they would fail with "no such file or directory"`);
+      if (hit)
+        warn(
+          'interpreter',
+          hit,
+          disp(self),
+          (p) => `${p} is the program loader of kept binaries: they would fail with "no such file or directory"`,
+        );
     }
     if ((elf.needed ?? []).length > 0) keptDynamic = true;
     if (!keptTlsClient && looksLikeTlsClient(elf)) keptTlsClient = disp(self);
-    const rpaths = [...(elf.rpath ?? []), ...(elf.runpath ?? [])].map((r) => expandRpath(r, self)).filter((d): d is string => d !== undefined);
+    const rpaths = [...(elf.rpath ?? []), ...(elf.runpath ?? [])]
+      .map((r) => expandRpath(r, self))
+      .filter((d): d is string => d !== undefined);
     for (const soname of elf.needed ?? []) {
       if (soname.includes('/')) {
         const hit = broken(soname.replace(/^\/+/, ''));
@@ -114,23 +154,36 @@ export function checkSafety(analysis: Analysis, plan: Plan): SafetyWarning[] {
       if (foundBefore.length === 0) continue; // already missing: the libc/ELF findings report that
       if (foundBefore.some((c) => resolveInImage(lookAfter, c) !== undefined)) continue;
       const hit = broken(foundBefore[0]!);
-      if (hit) warn('needed-library', hit, disp(self), (p) => `${p} (${soname}) is needed by kept binaries and the plan leaves no other copy`);
+      if (hit)
+        warn(
+          'needed-library',
+          hit,
+          disp(self),
+          (p) => `${p} (${soname}) is needed by kept binaries and the plan leaves no other copy`,
+        );
     }
   }
 
   const cfg = analysis.image.config;
-  const argv = [...(cfg.entrypoint ?? []), ...(cfg.entrypoint && cfg.entrypoint.length > 0 ? [] : cfg.cmd ?? [])];
+  const argv = [...(cfg.entrypoint ?? []), ...(cfg.entrypoint && cfg.entrypoint.length > 0 ? [] : (cfg.cmd ?? []))];
   const exe = argv[0];
   if (exe) {
-    const pathDirs = (env.get('PATH') ?? DEFAULT_PATH).split(':').filter((d) => d.startsWith('/')).map((d) => d.replace(/^\/+|\/+$/g, ''));
-    const candidates = exe.includes('/') ? [exe.replace(/^\/+/, '')] : pathDirs.map((d) => (d === '' ? exe : `${d}/${exe}`));
+    const pathDirs = (env.get('PATH') ?? DEFAULT_PATH)
+      .split(':')
+      .filter((d) => d.startsWith('/'))
+      .map((d) => d.replace(/^\/+|\/+$/g, ''));
+    const candidates = exe.includes('/')
+      ? [exe.replace(/^\/+/, '')]
+      : pathDirs.map((d) => (d === '' ? exe : `${d}/${exe}`));
     const found = candidates.find((c) => resolveInImage(lookBefore, c) !== undefined);
     if (found) {
       const hit = broken(found);
       const shell = /(^|\/)(ba|da)?sh$/.test(exe) && argv[1] === '-c';
       if (hit) {
         warn(shell ? 'shell' : 'entrypoint', hit, shell ? 'the shell form of CMD/ENTRYPOINT' : 'ENTRYPOINT/CMD', (p) =>
-          shell ? `${p} runs the image's shell-form command (\`${argv.slice(2).join(' ')}\`)` : `${p} is the image's ENTRYPOINT/CMD binary`,
+          shell
+            ? `${p} runs the image's shell-form command (\`${argv.slice(2).join(' ')}\`)`
+            : `${p} is the image's ENTRYPOINT/CMD binary`,
         );
       }
     }
@@ -141,7 +194,13 @@ export function checkSafety(analysis: Analysis, plan: Plan): SafetyWarning[] {
     const caAfter = caBefore.filter((f) => !removed(f.node.path));
     if (caBefore.length > 0 && caAfter.length === 0) {
       const first = caBefore.sort((a, b) => b.entry.size - a.entry.size)[0]!;
-      warn('ca-certificates', { path: first.node.path, ...(removerOf(first.node.path) ? { actionId: removerOf(first.node.path)! } : {}) }, keptTlsClient, (p) => `${p} and the other CA certificates would be gone, and kept binaries look like TLS clients (TLS would fail with "certificate signed by unknown authority")`);
+      warn(
+        'ca-certificates',
+        { path: first.node.path, ...(removerOf(first.node.path) ? { actionId: removerOf(first.node.path)! } : {}) },
+        keptTlsClient,
+        (p) =>
+          `${p} and the other CA certificates would be gone, and kept binaries look like TLS clients (TLS would fail with "certificate signed by unknown authority")`,
+      );
     }
   }
 
@@ -150,7 +209,12 @@ export function checkSafety(analysis: Analysis, plan: Plan): SafetyWarning[] {
     const libcAfter = libcBefore.filter((f) => !removed(f.node.path));
     if (libcBefore.length > 0 && libcAfter.length === 0) {
       const first = libcBefore.find((f) => f.entry.kind === 'file') ?? libcBefore[0]!;
-      warn('last-libc', { path: first.node.path, ...(removerOf(first.node.path) ? { actionId: removerOf(first.node.path)! } : {}) }, 'dynamically linked binaries', (p) => `${p} is the last C library, and dynamically linked binaries remain`);
+      warn(
+        'last-libc',
+        { path: first.node.path, ...(removerOf(first.node.path) ? { actionId: removerOf(first.node.path)! } : {}) },
+        'dynamically linked binaries',
+        (p) => `${p} is the last C library, and dynamically linked binaries remain`,
+      );
     }
   }
   return [...warnings.values()];

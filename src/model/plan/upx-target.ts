@@ -27,7 +27,12 @@ export function upxTargets(analysis: Analysis, plan: Plan): UpxTarget[] {
     for (const ref of pa.packs) {
       const entry = entryOf(analysis.image, ref);
       const stripped = plan.strippedBy.has(refKey(ref));
-      out.push({ layer: ref.layer, entry, path: analysis.tree.entryNodes[ref.layer]?.[ref.index]?.path ?? entry.path, ...(stripped ? { stripped } : {}) });
+      out.push({
+        layer: ref.layer,
+        entry,
+        path: analysis.tree.entryNodes[ref.layer]?.[ref.index]?.path ?? entry.path,
+        ...(stripped ? { stripped } : {}),
+      });
     }
   }
   return out;

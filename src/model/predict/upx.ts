@@ -48,7 +48,9 @@ export type UpxEligibility =
     };
 
 /** Machines UPX 4.2 packs as Linux ELF. x86 ones get the call filter and the fitted size model. */
-const UPX_MACHINES = new Set([3 /* i386 */, 62 /* x86-64 */, 40 /* arm */, 183 /* aarch64 */, 8 /* mips */, 20, 21 /* ppc, ppc64 */]);
+const UPX_MACHINES = new Set([
+  3 /* i386 */, 62 /* x86-64 */, 40 /* arm */, 183 /* aarch64 */, 8 /* mips */, 20, 21 /* ppc, ppc64 */,
+]);
 
 function refuse(refusal: UpxRefusal, message: string, fix?: string): UpxEligibility {
   return fix === undefined ? { ok: false, refusal, message } : { ok: false, refusal, message, fix };
@@ -62,8 +64,12 @@ export function upxEligibility(elf: ElfInfo, fileSize: number, facts: UpxFacts =
   // Order as UPX: tiny files are skipped before anything is read; then the format; then PackUnix::canPack.
   if (fileSize < 512) return refuse('too-small', 'IOException: file is too small');
   if (facts.scan?.packed) return refuse('already-packed', 'AlreadyPackedException');
-  if (elf.type !== 'exec' && elf.type !== 'dyn') return refuse('unsupported-format', 'UnknownExecutableFormatException');
-  if (!UPX_MACHINES.has(elf.machine) || (elf.machine !== 40 && elf.machine !== 8 && elf.machine !== 20 && elf.endian !== 'le'))
+  if (elf.type !== 'exec' && elf.type !== 'dyn')
+    return refuse('unsupported-format', 'UnknownExecutableFormatException');
+  if (
+    !UPX_MACHINES.has(elf.machine) ||
+    (elf.machine !== 40 && elf.machine !== 8 && elf.machine !== 20 && elf.endian !== 'le')
+  )
     return refuse('unsupported-format', 'UnknownExecutableFormatException');
   const loads = elf.programHeaders.filter((p) => p.type === PT_LOAD);
   if (loads.length === 0) return refuse('unsupported-format', 'UnknownExecutableFormatException');
@@ -78,7 +84,10 @@ export function upxEligibility(elf: ElfInfo, fileSize: number, facts: UpxFacts =
       if (!s.hasInitArray)
         return refuse('shared-library-unsupported', 'CantPackException: need DT_INIT; try "void _init(void){}"');
       if (s.hasRelr)
-        return refuse('shared-library-unsupported', 'CantPackException: bad init address 0 (init_array relocated by DT_RELR)');
+        return refuse(
+          'shared-library-unsupported',
+          'CantPackException: bad init address 0 (init_array relocated by DT_RELR)',
+        );
     }
   }
   return { ok: true };
@@ -104,6 +113,53 @@ export interface UpxPackPlan {
   overhead: number;
   /** 'fitted': x86-64, checked against the real tool; 'approximate': i386 (one file measured) and other machines. */
   quality: 'fitted' | 'approximate';
+  /**
+   * Executables: the first PF_X PT_LOAD (without the ELF headers), which UPX packs on its own through
+   * compressWithFilters. That routine only keeps a compressed block when `c_len + loader size < u_len`
+   * (best_ph starts at c_len = u_len, and the loader counts), so a small text segment is STORED as it is —
+   * e.g. /usr/bin/file's 7.5 kB text (LZMA 3.4 kB + a ~5 kB loader ≥ 7.5 kB). Set only when it is small
+   * enough for that to happen (≤ UPX_STORE_CHECK_MAX); the adapter sizes it alone and calls `withStoredExtent`.
+   */
+  filteredExtent?: ByteRange;
+}
+
+/** The amd64 LZMA loader UPX 4.2 counts against the first filtered block (getLoaderSize; ~5 kB). */
+export const UPX_LZMA_LOADER_BYTES = 5000;
+/** A filtered extent larger than this always compresses by more than a loader. */
+export const UPX_STORE_CHECK_MAX = 64 * 1024;
+
+/** True when UPX stores the filtered extent raw: its own LZMA size plus the loader is no smaller. */
+export function extentStored(extent: ByteRange, lzmaBytes: number, loaderBytes = UPX_LZMA_LOADER_BYTES): boolean {
+  return lzmaBytes + loaderBytes >= extent.end - extent.start;
+}
+
+/** The plan with `extent` stored raw instead of compressed. */
+export function withStoredExtent(plan: UpxPackPlan, extent: ByteRange): UpxPackPlan {
+  const ranges: ByteRange[] = [];
+  for (const r of plan.ranges) {
+    if (r.end <= extent.start || r.start >= extent.end) ranges.push(r);
+    else {
+      if (r.start < extent.start) ranges.push({ start: r.start, end: extent.start });
+      if (r.end > extent.end) ranges.push({ start: extent.end, end: r.end });
+    }
+  }
+  const { filteredExtent: _drop, ...rest } = plan;
+  return {
+    ...rest,
+    ranges,
+    storedBytes: plan.storedBytes + (extent.end - extent.start),
+    storedRanges: mergeRanges([...plan.storedRanges, extent]),
+  };
+}
+
+/** The first PF_X PT_LOAD as UPX's packExtent sees it (the ELF header and phdrs go in their own block). */
+function firstFilteredExtent(elf: ElfInfo, fileSize: number): ByteRange | undefined {
+  const x = elf.programHeaders.find((p) => p.type === PT_LOAD && (p.flags & 1) !== 0);
+  if (!x) return undefined;
+  const hdr = elf.class === 64 ? 64 + 56 * elf.programHeaders.length : 52 + 32 * elf.programHeaders.length;
+  const start = x.offset === 0 ? hdr : x.offset;
+  const end = Math.min(fileSize, x.offset + x.filesz);
+  return end > start ? { start, end } : undefined;
 }
 
 function mergeRanges(rs: ByteRange[]): ByteRange[] {
@@ -124,9 +180,21 @@ export function upxPackPlan(elf: ElfInfo, fileSize: number, scan?: UpxScan): Upx
   const quality = elf.machine === 62 ? 'fitted' : 'approximate';
   if (elf.kind !== 'shared-lib') {
     const staticExec = elf.type === 'exec' && elf.interpreter === undefined;
-    // i386: one static ld-built file measured (UPX 4.2.2): its stub is ~5.1 kB.
-    const overhead = elf.machine === 3 ? 5070 : staticExec ? 7430 : 5850;
-    return { ranges: [{ start: 0, end: fileSize }], x86Filter, storedBytes: 0, storedRanges: [], slope: 0.991, overhead, quality };
+    // i386: one static ld-built file measured (UPX 4.2.2): its stub is ~5.1 kB. The former +1580 B for static
+    // ET_EXEC was small static binaries' text being stored raw (filteredExtent), now modelled as such.
+    const overhead = elf.machine === 3 ? 5070 : staticExec && elf.machine !== 62 ? 7430 : 5850;
+    const ext = elf.machine === 62 ? firstFilteredExtent(elf, fileSize) : undefined;
+    const small = ext !== undefined && ext.end - ext.start <= UPX_STORE_CHECK_MAX ? { filteredExtent: ext } : {};
+    return {
+      ranges: [{ start: 0, end: fileSize }],
+      x86Filter,
+      storedBytes: 0,
+      storedRanges: [],
+      slope: 0.991,
+      overhead,
+      quality,
+      ...small,
+    };
   }
   const loads = elf.programHeaders.filter((p) => p.type === PT_LOAD);
   const xct = scan?.shlib?.xctOff ?? xctFromSections(elf) ?? 0;
@@ -145,7 +213,15 @@ export function upxPackPlan(elf: ElfInfo, fileSize: number, scan?: UpxScan): Upx
     ranges.push({ start: Math.max(p.offset, xct), end });
   }
   ranges.push({ start: lastEnd, end: fileSize });
-  return { ranges: mergeRanges(ranges), x86Filter, storedBytes: stored, storedRanges: mergeRanges(storedRanges), slope: 1, overhead: 3000, quality };
+  return {
+    ranges: mergeRanges(ranges),
+    x86Filter,
+    storedBytes: stored,
+    storedRanges: mergeRanges(storedRanges),
+    slope: 1,
+    overhead: 3000,
+    quality,
+  };
 }
 
 function xctFromSections(elf: ElfInfo): number | undefined {
@@ -170,7 +246,11 @@ export interface UpxPrediction {
  * Packed size from the plan and L = raw LZMA1 preset-9 size of the plan's ranges (lzmaRawSize in src/io).
  * Returns the 'not-compressible' refusal when UPX would find no gain.
  */
-export function predictUpx(plan: UpxPackPlan, lzmaBytes: number, fileSize: number): UpxPrediction | { refusal: 'not-compressible' } {
+export function predictUpx(
+  plan: UpxPackPlan,
+  lzmaBytes: number,
+  fileSize: number,
+): UpxPrediction | { refusal: 'not-compressible' } {
   const size = Math.round(plan.storedBytes + plan.slope * lzmaBytes + plan.overhead);
   if (size >= fileSize) return { refusal: 'not-compressible' };
   return { size, savedBytes: fileSize - size };

@@ -33,7 +33,7 @@ export function handImage(layers: L[], config: Partial<Image['config']> = {}): I
       return {
         path: e.path,
         kind,
-        size: kind === 'file' ? e.size ?? 0 : 0,
+        size: kind === 'file' ? (e.size ?? 0) : 0,
         mode: e.mode ?? (kind === 'dir' ? 0o40755 : 0o100644),
         uid: 0,
         gid: 0,

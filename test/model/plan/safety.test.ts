@@ -7,13 +7,20 @@ import { ELF_BASE, SAMPLE_LAYERS, sampleImage } from './sample.js';
 
 const codes = (img = sampleImage(), actions: Parameters<typeof buildPlan>[1]) => {
   const a = analyze(img);
-  return checkSafety(a, buildPlan(a, actions)).map((w) => `${w.code} ${w.path}`).sort();
+  return checkSafety(a, buildPlan(a, actions))
+    .map((w) => `${w.code} ${w.path}`)
+    .sort();
 };
 
 test('removing the loader or the only libc a kept binary needs is flagged', () => {
-  assert.deepEqual(codes(undefined, [{ kind: 'remove-path', path: '/lib/x86_64-linux-gnu/libc.so.6' }]), ['last-libc /lib/x86_64-linux-gnu/libc.so.6', 'needed-library /lib/x86_64-linux-gnu/libc.so.6']);
+  assert.deepEqual(codes(undefined, [{ kind: 'remove-path', path: '/lib/x86_64-linux-gnu/libc.so.6' }]), [
+    'last-libc /lib/x86_64-linux-gnu/libc.so.6',
+    'needed-library /lib/x86_64-linux-gnu/libc.so.6',
+  ]);
   assert.deepEqual(codes(undefined, [{ kind: 'remove-path', path: '/lib64' }]), ['interpreter /lib64']);
-  assert.deepEqual(codes(undefined, [{ kind: 'remove-glob', glob: '/lib/x86_64-linux-gnu/ld-*' }]), ['interpreter /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2']);
+  assert.deepEqual(codes(undefined, [{ kind: 'remove-glob', glob: '/lib/x86_64-linux-gnu/ld-*' }]), [
+    'interpreter /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
+  ]);
 });
 
 test('the entrypoint binary, and /bin/sh for a shell-form command', () => {
@@ -21,14 +28,22 @@ test('the entrypoint binary, and /bin/sh for a shell-form command', () => {
   const shellForm = sampleImage({ cmd: ['/bin/sh', '-c', 'app --serve'] });
   assert.deepEqual(codes(shellForm, [{ kind: 'remove-path', path: '/bin' }]), ['shell /bin']);
   // PATH lookup for a bare name.
-  assert.deepEqual(codes(sampleImage({ cmd: ['app'] }), [{ kind: 'remove-glob', glob: 'usr/bin/*' }]), ['entrypoint /usr/bin/app']);
+  assert.deepEqual(codes(sampleImage({ cmd: ['app'] }), [{ kind: 'remove-glob', glob: 'usr/bin/*' }]), [
+    'entrypoint /usr/bin/app',
+  ]);
 });
 
 test('CA certificates, only when a kept binary looks like a TLS client', () => {
   assert.deepEqual(codes(undefined, [{ kind: 'remove-path', path: '/etc/ssl' }]), []);
   const layers = structuredClone(SAMPLE_LAYERS);
-  layers[1]!.entries.push({ path: 'usr/bin/server', size: 5000, elf: { ...ELF_BASE, kind: 'static', goUses: { x509SystemRoots: true }, go: { deps: [] } } });
-  assert.deepEqual(codes(handImage(layers), [{ kind: 'remove-path', path: '/etc/ssl' }]), ['ca-certificates /etc/ssl/certs/ca-certificates.crt']);
+  layers[1]!.entries.push({
+    path: 'usr/bin/server',
+    size: 5000,
+    elf: { ...ELF_BASE, kind: 'static', goUses: { x509SystemRoots: true }, go: { deps: [] } },
+  });
+  assert.deepEqual(codes(handImage(layers), [{ kind: 'remove-path', path: '/etc/ssl' }]), [
+    'ca-certificates /etc/ssl/certs/ca-certificates.crt',
+  ]);
 });
 
 test('the recommended plan leaves out removals that break something', () => {

@@ -1,6 +1,6 @@
 /**
  * The UPX model against the oracle CSV (sizes measured with the real UPX 4.2.3; only rows whose sha256 matches a
- * file on this machine): refusals must match `upx_best_lzma_status`, packable rows must be within 10% of
+ * file on this machine): refusals must match `upx_best_lzma_status`, packable rows must be within 5% of
  * `upx_best_lzma_size` (0644 libraries: of `upx_best_lzma_chmodx_size` after chmod +x), and the filter pre-scan
  * must agree with the oracle's own scan (`cto_free_bytes`). node (99 MB, ~1.5 min of xz) only with SLIMTUI_SLOW_TESTS=1.
  */
@@ -55,12 +55,19 @@ test('refusals match upx_best_lzma_status on every usable row', () => {
     const b = readFileSync(path);
     const r = parseElf(bytesSource(b));
     assert.ok(r.ok);
-    const el = upxEligibility(r.elf, b.length, { mode: parseInt(row.mode!.replace('0o', ''), 8), scan: scanForUpx(bytesSource(b), r.elf) });
-    assert.equal(el.ok ? 'ok' : el.refusal, expectedRefusal(row.upx_best_lzma_status!), `${row.name}: ${row.upx_best_lzma_status}`);
+    const el = upxEligibility(r.elf, b.length, {
+      mode: parseInt(row.mode!.replace('0o', ''), 8),
+      scan: scanForUpx(bytesSource(b), r.elf),
+    });
+    assert.equal(
+      el.ok ? 'ok' : el.refusal,
+      expectedRefusal(row.upx_best_lzma_status!),
+      `${row.name}: ${row.upx_best_lzma_status}`,
+    );
   }
 });
 
-test('packed size within 10% of upx --best --lzma on every packable row', { timeout: 30 * 60_000 }, async () => {
+test('packed size within 5% of upx --best --lzma on every packable row', { timeout: 30 * 60_000 }, async () => {
   const errs: { name: string; err: number; predicted: number; real: number }[] = [];
   const jobs = usableRows().filter(({ row }) => slow || Number(row.size) <= 20e6);
   const work = async ({ row, path }: { row: Record<string, string>; path: string }): Promise<void> => {
@@ -75,15 +82,23 @@ test('packed size within 10% of upx --best --lzma on every packable row', { time
   };
   // Two xz processes at a time (this machine has 2 cores).
   const queue = [...jobs];
-  await Promise.all([0, 1].map(async () => {
-    for (let j = queue.shift(); j; j = queue.shift()) await work(j);
-  }));
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let j = queue.shift(); j; j = queue.shift()) await work(j);
+    }),
+  );
   errs.sort((a, b) => Math.abs(b.err) - Math.abs(a.err));
   const mape = errs.reduce((s, e) => s + Math.abs(e.err), 0) / errs.length;
-  console.log(`UPX vs oracle: n=${errs.length} MAPE ${(mape * 100).toFixed(2)}% max ${(Math.abs(errs[0]!.err) * 100).toFixed(2)}% (${errs[0]!.name})`);
-  for (const e of errs) console.log(`  ${e.name}: predicted ${e.predicted}, upx ${e.real} (${(e.err * 100).toFixed(2)}%)`);
+  console.log(
+    `UPX vs oracle: n=${errs.length} MAPE ${(mape * 100).toFixed(2)}% max ${(Math.abs(errs[0]!.err) * 100).toFixed(2)}% (${errs[0]!.name})`,
+  );
+  for (const e of errs)
+    console.log(`  ${e.name}: predicted ${e.predicted}, upx ${e.real} (${(e.err * 100).toFixed(2)}%)`);
   assert.ok(errs.length >= 30, `only ${errs.length} rows`);
-  assert.deepEqual(errs.filter((e) => Math.abs(e.err) > 0.1).map((e) => e.name), []);
+  assert.deepEqual(
+    errs.filter((e) => Math.abs(e.err) > 0.05).map((e) => `${e.name} ${(e.err * 100).toFixed(1)}%`),
+    [],
+  );
 });
 
 test('gzip -6 of the packed output: predictUpxGzip within 2% of the oracle upx_best_lzma_gzip6 (outputs ≥ 15 kB)', () => {
