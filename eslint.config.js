@@ -21,13 +21,21 @@ function layer(files, { layers = [], packages = [], noBuiltins = false, why }) {
   const dynamic = [
     ...(layers.length > 0 ? [`(^|/)(${layers.join('|')})/`] : []),
     ...packages.map((p) => `^${p}(/|$)`),
-    ...(noBuiltins ? [`^(node:|(${builtinModules.filter((m) => !m.startsWith('_') && !m.includes('/')).join('|')})(/|$))`] : []),
+    ...(noBuiltins
+      ? [`^(node:|(${builtinModules.filter((m) => !m.startsWith('_') && !m.includes('/')).join('|')})(/|$))`]
+      : []),
   ];
   return {
     files,
     rules: {
       'no-restricted-imports': ['error', { paths: packages.map((name) => ({ name, message: why })), patterns }],
-      'no-restricted-syntax': ['error', ...dynamic.map((re) => ({ selector: `ImportExpression[source.value=/${re.replaceAll('/', '\\/')}/]`, message: `${why} (dynamic import)` }))],
+      'no-restricted-syntax': [
+        'error',
+        ...dynamic.map((re) => ({
+          selector: `ImportExpression[source.value=/${re.replaceAll('/', '\\/')}/]`,
+          message: `${why} (dynamic import)`,
+        })),
+      ],
     },
   };
 }
@@ -37,20 +45,70 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', Buffer: 'readonly', URL: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly', AbortController: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', performance: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        AbortController: 'readonly',
+        queueMicrotask: 'readonly',
+        structuredClone: 'readonly',
+        performance: 'readonly',
+        fetch: 'readonly',
+      },
+    },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-control-regex': 'off', // terminal escape sequences and tar/ELF bytes are what this code parses
     },
   },
-  { files: ['src/ui/**/*.{ts,tsx}'], plugins: { 'react-hooks': reactHooks }, rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' } },
+  {
+    files: ['src/ui/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
   // The layers: cli → ui → state → model, cli → io → model; model and state pure; ui never reaches io.
-  layer(['src/model/**'], { layers: ['io', 'ui', 'cli', 'state'], packages: ['react', 'ink', 'dockerode', 'tar-stream', 'fuzzysort'], noBuiltins: true, why: 'src/model is pure: domain types and analyses, no IO, no UI' }),
-  layer(['src/state/**'], { layers: ['io', 'ui', 'cli'], packages: ['react', 'ink', 'dockerode', 'tar-stream'], noBuiltins: true, why: 'src/state is UI-agnostic pure view state' }),
-  layer(['src/ui/**'], { layers: ['io', 'cli'], packages: ['dockerode', 'tar-stream'], noBuiltins: true, why: 'src/ui renders state and dispatches keys; IO reaches it only through the ports in src/model' }),
-  layer(['src/io/**'], { layers: ['ui', 'state', 'cli'], packages: ['react', 'ink'], why: 'src/io is the adapters: it serves the model, never the UI or the CLI' }),
-  { files: ['test/**', 'scripts/**', 'bin/**', '*.js', '*.mjs'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+  layer(['src/model/**'], {
+    layers: ['io', 'ui', 'cli', 'state'],
+    packages: ['react', 'ink', 'dockerode', 'tar-stream', 'fuzzysort'],
+    noBuiltins: true,
+    why: 'src/model is pure: domain types and analyses, no IO, no UI',
+  }),
+  layer(['src/state/**'], {
+    layers: ['io', 'ui', 'cli'],
+    packages: ['react', 'ink', 'dockerode', 'tar-stream'],
+    noBuiltins: true,
+    why: 'src/state is UI-agnostic pure view state',
+  }),
+  layer(['src/ui/**'], {
+    layers: ['io', 'cli'],
+    packages: ['dockerode', 'tar-stream'],
+    noBuiltins: true,
+    why: 'src/ui renders state and dispatches keys; IO reaches it only through the ports in src/model',
+  }),
+  layer(['src/io/**'], {
+    layers: ['ui', 'state', 'cli'],
+    packages: ['react', 'ink'],
+    why: 'src/io is the adapters: it serves the model, never the UI or the CLI',
+  }),
+  {
+    files: ['test/**', 'scripts/**', 'bin/**', '*.js', '*.mjs'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
   { files: ['scripts/**/*.mjs', 'bin/**', '*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   prettier,
 );

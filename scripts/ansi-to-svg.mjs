@@ -66,7 +66,8 @@ lines.forEach((line, row) => {
     if (st.inv) [fg, bg] = [bg ?? BG, fg];
     const x = 10 + col * CW;
     const y = 10 + row * CH;
-    if (bg) parts.push(`<rect x="${x}" y="${y}" width="${(text.length * CW).toFixed(1)}" height="${CH}" fill="${bg}"/>`);
+    if (bg)
+      parts.push(`<rect x="${x}" y="${y}" width="${(text.length * CW).toFixed(1)}" height="${CH}" fill="${bg}"/>`);
     const s = text.join('');
     if (s.trim() !== '')
       parts.push(

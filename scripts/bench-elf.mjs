@@ -31,20 +31,27 @@ if (!existsSync(archive)) {
   const layer = join(work, 'layer', 'layer.tar');
   // Unreadable files are skipped by tar with a warning (exit 1 is "some files differ/changed"; 2 is fatal).
   try {
-    execFileSync('tar', ['--create', '--file', layer, '--directory', '/', '--ignore-failed-read', ...dirs], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('tar', ['--create', '--file', layer, '--directory', '/', '--ignore-failed-read', ...dirs], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   } catch (e) {
     if (e.status !== 1) throw e;
   }
   const diffId = `sha256:${await sha256File(layer)}`;
   const config = JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z',
+    architecture: 'amd64',
+    os: 'linux',
+    created: '2024-01-01T00:00:00Z',
     config: { Env: ['PATH=/usr/bin:/bin'] },
     rootfs: { type: 'layers', diff_ids: [diffId] },
     history: [{ created: '2024-01-01T00:00:00Z', created_by: `tar -c ${dirs.join(' ')}` }],
   });
   const cfgHex = createHash('sha256').update(config).digest('hex');
   writeFileSync(join(work, `${cfgHex}.json`), config);
-  writeFileSync(join(work, 'manifest.json'), JSON.stringify([{ Config: `${cfgHex}.json`, RepoTags: ['bench/elf:latest'], Layers: ['layer/layer.tar'] }]));
+  writeFileSync(
+    join(work, 'manifest.json'),
+    JSON.stringify([{ Config: `${cfgHex}.json`, RepoTags: ['bench/elf:latest'], Layers: ['layer/layer.tar'] }]),
+  );
   execFileSync('tar', ['--create', '--file', archive, '--directory', work, 'layer', `${cfgHex}.json`, 'manifest.json']);
   rmSync(work, { recursive: true, force: true });
 }
@@ -62,7 +69,10 @@ void readFileSync(archive).length; // warm the page cache
 
 async function load(analysers) {
   const t = performance.now();
-  const image = await loadImage({ kind: 'docker-archive', location: archive }, { analysers, platform, platformExplicit: false });
+  const image = await loadImage(
+    { kind: 'docker-archive', location: archive },
+    { analysers, platform, platformExplicit: false },
+  );
   return { ms: performance.now() - t, image };
 }
 
@@ -87,10 +97,24 @@ const execs = b.binaries.filter((x) => x.verdict);
 const count = (s) => execs.filter((x) => x.verdict.status === s).length;
 const m0 = median(without);
 const m1 = median(withElf);
-console.log(`elf: ${(statSync(archive).size / 1e6).toFixed(0)} MB archive, ${last.image.layers[0].entries.length} entries, ${b.binaries.length} ELF files (${execs.length} executables: ${count('will start')} will start, ${count('will not start')} will not start, ${count('unknown')} unknown), ${runs} runs`);
-console.log(`  load, no analysers             median ${m0.toFixed(0)} ms  (${without.map((x) => x.toFixed(0)).join(', ')})`);
-console.log(`  load, elf + text analysers     median ${m1.toFixed(0)} ms  (${withElf.map((x) => x.toFixed(0)).join(', ')})  ratio ${(m1 / m0).toFixed(2)} (target ≤ 1.3)`);
-console.log(`  load, sha256 (CLI default)      median ${median(digests).toFixed(0)} ms  (${digests.map((x) => x.toFixed(0)).join(', ')})`);
-console.log(`  load, sha256 + elf + text      median ${median(digestsElf).toFixed(0)} ms  (${digestsElf.map((x) => x.toFixed(0)).join(', ')})  ratio ${(median(digestsElf) / median(digests)).toFixed(2)}`);
-console.log(`  analyze() incl. resolution     median ${median(analyse).toFixed(0)} ms  (${analyse.map((x) => x.toFixed(0)).join(', ')})`);
-console.log(`  findings: ${JSON.stringify(Object.fromEntries([...new Set(b.findings.map((f) => f.code))].map((c) => [c, b.findings.filter((f) => f.code === c).length])))}`);
+console.log(
+  `elf: ${(statSync(archive).size / 1e6).toFixed(0)} MB archive, ${last.image.layers[0].entries.length} entries, ${b.binaries.length} ELF files (${execs.length} executables: ${count('will start')} will start, ${count('will not start')} will not start, ${count('unknown')} unknown), ${runs} runs`,
+);
+console.log(
+  `  load, no analysers             median ${m0.toFixed(0)} ms  (${without.map((x) => x.toFixed(0)).join(', ')})`,
+);
+console.log(
+  `  load, elf + text analysers     median ${m1.toFixed(0)} ms  (${withElf.map((x) => x.toFixed(0)).join(', ')})  ratio ${(m1 / m0).toFixed(2)} (target ≤ 1.3)`,
+);
+console.log(
+  `  load, sha256 (CLI default)      median ${median(digests).toFixed(0)} ms  (${digests.map((x) => x.toFixed(0)).join(', ')})`,
+);
+console.log(
+  `  load, sha256 + elf + text      median ${median(digestsElf).toFixed(0)} ms  (${digestsElf.map((x) => x.toFixed(0)).join(', ')})  ratio ${(median(digestsElf) / median(digests)).toFixed(2)}`,
+);
+console.log(
+  `  analyze() incl. resolution     median ${median(analyse).toFixed(0)} ms  (${analyse.map((x) => x.toFixed(0)).join(', ')})`,
+);
+console.log(
+  `  findings: ${JSON.stringify(Object.fromEntries([...new Set(b.findings.map((f) => f.code))].map((c) => [c, b.findings.filter((f) => f.code === c).length])))}`,
+);

@@ -18,14 +18,29 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache', 'bench');
 // dive-oracle beside the checkout (../shared from /work/main, ../../shared from a worktree), or DIVE_ORACLE.
-const oracle = process.env.DIVE_ORACLE ?? [...(process.env.SLIMTUI_SHARED ? [process.env.SLIMTUI_SHARED] : []), join(root, '..', 'shared'), join(root, '..', '..', 'shared')].map((d) => join(d, 'tools', 'dive', 'dive-oracle')).find((p) => existsSync(p)) ?? join(root, '..', 'shared', 'tools', 'dive', 'dive-oracle');
+const oracle =
+  process.env.DIVE_ORACLE ??
+  [
+    ...(process.env.SLIMTUI_SHARED ? [process.env.SLIMTUI_SHARED] : []),
+    join(root, '..', 'shared'),
+    join(root, '..', '..', 'shared'),
+  ]
+    .map((d) => join(d, 'tools', 'dive', 'dive-oracle'))
+    .find((p) => existsSync(p)) ??
+  join(root, '..', 'shared', 'tools', 'dive', 'dive-oracle');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c' + (process.env.BENCH_5M ? ',d' : '')).split(','));
 const tmp = mkdtempSync(join(tmpdir(), 'slimtui-bench-'));
 const slimtui = join(root, 'bin', 'slimtui');
 
-const images = [...(only.has('a') || only.has('b') ? ['real', 'oci'] : []), ...(only.has('c') ? ['many'] : []), ...(only.has('d') ? ['many5m'] : [])];
-const build = spawnSync(process.execPath, [join(root, 'scripts', 'make-bench-image.mjs'), cache, ...images], { stdio: 'inherit' });
+const images = [
+  ...(only.has('a') || only.has('b') ? ['real', 'oci'] : []),
+  ...(only.has('c') ? ['many'] : []),
+  ...(only.has('d') ? ['many5m'] : []),
+];
+const build = spawnSync(process.execPath, [join(root, 'scripts', 'make-bench-image.mjs'), cache, ...images], {
+  stdio: 'inherit',
+});
 if (build.status !== 0) process.exit(1);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -37,7 +52,11 @@ function run(cmd, env = {}) {
   const out = join(tmp, 'time.txt');
   const args = typeof cmd === 'string' ? ['bash', '-c', cmd] : cmd;
   const t = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', out, ...args], { env: { ...process.env, CI: '', ...env }, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', out, ...args], {
+    env: { ...process.env, CI: '', ...env },
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
+  });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return { ms, rssKiB: Number(readFileSync(out, 'utf8').trim().split('\n').pop()), stdout: r.stdout };
@@ -65,18 +84,28 @@ if (only.has('a')) {
   const archive = join(cache, 'real.tar');
   warm(archive);
   console.log(`\n(a) ${archive}: --json with everything on  [load ${load()}]`);
-  const floor = pairs(() => run(`${slimtui} '${archive}' --json > /dev/null`), () => run(`tar -xOf '${archive}' | wc -c > /dev/null`));
+  const floor = pairs(
+    () => run(`${slimtui} '${archive}' --json > /dev/null`),
+    () => run(`tar -xOf '${archive}' | wc -c > /dev/null`),
+  );
   console.log(`  slimtui --json                 ${fmt(floor.A.map((r) => r.ms))}`);
   console.log(`  read floor tar -xOf | wc -c    ${fmt(floor.B.map((r) => r.ms))}`);
   console.log(`  ratio to the read floor        ${verdict(floor.ratio, 1.5)}  [load ${load()}]`);
   if (existsSync(oracle)) {
-    const dive = pairs(() => run(`${slimtui} '${archive}' --json > /dev/null`), () => run([oracle, archive]));
+    const dive = pairs(
+      () => run(`${slimtui} '${archive}' --json > /dev/null`),
+      () => run([oracle, archive]),
+    );
     const startup = dive.B.map((r) => JSON.parse(r.stdout).timingsMs.startup);
-    console.log(`  dive-oracle (whole process)    ${fmt(dive.B.map((r) => r.ms))}; its own startup timing ${fmt(startup)}`);
+    console.log(
+      `  dive-oracle (whole process)    ${fmt(dive.B.map((r) => r.ms))}; its own startup timing ${fmt(startup)}`,
+    );
     console.log(`  ratio to dive-oracle           ${verdict(dive.ratio, 1.0)}  [load ${load()}]`);
     const ours = median(dive.A.map((r) => r.rssKiB));
     const theirs = median(dive.B.map((r) => JSON.parse(r.stdout).memory.maxRssKiB));
-    console.log(`  peak RSS slimtui ${(ours / 1024).toFixed(0)} MiB vs dive-oracle ${(theirs / 1024).toFixed(0)} MiB: ratio ${verdict(ours / theirs, 1.0)}`);
+    console.log(
+      `  peak RSS slimtui ${(ours / 1024).toFixed(0)} MiB vs dive-oracle ${(theirs / 1024).toFixed(0)} MiB: ratio ${verdict(ours / theirs, 1.0)}`,
+    );
   } else console.log(`  (dive-oracle not found at ${oracle}: that comparison is skipped)`);
 }
 
@@ -89,7 +118,10 @@ if (only.has('b')) {
   for (const l of layers) warm(l);
   console.log(`\n(b) oci:${layout} (${layers.length} gzip layers): --json  [load ${load()}]`);
   const gunzip = layers.map((l) => `libdeflate-gunzip -c < '${l}' > /dev/null`).join(' && ');
-  const r = pairs(() => run(`${slimtui} 'oci:${layout}' --json > /dev/null`), () => run(gunzip));
+  const r = pairs(
+    () => run(`${slimtui} 'oci:${layout}' --json > /dev/null`),
+    () => run(gunzip),
+  );
   console.log(`  slimtui --json                 ${fmt(r.A.map((x) => x.ms))}`);
   console.log(`  libdeflate-gunzip, one by one  ${fmt(r.B.map((x) => x.ms))}`);
   console.log(`  ratio                          ${verdict(r.ratio, 0.7)}  [load ${load()}]`);
@@ -113,13 +145,17 @@ function many(name, label) {
   console.log(`  slimtui --json --no-elf        ${fmt(r.A.map((x) => x.ms))}, ${entries} entries`);
   console.log(`  read floor tar -xOf | wc -c    ${fmt(r.B.map((x) => x.ms))}`);
   console.log(`  ratio to the read floor        ${verdict(r.ratio, 3.0)}  [load ${load()}]`);
-  console.log(`  peak RSS ${(rss / 1048576).toFixed(0)} MiB, ${(rss / entries).toFixed(0)} bytes per entry (target ≤ 400; ≤ 4 GB at 5M)`);
+  console.log(
+    `  peak RSS ${(rss / 1048576).toFixed(0)} MiB, ${(rss / entries).toFixed(0)} bytes per entry (target ≤ 400; ≤ 4 GB at 5M)`,
+  );
 }
 if (only.has('c')) many('many.tar', 'c');
 if (only.has('d')) many('many5m.tar', 'd');
 rmSync(tmp, { recursive: true, force: true });
 
-for (const extra of process.env.BENCH_ENGINE_ONLY ? [] : ['bench-elf.mjs', 'bench-resolve.mjs', 'bench-tui.mjs', 'bench-plan.mjs', 'bench-diff.mjs', 'bench-registry.mjs']) {
+for (const extra of process.env.BENCH_ENGINE_ONLY
+  ? []
+  : ['bench-elf.mjs', 'bench-resolve.mjs', 'bench-tui.mjs', 'bench-plan.mjs', 'bench-diff.mjs', 'bench-registry.mjs']) {
   const p = join(root, 'scripts', extra);
   if (existsSync(p)) {
     console.log(`\n${extra}:`);

@@ -9,7 +9,17 @@
 // Usage: node scripts/make-bench-image.mjs CACHE_DIR [real|oci|many|many5m]...
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 // The old form, `make-bench-image.mjs OUT.tar` (scripts/bench-tui.mjs uses it): one 250,000-entry image at OUT.tar.
@@ -87,8 +97,14 @@ class TarWriter {
     body.fill(fill, 0, size);
     this.put(body);
   }
-  dir(name) { this.put(header(name.endsWith('/') ? name : `${name}/`, { type: '5', mode: 0o755 })); }
-  end() { this.put(ZERO.subarray(0, BLOCK * 2)); this.flush(); return { bytes: this.bytes, sha256: this.hash.digest('hex') }; }
+  dir(name) {
+    this.put(header(name.endsWith('/') ? name : `${name}/`, { type: '5', mode: 0o755 }));
+  }
+  end() {
+    this.put(ZERO.subarray(0, BLOCK * 2));
+    this.flush();
+    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
 }
 
 /** Copies a file into the writer as one entry of the outer tar. */
@@ -108,12 +124,16 @@ async function dockerArchive(out, layers, tag) {
     diffIds.push(`sha256:${r.stdout.split(' ')[0]}`);
   }
   const iso = new Date(MTIME * 1000).toISOString();
-  const config = Buffer.from(JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: iso,
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'] },
-    rootfs: { type: 'layers', diff_ids: diffIds },
-    history: layers.map((l) => ({ created: iso, created_by: l.createdBy })),
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      created: iso,
+      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'] },
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      history: layers.map((l) => ({ created: iso, created_by: l.createdBy })),
+    }),
+  );
   const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
   const ids = diffIds.map((d) => d.slice(7));
   const tmp = `${out}.part`;
@@ -128,7 +148,10 @@ async function dockerArchive(out, layers, tag) {
     w.put(Buffer.concat([bytes, ZERO.subarray(0, (BLOCK - (bytes.length % BLOCK)) % BLOCK)]));
   };
   put(configName, config);
-  put('manifest.json', Buffer.from(JSON.stringify([{ Config: configName, RepoTags: [tag], Layers: ids.map((id) => `${id}/layer.tar`) }])));
+  put(
+    'manifest.json',
+    Buffer.from(JSON.stringify([{ Config: configName, RepoTags: [tag], Layers: ids.map((id) => `${id}/layer.tar`) }])),
+  );
   w.end();
   closeSync(fd);
   renameSync(tmp, out);
@@ -143,15 +166,25 @@ async function realImage() {
   const l1 = join(work, 'layer1.tar');
   const l2 = join(work, 'layer2.tar');
   // GNU tar, as a build would: hard links kept, sockets skipped; exit 1 only means "a file changed as we read it".
-  const opts = ['--ignore-failed-read', '--warning=no-file-changed', '--warning=no-file-ignored', '--warning=no-file-removed', '--exclude=usr/lib/x86_64-linux-gnu/dri'];
+  const opts = [
+    '--ignore-failed-read',
+    '--warning=no-file-changed',
+    '--warning=no-file-ignored',
+    '--warning=no-file-removed',
+    '--exclude=usr/lib/x86_64-linux-gnu/dri',
+  ];
   console.error('bench: tarring /etc /usr/bin /usr/sbin /usr/lib/x86_64-linux-gnu (layer 1) …');
   sh('tar', ['-C', '/', ...opts, '-cf', l1, 'etc', 'usr/bin', 'usr/sbin', 'usr/lib/x86_64-linux-gnu'], [0, 1]);
   console.error('bench: tarring /usr/share /usr/include (layer 2) …');
   sh('tar', ['-C', '/', ...opts, '-cf', l2, 'usr/share', 'usr/include'], [0, 1]);
-  await dockerArchive(out, [
-    { path: l1, createdBy: '/bin/sh -c #(nop) ADD rootfs.tar /' },
-    { path: l2, createdBy: '/bin/sh -c apt-get install -y build-essential' },
-  ], 'slimtui/bench-real:latest');
+  await dockerArchive(
+    out,
+    [
+      { path: l1, createdBy: '/bin/sh -c #(nop) ADD rootfs.tar /' },
+      { path: l2, createdBy: '/bin/sh -c apt-get install -y build-essential' },
+    ],
+    'slimtui/bench-real:latest',
+  );
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -161,12 +194,20 @@ function ociTwin() {
   if (existsSync(join(out, 'index.json'))) return;
   console.error('bench: skopeo copy docker-archive → oci (gzip) …');
   rmSync(out, { recursive: true, force: true });
-  sh('skopeo', ['copy', '--quiet', '--dest-compress', '--dest-compress-format', 'gzip', `docker-archive:${join(cache, 'real.tar')}`, `oci:${out}:latest`]);
+  sh('skopeo', [
+    'copy',
+    '--quiet',
+    '--dest-compress',
+    '--dest-compress-format',
+    'gzip',
+    `docker-archive:${join(cache, 'real.tar')}`,
+    `oci:${out}:latest`,
+  ]);
 }
 
 // ---- (c)/(d) many small files ----
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const small = () => 100 + Math.floor(rand() * 1400);
 
 /** `total` entries in four layers: packages, an update that rewrites and deletes, caches, then a cleanup. */
@@ -197,7 +238,10 @@ async function manyImage(name, total) {
     }
   };
   console.error(`bench: writing ${name} (${total} entries) …`);
-  write(0, (w) => { w.dir('app'); tree(w, 'app/node_modules', pkgs0); });
+  write(0, (w) => {
+    w.dir('app');
+    tree(w, 'app/node_modules', pkgs0);
+  });
   write(1, (w) => {
     // npm update: rewrites the first 10% of packages, deletes 5% of files and one whole package tree.
     for (let p = 0; p < pkgs0 / 10; p++) w.file(`app/node_modules/p${p % 997}/pkg-${p}/m0.js`, small(), 0x62);
@@ -205,18 +249,33 @@ async function manyImage(name, total) {
     w.file(`app/node_modules/p${(pkgs0 - 1) % 997}/.wh.pkg-${pkgs0 - 1}`, 0, 0);
     tree(w, 'usr/lib/node', pkgs1, 0);
   });
-  write(2, (w) => { w.dir('root'); tree(w, 'root/.npm/_cacache', pkgs2, 0); });
+  write(2, (w) => {
+    w.dir('root');
+    tree(w, 'root/.npm/_cacache', pkgs2, 0);
+  });
   write(3, (w) => {
     // rm -rf /root/.npm && mkdir /root/.npm: an opaque directory; and a log file.
     w.dir('root/.npm');
     w.file('root/.npm/.wh..wh..opq', 0, 0);
     w.file('root/.npm/build.log', 4096, 0x63);
   });
-  await dockerArchive(out, [0, 1, 2, 3].map((i) => ({ path: layerFile(i), createdBy: ['/bin/sh -c #(nop) COPY node_modules /app', '/bin/sh -c npm update', '/bin/sh -c npm cache add', '/bin/sh -c rm -rf /root/.npm && mkdir /root/.npm'][i] })), `slimtui/bench-${name.replace('.tar', '')}:latest`);
+  await dockerArchive(
+    out,
+    [0, 1, 2, 3].map((i) => ({
+      path: layerFile(i),
+      createdBy: [
+        '/bin/sh -c #(nop) COPY node_modules /app',
+        '/bin/sh -c npm update',
+        '/bin/sh -c npm cache add',
+        '/bin/sh -c rm -rf /root/.npm && mkdir /root/.npm',
+      ][i],
+    })),
+    `slimtui/bench-${name.replace('.tar', '')}:latest`,
+  );
   rmSync(work, { recursive: true, force: true });
 }
 
-for (const w of which.length > 0 ? which : ["real", "oci", "many"]) {
+for (const w of which.length > 0 ? which : ['real', 'oci', 'many']) {
   if (w === 'real') await realImage();
   else if (w === 'oci') ociTwin();
   else if (w === 'many') await manyImage('many.tar', 1_000_000);

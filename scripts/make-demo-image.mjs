@@ -31,9 +31,26 @@ const MUSL_LIBC = '/lib/x86_64-linux-musl/libc.so'; // Debian `musl`; the loader
 const MUSL_INCLUDE = '/usr/include/x86_64-linux-musl'; // Debian `musl-dev`
 const MUSL_LIB = '/usr/lib/x86_64-linux-musl'; // Debian `musl-dev`
 const MUSL_HEADERS = [
-  'alloca.h', 'endian.h', 'errno.h', 'fcntl.h', 'features.h', 'limits.h', 'stddef.h', 'stdint.h', 'stdio.h',
-  'stdlib.h', 'string.h', 'unistd.h', 'bits/alltypes.h', 'bits/errno.h', 'bits/fcntl.h', 'bits/limits.h',
-  'bits/stat.h', 'bits/stdint.h', 'sys/stat.h', 'sys/types.h',
+  'alloca.h',
+  'endian.h',
+  'errno.h',
+  'fcntl.h',
+  'features.h',
+  'limits.h',
+  'stddef.h',
+  'stdint.h',
+  'stdio.h',
+  'stdlib.h',
+  'string.h',
+  'unistd.h',
+  'bits/alltypes.h',
+  'bits/errno.h',
+  'bits/fcntl.h',
+  'bits/limits.h',
+  'bits/stat.h',
+  'bits/stdint.h',
+  'sys/stat.h',
+  'sys/types.h',
 ];
 const MUSL_LIB_FILES = ['crt1.o', 'crti.o', 'crtn.o', 'Scrt1.o', 'libdl.a', 'libm.a', 'libpthread.a', 'librt.a'];
 
@@ -67,8 +84,21 @@ function randomBytes(seed, n) {
 }
 
 // entry constructors (names without a leading slash; directories end in "/", as Docker writes them)
-const dir = (name, mode = 0o755, uid = 0, gid = 0) => ({ name: name.replace(/\/?$/, '/'), type: 'directory', mode, uid, gid });
-const file = (name, data, mode = 0o644, uid = 0, gid = 0) => ({ name, type: 'file', mode, uid, gid, data: Buffer.from(data) });
+const dir = (name, mode = 0o755, uid = 0, gid = 0) => ({
+  name: name.replace(/\/?$/, '/'),
+  type: 'directory',
+  mode,
+  uid,
+  gid,
+});
+const file = (name, data, mode = 0o644, uid = 0, gid = 0) => ({
+  name,
+  type: 'file',
+  mode,
+  uid,
+  gid,
+  data: Buffer.from(data),
+});
 const symlink = (name, linkname) => ({ name, type: 'symlink', mode: 0o777, uid: 0, gid: 0, linkname });
 const hardlink = (name, linkname) => ({ name, type: 'link', mode: 0o644, uid: 0, gid: 0, linkname });
 // Docker writes whiteouts as empty regular files (overlay2 exporter); mode 0600 keeps tar-stream from defaulting it.
@@ -79,7 +109,8 @@ const opaque = (parent) => file(`${parent}/.wh..wh..opq`, '', 0o600);
 function walkOrder(entries) {
   const key = (e) => e.name.replace(/\/$/, '').split('/');
   return [...entries].sort((a, b) => {
-    const ka = key(a), kb = key(b);
+    const ka = key(a),
+      kb = key(b);
     for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
       if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
     }
@@ -92,7 +123,14 @@ async function makeTar(entries, mtime = MTIME) {
   const pack = tarStream.pack();
   const done = collect(pack);
   for (const e of entries) {
-    const header = { name: e.name, type: e.type, mode: e.mode, uid: e.uid ?? 0, gid: e.gid ?? 0, mtime: e.mtime ?? mtime };
+    const header = {
+      name: e.name,
+      type: e.type,
+      mode: e.mode,
+      uid: e.uid ?? 0,
+      gid: e.gid ?? 0,
+      mtime: e.mtime ?? mtime,
+    };
     if (e.linkname !== undefined) header.linkname = e.linkname;
     await new Promise((resolve, reject) => {
       const cb = (err) => (err ? reject(err) : resolve());
@@ -115,7 +153,8 @@ function run(cmd, args, cwd) {
   try {
     return execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
-    if (err.code === 'ENOENT') throw new Error(`${cmd} not found: install it (see the comment at the top of this script)`);
+    if (err.code === 'ENOENT')
+      throw new Error(`${cmd} not found: install it (see the comment at the top of this script)`);
     throw new Error(`${cmd} ${args.join(' ')} failed:\n${err.stderr?.toString() ?? err.message}`);
   }
 }
@@ -275,8 +314,11 @@ function compile() {
   const work = mkdtempSync(join(tmpdir(), 'slimtui-demo-'));
   try {
     const sources = {
-      'slimdemo.h': SLIMDEMO_H, 'slimdemo-hash.c': SLIMDEMO_HASH_C, 'slimdemo-format.c': SLIMDEMO_FORMAT_C,
-      'demo-app.c': DEMO_APP_C, 'legacy-tool.c': LEGACY_TOOL_C,
+      'slimdemo.h': SLIMDEMO_H,
+      'slimdemo-hash.c': SLIMDEMO_HASH_C,
+      'slimdemo-format.c': SLIMDEMO_FORMAT_C,
+      'demo-app.c': DEMO_APP_C,
+      'legacy-tool.c': LEGACY_TOOL_C,
     };
     for (const [name, text] of Object.entries(sources)) writeFileSync(join(work, name), text);
     const map = `-ffile-prefix-map=${work}=/usr/src/slimtui-demo`;
@@ -287,8 +329,10 @@ function compile() {
     run('gcc', ['-O2', map, 'legacy-tool.c', '-o', 'legacy-tool', '-lm'], work);
     const read = (name) => readFileSync(join(work, name));
     return {
-      slimdemoH: Buffer.from(SLIMDEMO_H), libslimdemo: read('libslimdemo.a'),
-      demoApp: read('demo-app'), legacyTool: read('legacy-tool'),
+      slimdemoH: Buffer.from(SLIMDEMO_H),
+      libslimdemo: read('libslimdemo.a'),
+      demoApp: read('demo-app'),
+      legacyTool: read('legacy-tool'),
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -318,7 +362,8 @@ function makePng() {
     crc.writeUInt32BE(crc32(body));
     return Buffer.concat([len, body, crc]);
   };
-  const W = 64, H = 64;
+  const W = 64,
+    H = 64;
   const next = prng(0x10605);
   const raw = Buffer.alloc(H * (1 + W * 3));
   for (let y = 0; y < H; y++) {
@@ -338,20 +383,86 @@ function makePng() {
   ihdr[9] = 2; // colour type: RGB
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0)),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
 // Real Alpine package names; every other field of the generated index is synthetic.
 const INDEX_PACKAGES = [
-  'alpine-baselayout', 'alpine-baselayout-data', 'alpine-keys', 'apk-tools', 'bash', 'binutils', 'brotli-libs',
-  'busybox', 'busybox-binsh', 'bzip2', 'c-ares', 'ca-certificates', 'ca-certificates-bundle', 'coreutils', 'curl',
-  'expat', 'file', 'findutils', 'g++', 'gcc', 'gdbm', 'git', 'gmp', 'grep', 'gzip', 'isl26', 'jq', 'libatomic',
-  'libblkid', 'libbz2', 'libc-utils', 'libcrypto3', 'libcurl', 'libffi', 'libgcc', 'libgomp', 'libidn2',
-  'libmagic', 'libmount', 'libssl3', 'libstdc++', 'libunistring', 'libuuid', 'make', 'mpc1', 'mpdecimal', 'mpfr4',
-  'musl', 'musl-dev', 'musl-utils', 'ncurses-libs', 'ncurses-terminfo-base', 'nghttp2-libs', 'oniguruma',
-  'openssl', 'pcre2', 'pkgconf', 'py3-pip', 'python3', 'readline', 'scanelf', 'sed', 'sqlite-libs', 'ssl_client',
-  'tar', 'tzdata', 'util-linux', 'xz', 'xz-libs', 'zlib', 'zlib-dev', 'zstd-libs',
+  'alpine-baselayout',
+  'alpine-baselayout-data',
+  'alpine-keys',
+  'apk-tools',
+  'bash',
+  'binutils',
+  'brotli-libs',
+  'busybox',
+  'busybox-binsh',
+  'bzip2',
+  'c-ares',
+  'ca-certificates',
+  'ca-certificates-bundle',
+  'coreutils',
+  'curl',
+  'expat',
+  'file',
+  'findutils',
+  'g++',
+  'gcc',
+  'gdbm',
+  'git',
+  'gmp',
+  'grep',
+  'gzip',
+  'isl26',
+  'jq',
+  'libatomic',
+  'libblkid',
+  'libbz2',
+  'libc-utils',
+  'libcrypto3',
+  'libcurl',
+  'libffi',
+  'libgcc',
+  'libgomp',
+  'libidn2',
+  'libmagic',
+  'libmount',
+  'libssl3',
+  'libstdc++',
+  'libunistring',
+  'libuuid',
+  'make',
+  'mpc1',
+  'mpdecimal',
+  'mpfr4',
+  'musl',
+  'musl-dev',
+  'musl-utils',
+  'ncurses-libs',
+  'ncurses-terminfo-base',
+  'nghttp2-libs',
+  'oniguruma',
+  'openssl',
+  'pcre2',
+  'pkgconf',
+  'py3-pip',
+  'python3',
+  'readline',
+  'scanelf',
+  'sed',
+  'sqlite-libs',
+  'ssl_client',
+  'tar',
+  'tzdata',
+  'util-linux',
+  'xz',
+  'xz-libs',
+  'zlib',
+  'zlib-dev',
+  'zstd-libs',
 ];
 
 /** A cached apk index, APKINDEX.<hash>.tar.gz: gzip(tar(DESCRIPTION, APKINDEX)), generated. */
@@ -361,11 +472,21 @@ async function makeApkIndex() {
   const stanzas = INDEX_PACKAGES.map((name) => {
     const version = `${1 + (next() % 9)}.${next() % 20}.${next() % 10}-r${next() % 6}`;
     return [
-      `C:Q1${b64(20)}`, `P:${name}`, `V:${version}`, 'A:x86_64', `S:${4000 + (next() % 900000)}`,
-      `I:${12000 + (next() % 3000000)}`, `T:${name} (synthetic index entry for the slimtui demo)`,
-      `U:https://pkgs.alpinelinux.org/package/edge/main/x86_64/${name}`, 'L:MIT', `o:${name}`,
-      'm:slimtui demo <demo@example.invalid>', `t:${1690000000 + (next() % 10000000)}`,
-      `c:${randomBytes(next(), 20).toString('hex')}`, 'D:so:libc.musl-x86_64.so.1', '',
+      `C:Q1${b64(20)}`,
+      `P:${name}`,
+      `V:${version}`,
+      'A:x86_64',
+      `S:${4000 + (next() % 900000)}`,
+      `I:${12000 + (next() % 3000000)}`,
+      `T:${name} (synthetic index entry for the slimtui demo)`,
+      `U:https://pkgs.alpinelinux.org/package/edge/main/x86_64/${name}`,
+      'L:MIT',
+      `o:${name}`,
+      'm:slimtui demo <demo@example.invalid>',
+      `t:${1690000000 + (next() % 10000000)}`,
+      `c:${randomBytes(next(), 20).toString('hex')}`,
+      'D:so:libc.musl-x86_64.so.1',
+      '',
     ].join('\n');
   });
   const tar = await makeTar([
@@ -379,26 +500,53 @@ async function makeApkIndex() {
 // the layers
 
 function installedDb(packages) {
-  return packages.map((p) => [
-    `C:${apkSum(Buffer.from(p.name + p.version))}`, `P:${p.name}`, `V:${p.version}`, 'A:x86_64',
-    `S:${p.size}`, `I:${p.installed}`, `T:${p.description}`, `U:${p.url}`, `L:${p.license}`, `o:${p.origin ?? p.name}`,
-    't:1700000000', ...(p.depends ? [`D:${p.depends}`] : []), ...(p.provides ? [`p:${p.provides}`] : []),
-    ...p.files.flatMap((f) => (f.dir ? [`F:${f.dir}`] : [`R:${f.name}`, `a:0:0:${f.mode}`, `Z:${apkSum(f.data)}`])),
-    '',
-  ].join('\n')).join('\n');
+  return packages
+    .map((p) =>
+      [
+        `C:${apkSum(Buffer.from(p.name + p.version))}`,
+        `P:${p.name}`,
+        `V:${p.version}`,
+        'A:x86_64',
+        `S:${p.size}`,
+        `I:${p.installed}`,
+        `T:${p.description}`,
+        `U:${p.url}`,
+        `L:${p.license}`,
+        `o:${p.origin ?? p.name}`,
+        't:1700000000',
+        ...(p.depends ? [`D:${p.depends}`] : []),
+        ...(p.provides ? [`p:${p.provides}`] : []),
+        ...p.files.flatMap((f) => (f.dir ? [`F:${f.dir}`] : [`R:${f.name}`, `a:0:0:${f.mode}`, `Z:${apkSum(f.data)}`])),
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
 }
 
 const BASE_PACKAGES = (busybox, musl) => [
   {
-    name: 'musl', version: '1.2.3-r5', size: 383152, installed: musl.length, url: 'https://musl.libc.org/',
-    license: 'MIT', description: 'the musl c library (libc) implementation (Debian build, in the slimtui demo)',
+    name: 'musl',
+    version: '1.2.3-r5',
+    size: 383152,
+    installed: musl.length,
+    url: 'https://musl.libc.org/',
+    license: 'MIT',
+    description: 'the musl c library (libc) implementation (Debian build, in the slimtui demo)',
     provides: 'so:libc.musl-x86_64.so.1=1',
-    files: [{ dir: 'lib' }, { name: 'ld-musl-x86_64.so.1', mode: '755', data: musl },
-      { name: 'libc.musl-x86_64.so.1', mode: '777', data: Buffer.from('ld-musl-x86_64.so.1') }],
+    files: [
+      { dir: 'lib' },
+      { name: 'ld-musl-x86_64.so.1', mode: '755', data: musl },
+      { name: 'libc.musl-x86_64.so.1', mode: '777', data: Buffer.from('ld-musl-x86_64.so.1') },
+    ],
   },
   {
-    name: 'busybox', version: '1.35.0-r29', size: 507831, installed: busybox.length, url: 'https://busybox.net/',
-    license: 'GPL-2.0-only', description: 'Size optimized toolbox of many common UNIX utilities',
+    name: 'busybox',
+    version: '1.35.0-r29',
+    size: 507831,
+    installed: busybox.length,
+    url: 'https://busybox.net/',
+    license: 'GPL-2.0-only',
+    description: 'Size optimized toolbox of many common UNIX utilities',
     provides: '/bin/sh cmd:busybox=1.35.0-r29 cmd:sh=1.35.0-r29',
     files: [{ dir: 'bin' }, { name: 'busybox', mode: '755', data: busybox }],
   },
@@ -484,40 +632,67 @@ async function layer1(base, built) {
   const headerDirs = [...new Set(MUSL_HEADERS.filter((h) => h.includes('/')).map((h) => dirname(h)))].sort();
 
   const muslDevFiles = [
-    dir('usr'), dir('usr/include'), ...headerDirs.map((d) => dir(`usr/include/${d}`)),
+    dir('usr'),
+    dir('usr/include'),
+    ...headerDirs.map((d) => dir(`usr/include/${d}`)),
     ...headers.map((h) => file(`usr/include/${h.path}`, h.data)),
-    dir('usr/lib'), ...libs.map((l) => file(`usr/lib/${l.path}`, l.data)),
+    dir('usr/lib'),
+    ...libs.map((l) => file(`usr/lib/${l.path}`, l.data)),
   ];
   const slimdemoFiles = [
-    dir('usr'), dir('usr/include'), file('usr/include/slimdemo.h', built.slimdemoH),
-    dir('usr/lib'), file('usr/lib/libslimdemo.a', built.libslimdemo),
+    dir('usr'),
+    dir('usr/include'),
+    file('usr/include/slimdemo.h', built.slimdemoH),
+    dir('usr/lib'),
+    file('usr/lib/libslimdemo.a', built.libslimdemo),
   ];
   const muslDevApk = await makeApk(
-    'pkgname = musl-dev\npkgver = 1.2.3-r5\narch = x86_64\nlicense = MIT\n'
-      + 'pkgdesc = the musl c library development files (subset, slimtui demo)\ndepend = musl=1.2.3-r5\n',
+    'pkgname = musl-dev\npkgver = 1.2.3-r5\narch = x86_64\nlicense = MIT\n' +
+      'pkgdesc = the musl c library development files (subset, slimtui demo)\ndepend = musl=1.2.3-r5\n',
     muslDevFiles,
   );
   const slimdemoApk = await makeApk(
-    'pkgname = slimdemo-dev\npkgver = 0.3.1-r0\narch = x86_64\nlicense = MIT\n'
-      + 'pkgdesc = slimdemo helper library (static), slimtui demo\n',
+    'pkgname = slimdemo-dev\npkgver = 0.3.1-r0\narch = x86_64\nlicense = MIT\n' +
+      'pkgdesc = slimdemo helper library (static), slimtui demo\n',
     slimdemoFiles,
   );
   const devPackages = [
     {
-      name: 'musl-dev', version: '1.2.3-r5', size: muslDevApk.length, installed: 0, url: 'https://musl.libc.org/',
-      license: 'MIT', description: 'the musl c library (libc) implementation (development files)', depends: 'musl=1.2.3-r5',
+      name: 'musl-dev',
+      version: '1.2.3-r5',
+      size: muslDevApk.length,
+      installed: 0,
+      url: 'https://musl.libc.org/',
+      license: 'MIT',
+      description: 'the musl c library (libc) implementation (development files)',
+      depends: 'musl=1.2.3-r5',
       files: [
-        { dir: 'usr/include' }, ...headers.filter((h) => !h.path.includes('/')).map((h) => ({ name: h.path, mode: '644', data: h.data })),
-        ...headerDirs.flatMap((d) => [{ dir: `usr/include/${d}` }, ...headers.filter((h) => dirname(h.path) === d)
-          .map((h) => ({ name: h.path.slice(d.length + 1), mode: '644', data: h.data }))]),
-        { dir: 'usr/lib' }, ...libs.map((l) => ({ name: l.path, mode: '644', data: l.data })),
+        { dir: 'usr/include' },
+        ...headers.filter((h) => !h.path.includes('/')).map((h) => ({ name: h.path, mode: '644', data: h.data })),
+        ...headerDirs.flatMap((d) => [
+          { dir: `usr/include/${d}` },
+          ...headers
+            .filter((h) => dirname(h.path) === d)
+            .map((h) => ({ name: h.path.slice(d.length + 1), mode: '644', data: h.data })),
+        ]),
+        { dir: 'usr/lib' },
+        ...libs.map((l) => ({ name: l.path, mode: '644', data: l.data })),
       ],
     },
     {
-      name: 'slimdemo-dev', version: '0.3.1-r0', size: slimdemoApk.length, installed: 0,
-      url: 'https://apk.example.invalid/slimtui', license: 'MIT', description: 'slimdemo helper library (static)',
-      files: [{ dir: 'usr/include' }, { name: 'slimdemo.h', mode: '644', data: built.slimdemoH },
-        { dir: 'usr/lib' }, { name: 'libslimdemo.a', mode: '644', data: built.libslimdemo }],
+      name: 'slimdemo-dev',
+      version: '0.3.1-r0',
+      size: slimdemoApk.length,
+      installed: 0,
+      url: 'https://apk.example.invalid/slimtui',
+      license: 'MIT',
+      description: 'slimdemo helper library (static)',
+      files: [
+        { dir: 'usr/include' },
+        { name: 'slimdemo.h', mode: '644', data: built.slimdemoH },
+        { dir: 'usr/lib' },
+        { name: 'libslimdemo.a', mode: '644', data: built.libslimdemo },
+      ],
     },
   ];
   for (const p of devPackages) p.installed = p.files.reduce((n, f) => n + (f.data?.length ?? 0), 0);
@@ -572,8 +747,10 @@ exec "$@"
 
 function luaPlugin(name, seed, lines) {
   const next = prng(seed);
-  const body = Array.from({ length: lines }, (_, i) =>
-    `  ctx:counter("${name}_${i}", ${next() % 1000}) -- sample rule ${i}`);
+  const body = Array.from(
+    { length: lines },
+    (_, i) => `  ctx:counter("${name}_${i}", ${next() % 1000}) -- sample rule ${i}`,
+  );
   return `-- ${name}.lua: demo-app plugin (slimtui demo)\nreturn function(ctx)\n${body.join('\n')}\nend\n`;
 }
 
@@ -650,25 +827,39 @@ const LABELS = {
 };
 
 function history(diffIds) {
-  const h = (minutes, createdBy, emptyLayer = false) =>
-    ({ created: iso(minutes), created_by: createdBy, ...(emptyLayer ? { empty_layer: true } : {}) });
-  const labels = Object.entries(LABELS).map(([k, v]) => `${k}=${v}`).join(' ');
+  const h = (minutes, createdBy, emptyLayer = false) => ({
+    created: iso(minutes),
+    created_by: createdBy,
+    ...(emptyLayer ? { empty_layer: true } : {}),
+  });
+  const labels = Object.entries(LABELS)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   return [
     h(0, `/bin/sh -c #(nop) ADD file:${diffIds[0].slice(7)} in / `),
     h(0, '/bin/sh -c #(nop)  CMD ["/bin/sh"]', true),
     h(10, `LABEL ${labels}`, true),
     h(10, 'ENV APP_ENV=production', true),
-    h(11, 'RUN /bin/sh -c apk add --repository https://apk.example.invalid/slimtui musl-dev slimdemo-dev'
-      + '     && adduser -D -H -h /app -s /sbin/nologin -u 1000 app # buildkit'),
+    h(
+      11,
+      'RUN /bin/sh -c apk add --repository https://apk.example.invalid/slimtui musl-dev slimdemo-dev' +
+        '     && adduser -D -H -h /app -s /sbin/nologin -u 1000 app # buildkit',
+    ),
     h(12, 'COPY build/rootfs/ / # buildkit'),
-    h(12, 'RUN /bin/sh -c rm /app/data/big.bin     && rm -rf /usr/include     && chmod +x /app/entrypoint.sh'
-      + "     && sed -i -e 's/^debug: true/debug: false/' -e 's/^log_level: debug/log_level: warning/' /app/config.yaml"
-      + '     && rm -rf /app/plugins && mkdir /app/plugins && echo metrics > /app/plugins/enabled.txt # buildkit'),
-    h(13, 'RUN /bin/sh -c mkdir -p /app/static/img /app/run'
-      + '     && wget -qO- https://assets.example.invalid/demo-static.tar | tar -x -C /app/static'
-      + '     && cp /app/static/logo.png /app/static/img/logo-copy.png'
-      + '     && ln /app/static/index.html /app/static/legacy.html'
-      + '     && ln -s /app/entrypoint.sh /usr/local/bin/docker-entrypoint # buildkit'),
+    h(
+      12,
+      'RUN /bin/sh -c rm /app/data/big.bin     && rm -rf /usr/include     && chmod +x /app/entrypoint.sh' +
+        "     && sed -i -e 's/^debug: true/debug: false/' -e 's/^log_level: debug/log_level: warning/' /app/config.yaml" +
+        '     && rm -rf /app/plugins && mkdir /app/plugins && echo metrics > /app/plugins/enabled.txt # buildkit',
+    ),
+    h(
+      13,
+      'RUN /bin/sh -c mkdir -p /app/static/img /app/run' +
+        '     && wget -qO- https://assets.example.invalid/demo-static.tar | tar -x -C /app/static' +
+        '     && cp /app/static/logo.png /app/static/img/logo-copy.png' +
+        '     && ln /app/static/index.html /app/static/legacy.html' +
+        '     && ln -s /app/entrypoint.sh /usr/local/bin/docker-entrypoint # buildkit',
+    ),
     h(13, 'WORKDIR /app', true),
     h(13, 'USER app', true),
     h(13, 'EXPOSE map[8080/tcp:{}]', true),
@@ -718,8 +909,11 @@ async function main() {
   }
   const layerDirs = ids.map((id, i) => {
     const v1 = {
-      id, ...(i > 0 ? { parent: ids[i - 1] } : {}), created: iso(i === ids.length - 1 ? 13 : 0),
-      container_config: { Cmd: null }, os: 'linux',
+      id,
+      ...(i > 0 ? { parent: ids[i - 1] } : {}),
+      created: iso(i === ids.length - 1 ? 13 : 0),
+      container_config: { Cmd: null },
+      os: 'linux',
       ...(i === ids.length - 1 ? { architecture: 'amd64', config: config.config } : {}),
     };
     return { id, json: JSON.stringify(v1), tar: layerTars[i] };
@@ -733,9 +927,15 @@ async function main() {
   // then manifest.json, then repositories. Both of the last two come after every layer; their mtime is 0.
   const outer = [];
   for (const d of layerDirs) {
-    outer.push({ key: d.id, entries: [
-      dir(d.id), file(`${d.id}/VERSION`, '1.0'), file(`${d.id}/json`, d.json), file(`${d.id}/layer.tar`, d.tar),
-    ] });
+    outer.push({
+      key: d.id,
+      entries: [
+        dir(d.id),
+        file(`${d.id}/VERSION`, '1.0'),
+        file(`${d.id}/json`, d.json),
+        file(`${d.id}/layer.tar`, d.tar),
+      ],
+    });
   }
   outer.push({ key: configName, entries: [file(configName, configJson)] });
   outer.sort((a, b) => (a.key < b.key ? -1 : 1));

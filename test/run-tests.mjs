@@ -47,7 +47,9 @@ try {
   if (rest.length > 0) console.error(rest.join('\n'));
   process.exit(1);
 }
-console.log(`run-tests: Docker daemon at ${daemon.dockerHost} (ready in ${Date.now() - t0} ms); ${files.length} test files`);
+console.log(
+  `run-tests: Docker daemon at ${daemon.dockerHost} (ready in ${Date.now() - t0} ms); ${files.length} test files`,
+);
 
 let child;
 let stopPromise;

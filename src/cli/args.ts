@@ -32,7 +32,13 @@ export interface CliArgs {
   readonly registry: { readonly caFiles: readonly string[]; readonly insecure: boolean; readonly parallel?: number };
 }
 
-export const RULE_FLAGS = ['lowestEfficiency', 'highestWastedBytes', 'highestUserWastedPercent', 'highestReclaimableBytes', 'failOnFindings'] as const;
+export const RULE_FLAGS = [
+  'lowestEfficiency',
+  'highestWastedBytes',
+  'highestUserWastedPercent',
+  'highestReclaimableBytes',
+  'failOnFindings',
+] as const;
 
 export const HELP = `Usage: slimtui [IMAGE] [options]
        slimtui diff A B [options]   compare two images (slimtui diff --help)
@@ -129,16 +135,30 @@ export function parseCliArgs(rawArgv: readonly string[], env: NodeJS.ProcessEnv)
     throw new SlimError(messages.usage((e as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '')));
   }
   const v = parsed.values as Record<string, string | boolean | undefined>;
-  if (parsed.positionals.length > 1) throw new SlimError(messages.usage(`expected one image, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`));
+  if (parsed.positionals.length > 1)
+    throw new SlimError(
+      messages.usage(`expected one image, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`),
+    );
   const source = v['source'] as string | undefined;
-  if (source !== undefined && !SOURCE_NAMES.includes(source as SourceKind)) throw new SlimError(messages.usage(`--source must be one of ${SOURCE_NAMES.join(', ')}`));
+  if (source !== undefined && !SOURCE_NAMES.includes(source as SourceKind))
+    throw new SlimError(messages.usage(`--source must be one of ${SOURCE_NAMES.join(', ')}`));
   const rp = v['registry-parallel'] as string | undefined;
-  if (rp !== undefined && !/^([1-9]|[12][0-9]|3[0-2])$/.test(rp)) throw new SlimError(messages.usage(`--registry-parallel must be a whole number from 1 to 32, got ${rp}`));
+  if (rp !== undefined && !/^([1-9]|[12][0-9]|3[0-2])$/.test(rp))
+    throw new SlimError(messages.usage(`--registry-parallel must be a whole number from 1 to 32, got ${rp}`));
   const cpuLevel = typeof v['cpu-level'] === 'string' ? /^(?:x86-64-)?v?([1-4])$/.exec(v['cpu-level'])?.[1] : undefined;
-  if (typeof v['cpu-level'] === 'string' && cpuLevel === undefined) throw new SlimError(messages.usage('--cpu-level must be v1, v2, v3 or v4'));
+  if (typeof v['cpu-level'] === 'string' && cpuLevel === undefined)
+    throw new SlimError(messages.usage('--cpu-level must be v1, v2, v3 or v4'));
   const ruleFlags: Record<string, string> = {};
   for (const r of RULE_FLAGS) if (typeof v[r] === 'string') ruleFlags[r] = v[r] as string;
-  const asked: Mode | undefined = v['json'] ? 'json' : v['ci'] ? 'ci' : v['summary'] ? 'summary' : v['tui'] ? 'tui' : undefined;
+  const asked: Mode | undefined = v['json']
+    ? 'json'
+    : v['ci']
+      ? 'ci'
+      : v['summary']
+        ? 'summary'
+        : v['tui']
+          ? 'tui'
+          : undefined;
   const ciEnv = (env['CI'] ?? '').toLowerCase() === 'true';
   const mode: Mode = asked ?? (ciEnv || Object.keys(ruleFlags).length > 0 ? 'ci' : 'tui');
   return {

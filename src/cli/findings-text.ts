@@ -24,7 +24,12 @@ export function findingsText(a: Analysis, maxFindings = 30): string {
   if (r.findings.length === 0) lines.push('  (none)');
   // Errors and warnings in full; info grouped by code.
   const shown = r.findings.filter((f) => f.severity !== 'info').slice(0, maxFindings);
-  for (const f of shown) lines.push(`  ${f.severity.toUpperCase().padEnd(7)} ${f.code} ${f.path}`, `          ${f.evidence}`, `          fix: ${f.fix}`);
+  for (const f of shown)
+    lines.push(
+      `  ${f.severity.toUpperCase().padEnd(7)} ${f.code} ${f.path}`,
+      `          ${f.evidence}`,
+      `          fix: ${f.fix}`,
+    );
   const rest = r.findings.filter((f) => f.severity !== 'info').length - shown.length;
   if (rest > 0) lines.push(`  … ${rest} more errors/warnings (see --json)`);
   const info = new Map<string, number>();

@@ -2,7 +2,12 @@
 import type { BinaryReport } from '../model/libc/index.js';
 import { countBySeverity } from '../model/libc/index.js';
 
-export function binariesJson(r: BinaryReport): { binaries: unknown; libc: unknown; findings: unknown; findingCounts: unknown } {
+export function binariesJson(r: BinaryReport): {
+  binaries: unknown;
+  libc: unknown;
+  findings: unknown;
+  findingCounts: unknown;
+} {
   const inv = r.inventory;
   return {
     binaries: {
@@ -24,11 +29,36 @@ export function binariesJson(r: BinaryReport): { binaries: unknown; libc: unknow
         minGlibc: b.minGlibc,
         loader: b.resolution?.flavour ?? null,
         interpreterResolved: b.resolution?.interpreter
-          ? { path: b.resolution.interpreter.path, realPath: b.resolution.interpreter.found?.realPath ?? null, layer: b.resolution.interpreter.found?.layer ?? null, problem: b.resolution.interpreter.problem ?? null }
+          ? {
+              path: b.resolution.interpreter.path,
+              realPath: b.resolution.interpreter.found?.realPath ?? null,
+              layer: b.resolution.interpreter.found?.layer ?? null,
+              problem: b.resolution.interpreter.problem ?? null,
+            }
           : null,
-        resolved: b.resolution ? b.resolution.libs.map((l) => ({ name: l.name, path: l.path, realPath: l.realPath, layer: l.layer, neededBy: l.neededBy, via: l.via, depth: l.depth, ...(l.hwcaps ? { hwcaps: l.hwcaps } : {}) })) : null,
-        ldCache: b.resolution ? { notInCache: b.resolution.notInCache, cacheOnly: b.resolution.cacheOnly, hwcaps: b.resolution.hwcaps } : null,
-        missing: b.resolution ? b.resolution.missing.map((m) => ({ name: m.name, neededBy: m.neededBy, reason: m.reason, searched: m.searched })) : null,
+        resolved: b.resolution
+          ? b.resolution.libs.map((l) => ({
+              name: l.name,
+              path: l.path,
+              realPath: l.realPath,
+              layer: l.layer,
+              neededBy: l.neededBy,
+              via: l.via,
+              depth: l.depth,
+              ...(l.hwcaps ? { hwcaps: l.hwcaps } : {}),
+            }))
+          : null,
+        ldCache: b.resolution
+          ? { notInCache: b.resolution.notInCache, cacheOnly: b.resolution.cacheOnly, hwcaps: b.resolution.hwcaps }
+          : null,
+        missing: b.resolution
+          ? b.resolution.missing.map((m) => ({
+              name: m.name,
+              neededBy: m.neededBy,
+              reason: m.reason,
+              searched: m.searched,
+            }))
+          : null,
         versionProblems: b.resolution ? b.resolution.versionProblems : null,
         go: b.go
           ? {
@@ -58,12 +88,22 @@ export function binariesJson(r: BinaryReport): { binaries: unknown; libc: unknow
       loaders: inv.loaders,
       ldSoConf: { dirs: inv.ldSoConf.dirs, files: inv.ldSoConf.files, unreadable: inv.ldSoConf.unreadable },
       hasLdSoCache: inv.hasLdSoCache,
-      ldSoCache: inv.ldCache ? { format: inv.ldCache.format, entries: inv.ldCache.entries.length } : inv.ldCacheProblem ? { problem: inv.ldCacheProblem } : null,
+      ldSoCache: inv.ldCache
+        ? { format: inv.ldCache.format, entries: inv.ldCache.entries.length }
+        : inv.ldCacheProblem
+          ? { problem: inv.ldCacheProblem }
+          : null,
       muslPathFiles: inv.muslPathFiles,
       ldLibraryPath: inv.ldLibraryPath,
       release: inv.release,
     },
-    findings: r.findings.map((f) => ({ severity: f.severity, code: f.code, path: f.path, evidence: f.evidence, fix: f.fix })),
+    findings: r.findings.map((f) => ({
+      severity: f.severity,
+      code: f.code,
+      path: f.path,
+      evidence: f.evidence,
+      fix: f.fix,
+    })),
     findingCounts: countBySeverity(r.findings),
   };
 }

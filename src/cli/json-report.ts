@@ -38,7 +38,9 @@ export function jsonReport(a: Analysis, tool: { name: string; version: string })
       },
       layerCount: img.layers.length,
       sizeBytes: d.imageSize,
-      compressedSizeBytes: img.layers.every((l) => l.compressedSize !== undefined) ? img.layers.reduce((s, l) => s + (l.compressedSize ?? 0), 0) : null,
+      compressedSizeBytes: img.layers.every((l) => l.compressedSize !== undefined)
+        ? img.layers.reduce((s, l) => s + (l.compressedSize ?? 0), 0)
+        : null,
     },
     layers: img.layers.map((l) => ({
       index: l.index,
@@ -55,7 +57,12 @@ export function jsonReport(a: Analysis, tool: { name: string; version: string })
       entryCount: l.entries.length,
       reclaimableBytes: a.reclaimable.perLayer[l.index] ?? 0,
     })),
-    history: img.history.map((h) => ({ createdBy: h.createdBy ?? null, created: h.created ?? null, comment: h.comment ?? null, emptyLayer: h.emptyLayer })),
+    history: img.history.map((h) => ({
+      createdBy: h.createdBy ?? null,
+      created: h.created ?? null,
+      comment: h.comment ?? null,
+      emptyLayer: h.emptyLayer,
+    })),
     metrics: {
       imageSizeBytes: d.imageSize,
       userSizeBytes: d.userSize,
@@ -66,9 +73,25 @@ export function jsonReport(a: Analysis, tool: { name: string; version: string })
         wastedUserPercent: finite(d.wastedUserPercent),
       },
     },
-    inefficientPaths: d.inefficientPaths.map((p) => ({ path: displayPath(p.path), occurrences: p.occurrences, bytes: p.bytes, layers: p.layers })),
-    reclaimable: a.reclaimable.items.map((r) => ({ path: displayPath(r.path), layer: r.layer, bytes: r.bytes, reason: r.reason, byLayer: r.byLayer ?? null })),
+    inefficientPaths: d.inefficientPaths.map((p) => ({
+      path: displayPath(p.path),
+      occurrences: p.occurrences,
+      bytes: p.bytes,
+      layers: p.layers,
+    })),
+    reclaimable: a.reclaimable.items.map((r) => ({
+      path: displayPath(r.path),
+      layer: r.layer,
+      bytes: r.bytes,
+      reason: r.reason,
+      byLayer: r.byLayer ?? null,
+    })),
     ...binariesJson(a.binaries),
-    warnings: [...img.warnings, ...a.tree.warnings].map((w) => ({ code: w.code, message: w.message, layer: w.layer ?? null, path: w.path ?? null })),
+    warnings: [...img.warnings, ...a.tree.warnings].map((w) => ({
+      code: w.code,
+      message: w.message,
+      layer: w.layer ?? null,
+      path: w.path ?? null,
+    })),
   };
 }

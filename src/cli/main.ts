@@ -43,7 +43,8 @@ function toolVersion(): string {
 
 async function run(argv: readonly string[]): Promise<number> {
   // `slimtui diff A B` (src/cli/diff-main.ts); a file named diff is `./diff`.
-  if (argv[0] === 'diff') return (await import('./diff-main.js')).runDiff(argv.slice(1), { name: 'slimtui', version: toolVersion() });
+  if (argv[0] === 'diff')
+    return (await import('./diff-main.js')).runDiff(argv.slice(1), { name: 'slimtui', version: toolVersion() });
   const args = parseCliArgs(argv, process.env);
   if (args.help) {
     process.stdout.write(`${HELP}\n`);
@@ -66,7 +67,10 @@ async function run(argv: readonly string[]): Promise<number> {
   // Rules are read before the image so a bad rules file fails fast.
   const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
   // The explorer's modules (ink, react) load while the image is read; nothing else imports them.
-  const explorer = args.mode === 'tui' && (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY)) ? loadExplorer() : undefined;
+  const explorer =
+    args.mode === 'tui' && (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY))
+      ? loadExplorer()
+      : undefined;
   // Awaited below on the explorer's paths; a failure elsewhere must not surface as an unhandled rejection.
   explorer?.catch(() => undefined);
   const progress = progressLine(process.stderr);
@@ -90,7 +94,11 @@ async function run(argv: readonly string[]): Promise<number> {
       loaded = await openImage(spec, loadOpts);
     } catch (e) {
       // No daemon, and IMAGE names a registry host: fetch it from the registry, saying so.
-      const fb = registryFallback(spec, args.source !== undefined || /^(docker:\/\/|docker-daemon:)/.test(args.image ?? ''), e);
+      const fb = registryFallback(
+        spec,
+        args.source !== undefined || /^(docker:\/\/|docker-daemon:)/.test(args.image ?? ''),
+        e,
+      );
       if (!fb) throw e;
       progress.clear();
       process.stderr.write(`slimtui: ${fb.note}\n`);
@@ -104,7 +112,14 @@ async function run(argv: readonly string[]): Promise<number> {
   const dockerfile = loadDockerfile(loaded.image, args.plan.dockerfile, process.cwd(), (l) => process.stderr.write(l));
   const image = dockerfile ? dockerfile.image : loaded.image;
   // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
-  if (explorer && !wantsPlanner(args.plan)) return runExplorer(await explorer, treeAnalysis(image, { elf: args.elf, cpuLevel }), loaded, { cpuLevel }, dockerfile);
+  if (explorer && !wantsPlanner(args.plan))
+    return runExplorer(
+      await explorer,
+      treeAnalysis(image, { elf: args.elf, cpuLevel }),
+      loaded,
+      { cpuLevel },
+      dockerfile,
+    );
   const analysis = analyze(image, { elf: args.elf, cpuLevel });
   let planRun;
   if (wantsPlanner(args.plan)) {
@@ -164,7 +179,10 @@ async function loadExplorer() {
   // React's development build inspects every prop on every render; with a whole image as a prop that is slow.
   process.env['NODE_ENV'] ??= 'production';
   const [{ runTui }, { modelPredictors }, { cwdExportWriter }, { predictUpxTargets }] = await Promise.all([
-    import('../ui/run-tui.js'), import('../model/plan/model-predictors.js'), import('./tui-export.js'), import('../io/upx-targets.js'),
+    import('../ui/run-tui.js'),
+    import('../model/plan/model-predictors.js'),
+    import('./tui-export.js'),
+    import('../io/upx-targets.js'),
   ]);
   return { runTui, modelPredictors, cwdExportWriter, predictUpxTargets };
 }
@@ -184,7 +202,13 @@ async function runExplorer(
     // The planner in the explorer: the CLI's predictors, and an export writer confined to the working directory.
     predictors: modelPredictors(analysis.image),
     // The patch is made at export time: by then the binaries report (pending at the first frame) is wanted in it.
-    writeExport: cwdExportWriter(process.cwd(), explorerPatch(() => (analysis.binaries === PENDING_BINARIES ? withBinaries(analysis, binaryOptions) : analysis), dockerfile)),
+    writeExport: cwdExportWriter(
+      process.cwd(),
+      explorerPatch(
+        () => (analysis.binaries === PENDING_BINARIES ? withBinaries(analysis, binaryOptions) : analysis),
+        dockerfile,
+      ),
+    ),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
     upxModel: (targets) => predictUpxTargets(loaded.readFiles, analysis, targets),
     binaryOptions,

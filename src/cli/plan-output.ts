@@ -32,14 +32,24 @@ export interface PreparedPlan {
 }
 
 export function projectPrepared(analysis: Analysis, p: PreparedPlan, predictors: Predictors): PlanRun {
-  return { actions: p.actions, recommended: p.recommended, plan: p.plan, projection: projectPlan(analysis, p.plan, predictors, { codec: p.codec }) };
+  return {
+    actions: p.actions,
+    recommended: p.recommended,
+    plan: p.plan,
+    projection: projectPlan(analysis, p.plan, predictors, { codec: p.codec }),
+  };
 }
 
 /**
  * The plan the flags (or the plan file) give, else the recommended one, projected with the real UPX model: when the plan packs files, their bytes are read again from the source
  * (only those files, one pass) and `xz` sizes them; the results are injected as `Predictors.upx`.
  */
-export async function runPlanWithUpx(analysis: Analysis, args: PlanArgs, readFiles: ReadFiles | undefined, opts: UpxModelOptions & { readonly onNote?: (note: string) => void } = {}): Promise<PlanRun> {
+export async function runPlanWithUpx(
+  analysis: Analysis,
+  args: PlanArgs,
+  readFiles: ReadFiles | undefined,
+  opts: UpxModelOptions & { readonly onNote?: (note: string) => void } = {},
+): Promise<PlanRun> {
   const prepared = preparePlan(analysis, args);
   const base = modelPredictors(analysis.image);
   const targets = upxTargets(analysis, prepared.plan);
@@ -81,7 +91,10 @@ export function preparePlan(analysis: Analysis, args: PlanArgs): PreparedPlan {
 export function exportFixList(analysis: Analysis, run: PlanRun, file: string, format?: 'md' | 'json'): string {
   const fmt = format ?? (/\.json$/i.test(file) ? 'json' : 'md');
   const f = fixList(analysis, run.projection);
-  const text = fmt === 'json' ? `${JSON.stringify({ ...(fixListJson(f) as object), recommendedPlan: run.recommended, plan: { schema: 'slimtui-plan/1', actions: run.actions } }, null, 2)}\n` : renderFixListMarkdown(f);
+  const text =
+    fmt === 'json'
+      ? `${JSON.stringify({ ...(fixListJson(f) as object), recommendedPlan: run.recommended, plan: { schema: 'slimtui-plan/1', actions: run.actions } }, null, 2)}\n`
+      : renderFixListMarkdown(f);
   writeOutput(() => writeFileSync(file, text), file);
   return `slimtui: fix list (${fmt}, ${f.groups.reduce((n, g) => n + g.items.length, 0)} items${run.recommended ? ', recommended plan' : ''}) written to ${file}\n`;
 }
@@ -92,5 +105,10 @@ export function whatIfText(run: PlanRun): string {
 
 /** The `plan` section of --json. */
 export function planJson(run: PlanRun): unknown {
-  return { schema: 'slimtui-plan/1', recommended: run.recommended, actions: run.actions, projection: projectionJson(run.projection) };
+  return {
+    schema: 'slimtui-plan/1',
+    recommended: run.recommended,
+    actions: run.actions,
+    projection: projectionJson(run.projection),
+  };
 }

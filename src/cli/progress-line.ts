@@ -2,7 +2,10 @@ import type { Progress } from '../io/progress.js';
 import { formatBytes } from '../model/byte-units.js';
 
 /** A throttled, self-erasing status line on a TTY stream; a no-op elsewhere so stdout/stderr stay clean. */
-export function statusLine(stream: NodeJS.WriteStream): { show: (text: string, force?: boolean) => void; clear: () => void } {
+export function statusLine(stream: NodeJS.WriteStream): {
+  show: (text: string, force?: boolean) => void;
+  clear: () => void;
+} {
   if (!stream.isTTY) return { show: () => {}, clear: () => {} };
   let last = 0;
   let shown = false;
@@ -28,8 +31,13 @@ export function progressLine(stream: NodeJS.WriteStream): { update: (p: Progress
   return {
     update(p) {
       const total = p.totalBytes ? ` / ${formatBytes(p.totalBytes)}` : '';
-      const layers = p.layerCount ? `layer ${Math.min(p.layersRead + 1, p.layerCount)} of ${p.layerCount}` : `${p.layersRead} layer${p.layersRead === 1 ? '' : 's'} read`;
-      line.show(p.stage === 'analysing' ? 'analysing…' : `reading ${formatBytes(p.bytes)}${total} (${layers})`, p.stage === 'analysing');
+      const layers = p.layerCount
+        ? `layer ${Math.min(p.layersRead + 1, p.layerCount)} of ${p.layerCount}`
+        : `${p.layersRead} layer${p.layersRead === 1 ? '' : 's'} read`;
+      line.show(
+        p.stage === 'analysing' ? 'analysing…' : `reading ${formatBytes(p.bytes)}${total} (${layers})`,
+        p.stage === 'analysing',
+      );
     },
     clear: line.clear,
   };

@@ -3,7 +3,10 @@ import { formatBytes } from '../model/byte-units.js';
 import { statusLine } from './progress-line.js';
 
 /** Progress of the UPX model: re-reading the packed files, then `xz` at ~1–5 MB/s per file. */
-export function upxProgressLine(stream: NodeJS.WriteStream): { update: (p: UpxModelProgress) => void; clear: () => void } {
+export function upxProgressLine(stream: NodeJS.WriteStream): {
+  update: (p: UpxModelProgress) => void;
+  clear: () => void;
+} {
   const line = statusLine(stream);
   return {
     update(p) {

@@ -42,11 +42,15 @@ export function assembleImage(input: AssembleInput): Image {
     if (input.verify === 'error') throw new SlimError(message);
     warnings.push({ code: 'digest-mismatch', message, ...(layer !== undefined ? { layer } : {}) });
   };
-  if (input.configDigest?.startsWith('sha256:') && input.configDigest !== digest) problem(messages.digestMismatch('the image config', input.configDigest, digest, 'its name in the manifest'));
+  if (input.configDigest?.startsWith('sha256:') && input.configDigest !== digest)
+    problem(messages.digestMismatch('the image config', input.configDigest, digest, 'its name in the manifest'));
   const { perLayer, warning } = alignHistory(cfg.history, input.layers.length);
   if (warning) warnings.push(warning);
   if (cfg.diffIds.length > 0 && cfg.diffIds.length !== input.layers.length) {
-    warnings.push({ code: 'diffid-mismatch', message: `config lists ${cfg.diffIds.length} diff ids for ${input.layers.length} layers` });
+    warnings.push({
+      code: 'diffid-mismatch',
+      message: `config lists ${cfg.diffIds.length} diff ids for ${input.layers.length} layers`,
+    });
   }
   // The same blob at two positions (listed twice, or a legacy archive's symlinked repeat) was parsed once;
   // each position is its own layer, with its own Entry objects (the model keys per-entry state by identity).
@@ -56,7 +60,9 @@ export function assembleImage(input: AssembleInput): Image {
     const diffId = cfg.diffIds[index];
     const repeat = seen.has(b.parsed);
     seen.add(b.parsed);
-    const entries = repeat ? b.parsed.entries.map((e) => ({ ...e, ...(e.facts ? { facts: { ...e.facts } } : {}) })) : b.parsed.entries;
+    const entries = repeat
+      ? b.parsed.entries.map((e) => ({ ...e, ...(e.facts ? { facts: { ...e.facts } } : {}) }))
+      : b.parsed.entries;
     for (const w of b.parsed.warnings) warnings.push({ ...w, layer: index });
     for (const message of digestMismatches(index, b, diffId)) problem(message, index);
     return {
@@ -91,8 +97,13 @@ export function assembleImage(input: AssembleInput): Image {
 function digestMismatches(index: number, b: LayerBlob, diffId: string | undefined): string[] {
   const out: string[] = [];
   const got = b.parsed.digests;
-  if (b.expectedSize !== undefined && b.expectedSize !== b.parsed.blobSize) out.push(messages.sizeMismatch(`layer ${index}'s blob`, b.expectedSize, b.parsed.blobSize));
-  if (got?.diffId && diffId?.startsWith('sha256:') && got.diffId !== diffId) out.push(messages.digestMismatch(`layer ${index}'s uncompressed content`, diffId, got.diffId, 'the config\'s diff_id'));
-  if (got?.blob && b.digest?.startsWith('sha256:') && got.blob !== b.digest) out.push(messages.digestMismatch(`layer ${index}'s blob`, b.digest, got.blob, 'its digest'));
+  if (b.expectedSize !== undefined && b.expectedSize !== b.parsed.blobSize)
+    out.push(messages.sizeMismatch(`layer ${index}'s blob`, b.expectedSize, b.parsed.blobSize));
+  if (got?.diffId && diffId?.startsWith('sha256:') && got.diffId !== diffId)
+    out.push(
+      messages.digestMismatch(`layer ${index}'s uncompressed content`, diffId, got.diffId, "the config's diff_id"),
+    );
+  if (got?.blob && b.digest?.startsWith('sha256:') && got.blob !== b.digest)
+    out.push(messages.digestMismatch(`layer ${index}'s blob`, b.digest, got.blob, 'its digest'));
   return out;
 }

@@ -80,7 +80,10 @@ export class ByteStore {
         const inner = fdSource(this.fd!, this.spoolEnd);
         const source: ByteSource = {
           size: have,
-          read: (offset, length) => (offset >= have || length <= 0 ? new Uint8Array(0) : inner.read(at + offset, Math.min(length, have - offset))),
+          read: (offset, length) =>
+            offset >= have || length <= 0
+              ? new Uint8Array(0)
+              : inner.read(at + offset, Math.min(length, have - offset)),
         };
         return { size: have, spooled: true, source };
       },

@@ -1,7 +1,10 @@
 import { Readable } from 'node:stream';
 
 /** Reads from an async byte stream until `n` bytes are in hand; returns them and a stream that replays them first. */
-export async function peek(source: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Buffer; stream: AsyncIterable<Buffer> }> {
+export async function peek(
+  source: AsyncIterable<Uint8Array>,
+  n: number,
+): Promise<{ head: Buffer; stream: AsyncIterable<Buffer> }> {
   const it = source[Symbol.asyncIterator]();
   const held: Buffer[] = [];
   let have = 0;
@@ -48,4 +51,5 @@ export async function drain(source: AsyncIterable<Uint8Array>): Promise<void> {
   }
 }
 
-export const toReadable = (s: AsyncIterable<Uint8Array>): Readable => (s instanceof Readable ? s : Readable.from(s, { objectMode: false }));
+export const toReadable = (s: AsyncIterable<Uint8Array>): Readable =>
+  s instanceof Readable ? s : Readable.from(s, { objectMode: false });

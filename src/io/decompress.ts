@@ -10,7 +10,15 @@ export function sniff(head: Uint8Array): Sniffed {
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   // A zstd skippable frame (magic 0x184D2A50..5F, little-endian) may come first: still a zstd stream.
   if ((head[0]! & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18) return 'zstd';
-  if (head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a && head[5] === 0x00) return 'xz';
+  if (
+    head[0] === 0xfd &&
+    head[1] === 0x37 &&
+    head[2] === 0x7a &&
+    head[3] === 0x58 &&
+    head[4] === 0x5a &&
+    head[5] === 0x00
+  )
+    return 'xz';
   if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return 'bzip2';
   if (head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar') return 'tar';
   if (head.length >= 512 && head.subarray(0, 512).every((b) => b === 0)) return 'tar';

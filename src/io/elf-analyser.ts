@@ -15,7 +15,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry } from '../model/entry.js';
 import { bytesSource, isElfMagic, parseElf, type ByteSource } from '../model/elf/index.js';
-import { GLIBC_BANNER, GO_MARKERS, MUSL_BANNER, NSS_BUILTIN_FILES, NSS_MODULE_PATTERN, summariseElf, type GoUses } from '../model/libc/elf-summary.js';
+import {
+  GLIBC_BANNER,
+  GO_MARKERS,
+  MUSL_BANNER,
+  NSS_BUILTIN_FILES,
+  NSS_MODULE_PATTERN,
+  summariseElf,
+  type GoUses,
+} from '../model/libc/elf-summary.js';
 import type { StaticNss } from '../model/libc/static-nss.js';
 import { parseLdCache, type LdCacheFact } from '../model/libc/ld-cache.js';
 import type { ContentAnalyser, ContentSink } from './content-analyser.js';
@@ -65,10 +73,17 @@ function funcNameRange(src: ByteSource, off: number, size: number, le: boolean):
   const magic = le ? h.readUInt32LE(0) : h.readUInt32BE(0);
   const ptr = h[7]!;
   if (ptr !== 4 && ptr !== 8) return { offset: off, size };
-  const word = (i: number): number => (ptr === 8 ? Number(le ? h.readBigUInt64LE(8 + i * 8) : h.readBigUInt64BE(8 + i * 8)) : le ? h.readUInt32LE(8 + i * 4) : h.readUInt32BE(8 + i * 4));
+  const word = (i: number): number =>
+    ptr === 8
+      ? Number(le ? h.readBigUInt64LE(8 + i * 8) : h.readBigUInt64BE(8 + i * 8))
+      : le
+        ? h.readUInt32LE(8 + i * 4)
+        : h.readUInt32BE(8 + i * 4);
   let first: number;
-  if (magic === 0xfffffffa) first = 2; // go1.16, go1.17
-  else if (magic === 0xfffffff0 || magic === 0xfffffff1) first = 3; // go1.18, go1.19 / go1.20+
+  if (magic === 0xfffffffa)
+    first = 2; // go1.16, go1.17
+  else if (magic === 0xfffffff0 || magic === 0xfffffff1)
+    first = 3; // go1.18, go1.19 / go1.20+
   else return { offset: off, size };
   const start = word(first);
   const end = word(first + 1);
@@ -77,13 +92,25 @@ function funcNameRange(src: ByteSource, off: number, size: number, le: boolean):
 }
 
 /** Scans Go's function names (within .gopclntab; the whole file when there is no such section) for the markers. */
-function goUsesOf(src: ByteSource, sections: readonly { name: string; offset: number; size: number; type: number }[], le: boolean): GoUses {
+function goUsesOf(
+  src: ByteSource,
+  sections: readonly { name: string; offset: number; size: number; type: number }[],
+  le: boolean,
+): GoUses {
   const keys = Object.keys(GO_MARKERS) as (keyof GoUses)[];
-  const found: GoUses = { x509SystemRoots: false, osUser: false, loadLocation: false, embeddedTzdata: false, netResolver: false };
+  const found: GoUses = {
+    x509SystemRoots: false,
+    osUser: false,
+    loadLocation: false,
+    embeddedTzdata: false,
+    netResolver: false,
+  };
   const overlap = 64;
   const tab = sections.find((s) => s.name === '.gopclntab' && s.type !== 8 && s.offset < src.size);
   const r = tab ? funcNameRange(src, tab.offset, Math.min(tab.size, src.size - tab.offset), le) : undefined;
-  const region: ByteSource = r ? { size: r.size, read: (o, n) => src.read(r.offset + o, Math.min(n, r.size - o)) } : src;
+  const region: ByteSource = r
+    ? { size: r.size, read: (o, n) => src.read(r.offset + o, Math.min(n, r.size - o)) }
+    : src;
   scanWindows(region, overlap, (w) => {
     for (const k of keys) if (!found[k]) found[k] = GO_MARKERS[k].some((m) => w.indexOf(m) >= 0);
     return keys.some((k) => !found[k]);
@@ -154,10 +181,22 @@ function analyse(entry: Entry, src: ByteSource): void {
   const elf = r.elf;
   const goUses = elf.go ? goUsesOf(src, elf.sections, elf.endian === 'le') : undefined;
   // musl's libc.so is also its loader: a shared object with no DT_NEEDED and no symbol versions.
-  const maybeMusl = (elf.kind === 'shared-lib' || elf.kind === 'static-pie') && elf.needed.length === 0 && elf.versionDefs.length === 0 && !elf.go;
+  const maybeMusl =
+    (elf.kind === 'shared-lib' || elf.kind === 'static-pie') &&
+    elf.needed.length === 0 &&
+    elf.versionDefs.length === 0 &&
+    !elf.go;
   const muslVersion = maybeMusl ? muslVersionOf(src) : undefined;
   const staticNss = (elf.kind === 'static' || elf.kind === 'static-pie') && !elf.go ? staticNssOf(src) : undefined;
-  setFact(entry, 'elf', summariseElf(elf, src.size, { ...(goUses ? { goUses } : {}), ...(muslVersion ? { muslVersion } : {}), ...(staticNss ? { staticNss } : {}) }));
+  setFact(
+    entry,
+    'elf',
+    summariseElf(elf, src.size, {
+      ...(goUses ? { goUses } : {}),
+      ...(muslVersion ? { muslVersion } : {}),
+      ...(staticNss ? { staticNss } : {}),
+    }),
+  );
 }
 
 /**
@@ -192,7 +231,8 @@ class ElfSink implements ContentSink {
   write(chunk: Uint8Array): boolean {
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (!this.checked) {
-      this.head = this.head.length === 0 ? b.subarray(0, 4) : Buffer.concat([this.head, b.subarray(0, 4 - this.head.length)]);
+      this.head =
+        this.head.length === 0 ? b.subarray(0, 4) : Buffer.concat([this.head, b.subarray(0, 4 - this.head.length)]);
       if (this.head.length >= 4) {
         this.checked = true;
         if (!isElfMagic(this.head)) {
@@ -308,7 +348,8 @@ function ldCacheSink(entry: Entry): ContentSink {
     end() {
       let fact: LdCacheFact;
       try {
-        fact = n > LD_CACHE_CAP ? { unreadable: `larger than ${LD_CACHE_CAP} bytes` } : parseLdCache(Buffer.concat(chunks));
+        fact =
+          n > LD_CACHE_CAP ? { unreadable: `larger than ${LD_CACHE_CAP} bytes` } : parseLdCache(Buffer.concat(chunks));
       } catch (e) {
         fact = { unreadable: `unreadable: ${e instanceof Error ? e.message : String(e)}` };
       }

@@ -5,7 +5,12 @@ import { promises as fs } from 'node:fs';
  * with parsing; a plain fs stream has one read outstanding and leaves the CPU idle between chunks.
  * Memory: at most `depth` chunks are held. With `range`, only the bytes [start, end) are read.
  */
-export async function* fileChunks(path: string, chunkSize = 1 << 20, depth = 4, range?: { readonly start: number; readonly end: number }): AsyncGenerator<Buffer> {
+export async function* fileChunks(
+  path: string,
+  chunkSize = 1 << 20,
+  depth = 4,
+  range?: { readonly start: number; readonly end: number },
+): AsyncGenerator<Buffer> {
   const handle = await fs.open(path, 'r');
   try {
     const size = range ? range.end : (await handle.stat()).size;
@@ -17,7 +22,9 @@ export async function* fileChunks(path: string, chunkSize = 1 << 20, depth = 4, 
       const position = next;
       next += length;
       pending.push(
-        handle.read(Buffer.allocUnsafe(length), 0, length, position).then(({ bytesRead, buffer }) => (bytesRead === length ? buffer : buffer.subarray(0, bytesRead))),
+        handle
+          .read(Buffer.allocUnsafe(length), 0, length, position)
+          .then(({ bytesRead, buffer }) => (bytesRead === length ? buffer : buffer.subarray(0, bytesRead))),
       );
     };
     for (let i = 0; i < depth; i++) issue();

@@ -144,7 +144,12 @@ class Estimator {
   private finishSegment(end: number): void {
     if (!this.seg) return;
     if (this.sample) this.closeSample();
-    this.segments.push({ start: this.seg.start, end, sampledBytes: this.sampledSoFar, compressedBytes: this.compressed });
+    this.segments.push({
+      start: this.seg.start,
+      end,
+      sampledBytes: this.sampledSoFar,
+      compressedBytes: this.compressed,
+    });
     this.sampledSoFar = 0;
     this.compressed = 0;
   }
@@ -162,7 +167,10 @@ export function gzipEstimateTap(plan: SamplingPlan = DEFAULT_SAMPLING): LayerTap
 }
 
 /** Runs the estimator over any stream of tar bytes (tests, benchmarks, a one-off layer). */
-export async function estimateGzip(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, plan: SamplingPlan = DEFAULT_SAMPLING): Promise<GzipLayerEstimate> {
+export async function estimateGzip(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  plan: SamplingPlan = DEFAULT_SAMPLING,
+): Promise<GzipLayerEstimate> {
   const e = new Estimator(plan);
   for await (const c of chunks) e.write(c);
   return e.end();

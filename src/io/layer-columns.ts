@@ -59,7 +59,18 @@ export function entryColumns(list: readonly Entry[]): EntryColumns {
     }
     if (e.facts) facts.push([i, e.facts]);
   });
-  return { paths: paths.join('\0'), links: links.join('\0'), linkIndex, kinds, sizes, modes, uids, gids, mtimes, facts };
+  return {
+    paths: paths.join('\0'),
+    links: links.join('\0'),
+    linkIndex,
+    kinds,
+    sizes,
+    modes,
+    uids,
+    gids,
+    mtimes,
+    facts,
+  };
 }
 
 export const transferList = (c: EntryColumns): ArrayBuffer[] =>
@@ -75,9 +86,20 @@ export function appendEntries(c: EntryColumns, out: Entry[]): void {
     const path = paths[i]!;
     const kind = KINDS[c.kinds[i]!]!;
     const li = c.linkIndex[i]!;
-    out.push(li >= 0
-      ? { path, kind, size: c.sizes[i]!, mode: c.modes[i]!, uid: c.uids[i]!, gid: c.gids[i]!, mtime: c.mtimes[i]!, linkTarget: links[li]! }
-      : { path, kind, size: c.sizes[i]!, mode: c.modes[i]!, uid: c.uids[i]!, gid: c.gids[i]!, mtime: c.mtimes[i]! });
+    out.push(
+      li >= 0
+        ? {
+            path,
+            kind,
+            size: c.sizes[i]!,
+            mode: c.modes[i]!,
+            uid: c.uids[i]!,
+            gid: c.gids[i]!,
+            mtime: c.mtimes[i]!,
+            linkTarget: links[li]!,
+          }
+        : { path, kind, size: c.sizes[i]!, mode: c.modes[i]!, uid: c.uids[i]!, gid: c.gids[i]!, mtime: c.mtimes[i]! },
+    );
   }
   for (const [i, f] of c.facts) out[base + i]!.facts = f;
 }

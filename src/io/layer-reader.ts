@@ -64,18 +64,33 @@ class Counter extends Transform {
 }
 
 const KIND_OF: Record<string, EntryKind> = {
-  file: 'file', 'contiguous-file': 'file', directory: 'dir', symlink: 'symlink', link: 'hardlink',
-  'character-device': 'other', 'block-device': 'other', fifo: 'other',
+  file: 'file',
+  'contiguous-file': 'file',
+  directory: 'dir',
+  symlink: 'symlink',
+  link: 'hardlink',
+  'character-device': 'other',
+  'block-device': 'other',
+  fifo: 'other',
 };
 
 /** Turns a tar header into an entry; null (with a warning) for names that cannot be trusted or used. */
-export function entryFromHeader(h: Header, warnings: Warning[], what: string, absolute?: { count: number }): Entry | null {
+export function entryFromHeader(
+  h: Header,
+  warnings: Warning[],
+  what: string,
+  absolute?: { count: number },
+): Entry | null {
   const pax = h.pax as Readonly<Record<string, string>> | null | undefined;
   // Names arrive as latin1 (bytes kept) from the layer extractor; PAX names are UTF-8 text already.
   const rawName = pax?.['path'] !== undefined ? h.name : nameFromLatin1(h.name);
   const name = normaliseName(rawName);
   if (!name.ok) {
-    warnings.push({ code: 'unsafe-path', message: `${what}: entry ${JSON.stringify(escapeName(rawName))} has a ".." segment; ignored`, path: rawName });
+    warnings.push({
+      code: 'unsafe-path',
+      message: `${what}: entry ${JSON.stringify(escapeName(rawName))} has a ".." segment; ignored`,
+      path: rawName,
+    });
     return null;
   }
   const path = name.path;
@@ -94,27 +109,40 @@ export function entryFromHeader(h: Header, warnings: Warning[], what: string, ab
   }
   const kind = KIND_OF[h.type ?? 'file'];
   if (!kind) {
-    warnings.push({ code: 'unknown-entry', message: `${what}: entry ${escapeName(path)} has tar type ${h.type}; ignored`, path });
+    warnings.push({
+      code: 'unknown-entry',
+      message: `${what}: entry ${escapeName(path)} has tar type ${h.type}; ignored`,
+      path,
+    });
     return null;
   }
   if (kind === 'hardlink') {
-    const rawTarget = pax?.['linkpath'] !== undefined ? h.linkname ?? '' : nameFromLatin1(h.linkname ?? '');
+    const rawTarget = pax?.['linkpath'] !== undefined ? (h.linkname ?? '') : nameFromLatin1(h.linkname ?? '');
     const target = normaliseName(rawTarget);
     if (!target.ok || target.path === '') {
-      warnings.push({ code: 'unsafe-path', message: `${what}: hard link ${escapeName(path)} points at ${JSON.stringify(escapeName(rawTarget))}; ignored`, path });
+      warnings.push({
+        code: 'unsafe-path',
+        message: `${what}: hard link ${escapeName(path)} points at ${JSON.stringify(escapeName(rawTarget))}; ignored`,
+        path,
+      });
       return null;
     }
     return { path, kind, size: 0, mode, uid, gid, mtime, linkTarget: target.path };
   }
   if (kind === 'symlink') {
-    const target = pax?.['linkpath'] !== undefined ? h.linkname ?? '' : nameFromLatin1(h.linkname ?? '');
+    const target = pax?.['linkpath'] !== undefined ? (h.linkname ?? '') : nameFromLatin1(h.linkname ?? '');
     return { path, kind, size: h.size ?? 0, mode, uid, gid, mtime, linkTarget: target };
   }
-  return { path, kind, size: kind === 'dir' ? 0 : h.size ?? 0, mode, uid, gid, mtime };
+  return { path, kind, size: kind === 'dir' ? 0 : (h.size ?? 0), mode, uid, gid, mtime };
 }
 
 /** Streams one entry's bytes to the analysers that want it, then calls `next`; otherwise lets it drain. */
-function consumeEntry(stream: TarEntry, entry: Entry | null, analysers: readonly ContentAnalyser[], next: (e?: unknown) => void): void {
+function consumeEntry(
+  stream: TarEntry,
+  entry: Entry | null,
+  analysers: readonly ContentAnalyser[],
+  next: (e?: unknown) => void,
+): void {
   const s = stream as unknown as NodeJS.EventEmitter;
   let sinks: ContentSink[] | undefined;
   if (entry && entry.kind === 'file') for (const a of analysers) if (a.wants(entry)) (sinks ??= []).push(a.open(entry));
@@ -161,18 +189,26 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   const { head, stream } = await peek(source, 512);
   const kind = sniff(head);
   if (kind === 'xz' || kind === 'bzip2') throw new SlimError(messages.unknownCompression(opts.what, kind));
-  if (kind === 'json' || kind === 'unknown') throw new SlimError(messages.truncated(opts.what, 'not a tar, gzip or zstd stream'));
+  if (kind === 'json' || kind === 'unknown')
+    throw new SlimError(messages.truncated(opts.what, 'not a tar, gzip or zstd stream'));
   const compression: Compression = kind === 'gzip' ? 'gzip' : kind === 'zstd' ? 'zstd' : 'none';
 
   // An uncompressed blob is its own tar: one counter (and one hash) serves for both.
-  const diffHash = opts.digests?.diffId || (opts.digests?.blob && compression === 'none') ? createHash('sha256') : undefined;
+  const diffHash =
+    opts.digests?.diffId || (opts.digests?.blob && compression === 'none') ? createHash('sha256') : undefined;
   const blobHash = opts.digests?.blob && compression !== 'none' ? createHash('sha256') : undefined;
   const raw = new Counter(opts.onBytes, blobHash ? [{ write: (c) => blobHash.update(c) }] : []);
   const tapSinks = (opts.taps ?? []).map((t) => ({ name: t.name, sink: t.open() }));
-  const plain = new Counter(compression === 'none' ? opts.onBytes : undefined, [...tapSinks.map((t) => t.sink), ...(diffHash ? [{ write: (c: Uint8Array) => diffHash.update(c) }] : [])]);
+  const plain = new Counter(compression === 'none' ? opts.onBytes : undefined, [
+    ...tapSinks.map((t) => t.sink),
+    ...(diffHash ? [{ write: (c: Uint8Array) => diffHash.update(c) }] : []),
+  ]);
   // latin1: names as their bytes (see tar-name.ts); tar-stream's utf-8 default would merge distinct byte names.
   const extract = tarExtract({ filenameEncoding: 'latin1' } as Parameters<typeof tarExtract>[0]);
-  const stages = compression === 'none' ? [plain, new TarEndOfArchive()] : [raw, decompressor(compression), plain, new TarEndOfArchive()];
+  const stages =
+    compression === 'none'
+      ? [plain, new TarEndOfArchive()]
+      : [raw, decompressor(compression), plain, new TarEndOfArchive()];
 
   let entries: Entry[] = [];
   const warnings: Warning[] = [];
@@ -210,12 +246,26 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
     throw corrupt(opts.what, entryError ?? e);
   }
   if (entryError) throw corrupt(opts.what, entryError);
-  if (absolute.count > 0) warnings.push({ code: 'unsafe-path', message: `${opts.what}: ${absolute.count} entries have absolute names; read relative to the image root` });
+  if (absolute.count > 0)
+    warnings.push({
+      code: 'unsafe-path',
+      message: `${opts.what}: ${absolute.count} entries have absolute names; read relative to the image root`,
+    });
   const facts = tapSinks.length > 0 ? Object.fromEntries(tapSinks.map((t) => [t.name, t.sink.end()])) : undefined;
   const diffId = diffHash ? `sha256:${diffHash.digest('hex')}` : undefined;
   const blob = blobHash ? `sha256:${blobHash.digest('hex')}` : opts.digests?.blob ? diffId : undefined;
-  const digests = diffId || blob ? { ...(opts.digests?.diffId && diffId ? { diffId } : {}), ...(blob ? { blob } : {}) } : undefined;
-  return { entries, size, tarSize: plain.bytes, blobSize: compression === 'none' ? plain.bytes : raw.bytes, compression, warnings, ...(facts ? { facts } : {}), ...(digests ? { digests } : {}) };
+  const digests =
+    diffId || blob ? { ...(opts.digests?.diffId && diffId ? { diffId } : {}), ...(blob ? { blob } : {}) } : undefined;
+  return {
+    entries,
+    size,
+    tarSize: plain.bytes,
+    blobSize: compression === 'none' ? plain.bytes : raw.bytes,
+    compression,
+    warnings,
+    ...(facts ? { facts } : {}),
+    ...(digests ? { digests } : {}),
+  };
 }
 
 function corrupt(what: string, e: unknown): Error {

@@ -32,10 +32,23 @@ export type WorkerReply =
   | { readonly id: number; readonly type: 'bytes'; readonly n: number }
   | { readonly id: number; readonly type: 'entries'; readonly columns: ReturnType<typeof entryColumns> }
   | { readonly id: number; readonly type: 'done'; readonly columns: ReturnType<typeof toColumns> }
-  | { readonly id: number; readonly type: 'error'; readonly message: string; readonly slim: boolean; readonly exitCode: number };
+  | {
+      readonly id: number;
+      readonly type: 'error';
+      readonly message: string;
+      readonly slim: boolean;
+      readonly exitCode: number;
+    };
 
-const ANALYSERS: Record<string, () => ContentAnalyser> = { elf: () => elfAnalyser, text: () => textAnalyser, sha256: createSha256Analyser };
-const TAPS: Record<string, () => LayerTap> = { 'gzip-estimate': () => gzipEstimateTap(), 'removal-cost': () => removalCostTap() };
+const ANALYSERS: Record<string, () => ContentAnalyser> = {
+  elf: () => elfAnalyser,
+  text: () => textAnalyser,
+  sha256: createSha256Analyser,
+};
+const TAPS: Record<string, () => LayerTap> = {
+  'gzip-estimate': () => gzipEstimateTap(),
+  'removal-cost': () => removalCostTap(),
+};
 
 const port = parentPort!;
 port.on('message', (job: LayerJob) => {
@@ -68,7 +81,13 @@ port.on('message', (job: LayerJob) => {
       port.postMessage({ id: job.id, type: 'done', columns } satisfies WorkerReply, transferList(columns));
     },
     (e: unknown) => {
-      port.postMessage({ id: job.id, type: 'error', message: e instanceof Error ? e.message : String(e), slim: e instanceof SlimError, exitCode: e instanceof SlimError ? e.exitCode : 70 } satisfies WorkerReply);
+      port.postMessage({
+        id: job.id,
+        type: 'error',
+        message: e instanceof Error ? e.message : String(e),
+        slim: e instanceof SlimError,
+        exitCode: e instanceof SlimError ? e.exitCode : 70,
+      } satisfies WorkerReply);
     },
   );
 });

@@ -30,7 +30,10 @@ export const workerLayerCount = (): number => workerLayers;
 const mode = (): string => process.env['SLIMTUI_PARALLEL'] ?? 'auto';
 
 /** The names a worker makes these analysers and taps by (layer-worker.ts); undefined when one cannot be made there. */
-function workerNames(analysers: readonly ContentAnalyser[], taps: readonly LayerTap[]): { analysers: string[]; taps: string[] } | undefined {
+function workerNames(
+  analysers: readonly ContentAnalyser[],
+  taps: readonly LayerTap[],
+): { analysers: string[]; taps: string[] } | undefined {
   const a: string[] = [];
   for (const x of analysers) {
     if (x === elfAnalyser) a.push('elf');
@@ -48,7 +51,11 @@ function workerNames(analysers: readonly ContentAnalyser[], taps: readonly Layer
 }
 
 /** Parses the listed blobs on worker threads; undefined when the listing or the options do not allow it. */
-export async function parseBlobsInParallel(refs: readonly LayerBlobRef[], opts: LoadOptions, what: (ref: LayerBlobRef) => string): Promise<ParsedLayer[] | undefined> {
+export async function parseBlobsInParallel(
+  refs: readonly LayerBlobRef[],
+  opts: LoadOptions,
+  what: (ref: LayerBlobRef) => string,
+): Promise<ParsedLayer[] | undefined> {
   const m = mode();
   if (m === 'off' || refs.length === 0) return undefined;
   const names = workerNames(opts.analysers, opts.taps ?? []);
@@ -74,7 +81,15 @@ export async function parseBlobsInParallel(refs: readonly LayerBlobRef[], opts: 
         }
         const id = next++;
         const ref = refs[id]!;
-        const job: LayerJob = { id, file: ref.at!.file, start: ref.at!.start, end: ref.at!.end, what: what(ref), batch, ...names };
+        const job: LayerJob = {
+          id,
+          file: ref.at!.file,
+          start: ref.at!.start,
+          end: ref.at!.end,
+          what: what(ref),
+          batch,
+          ...names,
+        };
         worker.postMessage(job);
       };
       worker.on('message', (r: WorkerReply) => {
@@ -107,7 +122,12 @@ export async function parseBlobsInParallel(refs: readonly LayerBlobRef[], opts: 
 }
 
 /** Loads an image through `layerBlobs` with the layers parsed in parallel; undefined when that path does not apply. */
-export async function loadFromBlobs(source: ImageSource, opts: LoadOptions, reference: string, what: (ref: LayerBlobRef) => string): Promise<{ image: Image; listing: LayerBlobListing } | undefined> {
+export async function loadFromBlobs(
+  source: ImageSource,
+  opts: LoadOptions,
+  reference: string,
+  what: (ref: LayerBlobRef) => string,
+): Promise<{ image: Image; listing: LayerBlobListing } | undefined> {
   if (mode() === 'off' || !source.layerBlobs || !workerNames(opts.analysers, opts.taps ?? [])) return undefined;
   // The workers compute no digests: with --verify the one pass reads (and hashes) the layers.
   if (opts.verify === 'error') return undefined;
@@ -118,11 +138,21 @@ export async function loadFromBlobs(source: ImageSource, opts: LoadOptions, refe
   if (!parsed) return undefined;
   const layers: LayerBlob[] = parsed.map((p, i) => {
     const ref = listing.layers[i]!;
-    return { parsed: p, ...(ref.digest ? { digest: ref.digest } : {}), ...(ref.expectedSize !== undefined ? { expectedSize: ref.expectedSize } : {}) };
+    return {
+      parsed: p,
+      ...(ref.digest ? { digest: ref.digest } : {}),
+      ...(ref.expectedSize !== undefined ? { expectedSize: ref.expectedSize } : {}),
+    };
   });
   const image = assembleImage({
-    reference, source: listing.source, configBytes: listing.configBytes, ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
-    layers, repoTags: listing.repoTags, warnings: listing.warnings, ...(opts.verify ? { verify: opts.verify } : {}),
+    reference,
+    source: listing.source,
+    configBytes: listing.configBytes,
+    ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
+    layers,
+    repoTags: listing.repoTags,
+    warnings: listing.warnings,
+    ...(opts.verify ? { verify: opts.verify } : {}),
   });
   return { image, listing };
 }

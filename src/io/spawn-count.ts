@@ -5,7 +5,11 @@ import { spawn } from 'node:child_process';
  * wrote to stdout (the output itself is discarded). Respects stdin back-pressure, so spooled or streamed input
  * is never held in memory at once.
  */
-export function spawnCount(cmd: string, args: string[], feed: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number> {
+export function spawnCount(
+  cmd: string,
+  args: string[],
+  feed: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = 0;

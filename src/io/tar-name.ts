@@ -20,7 +20,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
 /** UTF-8 decoding that maps every byte not part of a valid sequence to U+DC00 + byte. */
 function decodeEscaped(b: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i]!;
     let len = 0;
     let cp = 0;
@@ -45,7 +45,11 @@ function decodeEscaped(b: Uint8Array): string {
       else cp = (cp << 6) | (cc & 0x3f);
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8 either.
-    if (ok && ((len === 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len === 4 && (cp < 0x10000 || cp > 0x10ffff)))) ok = false;
+    if (
+      ok &&
+      ((len === 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len === 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    )
+      ok = false;
     if (ok) {
       out += String.fromCodePoint(cp);
       i += len;

@@ -119,7 +119,12 @@ export class TarSpanner {
     this.nextHeader = at + BLOCK + dataBlocks;
     if (type === 'L' || type === 'x' || type === 'K' || type === 'g') {
       const keep = type === 'L' || type === 'x';
-      this.meta = { kind: keep ? (type as 'L' | 'x') : 'skip', size, buf: new Uint8Array(keep ? Math.min(size, MAX_META) : 0), fill: 0 };
+      this.meta = {
+        kind: keep ? (type as 'L' | 'x') : 'skip',
+        size,
+        buf: new Uint8Array(keep ? Math.min(size, MAX_META) : 0),
+        fill: 0,
+      };
       if (type === 'g') this.groupStart = -1; // global header belongs to no file
       if (size === 0) this.finishMeta();
       return;

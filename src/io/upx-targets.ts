@@ -17,7 +17,14 @@ export { upxTargets, type UpxTarget } from '../model/plan/upx-target.js';
 
 export type UpxModelProgress =
   | { readonly stage: 'reading'; readonly bytes: number; readonly files: number; readonly fileBytes: number }
-  | { readonly stage: 'packing'; readonly done: number; readonly total: number; readonly doneBytes: number; readonly totalBytes: number; readonly path: string };
+  | {
+      readonly stage: 'packing';
+      readonly done: number;
+      readonly total: number;
+      readonly doneBytes: number;
+      readonly totalBytes: number;
+      readonly path: string;
+    };
 
 export interface UpxModelOptions {
   readonly onProgress?: (p: UpxModelProgress) => void;
@@ -48,7 +55,9 @@ export function upxRefusalText(refusal: UpxRefusal, message: string, fix?: strin
  */
 export function strippedView(src: ByteSource, elf: ElfInfo): ByteSource {
   const cut = elf.sections
-    .filter((x) => x.type !== 8 /* NOBITS */ && x.size > 0 && (x.flags & 0x2) === 0 && isStrippedByStripAll(x.name, x.type))
+    .filter(
+      (x) => x.type !== 8 /* NOBITS */ && x.size > 0 && (x.flags & 0x2) === 0 && isStrippedByStripAll(x.name, x.type),
+    )
     .map((x) => ({ start: x.offset, end: Math.min(src.size, x.offset + x.size) }))
     .filter((r) => r.end > r.start)
     .sort((a, b) => a.start - b.start);
@@ -86,28 +95,47 @@ export function strippedView(src: ByteSource, elf: ElfInfo): ByteSource {
 }
 
 /** Runs the UPX model on `targets`; files that cannot be re-read keep the planner's rough guess. */
-export async function predictUpxTargets(readFiles: ReadFiles | undefined, analysis: Analysis, targets: readonly UpxTarget[], opts: UpxModelOptions = {}): Promise<UpxModelResult> {
+export async function predictUpxTargets(
+  readFiles: ReadFiles | undefined,
+  analysis: Analysis,
+  targets: readonly UpxTarget[],
+  opts: UpxModelOptions = {},
+): Promise<UpxModelResult> {
   const results = new Map<Entry, UpxPrediction>();
   if (targets.length === 0) return { results };
   const fileBytes = targets.reduce((s, t) => s + t.entry.size, 0);
-  if (!readFiles) return { results, note: 'the source (standard input) cannot be read a second time: UPX sizes are a rough guess' };
+  if (!readFiles)
+    return { results, note: 'the source (standard input) cannot be read a second time: UPX sizes are a rough guess' };
   const set = await readFiles(
     targets.map((t) => ({ layer: t.layer, path: t.entry.path })),
-    { ...(opts.memoryCap !== undefined ? { memoryCap: opts.memoryCap } : {}), onProgress: (bytes) => opts.onProgress?.({ stage: 'reading', bytes, files: targets.length, fileBytes }) },
+    {
+      ...(opts.memoryCap !== undefined ? { memoryCap: opts.memoryCap } : {}),
+      onProgress: (bytes) => opts.onProgress?.({ stage: 'reading', bytes, files: targets.length, fileBytes }),
+    },
   );
   try {
     const failed: string[] = [];
     let done = 0;
     let doneBytes = 0;
     for (const t of targets) {
-      opts.onProgress?.({ stage: 'packing', done, total: targets.length, doneBytes, totalBytes: fileBytes, path: t.path });
+      opts.onProgress?.({
+        stage: 'packing',
+        done,
+        total: targets.length,
+        doneBytes,
+        totalBytes: fileBytes,
+        path: t.path,
+      });
       const src = set.get(t.layer, t.entry.path);
       done++;
       doneBytes += t.entry.size;
       if (!src) continue;
       const parsed = parseElf(src);
       if (!parsed.ok) {
-        results.set(t.entry, { refused: `not an ELF file UPX can read (${parsed.malformed})`, estimatedBy: UPX_BY_MODEL });
+        results.set(t.entry, {
+          refused: `not an ELF file UPX can read (${parsed.malformed})`,
+          estimatedBy: UPX_BY_MODEL,
+        });
         continue;
       }
       let p;
@@ -120,13 +148,22 @@ export async function predictUpxTargets(readFiles: ReadFiles | undefined, analys
       if (p.packable) results.set(t.entry, { size: p.size, gzipSize: p.gzip6, estimatedBy: UPX_BY_MODEL });
       else {
         const el = p.eligibility;
-        results.set(t.entry, { refused: upxRefusalText(el.refusal, el.message, 'fix' in el ? el.fix : undefined), estimatedBy: UPX_BY_MODEL });
+        results.set(t.entry, {
+          refused: upxRefusalText(el.refusal, el.message, 'fix' in el ? el.fix : undefined),
+          estimatedBy: UPX_BY_MODEL,
+        });
       }
     }
     const missing = set.missing.length;
     const notes = [
-      ...(missing > 0 ? [`${missing} file${missing === 1 ? '' : 's'} could not be read again from the source (rough guess)`] : []),
-      ...(failed.length > 0 ? [`the UPX model failed on ${failed.length} file${failed.length === 1 ? '' : 's'} (rough guess; first: ${failed[0]})`] : []),
+      ...(missing > 0
+        ? [`${missing} file${missing === 1 ? '' : 's'} could not be read again from the source (rough guess)`]
+        : []),
+      ...(failed.length > 0
+        ? [
+            `the UPX model failed on ${failed.length} file${failed.length === 1 ? '' : 's'} (rough guess; first: ${failed[0]})`,
+          ]
+        : []),
     ];
     return { results, ...(notes.length > 0 ? { note: notes.join('; ') } : {}) };
   } finally {

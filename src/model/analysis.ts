@@ -22,6 +22,15 @@ export interface AnalyzeOptions extends BinaryOptions {
 
 export function analyze(image: Image, opts: AnalyzeOptions = {}): Analysis {
   const tree = buildFileTree(image.layers);
-  const binaries = opts.elf === false ? noBinaries(image.config) : analyseBinaries(image, tree, opts.cpuLevel !== undefined ? { cpuLevel: opts.cpuLevel } : {});
-  return { image, tree, dive: diveMetrics(image.layers, tree), reclaimable: reclaimableBytes(image.layers, tree), binaries };
+  const binaries =
+    opts.elf === false
+      ? noBinaries(image.config)
+      : analyseBinaries(image, tree, opts.cpuLevel !== undefined ? { cpuLevel: opts.cpuLevel } : {});
+  return {
+    image,
+    tree,
+    dive: diveMetrics(image.layers, tree),
+    reclaimable: reclaimableBytes(image.layers, tree),
+    binaries,
+  };
 }

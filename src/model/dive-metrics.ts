@@ -63,7 +63,8 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
     for (let i = layer.entries.length - 1; i >= 0; i--) {
       const e = layer.entries[i]!;
       const node = nodes[i];
-      if (e.kind === 'opaque' || !node || node === tree.root || parentIn[node.id] === mark || seenIn[node.id] === mark) continue;
+      if (e.kind === 'opaque' || !node || node === tree.root || parentIn[node.id] === mark || seenIn[node.id] === mark)
+        continue;
       seenIn[node.id] = mark;
       let size = e.size;
       if (e.kind === 'whiteout') {
@@ -93,7 +94,12 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
   }
   const inefficientPaths: InefficientPath[] = [];
   for (const [id, more] of moreLayers) {
-    inefficientPaths.push({ path: tree.nodes[id]!.path, occurrences: count[id]!, bytes: cumulative[id]!, layers: [firstLayer[id]!, ...more] });
+    inefficientPaths.push({
+      path: tree.nodes[id]!.path,
+      occurrences: count[id]!,
+      bytes: cumulative[id]!,
+      layers: [firstLayer[id]!, ...more],
+    });
   }
   inefficientPaths.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const wastedBytes = inefficientPaths.reduce((s, p) => s + p.bytes, 0);

@@ -71,7 +71,10 @@ class VersionTable {
   entry: (Entry | null)[] = [];
   count = 0;
 
-  constructor(private readonly s: Store, cap: number) {
+  constructor(
+    private readonly s: Store,
+    cap: number,
+  ) {
     this.layer = new Int32Array(cap);
     this.next = new Int32Array(cap);
     this.removed = new Uint8Array(cap);
@@ -112,13 +115,16 @@ class VersionTable {
 
   /** The version written by exactly `layer`, or -1. */
   in(node: number, layer: number): number {
-    for (let v = this.s.firstV[node]!; v >= 0 && this.layer[v]! <= layer; v = this.next[v]!) if (this.layer[v] === layer) return v;
+    for (let v = this.s.firstV[node]!; v >= 0 && this.layer[v]! <= layer; v = this.next[v]!)
+      if (this.layer[v] === layer) return v;
     return -1;
   }
 
   version(v: number): Version {
     const removedBy = REMOVED_BY[this.removed[v]!];
-    return removedBy ? { layer: this.layer[v]!, entry: this.entry[v]!, removedBy } : { layer: this.layer[v]!, entry: this.entry[v]! };
+    return removedBy
+      ? { layer: this.layer[v]!, entry: this.entry[v]!, removedBy }
+      : { layer: this.layer[v]!, entry: this.entry[v]! };
   }
 
   all(node: number): Version[] {
@@ -228,7 +234,10 @@ const NO_CHILDREN: ReadonlyMap<string, FsNode> = new Map();
 
 /** A node's children, read from the columns (in the order the paths first appeared). */
 class Children implements ReadonlyMap<string, FsNode> {
-  constructor(private readonly s: Store, private readonly id: number) {}
+  constructor(
+    private readonly s: Store,
+    private readonly id: number,
+  ) {}
   get size(): number {
     return this.s.childCount[this.id]!;
   }
@@ -262,7 +271,10 @@ class Children implements ReadonlyMap<string, FsNode> {
 /** A path of the tree. Its store is on the prototype (one subclass per tree), so a node is two fields. */
 abstract class Node implements FsNode {
   declare readonly s: Store;
-  constructor(readonly id: number, readonly path: string) {}
+  constructor(
+    readonly id: number,
+    readonly path: string,
+  ) {}
   get name(): string {
     return this.s.names[this.s.name[this.id]!]!;
   }
@@ -339,7 +351,16 @@ export function changeAt(node: FsNode, layer: number): ChangeState | undefined {
   return before ? 'modified' : 'added';
 }
 
-const implicitDir = (path: string): Entry => ({ path, kind: 'dir', size: 0, mode: 0o40755, uid: 0, gid: 0, mtime: 0, implicit: true });
+const implicitDir = (path: string): Entry => ({
+  path,
+  kind: 'dir',
+  size: 0,
+  mode: 0o40755,
+  uid: 0,
+  gid: 0,
+  mtime: 0,
+  implicit: true,
+});
 
 class Index implements PathIndex {
   constructor(private readonly s: Store) {}
@@ -471,9 +492,15 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
       const lastV = s.lastV[node]!;
       const last = lastV < 0 ? undefined : table.entry[lastV];
       if (last && table.layer[lastV] === index && !last.implicit) {
-        warnings.push({ code: 'duplicate-entry', message: `layer ${index} lists ${escapeName(e.path)} more than once; the last one wins`, layer: index, path: e.path });
+        warnings.push({
+          code: 'duplicate-entry',
+          message: `layer ${index} lists ${escapeName(e.path)} more than once; the last one wins`,
+          layer: index,
+          path: e.path,
+        });
       }
-      if (e.kind !== 'dir' && last?.kind === 'dir' && table.layer[lastV]! < index) removeChildren(node, index, 'replaced');
+      if (e.kind !== 'dir' && last?.kind === 'dir' && table.layer[lastV]! < index)
+        removeChildren(node, index, 'replaced');
       table.set(node, index, e);
     }
     // A layer tar's hard link names a file of the same tar; one that only exists in a lower layer is not
@@ -485,7 +512,12 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
       if (target < 0 || table.in(target, index) >= 0) continue;
       const v = table.at(target, index);
       if (v >= 0 && table.entry[v] !== null) {
-        warnings.push({ code: 'cross-layer-hardlink', message: `layer ${index}: hard link ${escapeName(e.path)} points at ${escapeName(e.linkTarget)}, which only a lower layer (${table.layer[v]}) holds`, layer: index, path: e.path });
+        warnings.push({
+          code: 'cross-layer-hardlink',
+          message: `layer ${index}: hard link ${escapeName(e.path)} points at ${escapeName(e.linkTarget)}, which only a lower layer (${table.layer[v]}) holds`,
+          layer: index,
+          path: e.path,
+        });
       }
     }
   });

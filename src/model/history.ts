@@ -5,7 +5,10 @@ import type { HistoryEntry, Warning } from './image.js';
  * to one, in order. When the counts disagree the alignment is unknowable, so no layer gets a command
  * (a wrong command is worse than none) and a warning says so.
  */
-export function alignHistory(history: readonly HistoryEntry[], layerCount: number): { perLayer: (HistoryEntry | undefined)[]; warning?: Warning } {
+export function alignHistory(
+  history: readonly HistoryEntry[],
+  layerCount: number,
+): { perLayer: (HistoryEntry | undefined)[]; warning?: Warning } {
   const layered = history.filter((h) => !h.emptyLayer);
   if (history.length === 0) return { perLayer: new Array(layerCount).fill(undefined) };
   if (layered.length !== layerCount) {

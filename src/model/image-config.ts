@@ -9,9 +9,11 @@ export interface ParsedConfig {
   readonly created?: string;
 }
 
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const strList = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+const strList = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 
 export function parseImageConfig(json: unknown): ParsedConfig {
   const root = obj(json);
@@ -36,12 +38,21 @@ export function parseImageConfig(json: unknown): ParsedConfig {
     const createdBy = str(o['created_by']);
     const created = str(o['created']);
     const comment = str(o['comment']);
-    return { emptyLayer: o['empty_layer'] === true, ...(createdBy !== undefined ? { createdBy } : {}), ...(created ? { created } : {}), ...(comment ? { comment } : {}) };
+    return {
+      emptyLayer: o['empty_layer'] === true,
+      ...(createdBy !== undefined ? { createdBy } : {}),
+      ...(created ? { created } : {}),
+      ...(comment ? { comment } : {}),
+    };
   });
   const variant = str(root['variant']);
   const created = str(root['created']);
   return {
-    platform: { os: str(root['os']) ?? 'unknown', architecture: str(root['architecture']) ?? 'unknown', ...(variant ? { variant } : {}) },
+    platform: {
+      os: str(root['os']) ?? 'unknown',
+      architecture: str(root['architecture']) ?? 'unknown',
+      ...(variant ? { variant } : {}),
+    },
     config,
     history,
     diffIds: strList(obj(root['rootfs'])['diff_ids']) ?? [],
@@ -58,8 +69,20 @@ export function parsePlatform(text: string): Platform | undefined {
 
 /** Node's names for this host → OCI's. */
 export function hostPlatform(nodePlatform: string, nodeArch: string): Platform {
-  const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-  return { os: nodePlatform === 'win32' ? 'windows' : nodePlatform, architecture: arch[nodeArch] ?? nodeArch, ...(nodeArch === 'arm64' ? { variant: 'v8' } : {}) };
+  const arch: Record<string, string> = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+  };
+  return {
+    os: nodePlatform === 'win32' ? 'windows' : nodePlatform,
+    architecture: arch[nodeArch] ?? nodeArch,
+    ...(nodeArch === 'arm64' ? { variant: 'v8' } : {}),
+  };
 }
 
 /** Whether an index entry's platform satisfies the wanted one (variant only compared when both have it). */

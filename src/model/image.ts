@@ -42,13 +42,26 @@ export interface Layer {
 
 /** Something odd in the input that did not stop the analysis. */
 export interface Warning {
-  readonly code: 'unsafe-path' | 'duplicate-entry' | 'history-mismatch' | 'diffid-mismatch' | 'digest-mismatch' | 'hardlink-target-missing' | 'cross-layer-hardlink' | 'unknown-entry' | 'other';
+  readonly code:
+    | 'unsafe-path'
+    | 'duplicate-entry'
+    | 'history-mismatch'
+    | 'diffid-mismatch'
+    | 'digest-mismatch'
+    | 'hardlink-target-missing'
+    | 'cross-layer-hardlink'
+    | 'unknown-entry'
+    | 'other';
   readonly message: string;
   readonly layer?: number;
   readonly path?: string;
 }
 
-export interface Platform { readonly os: string; readonly architecture: string; readonly variant?: string }
+export interface Platform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+}
 
 export interface Image {
   readonly reference: string;

@@ -18,7 +18,8 @@ export interface ResolvedManifest {
   readonly refName?: string;
 }
 
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 export function toDescriptor(v: unknown): Descriptor | undefined {
   const o = obj(v);
@@ -26,7 +27,11 @@ export function toDescriptor(v: unknown): Descriptor | undefined {
   const p = obj(o['platform']);
   const platform: Platform | undefined =
     typeof p['os'] === 'string' && typeof p['architecture'] === 'string'
-      ? { os: p['os'], architecture: p['architecture'], ...(typeof p['variant'] === 'string' ? { variant: p['variant'] } : {}) }
+      ? {
+          os: p['os'],
+          architecture: p['architecture'],
+          ...(typeof p['variant'] === 'string' ? { variant: p['variant'] } : {}),
+        }
       : undefined;
   return {
     mediaType: typeof o['mediaType'] === 'string' ? o['mediaType'] : '',
@@ -44,11 +49,15 @@ export function blobPath(digest: string): string | undefined {
 }
 
 /** The name an index gives a manifest: the OCI ref name, else containerd's image name (docker >= 25 saves). */
-const refNameOf = (d: Descriptor): string | undefined => d.annotations?.['org.opencontainers.image.ref.name'] ?? d.annotations?.['io.containerd.image.name'];
+const refNameOf = (d: Descriptor): string | undefined =>
+  d.annotations?.['org.opencontainers.image.ref.name'] ?? d.annotations?.['io.containerd.image.name'];
 
 /** `name:tag` asked for, against a manifest's names (containerd's are fully qualified: docker.io/library/x:t). */
 function namesMatch(d: Descriptor, want: string): boolean {
-  const names = [d.annotations?.['org.opencontainers.image.ref.name'], d.annotations?.['io.containerd.image.name']].filter((n): n is string => n !== undefined);
+  const names = [
+    d.annotations?.['org.opencontainers.image.ref.name'],
+    d.annotations?.['io.containerd.image.name'],
+  ].filter((n): n is string => n !== undefined);
   const forms = new Set([want, want.includes(':') ? want : `${want}:latest`]);
   for (const f of [...forms]) forms.add(`docker.io/${f}`).add(`docker.io/library/${f}`);
   return names.some((n) => forms.has(n));
@@ -69,7 +78,13 @@ export type IndexResolution =
  * Walks `index.json` → (nested indexes) → an image manifest, picking the wanted platform (and, when given,
  * the manifest whose `org.opencontainers.image.ref.name` annotation matches). `getJson` returns a parsed blob.
  */
-export function resolveIndex(index: unknown, getJson: (digest: string) => unknown, want: Platform, refName?: string, explicit = true): IndexResolution {
+export function resolveIndex(
+  index: unknown,
+  getJson: (digest: string) => unknown,
+  want: Platform,
+  refName?: string,
+  explicit = true,
+): IndexResolution {
   let current = obj(index);
   let digest: string | undefined;
   let name: string | undefined;
@@ -79,11 +94,22 @@ export function resolveIndex(index: unknown, getJson: (digest: string) => unknow
   for (let depth = 0; depth < 8; depth++) {
     if (!isIndex(current, typeof current['mediaType'] === 'string' ? current['mediaType'] : '')) {
       const config = toDescriptor(current['config']);
-      if (!config || !Array.isArray(current['layers'])) return { ok: false, reason: 'malformed', detail: 'image manifest without config or layers' };
+      if (!config || !Array.isArray(current['layers']))
+        return { ok: false, reason: 'malformed', detail: 'image manifest without config or layers' };
       const layers = (current['layers'] as unknown[]).map(toDescriptor);
       if (layers.some((l) => !l)) return { ok: false, reason: 'malformed', detail: 'layer descriptor without digest' };
       const images = several ? [chosen!, ...several.filter((n) => n !== chosen)] : undefined;
-      return { ok: true, manifest: { config, layers: layers as Descriptor[], ...(digest ? { manifestDigest: digest } : {}), ...(name ? { refName: name } : {}) }, ...(other ? { otherPlatform: other } : {}), ...(images ? { images } : {}) };
+      return {
+        ok: true,
+        manifest: {
+          config,
+          layers: layers as Descriptor[],
+          ...(digest ? { manifestDigest: digest } : {}),
+          ...(name ? { refName: name } : {}),
+        },
+        ...(other ? { otherPlatform: other } : {}),
+        ...(images ? { images } : {}),
+      };
     }
     const all = (current['manifests'] as unknown[]).map(toDescriptor).filter((d): d is Descriptor => d !== undefined);
     // Attestation manifests (buildkit) carry platform unknown/unknown: never pick them.
@@ -106,7 +132,13 @@ export function resolveIndex(index: unknown, getJson: (digest: string) => unknow
       // One image for another platform, and nobody asked for a platform: show it (analysis, not execution).
       if (!pick && !explicit && withPlatform.length === 1 && candidates.length === 1) pick = withPlatform[0];
       if (!pick && candidates.length === withPlatform.length) {
-        return { ok: false, reason: 'no-platform', available: withPlatform.map((d) => [d.platform!.os, d.platform!.architecture, d.platform!.variant].filter(Boolean).join('/')) };
+        return {
+          ok: false,
+          reason: 'no-platform',
+          available: withPlatform.map((d) =>
+            [d.platform!.os, d.platform!.architecture, d.platform!.variant].filter(Boolean).join('/'),
+          ),
+        };
       }
     }
     if (pick?.platform && !platformMatches(pick.platform, want)) other = pick.platform;

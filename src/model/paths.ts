@@ -1,8 +1,6 @@
 /** Path normalisation for tar entry names. Names are data: `..` is reported, never followed. */
 
-export type NormalisedName =
-  | { ok: true; path: string }
-  | { ok: false; reason: 'parent-reference' | 'empty' };
+export type NormalisedName = { ok: true; path: string } | { ok: false; reason: 'parent-reference' | 'empty' };
 
 /** `./usr//bin/` → `usr/bin`; `/etc/x` → `etc/x`; `./` → `` (the root). Rejects any `..` segment. */
 const NEEDS_WORK = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|^\//;
@@ -42,7 +40,8 @@ export const displayPath = (path: string): string => `/${escapeName(path)}`;
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
 
-export type WhiteoutInfo = { kind: 'whiteout'; target: string } | { kind: 'opaque'; dir: string } | { kind: 'meta' } | null;
+export type WhiteoutInfo =
+  { kind: 'whiteout'; target: string } | { kind: 'opaque'; dir: string } | { kind: 'meta' } | null;
 
 /** Classifies a normalised path as a whiteout (deleting `target`), an opaque marker, aufs metadata, or a plain name. */
 export function whiteoutOf(path: string): WhiteoutInfo {

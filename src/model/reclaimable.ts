@@ -49,7 +49,8 @@ export function reclaimableBytes(layers: readonly Layer[], tree: FileTree): Recl
     const entries = layer.entries;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
-      if (e.size <= 0 || e.kind === 'dir' || e.kind === 'hardlink' || e.kind === 'whiteout' || e.kind === 'opaque') continue;
+      if (e.size <= 0 || e.kind === 'dir' || e.kind === 'hardlink' || e.kind === 'whiteout' || e.kind === 'opaque')
+        continue;
       const node = nodes[i];
       if (node && entryAt(node, last) === e) continue;
       if (keptByLink.has(e)) continue;

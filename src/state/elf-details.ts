@@ -41,7 +41,8 @@ export function elfMarks(analysis: Analysis): ElfMarks {
 }
 
 /** A short tag for the tree row: ` glibc`, ` musl`, ` static` (nothing for libc-free libraries). */
-export const libcTagText = (t: LibcTag | undefined): string => (t === undefined || t === 'none' ? '' : t === 'unknown' ? '?libc' : t);
+export const libcTagText = (t: LibcTag | undefined): string =>
+  t === undefined || t === 'none' ? '' : t === 'unknown' ? '?libc' : t;
 
 function goLine(b: BinaryRecord): string | undefined {
   const g = b.go;
@@ -65,7 +66,9 @@ export function elfLines(analysis: Analysis, node: FsNode | undefined, width = 1
   const b = binaryAt(analysis.binaries, node.path);
   if (!b) return [];
   const tag = elfMarks(analysis).tag.get(node.id);
-  const out: DetailLine[] = [`ELF ${b.kind} · ${b.machine} · ${b.class}-bit${tag && tag !== 'none' ? ` · needs ${tag}` : ''}`];
+  const out: DetailLine[] = [
+    `ELF ${b.kind} · ${b.machine} · ${b.class}-bit${tag && tag !== 'none' ? ` · needs ${tag}` : ''}`,
+  ];
   if (b.malformed) out.push({ text: `malformed: ${b.malformed}`, tone: 'error' });
   const res = b.resolution;
   if (b.interpreter) {
@@ -76,7 +79,10 @@ export function elfLines(analysis: Analysis, node: FsNode | undefined, width = 1
   }
   if (b.needed.length > 0) out.push(`needed ${b.needed.join(', ')}`);
   if (b.soname) out.push(`soname ${b.soname}`);
-  if (b.rpath.length + b.runpath.length > 0) out.push(`${b.runpath.length > 0 ? `runpath ${b.runpath.join(':')}` : ''}${b.rpath.length > 0 ? ` rpath ${b.rpath.join(':')}` : ''}`.trim());
+  if (b.rpath.length + b.runpath.length > 0)
+    out.push(
+      `${b.runpath.length > 0 ? `runpath ${b.runpath.join(':')}` : ''}${b.rpath.length > 0 ? ` rpath ${b.rpath.join(':')}` : ''}`.trim(),
+    );
   const v = b.verdict;
   if (v?.status === 'will not start') out.push({ text: `✗ will not start: ${v.reason}`, tone: 'error' });
   else if (v?.status === 'will start') out.push({ text: `✓ will start${v.reason ? `: ${v.reason}` : ''}`, tone: 'ok' });
@@ -84,22 +90,33 @@ export function elfLines(analysis: Analysis, node: FsNode | undefined, width = 1
   if (b.minGlibc) out.push(`min GLIBC ${b.minGlibc}`);
   const go = goLine(b);
   if (go) out.push(go);
-  out.push(`symbols ${formatBytes(b.symbolBytes)} · debug ${formatBytes(b.debugBytes)}${b.stripped ? ' (stripped)' : ''}`);
+  out.push(
+    `symbols ${formatBytes(b.symbolBytes)} · debug ${formatBytes(b.debugBytes)}${b.stripped ? ' (stripped)' : ''}`,
+  );
   if (res && (res.libs.length > 0 || res.missing.length > 0)) {
     out.push(`Libraries (${res.flavour} loader):`);
     for (const l of res.libs) {
       const real = l.realPath !== l.path ? ` → ${l.realPath}` : '';
       out.push(`${'  '.repeat(l.depth)}${l.name} ⇒ ${l.path}${real} (layer ${l.layer}, ${l.via})`);
     }
-    for (const m of res.missing) out.push({ text: `  ✗ ${m.name} not found${m.neededBy !== b.path ? ` (needed by ${m.neededBy})` : ''}${m.reason !== 'not found' ? `: ${m.reason}` : ''}`, tone: 'error' });
-    for (const p of res.versionProblems) out.push({ text: `  ✗ ${p.version} not in ${p.file} (${p.library}), needed by ${p.object}`, tone: 'error' });
-    for (const n of res.needsLdconfig) out.push({ text: `  ? ${n}: found only through ld.so.conf, and the image has no ld.so.cache`, tone: 'warn' });
+    for (const m of res.missing)
+      out.push({
+        text: `  ✗ ${m.name} not found${m.neededBy !== b.path ? ` (needed by ${m.neededBy})` : ''}${m.reason !== 'not found' ? `: ${m.reason}` : ''}`,
+        tone: 'error',
+      });
+    for (const p of res.versionProblems)
+      out.push({ text: `  ✗ ${p.version} not in ${p.file} (${p.library}), needed by ${p.object}`, tone: 'error' });
+    for (const n of res.needsLdconfig)
+      out.push({ text: `  ? ${n}: found only through ld.so.conf, and the image has no ld.so.cache`, tone: 'warn' });
   }
   const findings = findingsFor(analysis.binaries, node.path);
   if (findings.length > 0) {
     out.push('Findings:');
     for (const f of findings) {
-      out.push({ text: `${SEVERITY_LABEL[f.severity]} ${f.code}: ${f.evidence}`, tone: f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warn' : 'dim' });
+      out.push({
+        text: `${SEVERITY_LABEL[f.severity]} ${f.code}: ${f.evidence}`,
+        tone: f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warn' : 'dim',
+      });
       out.push(`  fix: ${f.fix}`);
     }
   }

@@ -3,7 +3,16 @@ import { entryAt, type FsNode } from '../model/file-tree.js';
 import { elfOf } from '../model/libc/index.js';
 import type { PlanAction, WasteClass } from '../model/plan/index.js';
 import { findingList, findingTreePath } from './findings-view.js';
-import { EMPTY_PLAN, removeActionAt, removeNodeAction, stripAction, toggleAction, undoPlan, upxAction, type PlanState } from './plan-state.js';
+import {
+  EMPTY_PLAN,
+  removeActionAt,
+  removeNodeAction,
+  stripAction,
+  toggleAction,
+  undoPlan,
+  upxAction,
+  type PlanState,
+} from './plan-state.js';
 import type { Command } from './keymap.js';
 import type { Compare, LayerView } from './layer-view.js';
 import { runSearch, searchIndex, type SearchHit } from './search.js';
@@ -53,9 +62,31 @@ export const THRESHOLDS = [0, 10e3, 100e3, 1e6, 10e6, 100e6] as const;
 /** dive opens on the first layer; slimtui opens on the last (the image as it runs), aggregated. */
 export function initialState(layerCount: number): ExplorerState {
   return {
-    focus: 'tree', overlay: 'none', layer: Math.max(0, layerCount - 1), compare: 'aggregated', show: SHOW_ALL, sort: 'name', flat: false,
-    threshold: 0, wastedOnly: false, attributes: true, filterText: '', expandAll: true, toggled: new Set(), cursorId: -1, treeTop: 0, layerTop: 0,
-    searchQuery: '', searchCursor: 0, previewTop: 0, helpTop: 0, findingsCursor: 0, classesCursor: 0, planCursor: 0, plan: EMPTY_PLAN, message: '',
+    focus: 'tree',
+    overlay: 'none',
+    layer: Math.max(0, layerCount - 1),
+    compare: 'aggregated',
+    show: SHOW_ALL,
+    sort: 'name',
+    flat: false,
+    threshold: 0,
+    wastedOnly: false,
+    attributes: true,
+    filterText: '',
+    expandAll: true,
+    toggled: new Set(),
+    cursorId: -1,
+    treeTop: 0,
+    layerTop: 0,
+    searchQuery: '',
+    searchCursor: 0,
+    previewTop: 0,
+    helpTop: 0,
+    findingsCursor: 0,
+    classesCursor: 0,
+    planCursor: 0,
+    plan: EMPTY_PLAN,
+    message: '',
   };
 }
 
@@ -70,13 +101,24 @@ export function compileFilter(text: string): RegExp | null {
 }
 
 export const rowOptions = (s: ExplorerState): RowOptions => ({
-  show: s.show, threshold: s.threshold, wastedOnly: s.wastedOnly, pathFilter: compileFilter(s.filterText), sort: s.sort, flat: s.flat, expandAll: s.expandAll, toggled: s.toggled,
+  show: s.show,
+  threshold: s.threshold,
+  wastedOnly: s.wastedOnly,
+  pathFilter: compileFilter(s.filterText),
+  sort: s.sort,
+  flat: s.flat,
+  expandAll: s.expandAll,
+  toggled: s.toggled,
 });
 
 /** The cursor's row: the node's row, else its nearest visible ancestor's, else 0. */
 export function cursorRow(s: ExplorerState, analysis: Analysis, rows: Rows): number {
   if (s.cursorId < 0 || rows.count === 0) return 0;
-  for (let node: FsNode | null | undefined = analysis.tree.nodes[s.cursorId]; node && node.id !== 0; node = node.parent) {
+  for (
+    let node: FsNode | null | undefined = analysis.tree.nodes[s.cursorId];
+    node && node.id !== 0;
+    node = node.parent
+  ) {
     const r = rowOf(rows, node.id);
     if (r >= 0) return r;
   }
@@ -120,7 +162,16 @@ export function jumpTo(s: ExplorerState, analysis: Analysis, node: FsNode): Expl
     const live = [...node.versions].reverse().find((v) => v.entry !== null);
     if (live) layer = live.layer;
   }
-  const next: ExplorerState = { ...s, layer, compare: 'aggregated', show: SHOW_ALL, threshold: 0, wastedOnly: false, filterText: '', flat: false };
+  const next: ExplorerState = {
+    ...s,
+    layer,
+    compare: 'aggregated',
+    show: SHOW_ALL,
+    threshold: 0,
+    wastedOnly: false,
+    filterText: '',
+    flat: false,
+  };
   const toggled = new Set(next.toggled);
   for (let p = node.parent; p && p.id !== 0; p = p.parent) {
     if (next.expandAll) toggled.delete(p.path);
@@ -138,20 +189,34 @@ function treeCommand(s: ExplorerState, cmd: Command, ctx: FrameContext): Explore
   const node = id >= 0 ? analysis.tree.nodes[id] : undefined;
   if (isMove(cmd)) {
     const r = moveCursor(row, cmd, rows.count, ctx.treeHeight);
-    const nextTop = cmd === 'pageDown' || cmd === 'pageUp' ? clamp(top + (r - row), 0, Math.max(0, rows.count - ctx.treeHeight)) : top;
-    return { ...s, cursorId: rows.count > 0 ? rows.ids[r]! : -1, treeTop: windowTop(nextTop, r, rows.count, ctx.treeHeight) };
+    const nextTop =
+      cmd === 'pageDown' || cmd === 'pageUp'
+        ? clamp(top + (r - row), 0, Math.max(0, rows.count - ctx.treeHeight))
+        : top;
+    return {
+      ...s,
+      cursorId: rows.count > 0 ? rows.ids[r]! : -1,
+      treeTop: windowTop(nextTop, r, rows.count, ctx.treeHeight),
+    };
   }
   if (!node || s.flat) return s;
   const kids = rows.hasKids[row] === 1;
   switch (cmd) {
     case 'toggle':
-      return kids ? { ...s, cursorId: id, treeTop: top, toggled: setExpanded(s, node.path, !isExpandedPath(s, node.path)) } : s;
+      return kids
+        ? { ...s, cursorId: id, treeTop: top, toggled: setExpanded(s, node.path, !isExpandedPath(s, node.path)) }
+        : s;
     case 'expand':
-      return kids && !isExpandedPath(s, node.path) ? { ...s, cursorId: id, treeTop: top, toggled: setExpanded(s, node.path, true) } : s;
+      return kids && !isExpandedPath(s, node.path)
+        ? { ...s, cursorId: id, treeTop: top, toggled: setExpanded(s, node.path, true) }
+        : s;
     case 'collapse': {
-      if (kids && isExpandedPath(s, node.path)) return { ...s, cursorId: id, treeTop: top, toggled: setExpanded(s, node.path, false) };
+      if (kids && isExpandedPath(s, node.path))
+        return { ...s, cursorId: id, treeTop: top, toggled: setExpanded(s, node.path, false) };
       const parentRow = rows.parentRow[row]!;
-      return parentRow >= 0 ? { ...s, cursorId: rows.ids[parentRow]!, treeTop: windowTop(top, parentRow, rows.count, ctx.treeHeight) } : s;
+      return parentRow >= 0
+        ? { ...s, cursorId: rows.ids[parentRow]!, treeTop: windowTop(top, parentRow, rows.count, ctx.treeHeight) }
+        : s;
     }
     default:
       return s;
@@ -161,18 +226,28 @@ function treeCommand(s: ExplorerState, cmd: Command, ctx: FrameContext): Explore
 function scrollCommand(top: number, cmd: Move, lines: number, height: number): number {
   const max = Math.max(0, lines - height);
   switch (cmd) {
-    case 'up': return clamp(top - 1, 0, max);
-    case 'down': return clamp(top + 1, 0, max);
-    case 'pageUp': return clamp(top - (height - 1), 0, max);
-    case 'pageDown': return clamp(top + (height - 1), 0, max);
-    case 'home': return 0;
-    case 'end': return max;
+    case 'up':
+      return clamp(top - 1, 0, max);
+    case 'down':
+      return clamp(top + 1, 0, max);
+    case 'pageUp':
+      return clamp(top - (height - 1), 0, max);
+    case 'pageDown':
+      return clamp(top + (height - 1), 0, max);
+    case 'home':
+      return 0;
+    case 'end':
+      return max;
   }
 }
 
-const selectLayer = (s: ExplorerState, layer: number, count: number): ExplorerState => ({ ...s, layer: clamp(layer, 0, Math.max(0, count - 1)) });
+const selectLayer = (s: ExplorerState, layer: number, count: number): ExplorerState => ({
+  ...s,
+  layer: clamp(layer, 0, Math.max(0, count - 1)),
+});
 
-const listMove = (cursor: number, cmd: Command, count: number, height: number): number => (isMove(cmd) ? moveCursor(cursor, cmd, count, height) : cursor);
+const listMove = (cursor: number, cmd: Command, count: number, height: number): number =>
+  isMove(cmd) ? moveCursor(cursor, cmd, count, height) : cursor;
 
 function withPlan(s: ExplorerState, plan: PlanState, message: string): ExplorerState {
   return { ...s, plan, message, planCursor: clamp(s.planCursor, 0, Math.max(0, plan.actions.length - 1)) };
@@ -185,7 +260,11 @@ function undo(s: ExplorerState): ExplorerState {
 }
 
 /** The tree's plan keys: mark the node for removal, strip or pack it (a directory: every ELF file below it). */
-function treePlanCommand(s: ExplorerState, cmd: 'markRemove' | 'toggleStrip' | 'toggleUpx', ctx: FrameContext): ExplorerState {
+function treePlanCommand(
+  s: ExplorerState,
+  cmd: 'markRemove' | 'toggleStrip' | 'toggleUpx',
+  ctx: FrameContext,
+): ExplorerState {
   const row = cursorRow(s, ctx.analysis, ctx.rows);
   const node = ctx.rows.count > 0 ? ctx.analysis.tree.nodes[ctx.rows.ids[row]!] : undefined;
   if (!node || node.id === 0) return { ...s, message: 'nothing selected' };
@@ -193,7 +272,11 @@ function treePlanCommand(s: ExplorerState, cmd: 'markRemove' | 'toggleStrip' | '
   if (cmd === 'markRemove') {
     const a = removeNodeAction(node);
     const plan = toggleAction(s.plan, a);
-    return withPlan(at, plan, `${plan.actions.length > s.plan.actions.length ? 'plan: remove' : 'plan: keep'} /${node.path}`);
+    return withPlan(
+      at,
+      plan,
+      `${plan.actions.length > s.plan.actions.length ? 'plan: remove' : 'plan: keep'} /${node.path}`,
+    );
   }
   const last = ctx.analysis.image.layers.length - 1;
   const live = entryAt(node, last);
@@ -204,7 +287,11 @@ function treePlanCommand(s: ExplorerState, cmd: 'markRemove' | 'toggleStrip' | '
   const a = cmd === 'toggleStrip' ? stripAction(target) : upxAction(target);
   const plan = toggleAction(s.plan, a);
   const verb = cmd === 'toggleStrip' ? 'strip' : 'UPX-pack';
-  return withPlan(at, plan, `${plan.actions.length > s.plan.actions.length ? `plan: ${verb}` : `plan: no ${verb} of`} ${target}`);
+  return withPlan(
+    at,
+    plan,
+    `${plan.actions.length > s.plan.actions.length ? `plan: ${verb}` : `plan: no ${verb} of`} ${target}`,
+  );
 }
 
 function toggleGlobal(s: ExplorerState, a: PlanAction, what: string): ExplorerState {
@@ -249,7 +336,11 @@ function planKeys(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerSt
   if (cmd === 'finalOnly') return toggleGlobal(s, { kind: 'final-only' }, 'keep only the final filesystem');
   if (cmd === 'recommended') {
     const actions = ctx.recommended?.() ?? [];
-    return withPlan(s, { actions, history: [...s.plan.history, s.plan.actions] }, `plan: the recommended plan (${actions.length} actions)`);
+    return withPlan(
+      s,
+      { actions, history: [...s.plan.history, s.plan.actions] },
+      `plan: the recommended plan (${actions.length} actions)`,
+    );
   }
   return { ...s, planCursor: listMove(s.planCursor, cmd, s.plan.actions.length, ctx.overlayHeight) };
 }
@@ -267,8 +358,11 @@ function previewKeys(s: ExplorerState, cmd: Command, ctx: FrameContext): Explore
 function searchKeys(s: ExplorerState, cmd: Command, ctx: FrameContext): ExplorerState {
   if (cmd === 'close') return { ...s, overlay: 'none' };
   // Hits for the state's own query, not the last frame's: keys can outrun frames.
-  const hits = ctx.searchHits ? ctx.searchHits(s.searchQuery) : runSearch(searchIndex(ctx.analysis.tree), s.searchQuery).hits;
-  if (cmd === 'up' || cmd === 'down') return { ...s, searchCursor: clamp(s.searchCursor + (cmd === 'up' ? -1 : 1), 0, Math.max(0, hits.length - 1)) };
+  const hits = ctx.searchHits
+    ? ctx.searchHits(s.searchQuery)
+    : runSearch(searchIndex(ctx.analysis.tree), s.searchQuery).hits;
+  if (cmd === 'up' || cmd === 'down')
+    return { ...s, searchCursor: clamp(s.searchCursor + (cmd === 'up' ? -1 : 1), 0, Math.max(0, hits.length - 1)) };
   if (cmd === 'accept') {
     const hit = hits[s.searchCursor];
     const node = hit ? ctx.analysis.tree.byPath.get(hit.target.slice(1)) : undefined;
@@ -300,20 +394,38 @@ export function reduce(s0: ExplorerState, cmd: Command, ctx: FrameContext): Expl
   const layerCount = ctx.analysis.image.layers.length;
   if (s.overlay !== 'none') return OVERLAY_KEYS[s.overlay](s, cmd, ctx);
   switch (cmd) {
-    case 'help': return { ...s, overlay: 'help', helpTop: 0 };
-    case 'findings': return { ...s, overlay: 'findings' };
-    case 'classes': return { ...s, overlay: 'classes' };
-    case 'planView': return { ...s, overlay: 'plan' };
-    case 'undo': return undo(s);
-    case 'switchPane': return { ...s, focus: s.focus === 'tree' ? 'layers' : 'tree' };
-    case 'search': return { ...s, overlay: 'search', searchQuery: '', searchCursor: 0 };
-    case 'filter': return { ...s, overlay: 'filter' };
-    case 'prevLayer': return selectLayer(s, s.layer - 1, layerCount);
-    case 'nextLayer': return selectLayer(s, s.layer + 1, layerCount);
-    case 'wastedOnly': return { ...s, wastedOnly: !s.wastedOnly };
-    case 'flat': return { ...s, flat: !s.flat, treeTop: 0 };
-    case 'sort': return { ...s, sort: s.sort === 'name' ? 'size' : 'name' };
-    case 'threshold': return { ...s, threshold: THRESHOLDS[(THRESHOLDS.indexOf(s.threshold as (typeof THRESHOLDS)[number]) + 1) % THRESHOLDS.length]! };
+    case 'help':
+      return { ...s, overlay: 'help', helpTop: 0 };
+    case 'findings':
+      return { ...s, overlay: 'findings' };
+    case 'classes':
+      return { ...s, overlay: 'classes' };
+    case 'planView':
+      return { ...s, overlay: 'plan' };
+    case 'undo':
+      return undo(s);
+    case 'switchPane':
+      return { ...s, focus: s.focus === 'tree' ? 'layers' : 'tree' };
+    case 'search':
+      return { ...s, overlay: 'search', searchQuery: '', searchCursor: 0 };
+    case 'filter':
+      return { ...s, overlay: 'filter' };
+    case 'prevLayer':
+      return selectLayer(s, s.layer - 1, layerCount);
+    case 'nextLayer':
+      return selectLayer(s, s.layer + 1, layerCount);
+    case 'wastedOnly':
+      return { ...s, wastedOnly: !s.wastedOnly };
+    case 'flat':
+      return { ...s, flat: !s.flat, treeTop: 0 };
+    case 'sort':
+      return { ...s, sort: s.sort === 'name' ? 'size' : 'name' };
+    case 'threshold':
+      return {
+        ...s,
+        threshold:
+          THRESHOLDS[(THRESHOLDS.indexOf(s.threshold as (typeof THRESHOLDS)[number]) + 1) % THRESHOLDS.length]!,
+      };
     default:
       break;
   }
@@ -328,12 +440,18 @@ export function reduce(s0: ExplorerState, cmd: Command, ctx: FrameContext): Expl
     return s;
   }
   switch (cmd) {
-    case 'toggleAll': return { ...s, expandAll: !s.expandAll, toggled: new Set() };
-    case 'showAdded': return { ...s, show: { ...s.show, added: !s.show.added } };
-    case 'showRemoved': return { ...s, show: { ...s.show, removed: !s.show.removed } };
-    case 'showModified': return { ...s, show: { ...s.show, modified: !s.show.modified } };
-    case 'showUnchanged': return { ...s, show: { ...s.show, unchanged: !s.show.unchanged } };
-    case 'attributes': return { ...s, attributes: !s.attributes };
+    case 'toggleAll':
+      return { ...s, expandAll: !s.expandAll, toggled: new Set() };
+    case 'showAdded':
+      return { ...s, show: { ...s.show, added: !s.show.added } };
+    case 'showRemoved':
+      return { ...s, show: { ...s.show, removed: !s.show.removed } };
+    case 'showModified':
+      return { ...s, show: { ...s.show, modified: !s.show.modified } };
+    case 'showUnchanged':
+      return { ...s, show: { ...s.show, unchanged: !s.show.unchanged } };
+    case 'attributes':
+      return { ...s, attributes: !s.attributes };
     case 'markRemove':
     case 'toggleStrip':
     case 'toggleUpx':
@@ -361,4 +479,5 @@ export function deleteChar(s: ExplorerState): ExplorerState {
 }
 
 /** The key scope for the keymap: the overlay when one is open, else the focused pane. */
-export const scopeOf = (s: ExplorerState): Exclude<Overlay, 'none'> | Pane => (s.overlay === 'none' ? s.focus : s.overlay);
+export const scopeOf = (s: ExplorerState): Exclude<Overlay, 'none'> | Pane =>
+  s.overlay === 'none' ? s.focus : s.overlay;

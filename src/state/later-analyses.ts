@@ -34,11 +34,21 @@ export function treeAnalysis(image: Image, opts: AnalyzeOptions = {}): Analysis 
   const tree = buildFileTree(image.layers);
   // --no-elf: no libc pass at all (as `analyze` does), nothing pending.
   const binaries = opts.elf === false ? noBinaries(image.config) : PENDING_BINARIES;
-  return { image, tree, dive: diveMetrics(image.layers, tree), reclaimable: reclaimableBytes(image.layers, tree), binaries };
+  return {
+    image,
+    tree,
+    dive: diveMetrics(image.layers, tree),
+    reclaimable: reclaimableBytes(image.layers, tree),
+    binaries,
+  };
 }
 
 /** The analysis with the binaries report in (a new object: the tree, metrics and image are shared). */
-export const withBinaries = (a: Analysis, options: BinaryOptions = {}, binaries: BinaryReport = analyseBinaries(a.image, a.tree, options)): Analysis => ({
+export const withBinaries = (
+  a: Analysis,
+  options: BinaryOptions = {},
+  binaries: BinaryReport = analyseBinaries(a.image, a.tree, options),
+): Analysis => ({
   ...a,
   binaries,
 });

@@ -8,7 +8,11 @@ import { layerSubtreeSizes, subtreeSizesAt } from '../model/tree-sizes.js';
 export type Compare = 'layer' | 'aggregated';
 
 /** Change codes, per node, for one layer. */
-export const CH_NONE = 0, CH_ADDED = 1, CH_MODIFIED = 2, CH_REMOVED = 3, CH_UNCHANGED = 4;
+export const CH_NONE = 0,
+  CH_ADDED = 1,
+  CH_MODIFIED = 2,
+  CH_REMOVED = 3,
+  CH_UNCHANGED = 4;
 export type ChangeCode = 0 | 1 | 2 | 3 | 4;
 
 /**
@@ -51,7 +55,9 @@ export function buildLayerView(tree: FileTree, layer: number, compare: Compare):
   }
   if (compare === 'layer') {
     // A changed path brings its directories along, as context.
-    for (let i = n - 1; i > 0; i--) if (present[i]) for (let p = tree.nodes[i]!.parent; p && p.id !== 0 && !present[p.id]; p = p.parent) present[p.id] = 1;
+    for (let i = n - 1; i > 0; i--)
+      if (present[i])
+        for (let p = tree.nodes[i]!.parent; p && p.id !== 0 && !present[p.id]; p = p.parent) present[p.id] = 1;
   }
   present[0] = 1;
   const sizes = compare === 'aggregated' ? subtreeSizesAt(tree, layer) : layerSubtreeSizes(tree, layer);

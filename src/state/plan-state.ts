@@ -26,7 +26,10 @@ export function toggleAction(p: PlanState, a: PlanAction): PlanState {
 
 export function removeActionAt(p: PlanState, index: number): PlanState {
   if (index < 0 || index >= p.actions.length) return p;
-  return withActions(p, p.actions.filter((_, i) => i !== index));
+  return withActions(
+    p,
+    p.actions.filter((_, i) => i !== index),
+  );
 }
 
 /** Back to the action list before the last change. */

@@ -1,6 +1,14 @@
 import type { Analysis } from '../model/analysis.js';
 import { formatBytes } from '../model/byte-units.js';
-import { describeAction, fixList, planFile, renderFixListMarkdown, type Codec, type PlanAction, type Projection } from '../model/plan/index.js';
+import {
+  describeAction,
+  fixList,
+  planFile,
+  renderFixListMarkdown,
+  type Codec,
+  type PlanAction,
+  type Projection,
+} from '../model/plan/index.js';
 import type { DetailLine } from './elf-details.js';
 
 /** A saving as the plan shows it: `−1.2 MB`, `+3 kB` when the action grows the image. */
@@ -10,7 +18,11 @@ export const saving = (n: number): string => (n === 0 ? '0 B' : n > 0 ? `−${fo
  * The plan view's rows: each action with its saving on disk and compressed (blank while it is projected);
  * `upxEstimating`: the UPX rows carry the rough guess while the UPX model runs.
  */
-export function planLines(actions: readonly PlanAction[], proj: Projection | undefined, upxEstimating = false): DetailLine[] {
+export function planLines(
+  actions: readonly PlanAction[],
+  proj: Projection | undefined,
+  upxEstimating = false,
+): DetailLine[] {
   return actions.map((a, i) => {
     const p = proj?.actions[i];
     const label = describeAction(a);
@@ -21,7 +33,8 @@ export function planLines(actions: readonly PlanAction[], proj: Projection | und
   });
 }
 
-const UPX_CAVEATS = 'UPX: packed executables are unpacked into memory at every start (more RAM, slower start, no shared pages), are harder to profile and debug, and some scanners flag them; the pull-size saving is small because packed bytes do not compress.';
+const UPX_CAVEATS =
+  'UPX: packed executables are unpacked into memory at every start (more RAM, slower start, no shared pages), are harder to profile and debug, and some scanners flag them; the pull-size saving is small because packed bytes do not compress.';
 
 const exact = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -35,7 +48,13 @@ export function planFooter(proj: Projection | undefined, cursor: number): Detail
   ];
   const a = proj.actions[cursor];
   if (a) {
-    const extra = [`${a.entries} entries`, a.unchanged > 0 ? `${a.unchanged} unchanged` : '', a.refusals.length > 0 ? `${a.refusals.length} refused by UPX (e.g. ${a.refusals[0]!.path}: ${a.refusals[0]!.reason})` : ''].filter(Boolean);
+    const extra = [
+      `${a.entries} entries`,
+      a.unchanged > 0 ? `${a.unchanged} unchanged` : '',
+      a.refusals.length > 0
+        ? `${a.refusals.length} refused by UPX (e.g. ${a.refusals[0]!.path}: ${a.refusals[0]!.reason})`
+        : '',
+    ].filter(Boolean);
     out.push(`${a.id} ${a.label}: ${extra.join(', ')}`);
   }
   for (const w of proj.warnings.slice(0, 4)) out.push({ text: `⚠ ${w.message}`, tone: 'warn' });
@@ -47,9 +66,15 @@ export function planFooter(proj: Projection | undefined, cursor: number): Detail
 export const EXPORT_NAMES = { fixList: 'slimtui-fixes.md', plan: 'slimtui-plan.json' } as const;
 
 /** The fix list (markdown) and the plan file (`--plan` format) of a projected plan. */
-export function exportTexts(analysis: Analysis, proj: Projection, actions: readonly PlanAction[], codec: Codec, recommended: boolean): { markdown: string; planFile: string } {
+export function exportTexts(
+  analysis: Analysis,
+  proj: Projection,
+  actions: readonly PlanAction[],
+  codec: Codec,
+  recommended: boolean,
+): { markdown: string; planFile: string } {
   const md = renderFixListMarkdown(fixList(analysis, proj));
-  const note = recommended ? '\n_The plan was empty when exported: this is slimtui\'s recommended plan._\n' : '';
+  const note = recommended ? "\n_The plan was empty when exported: this is slimtui's recommended plan._\n" : '';
   const image = analysis.image.repoTags[0] ?? analysis.image.reference;
   return { markdown: `${md}${note}`, planFile: `${JSON.stringify(planFile(actions, image, codec), null, 2)}\n` };
 }

@@ -54,7 +54,10 @@ export function textLines(bytes: Uint8Array): string[] {
   const raw = text.split(/\r?\n/);
   if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
   const width = String(raw.length).length;
-  return raw.map((l, i) => `${String(i + 1).padStart(width)} │ ${l.replace(/\t/g, '    ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '·')}`);
+  return raw.map(
+    (l, i) =>
+      `${String(i + 1).padStart(width)} │ ${l.replace(/\t/g, '    ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '·')}`,
+  );
 }
 
 export interface PreviewText {
@@ -67,6 +70,7 @@ export interface PreviewText {
 export function formatPreview(bytes: Uint8Array, fileSize: number): PreviewText {
   const head = bytes.subarray(0, PREVIEW_BYTES);
   const truncated = fileSize > head.length;
-  if (looksBinary(head)) return { kind: 'binary', lines: hexLines(head.subarray(0, 4096)), truncated: truncated || head.length > 4096 };
+  if (looksBinary(head))
+    return { kind: 'binary', lines: hexLines(head.subarray(0, 4096)), truncated: truncated || head.length > 4096 };
   return { kind: 'text', lines: textLines(head), truncated };
 }

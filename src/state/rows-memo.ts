@@ -16,19 +16,40 @@ export function singleToggle(a: ReadonlySet<string>, b: ReadonlySet<string>): st
 }
 
 const sameOptsButToggled = (a: RowOptions, b: RowOptions): boolean =>
-  a.show === b.show && a.threshold === b.threshold && a.wastedOnly === b.wastedOnly && (a.pathFilter?.source ?? null) === (b.pathFilter?.source ?? null) && a.sort === b.sort && a.flat === b.flat && a.expandAll === b.expandAll;
+  a.show === b.show &&
+  a.threshold === b.threshold &&
+  a.wastedOnly === b.wastedOnly &&
+  (a.pathFilter?.source ?? null) === (b.pathFilter?.source ?? null) &&
+  a.sort === b.sort &&
+  a.flat === b.flat &&
+  a.expandAll === b.expandAll;
 
 /**
  * Keeps the last flattened rows. Expanding or collapsing one directory (the common keystroke) patches the
  * rows in place of a re-flatten: only that subtree is walked; everything else is a typed-array copy.
  */
 export class RowsMemo {
-  private last?: { tree: FileTree; view: LayerView; vis: Uint8Array; opts: RowOptions; sizes: Float64Array; rows: Rows };
+  private last?: {
+    tree: FileTree;
+    view: LayerView;
+    vis: Uint8Array;
+    opts: RowOptions;
+    sizes: Float64Array;
+    rows: Rows;
+  };
 
   rows(tree: FileTree, view: LayerView, vis: Uint8Array, opts: RowOptions, sizes: Float64Array = view.sizes): Rows {
     const l = this.last;
     let rows: Rows | undefined;
-    if (l && l.tree === tree && l.view === view && l.vis === vis && l.sizes === sizes && sameOptsButToggled(l.opts, opts) && !opts.flat) {
+    if (
+      l &&
+      l.tree === tree &&
+      l.view === view &&
+      l.vis === vis &&
+      l.sizes === sizes &&
+      sameOptsButToggled(l.opts, opts) &&
+      !opts.flat
+    ) {
       if (l.opts.toggled === opts.toggled) rows = l.rows;
       else {
         const path = singleToggle(l.opts.toggled, opts.toggled);

@@ -109,12 +109,19 @@ export function visibleNodes(tree: FileTree, view: LayerView, wasted: Uint8Array
       continue;
     }
     // The wasted-only view also lists wasted paths that an earlier layer deleted (they count as removed).
-    const gone = !view.present[i] && opts.wastedOnly && wasted[i] === 1 && view.compare === 'aggregated' && displayEntry(node, view.layer) !== null;
+    const gone =
+      !view.present[i] &&
+      opts.wastedOnly &&
+      wasted[i] === 1 &&
+      view.compare === 'aggregated' &&
+      displayEntry(node, view.layer) !== null;
     if (!view.present[i] && !gone) continue;
     const e = displayEntry(node, view.layer);
     const isDir = e?.kind === 'dir';
     let pass = showsChange(opts.show, gone ? CH_REMOVED : view.change[i]!);
-    if (pass && isDir && narrowing) pass = opts.pathFilter !== null && !opts.wastedOnly && opts.threshold === 0 && testPath(opts.pathFilter, node.path);
+    if (pass && isDir && narrowing)
+      pass =
+        opts.pathFilter !== null && !opts.wastedOnly && opts.threshold === 0 && testPath(opts.pathFilter, node.path);
     if (pass && !isDir) {
       if (opts.threshold > 0 && (e?.size ?? 0) < opts.threshold) pass = false;
       else if (opts.wastedOnly && !wasted[i]) pass = false;
@@ -153,14 +160,26 @@ function descendants(tree: FileTree): Int32Array {
 /** Children in display order: by name, or by `sizes` (largest first) when sorting by size. */
 function kidsFn(tree: FileTree, sizes: Float64Array, opts: RowOptions): (id: number) => Int32Array {
   const index = nameIndex(tree);
-  return (id) => (opts.sort === 'size' ? childrenBySize(index, sizes, id) : index.kids.subarray(index.start[id]!, index.start[id + 1]!));
+  return (id) =>
+    opts.sort === 'size'
+      ? childrenBySize(index, sizes, id)
+      : index.kids.subarray(index.start[id]!, index.start[id + 1]!);
 }
 
 /**
  * The visible rows below node `rootId` (not the node itself), depth-first, numbered from `firstRow`; the
  * top-level rows get `depth0` and the parent row `parent0`. O(rows), no recursion.
  */
-function walk(tree: FileTree, vis: Uint8Array, opts: RowOptions, kidsOf: (id: number) => Int32Array, rootId: number, depth0: number, parent0: number, firstRow: number): Rows {
+function walk(
+  tree: FileTree,
+  vis: Uint8Array,
+  opts: RowOptions,
+  kidsOf: (id: number) => Int32Array,
+  rootId: number,
+  depth0: number,
+  parent0: number,
+  firstRow: number,
+): Rows {
   const cap = rootId === 0 ? tree.nodes.length : descendants(tree)[rootId]!;
   const ids = new Int32Array(cap);
   const depth = new Uint16Array(cap);
@@ -196,7 +215,11 @@ function walk(tree: FileTree, vis: Uint8Array, opts: RowOptions, kidsOf: (id: nu
     if (node.children.size > 0) {
       const childKids = kidsOf(id);
       let any = false;
-      for (let k = 0; k < childKids.length; k++) if (vis[childKids[k]!]) { any = true; break; }
+      for (let k = 0; k < childKids.length; k++)
+        if (vis[childKids[k]!]) {
+          any = true;
+          break;
+        }
       if (any) {
         hasKids[row] = 1;
         if (isExpanded(opts, node)) {
@@ -215,7 +238,13 @@ function walk(tree: FileTree, vis: Uint8Array, opts: RowOptions, kidsOf: (id: nu
  * `sizes` orders the size sort and the flat list (default: the view's sizes; the wasted-only view passes
  * wasted bytes).
  */
-export function flattenRows(tree: FileTree, view: LayerView, vis: Uint8Array, opts: RowOptions, sizes: Float64Array = view.sizes): Rows {
+export function flattenRows(
+  tree: FileTree,
+  view: LayerView,
+  vis: Uint8Array,
+  opts: RowOptions,
+  sizes: Float64Array = view.sizes,
+): Rows {
   if (opts.flat) return flatList(tree, view, vis, sizes === view.sizes ? undefined : sizes);
   return walk(tree, vis, opts, kidsFn(tree, sizes, opts), 0, 0, -1, 0);
 }
@@ -224,7 +253,14 @@ export function flattenRows(tree: FileTree, view: LayerView, vis: Uint8Array, op
  * The rows after expanding or collapsing one directory, from the rows before: only that directory's
  * subtree is walked (or cut out), the rest is copied. Gives `prev` itself when nothing visible changes.
  */
-export function toggleRows(tree: FileTree, vis: Uint8Array, opts: RowOptions, prev: Rows, node: FsNode, sizes: Float64Array): Rows {
+export function toggleRows(
+  tree: FileTree,
+  vis: Uint8Array,
+  opts: RowOptions,
+  prev: Rows,
+  node: FsNode,
+  sizes: Float64Array,
+): Rows {
   const r = rowOf(prev, node.id);
   if (r < 0 || prev.hasKids[r] !== 1) return prev;
   const wasOpen = r + 1 < prev.count && prev.parentRow[r + 1] === r;
@@ -267,13 +303,23 @@ function flatList(tree: FileTree, view: LayerView, vis: Uint8Array, byBytes?: Fl
     const e = displayEntry(tree.nodes[i]!, view.layer);
     if (e && e.kind !== 'dir') picked.push(i);
   }
-  const size = (id: number): number => (byBytes ? byBytes[id]! : displayEntry(tree.nodes[id]!, view.layer)?.size ?? 0);
+  const size = (id: number): number =>
+    byBytes ? byBytes[id]! : (displayEntry(tree.nodes[id]!, view.layer)?.size ?? 0);
   const sizes = new Float64Array(picked.length);
   picked.forEach((id, k) => (sizes[k] = size(id)));
-  const order = picked.map((_, k) => k).sort((a, b) => sizes[b]! - sizes[a]! || (tree.nodes[picked[a]!]!.path < tree.nodes[picked[b]!]!.path ? -1 : 1));
+  const order = picked
+    .map((_, k) => k)
+    .sort((a, b) => sizes[b]! - sizes[a]! || (tree.nodes[picked[a]!]!.path < tree.nodes[picked[b]!]!.path ? -1 : 1));
   const count = picked.length;
   const ids = Int32Array.from(order, (k) => picked[k]!);
-  return { count, ids, depth: new Uint16Array(count), last: new Uint8Array(count), parentRow: new Int32Array(count).fill(-1), hasKids: new Uint8Array(count) };
+  return {
+    count,
+    ids,
+    depth: new Uint16Array(count),
+    last: new Uint8Array(count),
+    parentRow: new Int32Array(count).fill(-1),
+    hasKids: new Uint8Array(count),
+  };
 }
 
 /** The row holding node `id`, or -1. */

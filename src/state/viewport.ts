@@ -18,11 +18,17 @@ export function moveCursor(cursor: number, move: Move, count: number, height: nu
   if (count <= 0) return 0;
   const page = Math.max(1, height - 1);
   switch (move) {
-    case 'up': return clamp(cursor - 1, 0, count - 1);
-    case 'down': return clamp(cursor + 1, 0, count - 1);
-    case 'pageUp': return clamp(cursor - page, 0, count - 1);
-    case 'pageDown': return clamp(cursor + page, 0, count - 1);
-    case 'home': return 0;
-    case 'end': return count - 1;
+    case 'up':
+      return clamp(cursor - 1, 0, count - 1);
+    case 'down':
+      return clamp(cursor + 1, 0, count - 1);
+    case 'pageUp':
+      return clamp(cursor - page, 0, count - 1);
+    case 'pageDown':
+      return clamp(cursor + page, 0, count - 1);
+    case 'home':
+      return 0;
+    case 'end':
+      return count - 1;
   }
 }

@@ -3,7 +3,14 @@ import { useMemo, useRef, useState } from 'react';
 import type { BinaryOptions } from '../model/libc/binaries.js';
 import type { Analysis } from '../model/analysis.js';
 import { imageSummaryLines, layerLines, layerRows, nodeLines } from '../state/details.js';
-import { cursorRow, initialState, rowOptions, scopeOf, type ExplorerState, type FrameContext } from '../state/explorer-state.js';
+import {
+  cursorRow,
+  initialState,
+  rowOptions,
+  scopeOf,
+  type ExplorerState,
+  type FrameContext,
+} from '../state/explorer-state.js';
 import { helpLines, hintsFor } from '../state/keymap.js';
 import { buildLayerView, wasteIndex } from '../state/layer-view.js';
 import { treeTitle } from '../state/tree-title.js';
@@ -88,30 +95,71 @@ export function App(props: AppProps) {
   const waste = useMemo(() => wasteIndex(analysis), [analysis]);
   const view = useMemo(() => buildLayerView(tree, state.layer, state.compare), [tree, state.layer, state.compare]);
   // Only the fields the rows read: a cursor move must not rebuild them.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const opts = useMemo(() => rowOptions(state), [state.show, state.threshold, state.wastedOnly, state.filterText, state.sort, state.flat, state.expandAll, state.toggled]);
+  const opts = useMemo(
+    () => rowOptions(state),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only the fields the rows read
+    [
+      state.show,
+      state.threshold,
+      state.wastedOnly,
+      state.filterText,
+      state.sort,
+      state.flat,
+      state.expandAll,
+      state.toggled,
+    ],
+  );
   // The visible set does not depend on sort, flat or expansion (those only reorder or fold rows).
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const vis = useMemo(() => visibleNodes(tree, view, waste.marks, opts), [tree, view, waste, opts.show, opts.threshold, opts.wastedOnly, state.filterText]);
+  const vis = useMemo(
+    () => visibleNodes(tree, view, waste.marks, opts),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the visible set depends on these fields only
+    [tree, view, waste, opts.show, opts.threshold, opts.wastedOnly, state.filterText],
+  );
   // The wasted-only view shows and sorts by wasted bytes, not live sizes.
-  const wasted = useMemo(() => (state.wastedOnly ? wastedSizes(analysis, state.layer) : undefined), [analysis, state.wastedOnly, state.layer]);
+  const wasted = useMemo(
+    () => (state.wastedOnly ? wastedSizes(analysis, state.layer) : undefined),
+    [analysis, state.wastedOnly, state.layer],
+  );
   const rowsMemo = useRef<RowsMemo | null>(null);
   rowsMemo.current ??= new RowsMemo();
-  const rows = useMemo(() => rowsMemo.current!.rows(tree, view, vis, opts, wasted ?? view.sizes), [tree, view, vis, opts, wasted]);
+  const rows = useMemo(
+    () => rowsMemo.current!.rows(tree, view, vis, opts, wasted ?? view.sizes),
+    [tree, view, vis, opts, wasted],
+  );
   const elf = useMemo(() => elfMarks(analysis), [analysis]);
 
   // Memoised: a new predictors object would make a new projector (and a new projection) at every frame.
-  const basePredictors = useMemo(() => props.predictors ?? modelPredictors(analysis.image), [props.predictors, analysis.image]);
+  const basePredictors = useMemo(
+    () => props.predictors ?? modelPredictors(analysis.image),
+    [props.predictors, analysis.image],
+  );
   const recommended = () => recommendedPlan(analysis, later.ensureWaste()).actions;
   const actions = state.plan.actions;
   const plan = usePlanProjection({
-    analysis, predictors: basePredictors, codec: props.codec ?? 'gzip', actions, waste: later.ensureWaste,
-    ...(props.upxModel ? { upxModel: props.upxModel } : {}), syncMs: props.syncProjectionMs ?? 30,
+    analysis,
+    predictors: basePredictors,
+    codec: props.codec ?? 'gzip',
+    actions,
+    waste: later.ensureWaste,
+    ...(props.upxModel ? { upxModel: props.upxModel } : {}),
+    syncMs: props.syncProjectionMs ?? 30,
   });
-  const exporter = useExport({ analysis, projector: plan.projector, waste: later.ensureWaste, recommended, writeExport: props.writeExport });
+  const exporter = useExport({
+    analysis,
+    projector: plan.projector,
+    waste: later.ensureWaste,
+    recommended,
+    writeExport: props.writeExport,
+  });
   const layersList = useMemo(() => layerRows(analysis), [analysis]);
   const search = useSearch(tree, state.overlay === 'search', state.searchQuery);
-  const preview = usePreview(analysis, state.overlay === 'preview' ? tree.nodes[state.cursorId] : undefined, state.layer, props.readFile, props.previewNote);
+  const preview = usePreview(
+    analysis,
+    state.overlay === 'preview' ? tree.nodes[state.cursorId] : undefined,
+    state.layer,
+    props.readFile,
+    props.previewNote,
+  );
 
   const row = cursorRow(state, analysis, rows);
   const top = windowTop(state.treeTop, row, rows.count, layout.treeRowsH);
@@ -119,8 +167,17 @@ export function App(props: AppProps) {
   const node = rows.count > 0 ? analysis.tree.nodes[rows.ids[row]!] : undefined;
 
   const ctx: FrameContext = {
-    analysis, view, rows, treeHeight: layout.treeRowsH, layerHeight: layout.layersRowsH, overlayHeight: layout.treeRowsH,
-    previewLines: preview.lines.length, helpLines: HELP.length, searchHits: search.hitsFor, wasteClasses: () => later.waste?.classes ?? [], recommended,
+    analysis,
+    view,
+    rows,
+    treeHeight: layout.treeRowsH,
+    layerHeight: layout.layersRowsH,
+    overlayHeight: layout.treeRowsH,
+    previewLines: preview.lines.length,
+    helpLines: HELP.length,
+    searchHits: search.hitsFor,
+    wasteClasses: () => later.waste?.classes ?? [],
+    recommended,
   };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;
@@ -129,22 +186,51 @@ export function App(props: AppProps) {
     exit();
   };
   useExplorerKeys({
-    setState, ctx: () => ctxRef.current, quit, exportPlan: (s) => void exporter.run(s.plan.actions),
-    pendingMessage: () => exporter.messageNow() !== '', clearMessage: exporter.clearMessage,
+    setState,
+    ctx: () => ctxRef.current,
+    quit,
+    exportPlan: (s) => void exporter.run(s.plan.actions),
+    pendingMessage: () => exporter.messageNow() !== '',
+    clearMessage: exporter.clearMessage,
   });
 
   const viewProps: ViewProps = {
-    analysis, state, layout, theme, actions, plan, waste: later.waste, search: search.result, preview, previewNote: props.previewNote,
-    tree: { view, rows, wasteIndex: waste, wasted, elf, top, row, title: treeTitle(state, rows.count, layerCount) }, pending: later.pending,
+    analysis,
+    state,
+    layout,
+    theme,
+    actions,
+    plan,
+    waste: later.waste,
+    search: search.result,
+    preview,
+    previewNote: props.previewNote,
+    tree: { view, rows, wasteIndex: waste, wasted, elf, top, row, title: treeTitle(state, rows.count, layerCount) },
+    pending: later.pending,
   };
   const Right = VIEWS[state.overlay];
   const detailW = layout.leftW - 2;
   const elfDetails = state.overlay === 'none' ? elfLines(analysis, node, detailW) : [];
-  const sections: (readonly DetailLine[])[] = elfDetails.length > 0
-    ? [nodeLines(analysis, node, view, detailW), elfDetails, imageSummaryLines(analysis)]
-    : [imageSummaryLines(analysis), layerLines(analysis, state.layer, detailW, 3), nodeLines(analysis, node, view, detailW)];
-  const message = [state.message, exporter.message, plan.upxMessage, pendingText(later.pending), state.filterText !== '' && state.overlay !== 'filter' && opts.pathFilter === null ? 'invalid filter regex' : ''].filter((m) => m !== '').join(' · ');
-  const projected = plan.result ? `${planStatusText(plan.result.projection)}${plan.fresh ? '' : ' (planning…)'}${plan.upxEstimating ? ' · UPX estimating…' : ''}` : 'plan: sizing…';
+  const sections: (readonly DetailLine[])[] =
+    elfDetails.length > 0
+      ? [nodeLines(analysis, node, view, detailW), elfDetails, imageSummaryLines(analysis)]
+      : [
+          imageSummaryLines(analysis),
+          layerLines(analysis, state.layer, detailW, 3),
+          nodeLines(analysis, node, view, detailW),
+        ];
+  const message = [
+    state.message,
+    exporter.message,
+    plan.upxMessage,
+    pendingText(later.pending),
+    state.filterText !== '' && state.overlay !== 'filter' && opts.pathFilter === null ? 'invalid filter regex' : '',
+  ]
+    .filter((m) => m !== '')
+    .join(' · ');
+  const projected = plan.result
+    ? `${planStatusText(plan.result.projection)}${plan.fresh ? '' : ' (planning…)'}${plan.upxEstimating ? ' · UPX estimating…' : ''}`
+    : 'plan: sizing…';
 
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -153,13 +239,28 @@ export function App(props: AppProps) {
       ) : (
         <Box flexDirection="row" height={layout.mainH}>
           <Box flexDirection="column" width={layout.leftW}>
-            <LayersPane rows={layersList} selected={state.layer} top={layerTop} height={layout.layersRowsH} width={layout.leftW} focused={state.focus === 'layers' && state.overlay === 'none'} compare={state.compare} theme={theme} />
+            <LayersPane
+              rows={layersList}
+              selected={state.layer}
+              top={layerTop}
+              height={layout.layersRowsH}
+              width={layout.leftW}
+              focused={state.focus === 'layers' && state.overlay === 'none'}
+              compare={state.compare}
+              theme={theme}
+            />
             <DetailsPane sections={sections} height={layout.detailsH} width={layout.leftW} theme={theme} />
           </Box>
           <Right {...viewProps} />
         </Box>
       )}
-      <StatusBar hints={hintsFor(scopeOf(state))} {...(message ? { message } : {})} projectedSize={projected} width={width} theme={theme} />
+      <StatusBar
+        hints={hintsFor(scopeOf(state))}
+        {...(message ? { message } : {})}
+        projectedSize={projected}
+        width={width}
+        theme={theme}
+      />
     </Box>
   );
 }

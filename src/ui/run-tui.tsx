@@ -55,9 +55,17 @@ export async function runTui(analysis: Analysis, opts: RunTuiOptions = {}): Prom
   process.once('SIGHUP', onSignal);
   try {
     instance = render(
-      <App analysis={analysis} {...(opts.readFile ? { readFile: opts.readFile } : {})} {...(opts.previewNote ? { previewNote: opts.previewNote } : {})}
-        {...(opts.predictors ? { predictors: opts.predictors } : {})} {...(opts.codec ? { codec: opts.codec } : {})} {...(opts.writeExport ? { writeExport: opts.writeExport } : {})}
-        {...(opts.upxModel ? { upxModel: opts.upxModel } : {})} {...(opts.binaryOptions ? { binaryOptions: opts.binaryOptions } : {})} color={colorEnabled(env, stdout)} />,
+      <App
+        analysis={analysis}
+        {...(opts.readFile ? { readFile: opts.readFile } : {})}
+        {...(opts.previewNote ? { previewNote: opts.previewNote } : {})}
+        {...(opts.predictors ? { predictors: opts.predictors } : {})}
+        {...(opts.codec ? { codec: opts.codec } : {})}
+        {...(opts.writeExport ? { writeExport: opts.writeExport } : {})}
+        {...(opts.upxModel ? { upxModel: opts.upxModel } : {})}
+        {...(opts.binaryOptions ? { binaryOptions: opts.binaryOptions } : {})}
+        color={colorEnabled(env, stdout)}
+      />,
       { stdout, stdin, exitOnCtrlC: false, patchConsole: true },
     );
     await instance.waitUntilExit();

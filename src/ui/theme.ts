@@ -14,7 +14,16 @@ export interface Theme {
 
 export function makeTheme(color: boolean): Theme {
   if (!color) return { color };
-  return { color, added: 'green', removed: 'red', modified: 'yellow', wasted: 'magenta', accent: 'cyan', dim: 'gray', match: 'yellow' };
+  return {
+    color,
+    added: 'green',
+    removed: 'red',
+    modified: 'yellow',
+    wasted: 'magenta',
+    accent: 'cyan',
+    dim: 'gray',
+    match: 'yellow',
+  };
 }
 
 export const changeColor = (t: Theme, code: number): string | undefined =>

@@ -9,7 +9,15 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineError } from '../../src/io/sources/engine-client.js';
-import { dockerArchiveLegacy, file, makeTar, ociArchive, plainTar, sha256, buildImageParts } from '../helpers/make-archive.js';
+import {
+  dockerArchiveLegacy,
+  file,
+  makeTar,
+  ociArchive,
+  plainTar,
+  sha256,
+  buildImageParts,
+} from '../helpers/make-archive.js';
 import { runCli, ROOT, type CliResult } from '../helpers/cli.js';
 import { getTestDaemon } from '../helpers/docker-daemon.js';
 
@@ -48,7 +56,12 @@ function assertOneLineError(r: CliResult, pattern: RegExp, what: string): void {
   assert.equal(r.stdout, '', `${what}: stdout empty`);
 }
 
-async function expectError(args: string[], pattern: RegExp, what: string, env: Record<string, string | undefined> = {}): Promise<void> {
+async function expectError(
+  args: string[],
+  pattern: RegExp,
+  what: string,
+  env: Record<string, string | undefined> = {},
+): Promise<void> {
   const cwd = await freshCwd();
   const r = await runCli(args, { cwd, env });
   assertOneLineError(r, pattern, what);
@@ -88,7 +101,11 @@ test('a manifest pointing at a missing blob (OCI archive and docker-archive)', a
   const parts = await buildImageParts(spec);
   const missing = sha256(parts.blobs[1]!);
   const p = await input('missing-blob.tar', await ociArchive(spec, { omit: [missing] }));
-  await expectError(['oci-archive:' + p], new RegExp(`points at (blobs/)?sha256[:/]${missing}.*not in the archive`), 'oci missing blob');
+  await expectError(
+    ['oci-archive:' + p],
+    new RegExp(`points at (blobs/)?sha256[:/]${missing}.*not in the archive`),
+    'oci missing blob',
+  );
   // docker-archive whose manifest.json names a layer that is not there
   const manifest = JSON.stringify([{ Config: 'cfg.json', RepoTags: ['x:y'], Layers: ['abc/layer.tar'] }]);
   const q = await input('missing-layer.tar', await plainTar({ 'cfg.json': parts.config, 'manifest.json': manifest }));
@@ -112,27 +129,49 @@ test('bad --platform and unknown flags are usage errors', async () => {
   await expectError([p, '--frobnicate'], /frobnicate.*see slimtui --help/, 'unknown flag');
   await expectError([p, '--source', 'ftp'], /--source must be one of/, 'bad source');
   await expectError([p, 'second-image'], /expected one image/, 'two images');
-  await expectError([p, '--platform', 'linux/s390x'], /no image for platform linux\/s390x/, 'platform not in the image');
+  await expectError(
+    [p, '--platform', 'linux/s390x'],
+    /no image for platform linux\/s390x/,
+    'platform not in the image',
+  );
 });
 
 test('daemon unreachable: names the socket and suggests docker save', async () => {
-  await expectError(['some/image:1.0'], /\/nonexistent\.sock.*docker save -o img\.tar some\/image:1\.0 && slimtui img\.tar/, 'unreachable', {
-    DOCKER_HOST: 'unix:///nonexistent.sock',
-  });
+  await expectError(
+    ['some/image:1.0'],
+    /\/nonexistent\.sock.*docker save -o img\.tar some\/image:1\.0 && slimtui img\.tar/,
+    'unreachable',
+    {
+      DOCKER_HOST: 'unix:///nonexistent.sock',
+    },
+  );
 });
 
 test('--source podman against a socket that does not exist', async () => {
   const runtime = await mkdtemp(join(work, 'xdg-'));
-  await expectError(['--source', 'podman', 'some/image'], /cannot reach the podman daemon at \/.*podman\.sock/, 'podman', {
+  await expectError(
+    ['--source', 'podman', 'some/image'],
+    /cannot reach the podman daemon at \/.*podman\.sock/,
+    'podman',
+    {
+      CONTAINER_HOST: `unix://${join(work, 'no-podman.sock')}`,
+      XDG_RUNTIME_DIR: runtime,
+    },
+  );
+  await expectError(['podman://some/image'], /podman/, 'podman://', {
     CONTAINER_HOST: `unix://${join(work, 'no-podman.sock')}`,
     XDG_RUNTIME_DIR: runtime,
   });
-  await expectError(['podman://some/image'], /podman/, 'podman://', { CONTAINER_HOST: `unix://${join(work, 'no-podman.sock')}`, XDG_RUNTIME_DIR: runtime });
 });
 
 test('image not found in the daemon', async () => {
   const d = await getTestDaemon();
-  await expectError(['slimtui-test/no-such-image:nope'], /image not found in docker: slimtui-test\/no-such-image:nope/, 'not found', { DOCKER_HOST: d.dockerHost });
+  await expectError(
+    ['slimtui-test/no-such-image:nope'],
+    /image not found in docker: slimtui-test\/no-such-image:nope/,
+    'not found',
+    { DOCKER_HOST: d.dockerHost },
+  );
 });
 
 function haveSetpriv(): boolean {
@@ -146,9 +185,17 @@ function haveSetpriv(): boolean {
 
 test('permission denied on the socket', async () => {
   // The mapping itself (always checked).
-  const m = engineError(Object.assign(new Error('connect EACCES /x.sock'), { code: 'EACCES' }), 'docker', 'unix:///x.sock', 'img');
+  const m = engineError(
+    Object.assign(new Error('connect EACCES /x.sock'), { code: 'EACCES' }),
+    'docker',
+    'unix:///x.sock',
+    'img',
+  );
   assert.equal(m.exitCode, 2);
-  assert.match(m.message, /^permission denied on unix:\/\/\/x\.sock: .*docker save -o img\.tar IMAGE && slimtui img\.tar/);
+  assert.match(
+    m.message,
+    /^permission denied on unix:\/\/\/x\.sock: .*docker save -o img\.tar IMAGE && slimtui img\.tar/,
+  );
   if (!haveSetpriv()) {
     assert.ok(process.getuid?.() !== 0, 'running as root, setpriv must be available');
     return; // non-root without setpriv: the mapping above is what can be tested
@@ -176,6 +223,14 @@ test('permission denied on the socket', async () => {
 });
 
 test('an output file that cannot be written: --json FILE and --export FILE into a missing directory', async () => {
-  await expectError(['--json', join(work, 'no-such-dir', 'out.json')], /cannot write .*no-such-dir\/out\.json: no such directory/, '--json into a missing dir');
-  await expectError(['--export', join(work, 'no-such-dir', 'fixes.md')], /cannot write .*no-such-dir\/fixes\.md: no such directory/, '--export into a missing dir');
+  await expectError(
+    ['--json', join(work, 'no-such-dir', 'out.json')],
+    /cannot write .*no-such-dir\/out\.json: no such directory/,
+    '--json into a missing dir',
+  );
+  await expectError(
+    ['--export', join(work, 'no-such-dir', 'fixes.md')],
+    /cannot write .*no-such-dir\/fixes\.md: no such directory/,
+    '--export into a missing dir',
+  );
 });

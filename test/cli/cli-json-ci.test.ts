@@ -22,10 +22,33 @@ before(async () => {
     image,
     await dockerArchiveLegacy({
       layers: [
-        [dir('etc/'), file('etc/conf', 100), file('etc/keep', 10), dir('data/'), file('data/big', 1000), dir('cache/'), file('cache/a', 200), file('cache/b', 300), dir('bin/'), file('bin/tool', 50, 0o644)],
-        [dir('etc/'), file('etc/conf', 120), dir('data/'), whiteout('data/big'), whiteout('cache'), dir('bin/'), file('bin/tool', 50, 0o755)],
+        [
+          dir('etc/'),
+          file('etc/conf', 100),
+          file('etc/keep', 10),
+          dir('data/'),
+          file('data/big', 1000),
+          dir('cache/'),
+          file('cache/a', 200),
+          file('cache/b', 300),
+          dir('bin/'),
+          file('bin/tool', 50, 0o644),
+        ],
+        [
+          dir('etc/'),
+          file('etc/conf', 120),
+          dir('data/'),
+          whiteout('data/big'),
+          whiteout('cache'),
+          dir('bin/'),
+          file('bin/tool', 50, 0o755),
+        ],
       ],
-      history: [{ created_by: '/bin/sh -c #(nop) ADD file:x in / ' }, { created_by: '/bin/sh -c #(nop)  ENV A=1', empty_layer: true }, { created_by: '/bin/sh -c rm -rf /cache' }],
+      history: [
+        { created_by: '/bin/sh -c #(nop) ADD file:x in / ' },
+        { created_by: '/bin/sh -c #(nop)  ENV A=1', empty_layer: true },
+        { created_by: '/bin/sh -c rm -rf /cache' },
+      ],
       repoTag: 'fixture/a:1',
     }),
   );
@@ -40,7 +63,12 @@ interface Report {
   schemaVersion: number;
   image: { repoTags: string[]; layerCount: number; sizeBytes: number; source: string };
   layers: { index: number; sizeBytes: number; command: string | null; reclaimableBytes: number }[];
-  metrics: { imageSizeBytes: number; userSizeBytes: number; reclaimableBytes: number; dive: { efficiency: number; wastedBytes: number; wastedUserPercent: number } };
+  metrics: {
+    imageSizeBytes: number;
+    userSizeBytes: number;
+    reclaimableBytes: number;
+    dive: { efficiency: number; wastedBytes: number; wastedUserPercent: number };
+  };
   inefficientPaths: { path: string; occurrences: number; bytes: number }[];
 }
 
@@ -50,16 +78,32 @@ function checkReport(j: Report): void {
   assert.equal(j.image.source, 'docker-archive');
   assert.equal(j.image.layerCount, 2);
   assert.equal(j.image.sizeBytes, 1830);
-  assert.deepEqual(j.layers.map((l) => l.sizeBytes), [1660, 170]);
-  assert.deepEqual(j.layers.map((l) => l.command), ['/bin/sh -c #(nop) ADD file:x in / ', '/bin/sh -c rm -rf /cache']);
-  assert.deepEqual(j.layers.map((l) => l.reclaimableBytes), [1650, 0]);
+  assert.deepEqual(
+    j.layers.map((l) => l.sizeBytes),
+    [1660, 170],
+  );
+  assert.deepEqual(
+    j.layers.map((l) => l.command),
+    ['/bin/sh -c #(nop) ADD file:x in / ', '/bin/sh -c rm -rf /cache'],
+  );
+  assert.deepEqual(
+    j.layers.map((l) => l.reclaimableBytes),
+    [1650, 0],
+  );
   assert.equal(j.metrics.imageSizeBytes, 1830);
   assert.equal(j.metrics.userSizeBytes, 170);
   assert.equal(j.metrics.reclaimableBytes, 1650);
   assert.equal(j.metrics.dive.wastedBytes, 1320);
   assert.equal(j.metrics.dive.efficiency, 1160 / 2330);
   assert.equal(j.metrics.dive.wastedUserPercent, 1320 / 170);
-  assert.deepEqual(j.inefficientPaths.map((p) => [p.path, p.occurrences, p.bytes]), [['/data/big', 2, 1000], ['/etc/conf', 2, 220], ['/bin/tool', 2, 100]]);
+  assert.deepEqual(
+    j.inefficientPaths.map((p) => [p.path, p.occurrences, p.bytes]),
+    [
+      ['/data/big', 2, 1000],
+      ['/etc/conf', 2, 220],
+      ['/bin/tool', 2, 100],
+    ],
+  );
 }
 
 test('--json: schemaVersion 1, stdout is pure JSON, the numbers are the hand-computed ones', async () => {
@@ -95,7 +139,10 @@ const ruleLine = (out: string, rule: string): string => lines(out).find((l) => l
 
 test('--ci with flags: pass -> exit 0, fail -> exit 1, each rule PASS/FAIL with its measured value', async () => {
   const cwd = await freshCwd();
-  const pass = await runCli([image, '--ci', '--lowestEfficiency', '0.4', '--highestWastedBytes', '2KB', '--highestReclaimableBytes', '1650'], { cwd });
+  const pass = await runCli(
+    [image, '--ci', '--lowestEfficiency', '0.4', '--highestWastedBytes', '2KB', '--highestReclaimableBytes', '1650'],
+    { cwd },
+  );
   assert.equal(pass.code, 0, pass.stdout + pass.stderr);
   assert.match(ruleLine(pass.stdout, 'lowestEfficiency'), /PASS/);
   assert.match(ruleLine(pass.stdout, 'highestWastedBytes'), /PASS.*1320/); // 1320 <= 2000
@@ -121,13 +168,19 @@ test('--ci reads .slimtui-ci.yaml from the cwd', async () => {
 
 test("--ci reads dive's .dive-ci (units like 20MB, `disabled`)", async () => {
   const cwd = await freshCwd();
-  await writeFile(join(cwd, '.dive-ci'), 'rules:\n  lowestEfficiency: 0.4\n  highestWastedBytes: 20MB\n  highestUserWastedPercent: disabled\n');
+  await writeFile(
+    join(cwd, '.dive-ci'),
+    'rules:\n  lowestEfficiency: 0.4\n  highestWastedBytes: 20MB\n  highestUserWastedPercent: disabled\n',
+  );
   const pass = await runCli([image, '--ci'], { cwd });
   assert.equal(pass.code, 0, pass.stdout + pass.stderr);
   assert.match(pass.stdout, /\.dive-ci/);
   assert.match(ruleLine(pass.stdout, 'highestWastedBytes'), /PASS.*20000000/); // 20MB = 20 * 10^6 (go-humanize)
   assert.equal(ruleLine(pass.stdout, 'highestUserWastedPercent'), ''); // disabled: not checked
-  await writeFile(join(cwd, '.dive-ci'), 'rules:\n  lowestEfficiency: 0.4\n  highestWastedBytes: 1KB\n  highestUserWastedPercent: 0.5\n');
+  await writeFile(
+    join(cwd, '.dive-ci'),
+    'rules:\n  lowestEfficiency: 0.4\n  highestWastedBytes: 1KB\n  highestUserWastedPercent: 0.5\n',
+  );
   const fail = await runCli([image, '--ci'], { cwd });
   assert.equal(fail.code, 1, fail.stdout + fail.stderr);
   assert.match(ruleLine(fail.stdout, 'highestWastedBytes'), /FAIL/); // 1320 > 1000

@@ -19,7 +19,14 @@ import { createSha256Analyser } from '../../src/io/sha256-analyser.js';
 import { elfAnalyser } from '../../src/io/elf-analyser.js';
 import { analyze, type Analysis } from '../../src/model/analysis.js';
 import type { Image } from '../../src/model/image.js';
-import { buildPlan, classifyWaste, fixList, projectPlan, recommendedPlan, type Projection } from '../../src/model/plan/index.js';
+import {
+  buildPlan,
+  classifyWaste,
+  fixList,
+  projectPlan,
+  recommendedPlan,
+  type Projection,
+} from '../../src/model/plan/index.js';
 import { modelPredictors } from '../../src/model/plan/model-predictors.js';
 
 let d: TestDaemon;
@@ -71,11 +78,21 @@ async function measure(archive: string): Promise<Measured> {
 }
 
 async function load(archive: string): Promise<Image> {
-  return loadImage({ kind: 'docker-archive', location: archive }, { analysers: [createSha256Analyser(), elfAnalyser], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false });
+  return loadImage(
+    { kind: 'docker-archive', location: archive },
+    {
+      analysers: [createSha256Analyser(), elfAnalyser],
+      platform: { os: 'linux', architecture: 'amd64' },
+      platformExplicit: false,
+    },
+  );
 }
 
 /** The same image with each layer's measured gzip -6 size as its gzip fact (what a gzip tap would record). */
-const withGzip = (img: Image, m: Measured): Image => ({ ...img, layers: img.layers.map((l, i) => ({ ...l, facts: { ...(l.facts ?? {}), gzip: m.layers[i]!.gzip } })) });
+const withGzip = (img: Image, m: Measured): Image => ({
+  ...img,
+  layers: img.layers.map((l, i) => ({ ...l, facts: { ...(l.facts ?? {}), gzip: m.layers[i]!.gzip } })),
+});
 
 let hello: string;
 let helloStripped: string;
@@ -94,25 +111,41 @@ before(async () => {
   await writeFile(join(src, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n');
   await writeFile(join(src, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n');
   hello = join(work, 'hello');
-  execFileSync('go', ['build', '-o', hello, '.'], { cwd: src, env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local', GOCACHE: join(work, 'gocache'), GOPATH: join(work, 'gopath') } });
+  execFileSync('go', ['build', '-o', hello, '.'], {
+    cwd: src,
+    env: {
+      ...process.env,
+      CGO_ENABLED: '0',
+      GOFLAGS: '-mod=mod',
+      GOPROXY: 'off',
+      GOTOOLCHAIN: 'local',
+      GOCACHE: join(work, 'gocache'),
+      GOPATH: join(work, 'gopath'),
+    },
+  });
   helloStripped = join(work, 'hello-stripped');
   execFileSync('strip', ['--strip-all', '-o', helloStripped, hello]);
   files['big.bin'] = noise(MB20, 'big');
   files['data/a.txt'] = text(200_000, 'dup');
   files['data/b.txt'] = files['data/a.txt'];
   files['tool.sh'] = text(300_000, 'tool');
-  await buildImage(d, TAG, { ...files, hello: { from: hello, mode: 0o755 }, 'tool.sh': files['tool.sh']! }, [
-    `FROM ${BUSYBOX_IMAGE}`,
-    `RUN mkdir -p /var/cache/apk && dd if=/dev/urandom of=/var/cache/apk/APKINDEX.tar.gz bs=1024 count=${CACHE_KB} 2>/dev/null && echo index > /var/cache/apk/installed.idx`,
-    'COPY big.bin /big.bin',
-    'RUN rm /big.bin',
-    'COPY data/ /data/',
-    'COPY tool.sh /usr/local/bin/tool.sh',
-    'RUN chmod 755 /usr/local/bin/tool.sh',
-    'COPY hello /app/hello',
-    'CMD ["/app/hello"]',
-    '',
-  ].join('\n'));
+  await buildImage(
+    d,
+    TAG,
+    { ...files, hello: { from: hello, mode: 0o755 }, 'tool.sh': files['tool.sh']! },
+    [
+      `FROM ${BUSYBOX_IMAGE}`,
+      `RUN mkdir -p /var/cache/apk && dd if=/dev/urandom of=/var/cache/apk/APKINDEX.tar.gz bs=1024 count=${CACHE_KB} 2>/dev/null && echo index > /var/cache/apk/installed.idx`,
+      'COPY big.bin /big.bin',
+      'RUN rm /big.bin',
+      'COPY data/ /data/',
+      'COPY tool.sh /usr/local/bin/tool.sh',
+      'RUN chmod 755 /usr/local/bin/tool.sh',
+      'COPY hello /app/hello',
+      'CMD ["/app/hello"]',
+      '',
+    ].join('\n'),
+  );
   archive = join(work, 'waste.tar');
   await saveImage(d, TAG, archive);
   measured = await measure(archive);
@@ -129,11 +162,17 @@ after(async () => {
 test('waste classes match the build', () => {
   assert.equal(analysis.image.layers.length, measured.layers.length);
   // dive's layer size is the sum of the regular files' sizes, as `tar -tv` lists them.
-  assert.deepEqual(analysis.image.layers.map((l) => l.size), measured.layers.map((m) => m.files));
+  assert.deepEqual(
+    analysis.image.layers.map((l) => l.size),
+    measured.layers.map((m) => m.files),
+  );
   const w = classifyWaste(analysis);
   const c = new Map(w.classes.map((x) => [x.id, x]));
   assert.equal(c.get('apk-cache')?.storedBytes, CACHE_KB * 1024 + 'index\n'.length);
-  assert.deepEqual(c.get('apk-cache')?.paths.map((p) => p.path), ['var/cache/apk']);
+  assert.deepEqual(
+    c.get('apk-cache')?.paths.map((p) => p.path),
+    ['var/cache/apk'],
+  );
   assert.equal(c.get('deleted')?.storedBytes, MB20);
   assert.equal(c.get('chmod-copied')?.storedBytes, files['tool.sh']!.length);
   assert.equal(c.get('duplicates')?.storedBytes, files['data/a.txt']!.length);
@@ -146,30 +185,51 @@ test('projection: on-disk savings exact, strip as binutils, compressed within 5 
   const expected = CACHE_KB * 1024 + 'index\n'.length + MB20 + files['tool.sh']!.length + (helloSize - strippedSize);
   const stripAction = projection.actions.find((a) => a.label.startsWith('strip'))!;
   const stripErr = (stripAction.size - (helloSize - strippedSize)) / helloSize;
-  process.stdout.write(`# strip: predicted −${stripAction.size} B, binutils −${helloSize - strippedSize} B (error ${(stripErr * 100).toFixed(3)} % of the file)\n`);
+  process.stdout.write(
+    `# strip: predicted −${stripAction.size} B, binutils −${helloSize - strippedSize} B (error ${(stripErr * 100).toFixed(3)} % of the file)\n`,
+  );
   assert.ok(Math.abs(stripErr) < 0.01);
-  assert.ok(Math.abs(saved - expected) <= Math.abs(stripAction.size - (helloSize - strippedSize)) + 1, `saved ${saved} vs ${expected}`);
+  assert.ok(
+    Math.abs(saved - expected) <= Math.abs(stripAction.size - (helloSize - strippedSize)) + 1,
+    `saved ${saved} vs ${expected}`,
+  );
   assert.deepEqual(projection.warnings, []);
 
   // Rebuild as the fix list says.
   const f = fixList(analysis, projection);
   const items = f.groups.flatMap((g) => g.items.map((i) => i.text)).join('\n');
   assert.match(items, /add `&& rm -rf \/var\/cache\/apk\/\*`/);
-  assert.match(items, /`\/big\.bin` is copied by `COPY file:[0-9a-f]{12}… in \/big\.bin` and deleted in layer \d+ .*don't copy it/);
-  assert.match(items, /`\/usr\/local\/bin\/tool\.sh`: layer \d+ \(`RUN chmod 755 \/usr\/local\/bin\/tool\.sh`\) only changes mode or owner/);
+  assert.match(
+    items,
+    /`\/big\.bin` is copied by `COPY file:[0-9a-f]{12}… in \/big\.bin` and deleted in layer \d+ .*don't copy it/,
+  );
+  assert.match(
+    items,
+    /`\/usr\/local\/bin\/tool\.sh`: layer \d+ \(`RUN chmod 755 \/usr\/local\/bin\/tool\.sh`\) only changes mode or owner/,
+  );
   assert.match(items, /add `-ldflags='-s -w'` to the `go build` that makes `\/app\/hello`/);
   const toolFixed = join(work, 'tool-fixed.sh');
   await writeFile(toolFixed, files['tool.sh']!);
   await chmod(toolFixed, 0o755);
-  await buildImage(d, FIXED, { 'data/a.txt': files['data/a.txt']!, 'data/b.txt': files['data/b.txt']!, 'tool.sh': { from: toolFixed }, hello: { from: helloStripped, mode: 0o755 } }, [
-    `FROM ${BUSYBOX_IMAGE}`,
-    `RUN mkdir -p /var/cache/apk && dd if=/dev/urandom of=/var/cache/apk/APKINDEX.tar.gz bs=1024 count=${CACHE_KB} 2>/dev/null && echo index > /var/cache/apk/installed.idx && rm -rf /var/cache/apk/*`,
-    'COPY data/ /data/',
-    'COPY tool.sh /usr/local/bin/tool.sh',
-    'COPY hello /app/hello',
-    'CMD ["/app/hello"]',
-    '',
-  ].join('\n'));
+  await buildImage(
+    d,
+    FIXED,
+    {
+      'data/a.txt': files['data/a.txt']!,
+      'data/b.txt': files['data/b.txt']!,
+      'tool.sh': { from: toolFixed },
+      hello: { from: helloStripped, mode: 0o755 },
+    },
+    [
+      `FROM ${BUSYBOX_IMAGE}`,
+      `RUN mkdir -p /var/cache/apk && dd if=/dev/urandom of=/var/cache/apk/APKINDEX.tar.gz bs=1024 count=${CACHE_KB} 2>/dev/null && echo index > /var/cache/apk/installed.idx && rm -rf /var/cache/apk/*`,
+      'COPY data/ /data/',
+      'COPY tool.sh /usr/local/bin/tool.sh',
+      'COPY hello /app/hello',
+      'CMD ["/app/hello"]',
+      '',
+    ].join('\n'),
+  );
   const fixedArchive = join(work, 'fixed.tar');
   await saveImage(d, FIXED, fixedArchive);
   const m2 = await measure(fixedArchive);
@@ -187,7 +247,9 @@ test('projection: on-disk savings exact, strip as binutils, compressed within 5 
       `tar ${realTar} (projected ${p.tarSize}, error ${(err(p.tarSize, realTar) * 100).toFixed(2)} %); ` +
       `gzip -6 ${realGzip} (projected ${p.compressed}, error ${(err(p.compressed, realGzip) * 100).toFixed(2)} %)\n`,
   );
-  process.stdout.write(`# projected layers after: ${projection.layers.map((l) => `${l.after.size}/${l.after.compressed}`).join(' ')}\n# rebuilt layers: ${m2.layers.map((l) => `${l.files}/${l.gzip}`).join(' ')}\n# original layers: ${measured.layers.map((l) => `${l.files}/${l.gzip}`).join(' ')}\n`);
+  process.stdout.write(
+    `# projected layers after: ${projection.layers.map((l) => `${l.after.size}/${l.after.compressed}`).join(' ')}\n# rebuilt layers: ${m2.layers.map((l) => `${l.files}/${l.gzip}`).join(' ')}\n# original layers: ${measured.layers.map((l) => `${l.files}/${l.gzip}`).join(' ')}\n`,
+  );
   assert.ok(Math.abs(err(p.size, realSize)) < 0.01);
   assert.ok(Math.abs(err(p.tarSize, realTar)) < 0.02);
   assert.ok(Math.abs(err(p.compressed, realGzip)) < 0.05);
@@ -201,11 +263,22 @@ test('the CLI writes the fix list as markdown and JSON, and prints the what-if t
   assert.match(r1.stderr, /fix list \(md, \d+ items, recommended plan\) written to/);
   const mdText = await readFile(md, 'utf8');
   assert.match(mdText, /^# Slimming fix list for `slimtui-test\/plan-waste:latest`/);
-  assert.match(mdText, /## Layer \d+: `COPY file:[0-9a-f]{12}… in \/usr\/local\/bin\/tool\.sh`\n\nSaves 300 kB on disk/);
+  assert.match(
+    mdText,
+    /## Layer \d+: `COPY file:[0-9a-f]{12}… in \/usr\/local\/bin\/tool\.sh`\n\nSaves 300 kB on disk/,
+  );
   const js = join(work, 'fix.json');
-  const r2 = await runCli([archive, '--export', js, '--remove', '/big.bin', '--strip', 'all'], { cwd: work, env: baseEnv() });
+  const r2 = await runCli([archive, '--export', js, '--remove', '/big.bin', '--strip', 'all'], {
+    cwd: work,
+    env: baseEnv(),
+  });
   assert.equal(r2.code, 0, r2.stderr);
-  const doc = JSON.parse(await readFile(js, 'utf8')) as { schema: string; saved: { size: number }; recommendedPlan: boolean; groups: { items: { kind: string; bytes: number }[] }[] };
+  const doc = JSON.parse(await readFile(js, 'utf8')) as {
+    schema: string;
+    saved: { size: number };
+    recommendedPlan: boolean;
+    groups: { items: { kind: string; bytes: number }[] }[];
+  };
   assert.equal(doc.schema, 'slimtui-fixlist/1');
   assert.equal(doc.recommendedPlan, false);
   const helloSaving = (await stat(hello)).size - (await stat(helloStripped)).size;

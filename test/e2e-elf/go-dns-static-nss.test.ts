@@ -23,7 +23,8 @@ import { binaryAt, findingsFor } from '../../src/model/libc/index.js';
 import { goTestEnv } from '../model/elf/tool-env.js';
 
 let dir = '';
-const GO_LOOKUP = 'package main\nimport ("fmt"; "net"; "os")\nfunc main() { if len(os.Args) > 1 { fmt.Println(net.LookupHost(os.Args[1])) }; fmt.Println("ok") }\n';
+const GO_LOOKUP =
+  'package main\nimport ("fmt"; "net"; "os")\nfunc main() { if len(os.Args) > 1 { fmt.Println(net.LookupHost(os.Args[1])) }; fmt.Println("ok") }\n';
 const NSS_C = `#include <netdb.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -65,7 +66,14 @@ function rootfs(files: Record<string, string>, bins: Record<string, string | Buf
 }
 
 async function slimtui(root: string): Promise<Analysis> {
-  const image = await loadImage({ kind: 'dir', location: root }, { analysers: [elfAnalyser, textAnalyser], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false });
+  const image = await loadImage(
+    { kind: 'dir', location: root },
+    {
+      analysers: [elfAnalyser, textAnalyser],
+      platform: { os: 'linux', architecture: 'amd64' },
+      platformExplicit: false,
+    },
+  );
   return analyze(image, { cpuLevel: 1 });
 }
 const finding = (a: Analysis, path: string, code: string) => findingsFor(a.binaries, path).find((f) => f.code === code);
@@ -123,7 +131,8 @@ test('static glibc binary using NSS: files/dns built in; a compat source needs l
   const r3 = rootfs({ ...etc, 'etc/nsswitch.conf': 'passwd: compat\nhosts: files dns\n' }, { nss: 'nss-static' });
   mkdirSync(join(r3, 'lib/x86_64-linux-gnu'), { recursive: true });
   mkdirSync(join(r3, 'lib64'));
-  for (const f of ['libnss_compat.so.2', 'libc.so.6', 'ld-linux-x86-64.so.2']) copyFileSync(`/lib/x86_64-linux-gnu/${f}`, join(r3, 'lib/x86_64-linux-gnu', f));
+  for (const f of ['libnss_compat.so.2', 'libc.so.6', 'ld-linux-x86-64.so.2'])
+    copyFileSync(`/lib/x86_64-linux-gnu/${f}`, join(r3, 'lib/x86_64-linux-gnu', f));
   symlinkSync('/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', join(r3, 'lib64/ld-linux-x86-64.so.2'));
   assert.equal(run(r3, 'nss'), 'hosts:found passwd:found');
   const f3 = finding(await slimtui(r3), '/bin/nss', 'static-glibc-nss');

@@ -31,10 +31,14 @@ before(() => {
   assert.equal(process.getuid?.(), 0, 'these tests chroot: run as root (CI does)');
   dir = mkdtempSync(join(tmpdir(), 'slimtui-ldcache-'));
   writeFileSync(join(dir, 'foo.c'), 'const char *who(void){ return WHO; }\n');
-  writeFileSync(join(dir, 'prog.c'), '#include <stdio.h>\nconst char *who(void);\nint main(void){ puts(who()); return 0; }\n');
+  writeFileSync(
+    join(dir, 'prog.c'),
+    '#include <stdio.h>\nconst char *who(void);\nint main(void){ puts(who()); return 0; }\n',
+  );
   // Link-time stubs: the programs need libfoo.so / libhw.so by soname; which copy runs is the loader's choice.
   mkdirSync(join(dir, 'stub'));
-  for (const so of ['libfoo.so', 'libhw.so']) sh('gcc', ['-shared', '-fPIC', '-DWHO="stub"', '-o', `stub/${so}`, 'foo.c', `-Wl,-soname,${so}`]);
+  for (const so of ['libfoo.so', 'libhw.so'])
+    sh('gcc', ['-shared', '-fPIC', '-DWHO="stub"', '-o', `stub/${so}`, 'foo.c', `-Wl,-soname,${so}`]);
   sh('gcc', ['-o', 'prog-foo', 'prog.c', '-Lstub', '-lfoo']);
   sh('gcc', ['-o', 'prog-hw', 'prog.c', '-Lstub', '-lhw']);
   sh('gcc', ['-o', 'prog-hw-rp', 'prog.c', '-Lstub', '-lhw', '-Wl,--enable-new-dtags,-rpath,/opt/rp']);
@@ -70,7 +74,14 @@ function realLoader(root: string, prog: string): string {
 }
 
 async function slimtui(root: string, cpuLevel?: CpuLevel): Promise<Analysis> {
-  const image = await loadImage({ kind: 'dir', location: root }, { analysers: [elfAnalyser, textAnalyser], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false });
+  const image = await loadImage(
+    { kind: 'dir', location: root },
+    {
+      analysers: [elfAnalyser, textAnalyser],
+      platform: { os: 'linux', architecture: 'amd64' },
+      platformExplicit: false,
+    },
+  );
   return analyze(image, { cpuLevel: cpuLevel ?? hostCpuLevel() });
 }
 
@@ -93,8 +104,14 @@ test('cache and conf dirs agree: found through the cache (new, old and compat ca
     const a = await slimtui(root);
     assert.equal(a.binaries.inventory.ldCache?.format, format);
     assert.equal(answer(a, 'prog-foo', { '/opt/conf/libfoo.so': 'conf' }), 'conf', format);
-    assert.equal(binaryAt(a.binaries, '/bin/prog-foo')!.resolution!.libs.find((l) => l.name === 'libfoo.so')!.via, 'ld.so.cache');
-    assert.deepEqual(codes(a, 'prog-foo').filter((c) => c.startsWith('ld-cache') || c === 'needs-ldconfig'), []);
+    assert.equal(
+      binaryAt(a.binaries, '/bin/prog-foo')!.resolution!.libs.find((l) => l.name === 'libfoo.so')!.via,
+      'ld.so.cache',
+    );
+    assert.deepEqual(
+      codes(a, 'prog-foo').filter((c) => c.startsWith('ld-cache') || c === 'needs-ldconfig'),
+      [],
+    );
   }
 });
 
@@ -109,7 +126,10 @@ test('a library copied into a conf dir after ldconfig: the loader does not find 
   assert.equal(binaryAt(a.binaries, '/bin/prog-foo')!.verdict!.status, 'will not start');
   const f = findingsFor(a.binaries, '/bin/prog-foo').find((x) => x.code === 'ld-cache-stale');
   assert.ok(f, codes(a, 'prog-foo').join(','));
-  assert.match(f.evidence, /\/opt\/conf\/libfoo\.so is in an \/etc\/ld\.so\.conf directory but not in \/etc\/ld\.so\.cache/);
+  assert.match(
+    f.evidence,
+    /\/opt\/conf\/libfoo\.so is in an \/etc\/ld\.so\.conf directory but not in \/etc\/ld\.so\.cache/,
+  );
   assert.match(f.fix, /run ldconfig in the same RUN/);
 });
 
@@ -143,7 +163,13 @@ test('glibc-hwcaps: the copy the real loader runs at this CPU level, through the
   if (level < 2) assert.fail('this CPU has no glibc-hwcaps level (x86-64-v2 or better is needed for the test)');
   const root = rootfs('');
   const words: Record<string, string> = {};
-  for (const [d, w] of [[`usr/${LIBDIR}`, 'base'], [`usr/${LIBDIR}/glibc-hwcaps/x86-64-v2`, 'v2'], [`usr/${LIBDIR}/glibc-hwcaps/x86-64-v${level}`, `v${level}`], ['opt/rp', 'rp-base'], ['opt/rp/glibc-hwcaps/x86-64-v2', 'rp-v2']] as const) {
+  for (const [d, w] of [
+    [`usr/${LIBDIR}`, 'base'],
+    [`usr/${LIBDIR}/glibc-hwcaps/x86-64-v2`, 'v2'],
+    [`usr/${LIBDIR}/glibc-hwcaps/x86-64-v${level}`, `v${level}`],
+    ['opt/rp', 'rp-base'],
+    ['opt/rp/glibc-hwcaps/x86-64-v2', 'rp-v2'],
+  ] as const) {
     lib(root, `${d}/libhw.so`, 'libhw.so', w);
     words[`/${d}/libhw.so`] = w;
   }
@@ -162,10 +188,16 @@ test('glibc-hwcaps: the copy the real loader runs at this CPU level, through the
   assert.equal(answer(v1, 'prog-hw', words), 'base');
   assert.equal(answer(v1, 'prog-hw-rp', words), 'rp-base');
   // The CLI: --cpu-level picks the level; a bad value is one line on stderr and exit 2.
-  const cli = (args: string[]) => spawnSync(process.execPath, [join(process.cwd(), 'bin', 'slimtui'), ...args], { encoding: 'utf8', env: { ...process.env, CI: '' } });
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, [join(process.cwd(), 'bin', 'slimtui'), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: '' },
+    });
   const j = cli(['--json', '--cpu-level', 'v1', `dir:${root}`]);
   assert.equal(j.status, 0, j.stderr);
-  type Doc = { binaries: { files: { path: string; resolved: { name: string; realPath: string; hwcaps?: string }[] | null }[] } };
+  type Doc = {
+    binaries: { files: { path: string; resolved: { name: string; realPath: string; hwcaps?: string }[] | null }[] };
+  };
   const file = (JSON.parse(j.stdout) as Doc).binaries.files.find((f) => f.path === '/bin/prog-hw')!;
   assert.equal(file.resolved!.find((l) => l.name === 'libhw.so')!.realPath, `/usr/${LIBDIR}/libhw.so`);
   const j2 = cli(['--json', '--cpu-level', 'v2', `dir:${root}`]);

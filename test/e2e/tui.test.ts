@@ -14,7 +14,10 @@ const KANIKO = sharedPath('fixtures/third-party-dive/test-kaniko-image.tar');
 
 before(() => {
   // bin/slimtui runs dist/: build it from the current sources.
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 });
 
 /** Every terminal a test opened; each must leave no socket behind (checked after each test). */
@@ -45,7 +48,10 @@ test('demo image: open, move, search and jump, quit with q; the terminal is rest
     t.keys('-l', 'busybox');
     await t.waitFor((s) => s.includes('/bin/busybox'), 'search results');
     t.keys('Enter');
-    s = await t.waitFor((s) => !s.includes('Search:') && /── busybox/.test(cursorLine(s) ?? ''), 'jumped to /bin/busybox');
+    s = await t.waitFor(
+      (s) => !s.includes('Search:') && /── busybox/.test(cursorLine(s) ?? ''),
+      'jumped to /bin/busybox',
+    );
     assert.match(s, /\/bin\/busybox/);
     t.keys('q');
     s = await t.waitFor((s) => s.includes('EXIT=0'), 'exit');

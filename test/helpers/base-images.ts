@@ -63,10 +63,7 @@ export const GLIBC_SONAMES = [
 ] as const;
 
 const BASE_MTIME = new Date('2020-01-01T00:00:00Z');
-const IMAGE_CHANGES = [
-  'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-  'CMD ["/bin/sh"]',
-];
+const IMAGE_CHANGES = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'CMD ["/bin/sh"]'];
 
 export type RootfsEntry =
   | { type: 'directory'; path: string; mode: number }
@@ -173,7 +170,8 @@ export async function packRootfs(entries: RootfsEntry[]): Promise<Buffer> {
   const ordered = [...entries.filter((e) => e.type === 'directory'), ...entries.filter((e) => e.type !== 'directory')];
   for (const e of ordered) {
     if (e.type === 'directory') p.entry({ ...common, name: `${e.path}/`, type: 'directory', mode: e.mode });
-    else if (e.type === 'symlink') p.entry({ ...common, name: e.path, type: 'symlink', linkname: e.target, mode: 0o777 });
+    else if (e.type === 'symlink')
+      p.entry({ ...common, name: e.path, type: 'symlink', linkname: e.target, mode: 0o777 });
     else p.entry({ ...common, name: e.path, type: 'file', mode: e.mode, size: e.content.length }, e.content);
   }
   p.finalize();

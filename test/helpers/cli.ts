@@ -22,8 +22,13 @@ export function ensureBuilt(): void {
   const main = join(ROOT, 'dist', 'cli', 'main.js');
   if (!existsSync(main) || statSync(main).mtimeMs < newest(join(ROOT, 'src'))) {
     // tsc emits even when it reports type errors (noEmitOnError is off): only a missing output is fatal.
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { cwd: ROOT, encoding: 'utf8' });
-    if (!existsSync(main)) throw new Error(`tsc -p tsconfig.json did not produce dist/cli/main.js:\n${r.stdout}${r.stderr}`);
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    if (!existsSync(main))
+      throw new Error(`tsc -p tsconfig.json did not produce dist/cli/main.js:\n${r.stdout}${r.stderr}`);
   }
   built = true;
 }

@@ -11,7 +11,16 @@ export const W = 160;
 export const LEFT = Math.min(60, Math.floor(W * 0.4));
 
 export function mountApp(analysis: Analysis, extra: Partial<AppProps> = {}) {
-  const r = render(createElement(App, { analysis, width: W, height: 40, color: false, predictors: modelPredictors(analysis.image), ...extra }));
+  const r = render(
+    createElement(App, {
+      analysis,
+      width: W,
+      height: 40,
+      color: false,
+      predictors: modelPredictors(analysis.image),
+      ...extra,
+    }),
+  );
   const frame = (): string => stripAnsi(r.lastFrame() ?? '');
   const press = async (keys: string, until: (f: string) => boolean, what: string): Promise<string> => {
     if (keys.startsWith('\x1b') || keys.length === 1) r.stdin.write(keys);
@@ -31,7 +40,11 @@ export function mountApp(analysis: Analysis, extra: Partial<AppProps> = {}) {
 export type MountedApp = ReturnType<typeof mountApp>;
 
 export const status = (f: string): string => f.split('\n').at(-1) ?? '';
-export const cursorRowText = (f: string): string => f.split('\n').map((l) => l.slice(LEFT)).find((l) => /^│>/.test(l)) ?? '';
+export const cursorRowText = (f: string): string =>
+  f
+    .split('\n')
+    .map((l) => l.slice(LEFT))
+    .find((l) => /^│>/.test(l)) ?? '';
 
 /** `/` search for `query`, Enter, and wait until the cursor row shows `name`. */
 export async function jump(ui: MountedApp, query: string, name: string): Promise<string> {

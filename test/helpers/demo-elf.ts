@@ -9,13 +9,18 @@ import { AMD64 } from './load.js';
 let cached: Promise<Analysis> | undefined;
 
 export function demoWithElf(): Promise<Analysis> {
-  cached ??= loadImage({ kind: 'docker-archive', location: join(process.cwd(), 'demo/demo-image.tar') }, { analysers: [elfAnalyser, textAnalyser], platform: AMD64, platformExplicit: false }).then(analyze);
+  cached ??= loadImage(
+    { kind: 'docker-archive', location: join(process.cwd(), 'demo/demo-image.tar') },
+    { analysers: [elfAnalyser, textAnalyser], platform: AMD64, platformExplicit: false },
+  ).then(analyze);
   return cached;
 }
 
 /** Bytes every layer stores for `path` and everything below it (from the layers' entries, as `tar -tv` lists them). */
 export function storedBytesUnder(a: Analysis, path: string): number {
   let n = 0;
-  for (const l of a.image.layers) for (const e of l.entries) if ((e.path === path || e.path.startsWith(`${path}/`)) && e.kind !== 'hardlink') n += e.size;
+  for (const l of a.image.layers)
+    for (const e of l.entries)
+      if ((e.path === path || e.path.startsWith(`${path}/`)) && e.kind !== 'hardlink') n += e.size;
   return n;
 }

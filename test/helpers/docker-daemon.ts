@@ -292,11 +292,15 @@ rm -rf -- "$dir"
 
 function startWatchdog(daemonPid: number, dir: string): ChildProcess | undefined {
   try {
-    const w = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'slimtui-dockerd-watchdog', String(process.pid), String(daemonPid), dir], {
-      detached: true,
-      stdio: 'ignore',
-      env: { ...process.env, PATH: daemonPath() },
-    });
+    const w = spawn(
+      '/bin/sh',
+      ['-c', WATCHDOG_SCRIPT, 'slimtui-dockerd-watchdog', String(process.pid), String(daemonPid), dir],
+      {
+        detached: true,
+        stdio: 'ignore',
+        env: { ...process.env, PATH: daemonPath() },
+      },
+    );
     w.on('error', () => {
       /* best effort */
     });
@@ -327,12 +331,18 @@ export async function startDaemon(options: StartDaemonOptions = {}): Promise<Tes
   await writeFile(join(dir, 'daemon.json'), '{}\n');
 
   const args = [
-    '--config-file', join(dir, 'daemon.json'),
-    '--data-root', join(dir, 'data'),
-    '--exec-root', join(dir, 'exec'),
-    '--pidfile', pidFile,
-    '--host', dockerHost,
-    '--storage-driver', 'vfs',
+    '--config-file',
+    join(dir, 'daemon.json'),
+    '--data-root',
+    join(dir, 'data'),
+    '--exec-root',
+    join(dir, 'exec'),
+    '--pidfile',
+    pidFile,
+    '--host',
+    dockerHost,
+    '--storage-driver',
+    'vfs',
     '--iptables=false',
     '--ip-masq=false',
     '--ip-forward=false',
@@ -434,7 +444,9 @@ function killManagedContainerd(dir: string): void {
 export function attachDaemon(host: string): TestDaemon {
   const socketPath = host.startsWith('unix://') ? host.slice('unix://'.length) : host;
   if (!socketPath.startsWith('/')) {
-    throw new Error(`${TEST_DOCKER_HOST_ENV} must be unix:///absolute/path or an absolute socket path, got ${JSON.stringify(host)}`);
+    throw new Error(
+      `${TEST_DOCKER_HOST_ENV} must be unix:///absolute/path or an absolute socket path, got ${JSON.stringify(host)}`,
+    );
   }
   const dockerHost = `unix://${socketPath}`;
   return {

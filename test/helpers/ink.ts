@@ -5,8 +5,24 @@ import { analyseBuffer } from './load.js';
 import { dir, dockerArchiveLegacy, file, whiteout, type EntrySpec } from './make-archive.js';
 
 export const KEY = {
-  up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D', pageDown: '\x1b[6~', pageUp: '\x1b[5~', home: '\x1b[H', end: '\x1b[F',
-  enter: '\r', esc: '\x1b', tab: '\t', backspace: '\x7f', ctrlA: '\x01', ctrlC: '\x03', ctrlF: '\x06', ctrlL: '\x0c', ctrlU: '\x15', ctrlSpace: '\x00',
+  up: '\x1b[A',
+  down: '\x1b[B',
+  right: '\x1b[C',
+  left: '\x1b[D',
+  pageDown: '\x1b[6~',
+  pageUp: '\x1b[5~',
+  home: '\x1b[H',
+  end: '\x1b[F',
+  enter: '\r',
+  esc: '\x1b',
+  tab: '\t',
+  backspace: '\x7f',
+  ctrlA: '\x01',
+  ctrlC: '\x03',
+  ctrlF: '\x06',
+  ctrlL: '\x0c',
+  ctrlU: '\x15',
+  ctrlSpace: '\x00',
 };
 
 /** Polls `check` until it returns true (or throws the last failure after `timeoutMs`). */
@@ -32,11 +48,22 @@ const text = (name: string, content: string): EntrySpec => ({ name, content });
 export async function smallImage(): Promise<Analysis> {
   const archive = await dockerArchiveLegacy({
     layers: [
-      [dir('etc/'), file('etc/a.conf', 100), dir('usr/'), dir('usr/lib/'), file('usr/lib/asmall.so', 10), file('usr/lib/zlarge.so', 5000)],
+      [
+        dir('etc/'),
+        file('etc/a.conf', 100),
+        dir('usr/'),
+        dir('usr/lib/'),
+        file('usr/lib/asmall.so', 10),
+        file('usr/lib/zlarge.so', 5000),
+      ],
       [file('usr/lib/zlarge.so', 6000), dir('tmp/'), file('tmp/cache.bin', 3000)],
       [whiteout('tmp/cache.bin'), dir('app/'), text('app/main.txt', 'hello\nworld\n')],
     ],
-    history: [{ created_by: '/bin/sh -c #(nop) ADD base' }, { created_by: '/bin/sh -c make install' }, { created_by: '/bin/sh -c rm /tmp/cache.bin' }],
+    history: [
+      { created_by: '/bin/sh -c #(nop) ADD base' },
+      { created_by: '/bin/sh -c make install' },
+      { created_by: '/bin/sh -c rm /tmp/cache.bin' },
+    ],
     repoTag: 'small/test:1',
   });
   return analyseBuffer(archive);

@@ -10,7 +10,11 @@ import type { Image, Platform, SourceKind } from '../../src/model/image.js';
 export const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 
 /** Loads a spec and keeps its source (the preview and whole-file ports). */
-export async function openSpec(spec: SourceSpec, platform: Platform = AMD64, platformExplicit = false): Promise<LoadedImage> {
+export async function openSpec(
+  spec: SourceSpec,
+  platform: Platform = AMD64,
+  platformExplicit = false,
+): Promise<LoadedImage> {
   return openImage(spec, { analysers: [], platform, platformExplicit });
 }
 
@@ -19,7 +23,12 @@ export async function loadSpec(spec: SourceSpec, platform: Platform = AMD64, pla
 }
 
 /** Writes `archive` to a temp file, loads it as `kind`, removes the file. */
-export async function loadBuffer(archive: Buffer, kind: SourceKind = 'docker-archive', platform: Platform = AMD64, platformExplicit = false): Promise<Image> {
+export async function loadBuffer(
+  archive: Buffer,
+  kind: SourceKind = 'docker-archive',
+  platform: Platform = AMD64,
+  platformExplicit = false,
+): Promise<Image> {
   const dir = await mkdtemp(join(tmpdir(), 'slimtui-fixture-'));
   try {
     const p = join(dir, 'image.tar');

@@ -35,7 +35,11 @@ export const whiteout = (name: string): EntrySpec => {
   const i = name.lastIndexOf('/');
   return { name: i < 0 ? `.wh.${name}` : `${name.slice(0, i)}/.wh.${name.slice(i + 1)}`, size: 0, mode: 0o600 };
 };
-export const opaque = (dirName: string): EntrySpec => ({ name: `${dirName.replace(/\/$/, '')}/.wh..wh..opq`, size: 0, mode: 0o600 });
+export const opaque = (dirName: string): EntrySpec => ({
+  name: `${dirName.replace(/\/$/, '')}/.wh..wh..opq`,
+  size: 0,
+  mode: 0o600,
+});
 
 function contentOf(e: EntrySpec & { type?: 'file' }): Buffer {
   if (e.content !== undefined) return Buffer.isBuffer(e.content) ? e.content : Buffer.from(e.content);
@@ -55,9 +59,16 @@ export async function makeTar(entries: readonly EntrySpec[]): Promise<Buffer> {
     p.on('error', reject);
   });
   for (const e of entries) {
-    const common = { name: e.name, mode: e.mode ?? 0o644, mtime: MTIME, uid: 'uid' in e ? e.uid ?? 0 : 0, gid: 'gid' in e ? e.gid ?? 0 : 0 };
+    const common = {
+      name: e.name,
+      mode: e.mode ?? 0o644,
+      mtime: MTIME,
+      uid: 'uid' in e ? (e.uid ?? 0) : 0,
+      gid: 'gid' in e ? (e.gid ?? 0) : 0,
+    };
     if (e.type === 'directory') p.entry({ ...common, type: 'directory', mode: e.mode ?? 0o755 });
-    else if (e.type === 'symlink' || e.type === 'link') p.entry({ ...common, type: e.type, linkname: e.linkname, mode: e.mode ?? 0o777 });
+    else if (e.type === 'symlink' || e.type === 'link')
+      p.entry({ ...common, type: e.type, linkname: e.linkname, mode: e.mode ?? 0o777 });
     else {
       const c = contentOf(e as EntrySpec & { type?: 'file' });
       p.entry({ ...common, type: 'file', size: c.length }, c);
@@ -162,7 +173,9 @@ interface FileOut {
 }
 
 async function packFiles(files: readonly FileOut[]): Promise<Buffer> {
-  return makeTar(files.map((f): EntrySpec => (f.dir ? dir(f.name) : { name: f.name, content: f.data ?? Buffer.alloc(0) })));
+  return makeTar(
+    files.map((f): EntrySpec => (f.dir ? dir(f.name) : { name: f.name, content: f.data ?? Buffer.alloc(0) })),
+  );
 }
 
 /** The legacy `docker save` layout, manifest.json written LAST (after the layers, the config and repositories). */
@@ -185,7 +198,10 @@ export async function dockerArchiveLegacy(spec: ImageSpec): Promise<Buffer> {
   files.push({ name: `${img.configDigest}.json`, data: img.config });
   const [repo, t] = tag.split(':') as [string, string];
   files.push({ name: 'repositories', data: Buffer.from(JSON.stringify({ [repo]: { [t]: parent } })) });
-  files.push({ name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: `${img.configDigest}.json`, RepoTags: [tag], Layers: layerPaths }])) });
+  files.push({
+    name: 'manifest.json',
+    data: Buffer.from(JSON.stringify([{ Config: `${img.configDigest}.json`, RepoTags: [tag], Layers: layerPaths }])),
+  });
   return packFiles(files);
 }
 
@@ -194,14 +210,22 @@ function imageManifest(img: BuiltImage): Buffer {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${img.configDigest}`, size: img.config.length },
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: `sha256:${img.configDigest}`,
+        size: img.config.length,
+      },
       layers: img.blobs.map((b) => ({ mediaType: img.layerMediaType, digest: `sha256:${sha256(b)}`, size: b.length })),
     }),
   );
 }
 
 /** The blobs and index of an OCI layout for one or several platform images. */
-async function ociLayoutFiles(specs: readonly ImageSpec[], nested: boolean, tag: string): Promise<{ blobs: Map<string, Buffer>; index: Buffer; built: BuiltImage[]; manifests: Buffer[] }> {
+async function ociLayoutFiles(
+  specs: readonly ImageSpec[],
+  nested: boolean,
+  tag: string,
+): Promise<{ blobs: Map<string, Buffer>; index: Buffer; built: BuiltImage[]; manifests: Buffer[] }> {
   const blobs = new Map<string, Buffer>();
   const built: BuiltImage[] = [];
   const manifests: Buffer[] = [];
@@ -218,23 +242,42 @@ async function ociLayoutFiles(specs: readonly ImageSpec[], nested: boolean, tag:
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       digest: `sha256:${sha256(m)}`,
       size: m.length,
-      ...(nested ? { platform: { os: spec.os ?? 'linux', architecture: spec.architecture ?? 'amd64', ...(spec.variant ? { variant: spec.variant } : {}) } } : {}),
+      ...(nested
+        ? {
+            platform: {
+              os: spec.os ?? 'linux',
+              architecture: spec.architecture ?? 'amd64',
+              ...(spec.variant ? { variant: spec.variant } : {}),
+            },
+          }
+        : {}),
       ...(nested ? {} : { annotations: { 'org.opencontainers.image.ref.name': tag } }),
     });
   }
   let index: Buffer;
   if (nested) {
-    const inner = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descs }));
+    const inner = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descs }),
+    );
     blobs.set(sha256(inner), inner);
     index = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', digest: `sha256:${sha256(inner)}`, size: inner.length, annotations: { 'org.opencontainers.image.ref.name': tag } }],
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.index.v1+json',
+            digest: `sha256:${sha256(inner)}`,
+            size: inner.length,
+            annotations: { 'org.opencontainers.image.ref.name': tag },
+          },
+        ],
       }),
     );
   } else {
-    index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descs }));
+    index = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descs }),
+    );
   }
   return { blobs, index, built, manifests };
 }
@@ -246,13 +289,24 @@ export async function dockerArchiveOciStyle(spec: ImageSpec): Promise<Buffer> {
   const tag = spec.repoTag ?? 'fixture/image:latest';
   const { blobs, index, built } = await ociLayoutFiles([spec], false, tag);
   const img = built[0]!;
-  const files: FileOut[] = [{ name: 'blobs/', dir: true }, { name: 'blobs/sha256/', dir: true }];
+  const files: FileOut[] = [
+    { name: 'blobs/', dir: true },
+    { name: 'blobs/sha256/', dir: true },
+  ];
   for (const [hex, b] of blobs) files.push({ name: `blobs/sha256/${hex}`, data: b });
   files.push({ name: 'index.json', data: index });
   files.push({ name: 'oci-layout', data: OCI_LAYOUT });
   files.push({
     name: 'manifest.json',
-    data: Buffer.from(JSON.stringify([{ Config: `blobs/sha256/${img.configDigest}`, RepoTags: [tag], Layers: img.blobs.map((b) => `blobs/sha256/${sha256(b)}`) }])),
+    data: Buffer.from(
+      JSON.stringify([
+        {
+          Config: `blobs/sha256/${img.configDigest}`,
+          RepoTags: [tag],
+          Layers: img.blobs.map((b) => `blobs/sha256/${sha256(b)}`),
+        },
+      ]),
+    ),
   });
   return packFiles(files);
 }
@@ -280,13 +334,18 @@ export async function ociArchive(specs: ImageSpec | readonly ImageSpec[], opts: 
 }
 
 /** The same as ociArchive, written as an OCI image layout directory. */
-export async function ociLayoutDir(dirPath: string, specs: ImageSpec | readonly ImageSpec[], opts: OciOptions = {}): Promise<void> {
+export async function ociLayoutDir(
+  dirPath: string,
+  specs: ImageSpec | readonly ImageSpec[],
+  opts: OciOptions = {},
+): Promise<void> {
   const list = Array.isArray(specs) ? (specs as ImageSpec[]) : [specs as ImageSpec];
   const { blobs, index } = await ociLayoutFiles(list, opts.nested ?? list.length > 1, opts.tag ?? 'latest');
   await mkdir(join(dirPath, 'blobs', 'sha256'), { recursive: true });
   await writeFile(join(dirPath, 'oci-layout'), OCI_LAYOUT);
   await writeFile(join(dirPath, 'index.json'), index);
-  for (const [hex, b] of blobs) if (!opts.omit?.includes(hex)) await writeFile(join(dirPath, 'blobs', 'sha256', hex), b);
+  for (const [hex, b] of blobs)
+    if (!opts.omit?.includes(hex)) await writeFile(join(dirPath, 'blobs', 'sha256', hex), b);
 }
 
 /** Wraps arbitrary files into a tar (a "non-image tar", or a hand-broken archive). */

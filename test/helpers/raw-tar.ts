@@ -14,13 +14,22 @@ function setChecksum(h: Buffer): void {
  * Replaces the name field of the header whose name is `placeholder` with `bytes` (any bytes, at most 100),
  * fixing the checksum. `tar` is a whole uncompressed tar as tar-stream's pack() wrote it.
  */
-export function patchName(tar: Buffer, placeholder: string, bytes: Buffer, field: 'name' | 'linkname' = 'name'): Buffer {
+export function patchName(
+  tar: Buffer,
+  placeholder: string,
+  bytes: Buffer,
+  field: 'name' | 'linkname' = 'name',
+): Buffer {
   const out = Buffer.from(tar);
   const off = field === 'name' ? 0 : 157;
   const want = Buffer.from(placeholder, 'latin1');
   for (let at = 0; at + BLOCK <= out.length; at += BLOCK) {
     const h = out.subarray(at, at + BLOCK);
-    if (h.subarray(off, off + want.length).equals(want) && (h[off + want.length] ?? 0) === 0 && h.subarray(257, 262).toString('latin1') === 'ustar') {
+    if (
+      h.subarray(off, off + want.length).equals(want) &&
+      (h[off + want.length] ?? 0) === 0 &&
+      h.subarray(257, 262).toString('latin1') === 'ustar'
+    ) {
       h.fill(0, off, off + 100);
       bytes.copy(h, off);
       setChecksum(h);
@@ -37,7 +46,13 @@ function header(name: Buffer, type: string, size: number): Buffer {
   h.write('0000000\0', 108, 'latin1');
   h.write('0000000\0', 116, 'latin1');
   h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-  h.write(`${Math.floor(Date.UTC(2024, 0, 1) / 1000).toString(8).padStart(11, '0')}\0`, 136, 'latin1');
+  h.write(
+    `${Math.floor(Date.UTC(2024, 0, 1) / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+    'latin1',
+  );
   h.write(type, 156, 'latin1');
   h.write('ustar  \0', 257, 'latin1'); // GNU magic
   setChecksum(h);

@@ -55,9 +55,15 @@ export function parseReadelfOutput(text: string): ReadelfFacts {
     else if (/^Version definition section/.test(line)) mode = 'verdef';
     else if (/^Version needs section/.test(line)) mode = 'verneed';
     else if (/^Version symbols section/.test(line)) mode = 'none';
-    else if (mode === 'verdef' && (m = /^\s+(?:0x)?[0-9a-f]+: Rev: \d+\s+Flags: (.*?)\s+Index: \d+\s+Cnt: \d+\s+Name: (.*)$/.exec(line))) {
+    else if (
+      mode === 'verdef' &&
+      (m = /^\s+(?:0x)?[0-9a-f]+: Rev: \d+\s+Flags: (.*?)\s+Index: \d+\s+Cnt: \d+\s+Name: (.*)$/.exec(line))
+    ) {
       if (!m[1]!.includes('BASE')) facts.versionDefs.push(m[2]!);
-    } else if (mode === 'verneed' && (m = /^\s+(?:0x)?[0-9a-f]+: Version: \d+\s+File: (.*?)\s+Cnt: \d+\s*$/.exec(line))) {
+    } else if (
+      mode === 'verneed' &&
+      (m = /^\s+(?:0x)?[0-9a-f]+: Version: \d+\s+File: (.*?)\s+Cnt: \d+\s*$/.exec(line))
+    ) {
       facts.versionNeeds.push({ file: m[1]!, versions: [] });
     } else if (mode === 'verneed' && (m = /^\s+0x[0-9a-f]+:\s+Name: (.*?)\s+Flags: .*Version: \d+\s*$/.exec(line))) {
       facts.versionNeeds.at(-1)?.versions.push(m[1]!);
@@ -88,7 +94,11 @@ export function readelfSectionSizes(file: string): Map<string, { type: string; s
 }
 
 /** Runs readelf on many files, several per invocation and several invocations at once. */
-export async function readelfMany(files: readonly string[], perCall = 40, parallel = 4): Promise<Map<string, ReadelfFacts>> {
+export async function readelfMany(
+  files: readonly string[],
+  perCall = 40,
+  parallel = 4,
+): Promise<Map<string, ReadelfFacts>> {
   const batches: string[][] = [];
   for (let i = 0; i < files.length; i += perCall) batches.push(files.slice(i, i + perCall));
   const out = new Map<string, ReadelfFacts>();

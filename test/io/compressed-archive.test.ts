@@ -22,11 +22,17 @@ test('gzip- and zstd-compressed docker-save archives read like the plain one; pr
     const plain = analyze(await loadSpec({ kind: 'docker-archive', location: DEMO }));
     for (const file of [gz, zst]) {
       const a = analyze(await loadSpec({ kind: 'docker-archive', location: file }));
-      assert.deepEqual(a.image.layers.map((l) => [l.size, l.tarSize, l.entries.length]), plain.image.layers.map((l) => [l.size, l.tarSize, l.entries.length]), file);
+      assert.deepEqual(
+        a.image.layers.map((l) => [l.size, l.tarSize, l.entries.length]),
+        plain.image.layers.map((l) => [l.size, l.tarSize, l.entries.length]),
+        file,
+      );
       assert.equal(a.reclaimable.totalBytes, plain.reclaimable.totalBytes);
       assert.equal(a.dive.wastedBytes, plain.dive.wastedBytes);
       const spec = { kind: 'docker-archive' as const, location: file };
-      const want = execSync(`tar -xOf ${DEMO} 5beab162fd056e4c89858d3502d018ebe0a0143565483219f4291f1ca1125e06/layer.tar | tar -xO app/data/README.txt`);
+      const want = execSync(
+        `tar -xOf ${DEMO} 5beab162fd056e4c89858d3502d018ebe0a0143565483219f4291f1ca1125e06/layer.tar | tar -xO app/data/README.txt`,
+      );
       assert.deepEqual(Buffer.from(await (await openSpec(spec)).preview!.read(2, 'app/data/README.txt')), want);
     }
   } finally {
@@ -35,7 +41,12 @@ test('gzip- and zstd-compressed docker-save archives read like the plain one; pr
 });
 
 test('standard input: `slimtui - --json` reads the archive from stdin', () => {
-  const r = spawnSync(process.execPath, ['bin/slimtui', '-', '--json'], { input: readFileSync(DEMO), env: { ...process.env, CI: '' }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['bin/slimtui', '-', '--json'], {
+    input: readFileSync(DEMO),
+    env: { ...process.env, CI: '' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { image: { repoTags: string[] }; metrics: { reclaimableBytes: number } };
   assert.deepEqual(doc.image.repoTags, ['slimtui/demo:latest']);
@@ -48,7 +59,10 @@ test('a text file is not an image archive: one line, exit 2', () => {
   try {
     const f = join(dir, 'notes.txt');
     execSync(`echo hello > ${f}`);
-    const r = spawnSync(process.execPath, ['bin/slimtui', f, '--json'], { env: { ...process.env, CI: '' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['bin/slimtui', f, '--json'], {
+      env: { ...process.env, CI: '' },
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^slimtui: .*notes\.txt is not a container image archive: not a tar/);

@@ -36,7 +36,13 @@ test('docker run works on the busybox base image without a network', async () =>
 
 test('the busybox base image has its documented layout', async () => {
   const { stdout } = await d.docker([
-    'run', '--rm', '--network', 'none', BUSYBOX_IMAGE, '/bin/sh', '-c',
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    BUSYBOX_IMAGE,
+    '/bin/sh',
+    '-c',
     'stat -c "%a %U" /tmp; readlink /bin/ls; head -n 1 /etc/passwd; test -e /lib && echo has-lib || echo no-lib',
   ]);
   assert.equal(stdout, '1777 root\nbusybox\nroot:x:0:0:root:/root:/bin/sh\nno-lib\n');
@@ -64,7 +70,10 @@ test('a legacy build with a RUN step, then run and save the image', async () => 
   assert.ok((await stat(out)).size > 0);
   const names = sh('tar', ['-tf', out]).split('\n');
   assert.ok(names.includes('manifest.json'), `manifest.json not in ${names.join(', ')}`);
-  const manifest = JSON.parse(sh('tar', ['-xOf', out, 'manifest.json'])) as Array<{ RepoTags: string[]; Layers: string[] }>;
+  const manifest = JSON.parse(sh('tar', ['-xOf', out, 'manifest.json'])) as Array<{
+    RepoTags: string[];
+    Layers: string[];
+  }>;
   assert.equal(manifest.length, 1);
   assert.deepEqual(manifest[0]?.RepoTags, [tag]);
   // busybox layer + COPY layer + RUN layer, each one listed in the archive
@@ -80,8 +89,22 @@ test('the musl base image runs a musl-gcc binary; busybox alone cannot', async (
   sh('musl-gcc', ['-O2', '-o', bin, src]);
   assert.match(sh('readelf', ['-l', bin]), /Requesting program interpreter: \/lib\/ld-musl-x86_64\.so\.1/);
   const tag = 'slimtui-test/smoke-musl:latest';
-  await buildImage(d, tag, { hello: { from: bin } }, `FROM ${MUSL_IMAGE}\nCOPY hello /hello\nRUN /hello > /ran-at-build\n`);
-  const { stdout } = await d.docker(['run', '--rm', '--network', 'none', tag, '/bin/sh', '-c', '/hello; cat /ran-at-build']);
+  await buildImage(
+    d,
+    tag,
+    { hello: { from: bin } },
+    `FROM ${MUSL_IMAGE}\nCOPY hello /hello\nRUN /hello > /ran-at-build\n`,
+  );
+  const { stdout } = await d.docker([
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    tag,
+    '/bin/sh',
+    '-c',
+    '/hello; cat /ran-at-build',
+  ]);
   assert.equal(stdout, 'musl ok\nmusl ok\n');
 
   const noLoader = 'slimtui-test/smoke-musl-noloader:latest';

@@ -8,7 +8,15 @@ import { elfAnalyser, MEMORY_CAP } from '../../src/io/elf-analyser.js';
 import { textAnalyser } from '../../src/io/text-analyser.js';
 import { readelfFile } from '../helpers/readelf.js';
 
-const entryOf = (path: string, size: number): Entry => ({ path, kind: 'file', size, mode: 0o755, uid: 0, gid: 0, mtime: 0 });
+const entryOf = (path: string, size: number): Entry => ({
+  path,
+  kind: 'file',
+  size,
+  mode: 0o755,
+  uid: 0,
+  gid: 0,
+  mtime: 0,
+});
 
 function feed(bytes: Buffer, chunk = 65536, path = 'bin/x'): { entry: Entry; writes: number } {
   const entry = entryOf(path, bytes.length);
@@ -34,7 +42,11 @@ test('an ELF file bigger than the memory cap is spooled to an unlinked temp file
   assert.deepEqual(spooled.needed, re.needed);
   assert.equal(spooled.interpreter, re.interpreter);
   assert.equal(spooled.fileSize, big.length);
-  assert.equal(readdirSync(tmpdir()).filter((n) => n.startsWith('slimtui-spool-')).length, before, 'no spool file left behind');
+  assert.equal(
+    readdirSync(tmpdir()).filter((n) => n.startsWith('slimtui-spool-')).length,
+    before,
+    'no spool file left behind',
+  );
 });
 
 test('non-ELF content stops after the first chunk and leaves no fact; tiny first chunks still work', () => {

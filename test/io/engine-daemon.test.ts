@@ -56,7 +56,16 @@ before(async () => {
   const big = Buffer.alloc(BIG);
   for (let i = 0; i < BIG; i++) big[i] = (i * 7919) & 0xff;
   bigBytes = big;
-  await buildImage(d, TAG, { 'big.bin': big, 'tool.sh': { from: await writeTmp('tool.sh', '#!/bin/sh\necho tool\n', 0o644), mode: 0o644 }, 'app.conf': 'original=yes\n' }, DOCKERFILE);
+  await buildImage(
+    d,
+    TAG,
+    {
+      'big.bin': big,
+      'tool.sh': { from: await writeTmp('tool.sh', '#!/bin/sh\necho tool\n', 0o644), mode: 0o644 },
+      'app.conf': 'original=yes\n',
+    },
+    DOCKERFILE,
+  );
 
   const old = process.env['DOCKER_HOST'];
   process.env['DOCKER_HOST'] = d.dockerHost;
@@ -72,7 +81,10 @@ before(async () => {
   viaSave = await loadSpec({ kind: 'docker-archive', location: savePath });
   const ociPath = join(work, 'image.oci.tar');
   try {
-    execFileSync('skopeo', ['copy', '--quiet', `docker-archive:${savePath}`, `oci-archive:${ociPath}`], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    execFileSync('skopeo', ['copy', '--quiet', `docker-archive:${savePath}`, `oci-archive:${ociPath}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
     viaOci = await loadSpec({ kind: 'oci-archive', location: ociPath });
   } catch (e) {
     ociProblem = (e as { stderr?: Buffer }).stderr?.toString() || (e as Error).message;
@@ -107,7 +119,14 @@ const shape = (img: Image) => {
     })),
     config: img.config,
     platform: img.platform,
-    metrics: { image: a.dive.imageSize, user: a.dive.userSize, wasted: a.dive.wastedBytes, eff: a.dive.efficiency, reclaim: a.reclaimable.totalBytes, perLayer: [...a.reclaimable.perLayer] },
+    metrics: {
+      image: a.dive.imageSize,
+      user: a.dive.userSize,
+      wasted: a.dive.wastedBytes,
+      eff: a.dive.efficiency,
+      reclaim: a.reclaimable.totalBytes,
+      perLayer: [...a.reclaimable.perLayer],
+    },
     inefficient: a.dive.inefficientPaths,
   };
 };
@@ -153,16 +172,29 @@ test('the known waste is found (hand-computed)', () => {
 });
 
 test('cross-check with docker image inspect and docker history', async () => {
-  const inspect = JSON.parse((await d.docker(['image', 'inspect', TAG])).stdout) as { Id: string; RootFS: { Layers: string[] }; Config: { Env: string[]; Cmd: string[] } }[];
+  const inspect = JSON.parse((await d.docker(['image', 'inspect', TAG])).stdout) as {
+    Id: string;
+    RootFS: { Layers: string[] };
+    Config: { Env: string[]; Cmd: string[] };
+  }[];
   const i = inspect[0]!;
-  assert.deepEqual(viaDaemon.layers.map((l) => l.diffId), i.RootFS.Layers);
+  assert.deepEqual(
+    viaDaemon.layers.map((l) => l.diffId),
+    i.RootFS.Layers,
+  );
   assert.equal(viaDaemon.digest, i.Id);
   assert.deepEqual(viaDaemon.config.env, i.Config.Env);
   assert.deepEqual(viaDaemon.config.cmd, i.Config.Cmd);
   // docker history: newest first, one row per history entry (empty layers included)
   // (the imported base has an empty CreatedBy; the CLI trims trailing blanks)
-  const rows = (await d.docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', TAG])).stdout.replace(/\n$/, '').split('\n').reverse();
-  assert.deepEqual(viaDaemon.history.map((h) => (h.createdBy ?? '').trim()), rows.map((r) => r.trim()));
+  const rows = (await d.docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', TAG])).stdout
+    .replace(/\n$/, '')
+    .split('\n')
+    .reverse();
+  assert.deepEqual(
+    viaDaemon.history.map((h) => (h.createdBy ?? '').trim()),
+    rows.map((r) => r.trim()),
+  );
   const cmds = viaDaemon.layers.map((l) => l.history?.createdBy ?? '');
   assert.match(cmds[1]!, /COPY file:\S+ in \/data\/big\.bin/);
   assert.match(cmds[2]!, /rm \/data\/big\.bin/);
@@ -175,7 +207,10 @@ test('cross-check layer sizes and entries with tar listings of the saved layers'
   const layers = manifest[0]!.Layers;
   assert.equal(layers.length, viaSave.layers.length);
   layers.forEach((name, i) => {
-    const listing = execFileSync('sh', ['-c', 'tar -xOf "$1" "$2" | tar -tvf -', 'sh', savePath, name], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    const listing = execFileSync('sh', ['-c', 'tar -xOf "$1" "$2" | tar -tvf -', 'sh', savePath, name], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    })
       .trim()
       .split('\n')
       .filter((l) => l !== '');
@@ -196,7 +231,11 @@ test('the engine source re-reads from the same client after DOCKER_HOST is gone:
   assert.equal(Buffer.from(await preview.read(3, 'opt/tool.sh')).toString('utf8'), '#!/bin/sh\necho tool\n');
   assert.equal((await preview.read(1, 'data/big.bin')).length, 64 * 1024);
   await assert.rejects(preview.read(2, 'data/big.bin'), /not a regular file in layer 2/);
-  const set = await daemonLoaded.readFiles!([{ layer: 1, path: 'data/big.bin' }, { layer: 6, path: 'etc/app.conf' }, { layer: 5, path: 'nope' }]);
+  const set = await daemonLoaded.readFiles!([
+    { layer: 1, path: 'data/big.bin' },
+    { layer: 6, path: 'etc/app.conf' },
+    { layer: 5, path: 'nope' },
+  ]);
   try {
     const big = set.get(1, 'data/big.bin')!;
     assert.ok(Buffer.from(big.read(0, big.size)).equals(bigBytes));

@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import type { WantedFile } from '../../src/model/ports.js';
 import type { LoadedImage } from '../../src/io/load-image.js';
 import type { SourceSpec } from '../../src/io/sources/source-spec.js';
-import { dockerArchiveLegacy, dockerArchiveOciStyle, haveZstd, ociArchive, ociLayoutDir, type Compression, type ImageSpec } from '../helpers/make-archive.js';
+import {
+  dockerArchiveLegacy,
+  dockerArchiveOciStyle,
+  haveZstd,
+  ociArchive,
+  ociLayoutDir,
+  type Compression,
+  type ImageSpec,
+} from '../helpers/make-archive.js';
 import { openSpec } from '../helpers/load.js';
 
 let dir = '';
@@ -30,9 +38,18 @@ const Z1 = randomBytes(50_000);
 const spec = (compression: Compression): ImageSpec => ({
   compression,
   layers: [
-    [{ name: 'a/', type: 'directory' }, { name: 'a/x', content: X0, mode: 0o755 }, { name: 'a/y', content: Y0 }],
+    [
+      { name: 'a/', type: 'directory' },
+      { name: 'a/x', content: X0, mode: 0o755 },
+      { name: 'a/y', content: Y0 },
+    ],
     // b/z twice in one layer: the last one wins, as in the engine.
-    [{ name: 'a/x', content: X1 }, { name: 'b/z', content: Z_OLD }, { name: './b/z', content: Z1 }, { name: 'b/link', type: 'symlink', linkname: 'z' }],
+    [
+      { name: 'a/x', content: X1 },
+      { name: 'b/z', content: Z_OLD },
+      { name: './b/z', content: Z1 },
+      { name: 'b/link', type: 'symlink', linkname: 'z' },
+    ],
   ],
 });
 
@@ -44,7 +61,12 @@ const WANTED: WantedFile[] = [
   { layer: 1, path: 'nope' },
   { layer: 1, path: 'b/link' },
 ];
-const EXPECT: [number, string, Buffer][] = [[0, 'a/x', X0], [1, 'a/x', X1], [1, 'b/z', Z1], [0, 'a/y', Y0]];
+const EXPECT: [number, string, Buffer][] = [
+  [0, 'a/x', X0],
+  [1, 'a/x', X1],
+  [1, 'b/z', Z1],
+  [0, 'a/y', Y0],
+];
 
 async function check(s: SourceSpec, loaded: LoadedImage, expect = EXPECT, wanted = WANTED): Promise<void> {
   const before = readdirSync(tmpdir()).filter((n) => n.startsWith('slimtui-spool-')).length;
@@ -58,10 +80,16 @@ async function check(s: SourceSpec, loaded: LoadedImage, expect = EXPECT, wanted
       assert.ok(src, `${s.kind}: ${layer}:${path} missing`);
       assert.equal(src.size, bytes.length, `${s.kind}: ${layer}:${path} size`);
       assert.ok(Buffer.from(src.read(0, src.size)).equals(bytes), `${s.kind}: ${layer}:${path} bytes`);
-      assert.ok(Buffer.from(src.read(1000, 77)).equals(bytes.subarray(1000, 1077)), `${s.kind}: ${layer}:${path} positioned read`);
+      assert.ok(
+        Buffer.from(src.read(1000, 77)).equals(bytes.subarray(1000, 1077)),
+        `${s.kind}: ${layer}:${path} positioned read`,
+      );
     }
     const found = new Set(expect.map(([l, p]) => `${l}:${p}`));
-    assert.deepEqual(set.missing.map((w) => `${w.layer}:${w.path}`), wanted.filter((w) => !found.has(`${w.layer}:${w.path}`)).map((w) => `${w.layer}:${w.path}`));
+    assert.deepEqual(
+      set.missing.map((w) => `${w.layer}:${w.path}`),
+      wanted.filter((w) => !found.has(`${w.layer}:${w.path}`)).map((w) => `${w.layer}:${w.path}`),
+    );
     assert.ok(set.memoryBytes <= 320_000, `${s.kind}: ${set.memoryBytes} bytes in memory`);
     assert.ok(set.spooledBytes > 0, `${s.kind}: nothing spooled`);
     assert.ok(progress > 0, `${s.kind}: no progress`);
@@ -109,14 +137,37 @@ test('readFiles: rootfs dir (no symlink followed, nothing outside the folder)', 
   symlinkSync(dir, join(root, 'up'));
   const s: SourceSpec = { kind: 'dir', location: root };
   const image = await openSpec(s);
-  const wanted: WantedFile[] = [{ layer: 0, path: 'a/x' }, { layer: 0, path: 'a/y' }, { layer: 0, path: 'b/z' }, { layer: 0, path: 'b/link' }, { layer: 0, path: 'up/outside' }, { layer: 0, path: '../outside' }];
-  await check(s, image, [[0, 'a/x', X0], [0, 'a/y', Y0], [0, 'b/z', Z1]], wanted);
+  const wanted: WantedFile[] = [
+    { layer: 0, path: 'a/x' },
+    { layer: 0, path: 'a/y' },
+    { layer: 0, path: 'b/z' },
+    { layer: 0, path: 'b/link' },
+    { layer: 0, path: 'up/outside' },
+    { layer: 0, path: '../outside' },
+  ];
+  await check(
+    s,
+    image,
+    [
+      [0, 'a/x', X0],
+      [0, 'a/y', Y0],
+      [0, 'b/z', Z1],
+    ],
+    wanted,
+  );
 });
 
 test('readFiles: standard input cannot be read twice', async () => {
   // The port is absent for `-`: the loaded image of a stdin source has no readFiles.
   const { spawnSync } = await import('node:child_process');
   const { readFileSync } = await import('node:fs');
-  const r = spawnSync(process.execPath, ['-e', `import('${join(process.cwd(), '.build/src/io/load-image.js')}').then(async (m) => { const l = await m.openImage({ kind: 'docker-archive', location: '-' }, { analysers: [], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false }); process.stdout.write(String(l.readFiles === undefined && l.preview === undefined)); })`], { input: readFileSync(join(process.cwd(), 'demo/demo-image.tar')), encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `import('${join(process.cwd(), '.build/src/io/load-image.js')}').then(async (m) => { const l = await m.openImage({ kind: 'docker-archive', location: '-' }, { analysers: [], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false }); process.stdout.write(String(l.readFiles === undefined && l.preview === undefined)); })`,
+    ],
+    { input: readFileSync(join(process.cwd(), 'demo/demo-image.tar')), encoding: 'utf8' },
+  );
   assert.equal(r.stdout, 'true', r.stderr);
 });

@@ -37,7 +37,9 @@ function gzip6(bytes: Uint8Array): number {
 }
 
 function members(archive: string): string[] {
-  return spawnSync('tar', ['-tf', archive], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.split('\n').filter((l) => l !== '');
+  return spawnSync('tar', ['-tf', archive], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    .stdout.split('\n')
+    .filter((l) => l !== '');
 }
 
 function extract(archive: string, member: string): Buffer {
@@ -65,7 +67,10 @@ async function checkLayer(what: string, tar: Buffer, tolerance = 0.05): Promise<
   const real = gzip6(tar);
   const err = (est.gzipBytes - real) / real;
   rows.push({ what, tar: tar.length, est: est.gzipBytes, real, err });
-  assert.ok(Math.abs(err) <= tolerance, `${what}: estimate ${est.gzipBytes}, gzip -6 ${real} (${(err * 100).toFixed(2)}%)`);
+  assert.ok(
+    Math.abs(err) <= tolerance,
+    `${what}: estimate ${est.gzipBytes}, gzip -6 ${real} (${(err * 100).toFixed(2)}%)`,
+  );
   // The per-file shares add up to the estimate (the rest is end-of-archive blocks and gzip framing).
   const sum = [...est.files.values()].reduce((a, b) => a + b, 0);
   assert.ok(sum <= est.gzipBytes && sum >= est.gzipBytes * 0.97 - 200, `${what}: files sum ${sum} vs ${est.gzipBytes}`);
@@ -81,42 +86,60 @@ test('demo image: every layer within 5% of gzip -6', async () => {
   for (const l of docker(archive).layers) await checkLayer(`demo ${l.slice(0, 12)}`, extract(archive, l));
 });
 
-test('image built on the test daemon (binaries, text, random bytes): every layer within 5% of gzip -6', { timeout: 15 * 60_000 }, async () => {
-  d = await getTestDaemon();
-  await ensureBaseImages(d);
-  const files: Record<string, { from: string }> = {};
-  for (const p of ['/usr/bin/perl', '/usr/bin/git', '/usr/lib/x86_64-linux-gnu/libcrypto.so.3', '/usr/bin/gpg', '/usr/bin/sqlite3']) files[`bin/${p.split('/').pop()!}`] = { from: p };
-  for (const p of ['/usr/include/stdio.h', '/usr/include/stdlib.h', '/usr/include/unistd.h', '/usr/include/elf.h']) files[`txt/${p.split('/').pop()!}`] = { from: p };
-  const dockerfile = [
-    `FROM ${BUSYBOX_IMAGE}`,
-    'COPY bin/ /opt/bin/',
-    'COPY txt/ /opt/txt/',
-    'RUN head -c 6000000 /dev/urandom > /opt/random.bin && seq 1 400000 > /opt/numbers.txt && cat /opt/txt/* /opt/txt/* /opt/txt/* > /opt/headers.txt',
-    'RUN dd if=/dev/zero of=/opt/zeros bs=1M count=12 2>/dev/null && cp /opt/bin/perl /opt/perl-copy',
-  ].join('\n');
-  await buildImage(d, 'slimtui-test/gzest:1', files, dockerfile);
-  const archive = join(work, 'gzest.tar');
-  await saveImage(d, 'slimtui-test/gzest:1', archive);
-  builtArchive = archive;
-  for (const l of docker(archive).layers) await checkLayer(`built ${l.slice(0, 12)}`, extract(archive, l));
-});
+test(
+  'image built on the test daemon (binaries, text, random bytes): every layer within 5% of gzip -6',
+  { timeout: 15 * 60_000 },
+  async () => {
+    d = await getTestDaemon();
+    await ensureBaseImages(d);
+    const files: Record<string, { from: string }> = {};
+    for (const p of [
+      '/usr/bin/perl',
+      '/usr/bin/git',
+      '/usr/lib/x86_64-linux-gnu/libcrypto.so.3',
+      '/usr/bin/gpg',
+      '/usr/bin/sqlite3',
+    ])
+      files[`bin/${p.split('/').pop()!}`] = { from: p };
+    for (const p of ['/usr/include/stdio.h', '/usr/include/stdlib.h', '/usr/include/unistd.h', '/usr/include/elf.h'])
+      files[`txt/${p.split('/').pop()!}`] = { from: p };
+    const dockerfile = [
+      `FROM ${BUSYBOX_IMAGE}`,
+      'COPY bin/ /opt/bin/',
+      'COPY txt/ /opt/txt/',
+      'RUN head -c 6000000 /dev/urandom > /opt/random.bin && seq 1 400000 > /opt/numbers.txt && cat /opt/txt/* /opt/txt/* /opt/txt/* > /opt/headers.txt',
+      'RUN dd if=/dev/zero of=/opt/zeros bs=1M count=12 2>/dev/null && cp /opt/bin/perl /opt/perl-copy',
+    ].join('\n');
+    await buildImage(d, 'slimtui-test/gzest:1', files, dockerfile);
+    const archive = join(work, 'gzest.tar');
+    await saveImage(d, 'slimtui-test/gzest:1', archive);
+    builtArchive = archive;
+    for (const l of docker(archive).layers) await checkLayer(`built ${l.slice(0, 12)}`, extract(archive, l));
+  },
+);
 
-test('a big mixed layer (tar of /usr/bin + /usr/share/doc, ~580 MB): within 5% and the estimator cost', { timeout: 20 * 60_000 }, async () => {
-  const r = spawnSync('tar', ['-cf', '-', '-C', '/usr', 'bin', 'share/doc'], { maxBuffer: 2 ** 31 });
-  const tar = r.stdout;
-  assert.ok(tar.length > 200e6, `tar is only ${tar.length} bytes`);
-  const t0 = performance.now();
-  const est = await estimateGzip(chunked(tar, 1 << 20));
-  const s = (performance.now() - t0) / 1000;
-  const real = gzip6(tar);
-  const err = (est.gzipBytes - real) / real;
-  rows.push({ what: 'tar /usr/bin + /usr/share/doc', tar: tar.length, est: est.gzipBytes, real, err });
-  console.log(`estimator: ${(tar.length / 1e6 / s).toFixed(0)} MB/s in memory, ${((est.sampledBytes / tar.length) * 100).toFixed(1)}% of the bytes deflated`);
-  assert.ok(Math.abs(err) <= 0.05, `estimate ${est.gzipBytes} vs gzip -6 ${real}`);
-  // Node's zlib level 6 over everything vs GNU gzip -6 (same stream, no sampling).
-  const full = deflateRawSync(tar, { level: 6 }).length + 18;
-  console.log(`node zlib level 6 / GNU gzip -6 on this tar: ${(full / real).toFixed(4)}`);
-});
+test(
+  'a big mixed layer (tar of /usr/bin + /usr/share/doc, ~580 MB): within 5% and the estimator cost',
+  { timeout: 20 * 60_000 },
+  async () => {
+    const r = spawnSync('tar', ['-cf', '-', '-C', '/usr', 'bin', 'share/doc'], { maxBuffer: 2 ** 31 });
+    const tar = r.stdout;
+    assert.ok(tar.length > 200e6, `tar is only ${tar.length} bytes`);
+    const t0 = performance.now();
+    const est = await estimateGzip(chunked(tar, 1 << 20));
+    const s = (performance.now() - t0) / 1000;
+    const real = gzip6(tar);
+    const err = (est.gzipBytes - real) / real;
+    rows.push({ what: 'tar /usr/bin + /usr/share/doc', tar: tar.length, est: est.gzipBytes, real, err });
+    console.log(
+      `estimator: ${(tar.length / 1e6 / s).toFixed(0)} MB/s in memory, ${((est.sampledBytes / tar.length) * 100).toFixed(1)}% of the bytes deflated`,
+    );
+    assert.ok(Math.abs(err) <= 0.05, `estimate ${est.gzipBytes} vs gzip -6 ${real}`);
+    // Node's zlib level 6 over everything vs GNU gzip -6 (same stream, no sampling).
+    const full = deflateRawSync(tar, { level: 6 }).length + 18;
+    console.log(`node zlib level 6 / GNU gzip -6 on this tar: ${(full / real).toFixed(4)}`);
+  },
+);
 
 let builtArchive = '';
 
@@ -127,7 +150,12 @@ test('per-file attribution: removing paths projects the re-compressed layer with
   let layer: Buffer | undefined;
   for (const l of layers) {
     const b = extract(builtArchive, l);
-    if (spawnSync('tar', ['-tf', '-'], { input: b, encoding: 'utf8', maxBuffer: 2 ** 28 }).stdout.includes('opt/random.bin')) layer = b;
+    if (
+      spawnSync('tar', ['-tf', '-'], { input: b, encoding: 'utf8', maxBuffer: 2 ** 28 }).stdout.includes(
+        'opt/random.bin',
+      )
+    )
+      layer = b;
   }
   assert.ok(layer);
   const est = await estimateGzip(chunked(layer));
@@ -138,7 +166,9 @@ test('per-file attribution: removing paths projects the re-compressed layer with
     assert.equal(spawnSync('tar', ['--delete', '-f', layerPath, ...remove]).status, 0);
     const real = gzip6(readFileSync(layerPath));
     const err = (projected - real) / real;
-    console.log(`projection without ${remove.join(', ')}: ${projected} vs gzip -6 ${real} (${(err * 100).toFixed(2)}%)`);
+    console.log(
+      `projection without ${remove.join(', ')}: ${projected} vs gzip -6 ${real} (${(err * 100).toFixed(2)}%)`,
+    );
     assert.ok(Math.abs(err) <= 0.05, `${remove.join(', ')}: ${projected} vs ${real}`);
   }
 });
@@ -147,7 +177,8 @@ test('dive fixtures: estimate vs the stored gzip blob sizes', async () => {
   const dir = sharedPath('fixtures/third-party-dive');
   const blobs: { what: string; gz: Buffer }[] = [];
   const kaniko = join(dir, 'test-kaniko-image.tar');
-  for (const m of members(kaniko).filter((n) => n.endsWith('.tar.gz'))) blobs.push({ what: `kaniko ${m.slice(0, 12)}`, gz: extract(kaniko, m) });
+  for (const m of members(kaniko).filter((n) => n.endsWith('.tar.gz')))
+    blobs.push({ what: `kaniko ${m.slice(0, 12)}`, gz: extract(kaniko, m) });
   for (const f of ['test-oci-gzip-image.tar', 'test-oci-estargz-image.tar']) {
     const a = join(dir, f);
     for (const m of members(a).filter((n) => n.startsWith('blobs/sha256/') && n.length > 20)) {
@@ -163,7 +194,10 @@ test('dive fixtures: estimate vs the stored gzip blob sizes', async () => {
     rows.push({ what: `${what} (blob)`, tar: tar.length, est: est.gzipBytes, real: gz.length, err });
     // Tiny blobs (< 10 kB) were written by other gzip implementations (Go's compress/gzip, eStargz framing):
     // allow 15% or 64 bytes there.
-    const ok = gz.length < 10_000 ? Math.abs(est.gzipBytes - gz.length) <= Math.max(64, 0.15 * gz.length) : Math.abs(err) <= 0.05;
+    const ok =
+      gz.length < 10_000
+        ? Math.abs(est.gzipBytes - gz.length) <= Math.max(64, 0.15 * gz.length)
+        : Math.abs(err) <= 0.05;
     assert.ok(ok, `${what}: ${est.gzipBytes} vs blob ${gz.length}`);
   }
 });
@@ -172,5 +206,6 @@ after(() => {
   if (rows.length === 0) return;
   const mx = rows.reduce((a, r) => (Math.abs(r.err) > Math.abs(a.err) ? r : a), rows[0]!);
   console.log(`gzip estimate: n=${rows.length} layers, max |err| ${(Math.abs(mx.err) * 100).toFixed(2)}% (${mx.what})`);
-  for (const r of rows) console.log(`  ${r.what}: tar ${r.tar}, estimate ${r.est}, real ${r.real} (${(r.err * 100).toFixed(2)}%)`);
+  for (const r of rows)
+    console.log(`  ${r.what}: tar ${r.tar}, estimate ${r.est}, real ${r.real} (${(r.err * 100).toFixed(2)}%)`);
 });

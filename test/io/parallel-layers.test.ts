@@ -26,7 +26,12 @@ async function load(spec: SourceSpec, parallel: 'off' | 'force'): Promise<Image>
   // Small batches, so that layers here go over several messages from the worker.
   process.env['SLIMTUI_PARALLEL_BATCH'] = '2';
   try {
-    return await loadImage(spec, { analysers: [createSha256Analyser(), elfAnalyser, textAnalyser], taps: [gzipEstimateTap()], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false });
+    return await loadImage(spec, {
+      analysers: [createSha256Analyser(), elfAnalyser, textAnalyser],
+      taps: [gzipEstimateTap()],
+      platform: { os: 'linux', architecture: 'amd64' },
+      platformExplicit: false,
+    });
   } finally {
     delete process.env['SLIMTUI_PARALLEL_BATCH'];
     if (before === undefined) delete process.env['SLIMTUI_PARALLEL'];
@@ -40,7 +45,10 @@ test('demo image (real ELF files): workers give the same Image as one thread', a
   const before = workerLayerCount();
   const par = await load(spec, 'force');
   assert.equal(workerLayerCount() - before, par.layers.length, 'every layer was read on a worker');
-  assert.ok(one.layers.some((l) => l.entries.some((e) => e.facts?.['elf'])), 'the demo has ELF facts to compare');
+  assert.ok(
+    one.layers.some((l) => l.entries.some((e) => e.facts?.['elf'])),
+    'the demo has ELF facts to compare',
+  );
   assert.ok(one.layers.some((l) => l.entries.some((e) => typeof e.facts?.sha256 === 'string')));
   assert.deepEqual(par, one);
 });
@@ -52,7 +60,14 @@ for (const compression of ['gzip', 'zstd'] as const) {
       await ociLayoutDir(d, {
         compression,
         layers: [
-          [dir('etc/'), file('etc/a', 1000), file('etc/b', 20), symlink('etc/c', 'a'), dir('usr/'), file('usr/x', 70_000)],
+          [
+            dir('etc/'),
+            file('etc/a', 1000),
+            file('etc/b', 20),
+            symlink('etc/c', 'a'),
+            dir('usr/'),
+            file('usr/x', 70_000),
+          ],
           [dir('etc/'), whiteout('etc/a'), file('etc/b', 30)],
           [dir('opt/'), file('opt/big', 300_000)],
         ],
@@ -64,7 +79,10 @@ for (const compression of ['gzip', 'zstd'] as const) {
       assert.equal(workerLayerCount() - before, 3, 'every layer was read on a worker');
       assert.equal(one.layers[0]!.compression, compression);
       assert.deepEqual(par, one);
-      assert.deepEqual(par.layers.map((l) => l.entries.length), [6, 3, 2]);
+      assert.deepEqual(
+        par.layers.map((l) => l.entries.length),
+        [6, 3, 2],
+      );
     } finally {
       await rm(d, { recursive: true, force: true });
     }
@@ -75,10 +93,19 @@ test('a corrupt layer read on a worker fails with the same message', async () =>
   const d = await mkdtemp(join(tmpdir(), 'slimtui-par-'));
   try {
     const good = [file('a', 10)];
-    await ociLayoutDir(d, { compression: 'gzip', layers: [good, { raw: Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(600, 7)]) }] });
+    await ociLayoutDir(d, {
+      compression: 'gzip',
+      layers: [good, { raw: Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(600, 7)]) }],
+    });
     const spec: SourceSpec = { kind: 'oci-dir', location: d };
-    const one = await load(spec, 'off').then(() => 'loaded', (e: Error) => e.message);
-    const par = await load(spec, 'force').then(() => 'loaded', (e: Error) => e.message);
+    const one = await load(spec, 'off').then(
+      () => 'loaded',
+      (e: Error) => e.message,
+    );
+    const par = await load(spec, 'force').then(
+      () => 'loaded',
+      (e: Error) => e.message,
+    );
     assert.notEqual(one, 'loaded');
     assert.equal(par, one);
   } finally {

@@ -21,7 +21,10 @@ test('preview reader: re-reads a file from the legacy docker-save demo archive, 
 });
 
 test('preview reader: an OCI archive with zstd layers (blob named by digest)', async () => {
-  const spec = { kind: 'docker-archive' as const, location: sharedPath('fixtures/third-party-dive/test-oci-zstd-image.tar') };
+  const spec = {
+    kind: 'docker-archive' as const,
+    location: sharedPath('fixtures/third-party-dive/test-oci-zstd-image.tar'),
+  };
   const src = (await openSpec(spec)).preview!;
   const text = Buffer.from(await src.read(0, 'README.md')).toString('utf8');
   assert.match(text, /^# dive/);

@@ -24,17 +24,38 @@ test('worker digests equal sha256 of the extracted bytes (demo image and a multi
     writeFileSync(join(root, 'data', 'big.bin'), big);
     for (let i = 0; i < 50; i++) writeFileSync(join(root, 'data', `small-${i}.txt`), `file ${i}\n`.repeat(i + 1));
     writeFileSync(join(root, 'data', 'empty'), '');
-    const image = await loadImage({ kind: 'dir', location: root }, { analysers: [createSha256Analyser()], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false });
+    const image = await loadImage(
+      { kind: 'dir', location: root },
+      {
+        analysers: [createSha256Analyser()],
+        platform: { os: 'linux', architecture: 'amd64' },
+        platformExplicit: false,
+      },
+    );
     const files = image.layers[0]!.entries.filter((e) => e.kind === 'file');
     assert.equal(files.length, 52);
     for (const e of files) {
-      const expected = e.size > 0 ? execFileSync('sha256sum', [join(root, e.path)]).toString().split(' ')[0] : undefined;
+      const expected =
+        e.size > 0
+          ? execFileSync('sha256sum', [join(root, e.path)])
+              .toString()
+              .split(' ')[0]
+          : undefined;
       assert.equal(e.facts?.['sha256'], expected, e.path);
     }
 
     const demo = join(process.cwd(), 'demo', 'demo-image.tar');
-    const img = await loadImage({ kind: 'docker-archive', location: demo }, { analysers: [createSha256Analyser()], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false });
-    const manifest = JSON.parse(execFileSync('tar', ['-xOf', demo, 'manifest.json']).toString()) as [{ Layers: string[] }];
+    const img = await loadImage(
+      { kind: 'docker-archive', location: demo },
+      {
+        analysers: [createSha256Analyser()],
+        platform: { os: 'linux', architecture: 'amd64' },
+        platformExplicit: false,
+      },
+    );
+    const manifest = JSON.parse(execFileSync('tar', ['-xOf', demo, 'manifest.json']).toString()) as [
+      { Layers: string[] },
+    ];
     let checked = 0;
     for (const [i, layerPath] of manifest[0].Layers.entries()) {
       const layerTar = join(dir, `layer-${i}.tar`);

@@ -12,7 +12,12 @@ import { loadSpec } from '../helpers/load.js';
 import { sharedPath } from '../helpers/shared.js';
 
 const DIR = sharedPath('fixtures', 'third-party-dive');
-const OCI = { gzip: 'test-oci-gzip-image.tar', zstd: 'test-oci-zstd-image.tar', none: 'test-oci-uncompressed-image.tar', estargz: 'test-oci-estargz-image.tar' } as const;
+const OCI = {
+  gzip: 'test-oci-gzip-image.tar',
+  zstd: 'test-oci-zstd-image.tar',
+  none: 'test-oci-uncompressed-image.tar',
+  estargz: 'test-oci-estargz-image.tar',
+} as const;
 const KANIKO = join(DIR, 'test-kaniko-image.tar');
 
 const sh = (cmd: string, args: string[], input?: Buffer): Buffer =>
@@ -22,7 +27,15 @@ const sh = (cmd: string, args: string[], input?: Buffer): Buffer =>
 const entriesOf = (img: Image) =>
   img.layers.map((l) =>
     l.entries
-      .map((e) => ({ path: e.path, kind: e.kind, size: e.size, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, link: e.linkTarget ?? null }))
+      .map((e) => ({
+        path: e.path,
+        kind: e.kind,
+        size: e.size,
+        mode: e.mode & 0o7777,
+        uid: e.uid,
+        gid: e.gid,
+        link: e.linkTarget ?? null,
+      }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
   );
 
@@ -36,7 +49,9 @@ test('the four OCI variants load, with the compression their blobs use', async (
 });
 
 test('OCI gzip, zstd and uncompressed give identical entries, sizes and metrics', async () => {
-  const imgs = await Promise.all([OCI.gzip, OCI.zstd, OCI.none].map((n) => loadSpec({ kind: 'oci-archive', location: join(DIR, n) })));
+  const imgs = await Promise.all(
+    [OCI.gzip, OCI.zstd, OCI.none].map((n) => loadSpec({ kind: 'oci-archive', location: join(DIR, n) })),
+  );
   const [ref, ...others] = imgs.map((i) => ({ sizes: i.layers.map((l) => l.size), entries: entriesOf(i) }));
   for (const o of others) {
     assert.deepEqual(o.sizes, ref!.sizes);
@@ -53,16 +68,25 @@ test('OCI gzip, zstd and uncompressed give identical entries, sizes and metrics'
 // marker (two zero blocks), so that ordinary tar readers — Go's archive/tar in dive and containerd, GNU tar
 // without -i — never see it: the filesystem is the same as the plain gzip image's.
 test('eStargz gives the same entries and sizes as plain gzip (its TOC after the end-of-archive is not a file)', async () => {
-  const [gz, esgz] = await Promise.all([OCI.gzip, OCI.estargz].map((n) => loadSpec({ kind: 'oci-archive', location: join(DIR, n) })));
+  const [gz, esgz] = await Promise.all(
+    [OCI.gzip, OCI.estargz].map((n) => loadSpec({ kind: 'oci-archive', location: join(DIR, n) })),
+  );
   // GNU tar's listing of the eStargz layer: README.md 11189 only (the TOC comes after the end marker)
-  assert.deepEqual(esgz!.layers.map((l) => l.size), [11189]);
+  assert.deepEqual(
+    esgz!.layers.map((l) => l.size),
+    [11189],
+  );
   assert.deepEqual(entriesOf(esgz!), entriesOf(gz!));
 });
 
 test('OCI uncompressed: layer size equals the sum of `tar -tv` sizes of its blob', async () => {
   const img = await loadSpec({ kind: 'oci-archive', location: join(DIR, OCI.none) });
-  const index = JSON.parse(sh('tar', ['-xOf', join(DIR, OCI.none), 'index.json']).toString()) as { manifests: { digest: string }[] };
-  const manifest = JSON.parse(sh('tar', ['-xOf', join(DIR, OCI.none), `blobs/sha256/${index.manifests[0]!.digest.slice(7)}`]).toString()) as { layers: { digest: string; size: number }[] };
+  const index = JSON.parse(sh('tar', ['-xOf', join(DIR, OCI.none), 'index.json']).toString()) as {
+    manifests: { digest: string }[];
+  };
+  const manifest = JSON.parse(
+    sh('tar', ['-xOf', join(DIR, OCI.none), `blobs/sha256/${index.manifests[0]!.digest.slice(7)}`]).toString(),
+  ) as { layers: { digest: string; size: number }[] };
   assert.equal(img.layers.length, manifest.layers.length);
   manifest.layers.forEach((d, i) => {
     const blob = sh('tar', ['-xOf', join(DIR, OCI.none), `blobs/sha256/${d.digest.slice(7)}`]);
@@ -94,7 +118,11 @@ function parseListing(text: string): Listed[] {
 }
 
 const sum = (xs: number[]): number => xs.reduce((s, n) => s + n, 0);
-const norm = (n: string): string => n.split('/').filter((p) => p !== '' && p !== '.').join('/');
+const norm = (n: string): string =>
+  n
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+    .join('/');
 
 test('kaniko (.tar.gz layers): numbers match an independent computation from tar listings', async () => {
   const img = await loadSpec({ kind: 'docker-archive', location: KANIKO });
@@ -119,11 +147,17 @@ test('kaniko (.tar.gz layers): numbers match an independent computation from tar
     assert.equal(layer.tarSize, sh('gzip', ['-dc'], blob).length, `layer ${i} tar size`);
     const paths = listing.map((e) => norm(e.name)).filter((p) => p !== '');
     assert.equal(layer.entries.length, paths.length, `layer ${i} entry count`);
-    assert.deepEqual(layer.entries.map((e) => (e.kind === 'whiteout' ? `.wh:${e.path}` : e.path)), paths.map((p) => {
-      const base = p.slice(p.lastIndexOf('/') + 1);
-      return base.startsWith('.wh.') ? `.wh:${p.replace(/(^|\/)\.wh\.([^/]*)$/, '$1$2')}` : p;
-    }));
-    assert.equal(layer.entries.filter((e) => e.kind === 'hardlink').length, listing.filter((e) => e.type === 'h').length);
+    assert.deepEqual(
+      layer.entries.map((e) => (e.kind === 'whiteout' ? `.wh:${e.path}` : e.path)),
+      paths.map((p) => {
+        const base = p.slice(p.lastIndexOf('/') + 1);
+        return base.startsWith('.wh.') ? `.wh:${p.replace(/(^|\/)\.wh\.([^/]*)$/, '$1$2')}` : p;
+      }),
+    );
+    assert.equal(
+      layer.entries.filter((e) => e.kind === 'hardlink').length,
+      listing.filter((e) => e.type === 'h').length,
+    );
     for (const p of paths) {
       const base = p.slice(p.lastIndexOf('/') + 1);
       if (base.startsWith('.wh.')) {

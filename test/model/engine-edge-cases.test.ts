@@ -12,11 +12,22 @@ import { entryAt } from '../../src/model/file-tree.js';
 import { displayPath } from '../../src/model/paths.js';
 import { subtreeSizesAt } from '../../src/model/tree-sizes.js';
 import { jsonReport } from '../../src/cli/json-report.js';
-import { dir, dockerArchiveLegacy, file, hardlink, makeTar, opaque, whiteout, type ImageSpec, type LayerSpec } from '../helpers/make-archive.js';
+import {
+  dir,
+  dockerArchiveLegacy,
+  file,
+  hardlink,
+  makeTar,
+  opaque,
+  whiteout,
+  type ImageSpec,
+  type LayerSpec,
+} from '../helpers/make-archive.js';
 import { gnuLongNameTar, patchName } from '../helpers/raw-tar.js';
 import { loadBuffer } from '../helpers/load.js';
 
-const analyse = async (spec: ImageSpec): Promise<Analysis> => analyze(await loadBuffer(await dockerArchiveLegacy(spec)));
+const analyse = async (spec: ImageSpec): Promise<Analysis> =>
+  analyze(await loadBuffer(await dockerArchiveLegacy(spec)));
 
 async function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const d = await mkdtemp(join(tmpdir(), 'slimtui-edge-'));
@@ -29,7 +40,11 @@ async function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 
 /** GNU tar's listing of a tar, names with C escapes (\377) so bytes show. */
 const tarList = (d: string, tar: Buffer, name = 'l.tar'): Promise<string[]> =>
-  writeFile(join(d, name), tar).then(() => execFileSync('tar', ['--quoting-style=escape', '-tf', join(d, name)], { encoding: 'latin1', maxBuffer: 1 << 28 }).split('\n').filter(Boolean));
+  writeFile(join(d, name), tar).then(() =>
+    execFileSync('tar', ['--quoting-style=escape', '-tf', join(d, name)], { encoding: 'latin1', maxBuffer: 1 << 28 })
+      .split('\n')
+      .filter(Boolean),
+  );
 
 // ---------------------------------------------------------------------------------------------------------
 // Item 4. layer 0: d/ d/a<FF>(100) d/a<FE>(200) d/café(7, UTF-8) ; layer 1: d/.wh.a<FF>
@@ -52,11 +67,17 @@ test('item 4: two names that differ only in non-UTF-8 bytes stay two paths (GNU 
   });
   const a = await analyse({ layers: [{ raw: l0 }, { raw: l1 }] as LayerSpec[] });
   const warnings = [...a.image.warnings, ...a.tree.warnings];
-  assert.deepEqual(warnings.filter((w) => w.code === 'duplicate-entry'), []);
+  assert.deepEqual(
+    warnings.filter((w) => w.code === 'duplicate-entry'),
+    [],
+  );
   assert.equal(a.image.layers[0]!.entries.length, 4);
   assert.equal(new Set(a.image.layers[0]!.entries.map((e) => e.path)).size, 4);
   assert.equal(a.reclaimable.totalBytes, 100);
-  assert.deepEqual(a.reclaimable.items.map((i) => [displayPath(i.path), i.bytes, i.reason]), [['/d/a\\xff', 100, 'deleted']]);
+  assert.deepEqual(
+    a.reclaimable.items.map((i) => [displayPath(i.path), i.bytes, i.reason]),
+    [['/d/a\\xff', 100, 'deleted']],
+  );
   // The final filesystem: a<FE> (200) and café (7) — 207 bytes under d/.
   const sizes = subtreeSizesAt(a.tree, 1);
   assert.equal(sizes[a.tree.byPath.get('d')!.id], 207);
@@ -127,7 +148,12 @@ test('item 6: a hard-link chain keeps the data while its last link lives (GNU ta
 });
 
 test('item 6: when every link is gone too, the data is reclaimable once', async () => {
-  const a = await analyse({ layers: [[file('A', 1000), hardlink('B', 'A'), hardlink('C', 'B')], [whiteout('A'), whiteout('B'), whiteout('C')]] });
+  const a = await analyse({
+    layers: [
+      [file('A', 1000), hardlink('B', 'A'), hardlink('C', 'B')],
+      [whiteout('A'), whiteout('B'), whiteout('C')],
+    ],
+  });
   assert.equal(a.reclaimable.totalBytes, 1000);
 });
 

@@ -23,7 +23,8 @@ function node(tree: FileTree, path: string) {
 const states = (a: Analysis, path: string): (string | undefined)[] =>
   a.image.layers.map((l) => changeAt(node(a.tree, path), l.index));
 
-const ineff = (a: Analysis) => a.dive.inefficientPaths.map((p) => ({ path: p.path, occurrences: p.occurrences, bytes: p.bytes }));
+const ineff = (a: Analysis) =>
+  a.dive.inefficientPaths.map((p) => ({ path: p.path, occurrences: p.occurrences, bytes: p.bytes }));
 
 // ---------------------------------------------------------------------------------------------------------
 // Image A: overwrite, file whiteout, directory whiteout, chmod-only re-emit.
@@ -32,15 +33,37 @@ const ineff = (a: Analysis) => a.dive.inefficientPaths.map((p) => ({ path: p.pat
 // layer 1: etc/ etc/conf(120)  data/ data/.wh.big  .wh.cache  bin/ bin/tool(50, 0755)
 const imageA: ImageSpec = {
   layers: [
-    [dir('etc/'), file('etc/conf', 100), file('etc/keep', 10), dir('data/'), file('data/big', 1000), dir('cache/'), file('cache/a', 200), file('cache/b', 300), dir('bin/'), file('bin/tool', 50, 0o644)],
-    [dir('etc/'), file('etc/conf', 120), dir('data/'), whiteout('data/big'), whiteout('cache'), dir('bin/'), file('bin/tool', 50, 0o755)],
+    [
+      dir('etc/'),
+      file('etc/conf', 100),
+      file('etc/keep', 10),
+      dir('data/'),
+      file('data/big', 1000),
+      dir('cache/'),
+      file('cache/a', 200),
+      file('cache/b', 300),
+      dir('bin/'),
+      file('bin/tool', 50, 0o644),
+    ],
+    [
+      dir('etc/'),
+      file('etc/conf', 120),
+      dir('data/'),
+      whiteout('data/big'),
+      whiteout('cache'),
+      dir('bin/'),
+      file('bin/tool', 50, 0o755),
+    ],
   ],
 };
 
 test('image A: layer, image and user sizes', async () => {
   const a = await analyse(imageA);
   // layer 0 = 100 + 10 + 1000 + 200 + 300 + 50 = 1660 ; layer 1 = 120 + 0 + 0 + 50 = 170
-  assert.deepEqual(a.image.layers.map((l) => l.size), [1660, 170]);
+  assert.deepEqual(
+    a.image.layers.map((l) => l.size),
+    [1660, 170],
+  );
   assert.equal(a.dive.imageSize, 1830); // 1660 + 170
   assert.equal(a.dive.userSize, 170); // without layer 0
 });
@@ -121,9 +144,17 @@ test('image A: subtree sizes after each layer and of each layer', async () => {
 const imageB: ImageSpec = {
   layers: [
     [
-      dir('opt/'), file('opt/old1', 40), file('opt/old2', 60), dir('opt/sub/'), file('opt/sub/deep', 5),
-      dir('lib/'), file('lib/real', 700), hardlink('lib/alias', 'lib/real'),
-      dir('empty/'), file('./x', 7), file('/abs/y', 9),
+      dir('opt/'),
+      file('opt/old1', 40),
+      file('opt/old2', 60),
+      dir('opt/sub/'),
+      file('opt/sub/deep', 5),
+      dir('lib/'),
+      file('lib/real', 700),
+      hardlink('lib/alias', 'lib/real'),
+      dir('empty/'),
+      file('./x', 7),
+      file('/abs/y', 9),
     ],
     [dir('opt/'), opaque('opt'), file('opt/old1', 45), dir('lib/'), whiteout('lib/real'), dir('empty/')],
   ],
@@ -132,7 +163,10 @@ const imageB: ImageSpec = {
 test('image B: sizes (hard link counts 0)', async () => {
   const a = await analyse(imageB);
   // layer 0 = 40 + 60 + 5 + 700 + 0 (hard link) + 7 + 9 = 821 ; layer 1 = 45
-  assert.deepEqual(a.image.layers.map((l) => l.size), [821, 45]);
+  assert.deepEqual(
+    a.image.layers.map((l) => l.size),
+    [821, 45],
+  );
   assert.equal(a.dive.imageSize, 866);
   assert.equal(a.dive.userSize, 45);
 });
@@ -143,7 +177,10 @@ test('image B: names ./x and /abs/y are normalised; /abs/y gives a warning', asy
   assert.ok(a.tree.byPath.has('abs/y'));
   assert.ok(a.tree.byPath.has('abs'));
   assert.ok(![...a.tree.byPath.keys()].some((p) => p.startsWith('.') || p.startsWith('/')));
-  assert.ok(a.image.warnings.some((w) => w.code === 'unsafe-path' && w.layer === 0), JSON.stringify(a.image.warnings));
+  assert.ok(
+    a.image.warnings.some((w) => w.code === 'unsafe-path' && w.layer === 0),
+    JSON.stringify(a.image.warnings),
+  );
 });
 
 test('image B: dive metrics (opaque marker ignored, empty dir is a 0-byte inefficiency)', async () => {
@@ -208,7 +245,10 @@ test('duplicate entries in one layer: last wins in the tree, both are stored', a
   // layer 0: dup(30) dup(33) keep(1) ; layer 1: other(2)
   const a = await analyse({ layers: [[file('dup', 30), file('dup', 33), file('keep', 1)], [file('other', 2)]] });
   // layer size = tar-header sizes of all entries: 30 + 33 + 1 = 64
-  assert.deepEqual(a.image.layers.map((l) => l.size), [64, 2]);
+  assert.deepEqual(
+    a.image.layers.map((l) => l.size),
+    [64, 2],
+  );
   assert.equal(a.tree.byPath.get('dup')?.versions.at(-1)?.entry?.size, 33);
   assert.ok(a.tree.warnings.some((w) => w.code === 'duplicate-entry' && w.path === 'dup'));
   // the first copy (30 bytes) is stored in layer 0 but not in the final filesystem
@@ -234,7 +274,10 @@ test('a ../escape entry is reported and never in the tree', async () => {
   assert.ok(paths.includes('ok'));
   assert.ok(!paths.some((p) => p.includes('escape') || p.includes('up') || p.includes('..')), paths.join(','));
   const unsafe = a.image.warnings.filter((w) => w.code === 'unsafe-path');
-  assert.ok(unsafe.some((w) => w.message.includes('../escape')), JSON.stringify(unsafe));
+  assert.ok(
+    unsafe.some((w) => w.message.includes('../escape')),
+    JSON.stringify(unsafe),
+  );
   // slimtui ignores untrusted entries: only ok's 5 bytes are counted.
   assert.equal(a.image.layers[0]!.size, 5);
   assert.equal(subtreeSizesAt(a.tree, 0)[0], 5);
@@ -258,11 +301,10 @@ test('history with empty_layer entries interleaved: commands line up with the la
       { created_by: '/bin/sh -c #(nop)  USER app', empty_layer: true },
     ],
   });
-  assert.deepEqual(a.image.layers.map((l) => l.history?.createdBy), [
-    '/bin/sh -c #(nop) ADD file:abc in / ',
-    '/bin/sh -c echo b > /b',
-    '/bin/sh -c echo c > /c',
-  ]);
+  assert.deepEqual(
+    a.image.layers.map((l) => l.history?.createdBy),
+    ['/bin/sh -c #(nop) ADD file:abc in / ', '/bin/sh -c echo b > /b', '/bin/sh -c echo c > /c'],
+  );
   assert.equal(a.image.history.length, 7);
   assert.ok(!a.image.warnings.some((w) => w.code === 'history-mismatch'));
 });
@@ -270,12 +312,24 @@ test('history with empty_layer entries interleaved: commands line up with the la
 test('history missing: no commands, no crash', async () => {
   const a = await analyse({ layers: threeLayers, history: null });
   assert.equal(a.image.layers.length, 3);
-  assert.deepEqual(a.image.layers.map((l) => l.history), [undefined, undefined, undefined]);
+  assert.deepEqual(
+    a.image.layers.map((l) => l.history),
+    [undefined, undefined, undefined],
+  );
   assert.equal(a.dive.imageSize, 6); // 1 + 2 + 3
 });
 
 test('history count mismatch: no commands and a warning', async () => {
-  const a = await analyse({ layers: threeLayers, history: [{ created_by: 'one' }, { created_by: 'ENV', empty_layer: true }, { created_by: 'two' }] });
-  assert.deepEqual(a.image.layers.map((l) => l.history), [undefined, undefined, undefined]);
-  assert.ok(a.image.warnings.some((w) => w.code === 'history-mismatch'), JSON.stringify(a.image.warnings));
+  const a = await analyse({
+    layers: threeLayers,
+    history: [{ created_by: 'one' }, { created_by: 'ENV', empty_layer: true }, { created_by: 'two' }],
+  });
+  assert.deepEqual(
+    a.image.layers.map((l) => l.history),
+    [undefined, undefined, undefined],
+  );
+  assert.ok(
+    a.image.warnings.some((w) => w.code === 'history-mismatch'),
+    JSON.stringify(a.image.warnings),
+  );
 });

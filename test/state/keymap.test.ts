@@ -55,7 +55,10 @@ test('every binding is described; the status line shows hints for the focused pa
   const tree = hintsFor('tree').map((h) => `${h.keys} ${h.label}`);
   assert.ok(tree.includes('p preview') && tree.includes('q quit') && tree.includes('/ search'));
   assert.ok(!tree.some((h) => h.includes('aggregated')), 'layer-pane keys are not hinted in the tree');
-  assert.deepEqual(hintsFor('search').map((h) => h.label), ['jump', 'close']);
+  assert.deepEqual(
+    hintsFor('search').map((h) => h.label),
+    ['jump', 'close'],
+  );
 });
 
 test('docs/KEYS.md is generated from the table (run node scripts/keys-doc.mjs after changing keys)', () => {
@@ -64,6 +67,9 @@ test('docs/KEYS.md is generated from the table (run node scripts/keys-doc.mjs af
 
 test('README.md lists the same keys (its keys section is generated with docs/KEYS.md)', () => {
   const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('<!-- keys:start -->') + '<!-- keys:start -->'.length, readme.indexOf('<!-- keys:end -->'));
+  const section = readme.slice(
+    readme.indexOf('<!-- keys:start -->') + '<!-- keys:start -->'.length,
+    readme.indexOf('<!-- keys:end -->'),
+  );
   assert.equal(section.trim(), keysMarkdown().trim());
 });

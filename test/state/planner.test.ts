@@ -18,8 +18,23 @@ before(async () => {
   demo = await demoWithElf();
 });
 
-const BASE: RowOptions = { show: SHOW_ALL, threshold: 0, wastedOnly: false, pathFilter: null, sort: 'name', flat: false, expandAll: true, toggled: new Set() };
-const rowsArr = (r: Rows) => ({ ids: [...r.ids.subarray(0, r.count)], depth: [...r.depth.subarray(0, r.count)], last: [...r.last.subarray(0, r.count)], parentRow: [...r.parentRow.subarray(0, r.count)], hasKids: [...r.hasKids.subarray(0, r.count)] });
+const BASE: RowOptions = {
+  show: SHOW_ALL,
+  threshold: 0,
+  wastedOnly: false,
+  pathFilter: null,
+  sort: 'name',
+  flat: false,
+  expandAll: true,
+  toggled: new Set(),
+};
+const rowsArr = (r: Rows) => ({
+  ids: [...r.ids.subarray(0, r.count)],
+  depth: [...r.depth.subarray(0, r.count)],
+  last: [...r.last.subarray(0, r.count)],
+  parentRow: [...r.parentRow.subarray(0, r.count)],
+  hasKids: [...r.hasKids.subarray(0, r.count)],
+});
 
 test('plan state: toggle adds and removes, drop by index, undo walks back', () => {
   const a = { kind: 'remove-path', path: '/app/data' } as const;
@@ -53,14 +68,22 @@ test('expanding / collapsing one directory patches the rows exactly as a full fl
         toggled.add(node.path);
         const opts: RowOptions = { ...opts0, toggled };
         const patched = memo.rows(demo.tree, view, vis, opts);
-        assert.deepEqual(rowsArr(patched), rowsArr(flattenRows(demo.tree, view, vis, opts)), `${sort} ${expandAll} toggle ${node.path}`);
+        assert.deepEqual(
+          rowsArr(patched),
+          rowsArr(flattenRows(demo.tree, view, vis, opts)),
+          `${sort} ${expandAll} toggle ${node.path}`,
+        );
       }
       // And back, one at a time.
       for (const p of [...toggled]) {
         toggled = new Set(toggled);
         toggled.delete(p);
         const opts: RowOptions = { ...opts0, toggled };
-        assert.deepEqual(rowsArr(memo.rows(demo.tree, view, vis, opts)), rowsArr(flattenRows(demo.tree, view, vis, opts)), `untoggle ${p}`);
+        assert.deepEqual(
+          rowsArr(memo.rows(demo.tree, view, vis, opts)),
+          rowsArr(flattenRows(demo.tree, view, vis, opts)),
+          `untoggle ${p}`,
+        );
       }
     }
   }
@@ -85,7 +108,10 @@ test('wasted only at the last layer lists /usr/include (deleted by a directory w
   // Children of /usr/include by wasted bytes, largest first: unistd.h (13,478 bytes) is the largest file.
   const inc = paths.filter((p) => /^usr\/include\/[^/]+$/.test(p));
   const sizes = inc.map((p) => wasted[demo.tree.byPath.get(p)!.id]!);
-  assert.deepEqual(sizes, [...sizes].sort((x, y) => y - x));
+  assert.deepEqual(
+    sizes,
+    [...sizes].sort((x, y) => y - x),
+  );
   assert.equal(inc[0], 'usr/include/bits', 'bits/ holds 17 kB of headers');
   assert.equal(inc[1], 'usr/include/unistd.h');
 });
@@ -96,8 +122,13 @@ test('ELF marks and details: legacy-tool is a glibc binary in a musl image and w
   assert.equal(marks.tag.get(id('usr/local/bin/legacy-tool')), 'glibc');
   assert.equal(marks.tag.get(id('usr/local/bin/demo-app')), 'musl');
   assert.equal(marks.tag.get(id('bin/busybox')), 'static');
-  assert.deepEqual([...marks.failing].map((i) => demo.tree.nodes[i]!.path), ['usr/local/bin/legacy-tool']);
-  const text = elfLines(demo, demo.tree.byPath.get('usr/local/bin/legacy-tool')).map((l) => (typeof l === 'string' ? l : `[${l.tone}] ${l.text}`));
+  assert.deepEqual(
+    [...marks.failing].map((i) => demo.tree.nodes[i]!.path),
+    ['usr/local/bin/legacy-tool'],
+  );
+  const text = elfLines(demo, demo.tree.byPath.get('usr/local/bin/legacy-tool')).map((l) =>
+    typeof l === 'string' ? l : `[${l.tone}] ${l.text}`,
+  );
   assert.ok(text.includes('ELF dynamic-exec · x86-64 · 64-bit · needs glibc'), text.join('\n'));
   assert.ok(text.some((l) => l.startsWith('[error] ✗ interpreter /lib64/ld-linux-x86-64.so.2')));
   assert.ok(text.some((l) => l.startsWith('[error] ✗ will not start')));
@@ -105,7 +136,9 @@ test('ELF marks and details: legacy-tool is a glibc binary in a musl image and w
   assert.ok(text.includes('[error]   ✗ libm.so.6 not found'));
   assert.ok(text.includes('min GLIBC 2.34'));
   assert.ok(text.some((l) => l.startsWith('[error] ERROR interpreter-missing: glibc binary in a musl-only image')));
-  const app = elfLines(demo, demo.tree.byPath.get('usr/local/bin/demo-app')).map((l) => (typeof l === 'string' ? l : l.text));
+  const app = elfLines(demo, demo.tree.byPath.get('usr/local/bin/demo-app')).map((l) =>
+    typeof l === 'string' ? l : l.text,
+  );
   assert.ok(app.includes('  libc.so ⇒ /lib/ld-musl-x86_64.so.1 (layer 0, musl-self)'), app.join('\n'));
   assert.deepEqual(elfLines(demo, demo.tree.byPath.get('etc/passwd')), []);
   assert.equal(findingList(demo)[0]!.code, 'interpreter-missing');
@@ -133,7 +166,16 @@ test('reduce: x marks the node under the cursor, again unmarks it; z undoes; S o
   const view = buildLayerView(demo.tree, 4, 'aggregated');
   const vis = visibleNodes(demo.tree, view, wasteIndex(demo).marks, BASE);
   const rows = flattenRows(demo.tree, view, vis, BASE);
-  const ctx: FrameContext = { analysis: demo, view, rows, treeHeight: 20, layerHeight: 5, overlayHeight: 20, previewLines: 0, helpLines: 0 };
+  const ctx: FrameContext = {
+    analysis: demo,
+    view,
+    rows,
+    treeHeight: 20,
+    layerHeight: 5,
+    overlayHeight: 20,
+    previewLines: 0,
+    helpLines: 0,
+  };
   const s0 = { ...initialState(5), cursorId: demo.tree.byPath.get('app/config.yaml')!.id };
   const s1 = reduce(s0, 'markRemove', ctx);
   assert.deepEqual(s1.plan.actions, [{ kind: 'remove-path', path: '/app/config.yaml' }]);
@@ -146,7 +188,10 @@ test('reduce: x marks the node under the cursor, again unmarks it; z undoes; S o
   assert.equal(s4.plan.actions.length, 1);
   assert.match(s4.message, /not an ELF file/);
   const onElf = { ...s3, cursorId: demo.tree.byPath.get('usr/local/bin/demo-app')!.id };
-  assert.deepEqual(reduce(onElf, 'toggleStrip', ctx).plan.actions.at(-1), { kind: 'strip', target: '/usr/local/bin/demo-app' });
+  assert.deepEqual(reduce(onElf, 'toggleStrip', ctx).plan.actions.at(-1), {
+    kind: 'strip',
+    target: '/usr/local/bin/demo-app',
+  });
   const inPlan = reduce({ ...s3, overlay: 'plan' }, 'removeAction', ctx);
   assert.deepEqual(inPlan.plan.actions, []);
 });

@@ -29,7 +29,13 @@ test('search: every path is searchable, ranked, with match positions', async () 
   const r = runSearch(idx, 'zlar');
   assert.equal(r.hits[0]!.target, '/usr/lib/zlarge.so');
   const runs = highlightRuns(r.hits[0]!);
-  assert.equal(runs.filter((x) => x.match).map((x) => x.text).join(''), 'zlar');
+  assert.equal(
+    runs
+      .filter((x) => x.match)
+      .map((x) => x.text)
+      .join(''),
+    'zlar',
+  );
   assert.equal(runSearch(idx, '').hits.length, 0);
   // Scattered letters across segments still match at threshold 0.2: u-l-z.
   assert.ok(runSearch(idx, 'ulz').hits.some((h) => h.target === '/usr/lib/zlarge.so'));

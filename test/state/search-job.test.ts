@@ -10,14 +10,20 @@ import { runSearch, searchIndex, SearchJob, SEARCH_LIMIT, SEARCH_THRESHOLD } fro
 import { loadSpec } from '../helpers/load.js';
 
 test('the sliced search finds what fuzzysort.go finds, with the same scores; stepping does not change it', async () => {
-  const demo = analyze(await loadSpec({ kind: 'docker-archive', location: join(process.cwd(), 'demo/demo-image.tar') }));
+  const demo = analyze(
+    await loadSpec({ kind: 'docker-archive', location: join(process.cwd(), 'demo/demo-image.tar') }),
+  );
   const prepared = demo.tree.nodes.slice(1).map((n) => fuzzysort.prepare(`/${n.path}`));
   const idx = searchIndex(demo.tree);
   for (const q of ['bin', 'usrlibc', 'a', 'lib so', 'busybox', 'APP/DATA', 'zzzq', 'é']) {
     const want = fuzzysort.go(q, prepared, { limit: SEARCH_LIMIT, threshold: SEARCH_THRESHOLD });
     const got = runSearch(idx, q);
     assert.equal(got.total, want.total, q);
-    assert.deepEqual(got.hits.map((h) => h.score), want.map((r) => r.score), q);
+    assert.deepEqual(
+      got.hits.map((h) => h.score),
+      want.map((r) => r.score),
+      q,
+    );
     assert.deepEqual(new Set(got.hits.map((h) => h.target)), new Set(want.map((r) => r.target)), q);
     const job = new SearchJob(idx, q);
     let partial = 0;

@@ -12,7 +12,16 @@ before(async () => {
   a = await smallImage();
 });
 
-const BASE: RowOptions = { show: SHOW_ALL, threshold: 0, wastedOnly: false, pathFilter: null, sort: 'name', flat: false, expandAll: true, toggled: new Set() };
+const BASE: RowOptions = {
+  show: SHOW_ALL,
+  threshold: 0,
+  wastedOnly: false,
+  pathFilter: null,
+  sort: 'name',
+  flat: false,
+  expandAll: true,
+  toggled: new Set(),
+};
 
 function lines(layer: number, compare: 'layer' | 'aggregated', opts: Partial<RowOptions> = {}): string[] {
   const o = { ...BASE, ...opts };
@@ -28,22 +37,77 @@ function lines(layer: number, compare: 'layer' | 'aggregated', opts: Partial<Row
 
 test('aggregated at layer 2: every path, by name, with dive-like guides (removed cache.bin included)', () => {
   assert.deepEqual(lines(2, 'aggregated'), [
-    '├── app', '│   └── main.txt', '├── etc', '│   └── a.conf', '├── tmp', '│   └── cache.bin', '└── usr', '    └── lib', '        ├── asmall.so', '        └── zlarge.so',
+    '├── app',
+    '│   └── main.txt',
+    '├── etc',
+    '│   └── a.conf',
+    '├── tmp',
+    '│   └── cache.bin',
+    '└── usr',
+    '    └── lib',
+    '        ├── asmall.so',
+    '        └── zlarge.so',
   ]);
 });
 
 test("layer 1's own changes: zlarge.so and cache.bin with their directories", () => {
-  assert.deepEqual(lines(1, 'layer'), ['├── tmp', '│   └── cache.bin', '└── usr', '    └── lib', '        └── zlarge.so']);
+  assert.deepEqual(lines(1, 'layer'), [
+    '├── tmp',
+    '│   └── cache.bin',
+    '└── usr',
+    '    └── lib',
+    '        └── zlarge.so',
+  ]);
 });
 
 test('collapse, size sort, filters, flat list', () => {
-  assert.deepEqual(lines(2, 'aggregated', { toggled: new Set(['usr', 'app']) }), ['├── app', '├── etc', '│   └── a.conf', '├── tmp', '│   └── cache.bin', '└── usr']);
-  assert.deepEqual(lines(2, 'aggregated', { expandAll: false, toggled: new Set(['usr']) }), ['├── app', '├── etc', '├── tmp', '└── usr', '    └── lib']);
-  assert.deepEqual(lines(2, 'aggregated', { sort: 'size' }).slice(0, 4), ['├── usr', '│   └── lib', '│       ├── zlarge.so', '│       └── asmall.so']);
-  assert.deepEqual(lines(2, 'aggregated', { threshold: 1000 }), ['├── tmp', '│   └── cache.bin', '└── usr', '    └── lib', '        └── zlarge.so']);
-  assert.deepEqual(lines(2, 'aggregated', { pathFilter: /\.so$/ }), ['└── usr', '    └── lib', '        ├── asmall.so', '        └── zlarge.so']);
-  assert.deepEqual(lines(2, 'aggregated', { show: { ...SHOW_ALL, unchanged: false } }), ['├── app', '│   └── main.txt', '└── tmp', '    └── cache.bin']);
-  assert.deepEqual(lines(2, 'aggregated', { flat: true }), ['/usr/lib/zlarge.so', '/tmp/cache.bin', '/etc/a.conf', '/app/main.txt', '/usr/lib/asmall.so']);
+  assert.deepEqual(lines(2, 'aggregated', { toggled: new Set(['usr', 'app']) }), [
+    '├── app',
+    '├── etc',
+    '│   └── a.conf',
+    '├── tmp',
+    '│   └── cache.bin',
+    '└── usr',
+  ]);
+  assert.deepEqual(lines(2, 'aggregated', { expandAll: false, toggled: new Set(['usr']) }), [
+    '├── app',
+    '├── etc',
+    '├── tmp',
+    '└── usr',
+    '    └── lib',
+  ]);
+  assert.deepEqual(lines(2, 'aggregated', { sort: 'size' }).slice(0, 4), [
+    '├── usr',
+    '│   └── lib',
+    '│       ├── zlarge.so',
+    '│       └── asmall.so',
+  ]);
+  assert.deepEqual(lines(2, 'aggregated', { threshold: 1000 }), [
+    '├── tmp',
+    '│   └── cache.bin',
+    '└── usr',
+    '    └── lib',
+    '        └── zlarge.so',
+  ]);
+  assert.deepEqual(lines(2, 'aggregated', { pathFilter: /\.so$/ }), [
+    '└── usr',
+    '    └── lib',
+    '        ├── asmall.so',
+    '        └── zlarge.so',
+  ]);
+  assert.deepEqual(lines(2, 'aggregated', { show: { ...SHOW_ALL, unchanged: false } }), [
+    '├── app',
+    '│   └── main.txt',
+    '└── tmp',
+    '    └── cache.bin',
+  ]);
+  assert.deepEqual(lines(2, 'aggregated', { flat: true }), [
+    '/usr/lib/zlarge.so',
+    '/tmp/cache.bin',
+    '/etc/a.conf',
+    '/app/main.txt',
+    '/usr/lib/asmall.so',
+  ]);
   assert.deepEqual(lines(2, 'aggregated', { flat: true, wastedOnly: true }), ['/usr/lib/zlarge.so', '/tmp/cache.bin']);
 });
 
@@ -72,7 +136,16 @@ test('reduce: Enter on a directory collapses it; h on a file goes to its parent'
   const view = buildLayerView(a.tree, 2, 'aggregated');
   const s = initialState(3);
   const rows = flattenRows(a.tree, view, visibleNodes(a.tree, view, wasteIndex(a).marks, BASE), BASE);
-  const ctx: FrameContext = { analysis: a, view, rows, treeHeight: 5, layerHeight: 3, overlayHeight: 5, previewLines: 0, helpLines: 0 };
+  const ctx: FrameContext = {
+    analysis: a,
+    view,
+    rows,
+    treeHeight: 5,
+    layerHeight: 3,
+    overlayHeight: 5,
+    previewLines: 0,
+    helpLines: 0,
+  };
   const collapsed = reduce(s, 'toggle', ctx);
   assert.ok(collapsed.toggled.has('app'));
   const onFile = reduce(s, 'down', ctx);

@@ -23,10 +23,11 @@ function mount(analysis: Analysis, extra: Partial<AppProps> = {}) {
   /** Writes `keys` one key at a time (a multi-character write is a paste to ink), then waits. */
   const press = async (keys: string, until: (f: string) => boolean, what: string): Promise<string> => {
     if (keys.startsWith('\x1b') || keys.length === 1) r.stdin.write(keys);
-    else for (const k of keys) {
-      r.stdin.write(k);
-      await new Promise((res) => setImmediate(res));
-    }
+    else
+      for (const k of keys) {
+        r.stdin.write(k);
+        await new Promise((res) => setImmediate(res));
+      }
     await waitFor(() => until(frame()), what);
     return frame();
   };
@@ -35,10 +36,16 @@ function mount(analysis: Analysis, extra: Partial<AppProps> = {}) {
 
 /** The tree row for `name` (the line's text after the left column). */
 const rowFor = (frame: string, name: string): string | undefined =>
-  right(frame).split('\n').find((l) => new RegExp(`(── |/)${name.replace('.', '\\.')}( |$|/)`).test(l));
+  right(frame)
+    .split('\n')
+    .find((l) => new RegExp(`(── |/)${name.replace('.', '\\.')}( |$|/)`).test(l));
 
 /** The right-hand pane (the tree) of a 100-column frame: the left column is 40 wide. */
-const right = (frame: string): string => frame.split('\n').map((l) => l.slice(40)).join('\n');
+const right = (frame: string): string =>
+  frame
+    .split('\n')
+    .map((l) => l.slice(40))
+    .join('\n');
 
 test('first frame: the last layer aggregated, every path, change marks, sizes and attributes', async () => {
   const ui = mount(small);
@@ -114,9 +121,17 @@ test('sort by size puts zlarge.so (6 kB) before asmall.so (10 B); f lists the la
   // Top level by subtree size: usr/ 6010 > etc/ 100 > app/ 12 > tmp/ 0.
   assert.ok(f.indexOf('usr/') < f.indexOf('etc/') && f.indexOf('etc/') < f.indexOf('app/'));
   f = await ui.press('f', (f) => f.includes('Largest files'), 'flat list');
-  const order = ['/usr/lib/zlarge.so', '/tmp/cache.bin', '/etc/a.conf', '/app/main.txt', '/usr/lib/asmall.so'].map((p) => f.indexOf(p));
-  assert.ok(order.every((i) => i >= 0), `all listed: ${order}`);
-  assert.deepEqual([...order].sort((a, b) => a - b), order);
+  const order = ['/usr/lib/zlarge.so', '/tmp/cache.bin', '/etc/a.conf', '/app/main.txt', '/usr/lib/asmall.so'].map(
+    (p) => f.indexOf(p),
+  );
+  assert.ok(
+    order.every((i) => i >= 0),
+    `all listed: ${order}`,
+  );
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    order,
+  );
 });
 
 test('search: / finds a path, Enter jumps to it and expands its parents', async () => {
@@ -150,7 +165,8 @@ test('help overlay lists the keys from the table; Esc closes it; q quits', async
   const ui = mount(small, { height: 60, onQuit: () => (quit = true) });
   await waitFor(() => ui.frame().includes('zlarge.so'), 'first frame');
   let f = await ui.press('?', (f) => f.includes('Esc or ? closes'), 'help');
-  for (const s of ['show / hide added files', 'fuzzy search every path', 'Ctrl+Space', 'PgDn', 'Ctrl+F']) assert.ok(f.includes(s), s);
+  for (const s of ['show / hide added files', 'fuzzy search every path', 'Ctrl+Space', 'PgDn', 'Ctrl+F'])
+    assert.ok(f.includes(s), s);
   f = await ui.press(KEY.esc, (f) => f.includes('zlarge.so'), 'help closed');
   ui.stdin.write('q');
   await waitFor(() => quit, 'quit');
@@ -161,7 +177,10 @@ test('resize: the frame follows the width and height props', async () => {
   await waitFor(() => ui.frame().includes('Files'), 'first frame');
   let lines = ui.frame().split('\n');
   assert.equal(lines.length, 16);
-  assert.ok(lines.every((l) => l.length <= 80), 'fits 80 columns');
+  assert.ok(
+    lines.every((l) => l.length <= 80),
+    'fits 80 columns',
+  );
   ui.rerender(createElement(App, { analysis: small, width: 120, height: 30, color: false }));
   await waitFor(() => ui.frame().split('\n').length === 30, '30 rows');
   lines = ui.frame().split('\n');
@@ -194,12 +213,16 @@ test('demo image: wasted-only view shows /app/data/big.bin (deleted in layer 3),
   f = await ui.press('/', (f) => f.includes('Search:'), 'search');
   f = await ui.press('README', (f) => f.includes('/app/data/README.txt'), 'hit');
   f = await ui.press(KEY.enter, (f) => /^│>.*README\.txt/m.test(right(f)), 'jump');
-  f = await ui.press('p', (f) => f.includes('Preview /app/data/README.txt'), 'preview open').catch((e) => {
-    throw new Error(`${(e as Error).message}\n${ui.frame()}`);
-  });
-  f = await ui.press('', (f) => f.includes('1 │ line one'), 'preview text').catch((e) => {
-    throw new Error(`${(e as Error).message}\n${ui.frame()}`);
-  });
+  f = await ui
+    .press('p', (f) => f.includes('Preview /app/data/README.txt'), 'preview open')
+    .catch((e) => {
+      throw new Error(`${(e as Error).message}\n${ui.frame()}`);
+    });
+  f = await ui
+    .press('', (f) => f.includes('1 │ line one'), 'preview text')
+    .catch((e) => {
+      throw new Error(`${(e as Error).message}\n${ui.frame()}`);
+    });
   assert.match(f, /2 │ line two/);
   assert.equal(reads.length, 1);
   assert.equal(reads[0]![1], 'app/data/README.txt');

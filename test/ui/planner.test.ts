@@ -22,7 +22,11 @@ before(async () => {
 afterEach(() => cleanup());
 
 const mount = (extra: Partial<AppProps> = {}): MountedApp => mountApp(demo, extra);
-const left = (f: string): string => f.split('\n').map((l) => l.slice(0, LEFT)).join('\n');
+const left = (f: string): string =>
+  f
+    .split('\n')
+    .map((l) => l.slice(0, LEFT))
+    .join('\n');
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
 
 test('ELF files carry their libc in the tree; legacy-tool (glibc in a musl image) is marked ✗ and its details say why', async () => {
@@ -32,7 +36,16 @@ test('ELF files carry their libc in the tree; legacy-tool (glibc in a musl image
   assert.match(cursorRowText(f), /legacy-tool glibc ✗/);
   assert.match(f, /demo-app musl/);
   const d = left(f);
-  for (const s of ['ELF dynamic-exec · x86-64 · 64-bit · needs glibc', '✗ interpreter /lib64/ld-linux-x86-64.so.2', '✗ will not start', 'needed libm.so.6, libc.so.6', 'min GLIBC 2.34', '✗ libm.so.6 not found', '✗ libc.so.6 not found', 'ERROR interpreter-missing']) {
+  for (const s of [
+    'ELF dynamic-exec · x86-64 · 64-bit · needs glibc',
+    '✗ interpreter /lib64/ld-linux-x86-64.so.2',
+    '✗ will not start',
+    'needed libm.so.6, libc.so.6',
+    'min GLIBC 2.34',
+    '✗ libm.so.6 not found',
+    '✗ libc.so.6 not found',
+    'ERROR interpreter-missing',
+  ]) {
     assert.ok(d.includes(s), `details: ${s}\n${d}`);
   }
   const g = await jump(ui, 'busybox', 'busybox');
@@ -64,13 +77,20 @@ test('x marks a file for removal: the status line shows now → planned, less by
   // big.bin: 614,400 bytes stored by layer 2 (deleted in layer 3) — what removing it saves on disk.
   const saved = storedBytesUnder(demo, 'app/data/big.bin');
   assert.equal(saved, 614_400);
-  let f = await ui.press('x', (f) => status(f).includes('(−614 kB)') && !status(f).includes('planning'), 'planned size');
+  let f = await ui.press(
+    'x',
+    (f) => status(f).includes('(−614 kB)') && !status(f).includes('planning'),
+    'planned size',
+  );
   assert.ok(status(f).includes(`plan: remove /app/data/big.bin`));
   assert.ok(status(f).includes(`${mb(before)} → ${mb(before - saved)} (−614 kB) · gzip`), status(f));
   assert.match(cursorRowText(f), /^│>.!x -rw-r--r--/, 'the x mark in the tree');
   f = await ui.press('v', (f) => f.includes('Plan · 1 action'), 'plan view');
   assert.match(f, /−614 kB .*remove \/app\/data\/big\.bin/);
-  assert.ok(f.includes(`exact: ${before.toLocaleString('en-US')} → ${(before - saved).toLocaleString('en-US')} bytes on disk`), f);
+  assert.ok(
+    f.includes(`exact: ${before.toLocaleString('en-US')} → ${(before - saved).toLocaleString('en-US')} bytes on disk`),
+    f,
+  );
   f = await ui.press('z', (f) => f.includes('Plan · 0 actions') && !status(f).includes('(−'), 'undone');
   f = await ui.press('z', (f) => status(f).includes('nothing to undo'), 'nothing more to undo');
   // Redo by hand, then drop it from the plan view.

@@ -66,7 +66,9 @@ export function archiveFileSource(kind: 'docker-archive' | 'oci-archive', spec: 
       const totalBytes = await statArchive(path);
       // Both cores when the archive is a plain tar with big layers (io/parallel-layers.ts); else the one pass.
       const fast = await loadFromBlobs(source, opts, path, (l) => `layer ${l.name} of ${path}`);
-      const { image, blobNames } = fast ? { image: fast.image, blobNames: fast.listing.layers.map((l) => l.name) } : await readImageArchive(fileChunks(path), { ...base, what: path, totalBytes });
+      const { image, blobNames } = fast
+        ? { image: fast.image, blobNames: fast.listing.layers.map((l) => l.name) }
+        : await readImageArchive(fileChunks(path), { ...base, what: path, totalBytes });
       const preview: PreviewPort = {
         read: async (layer, file, o) => {
           const name = blobNames[layer];

@@ -124,24 +124,29 @@ export function open(spec: SourceSpec): ImageSource {
       // Both cores for big layers (io/parallel-layers.ts); else one layer after another here.
       // The workers compute no digests: with --verify the layers are read (and hashed) here.
       const hashes = layerHashes(opts.verify);
-      const inParallel = hashes.diffId || hashes.blob ? undefined : await parseBlobsInParallel(listing.layers, opts, (l) => `layer ${l.digest} of ${dir}`);
+      const inParallel =
+        hashes.diffId || hashes.blob
+          ? undefined
+          : await parseBlobsInParallel(listing.layers, opts, (l) => `layer ${l.digest} of ${dir}`);
       for (const [i, l] of listing.layers.entries()) {
-        const parsed = inParallel?.[i] ?? await readLayer(l.open(), {
-          what: `layer ${l.digest} of ${dir}`,
-          analysers: opts.analysers,
-          digests: hashes,
-          ...(opts.taps ? { taps: opts.taps } : {}),
-          onBytes: (n) => {
-            bytes += n;
-            opts.onProgress?.({
-              stage: 'reading',
-              bytes,
-              totalBytes,
-              layersRead: i,
-              layerCount: listing.layers.length,
-            });
-          },
-        });
+        const parsed =
+          inParallel?.[i] ??
+          (await readLayer(l.open(), {
+            what: `layer ${l.digest} of ${dir}`,
+            analysers: opts.analysers,
+            digests: hashes,
+            ...(opts.taps ? { taps: opts.taps } : {}),
+            onBytes: (n) => {
+              bytes += n;
+              opts.onProgress?.({
+                stage: 'reading',
+                bytes,
+                totalBytes,
+                layersRead: i,
+                layerCount: listing.layers.length,
+              });
+            },
+          }));
         layers.push({
           parsed,
           ...(l.digest ? { digest: l.digest } : {}),

@@ -91,7 +91,8 @@ export function parseDynamic(
   const ph = phdrs.find((p) => p.type === PT_DYNAMIC);
   const sec = sections.find((s) => s.type === SHT_DYNAMIC);
   if (!ph) {
-    if (sec && sec.type !== SHT_NOBITS && phdrs.length > 0) warnings.push('a .dynamic section without PT_DYNAMIC: the loader ignores it');
+    if (sec && sec.type !== SHT_NOBITS && phdrs.length > 0)
+      warnings.push('a .dynamic section without PT_DYNAMIC: the loader ignores it');
     return info;
   }
   const range = { offset: ph.offset, size: ph.filesz };
@@ -108,10 +109,13 @@ export function parseDynamic(
   if (!mapped && sec && sec.link < sections.length) {
     // Fallback: the .dynamic section's sh_link names its string table.
     const s = sections[sec.link];
-    if (s && s.type !== SHT_NOBITS && s.offset < src.size) mapped = { offset: s.offset, end: Math.min(src.size, s.offset + s.size) };
+    if (s && s.type !== SHT_NOBITS && s.offset < src.size)
+      mapped = { offset: s.offset, end: Math.min(src.size, s.offset + s.size) };
   }
   if (!mapped) {
-    if (info.entries.some((e) => e.tag === DT_NEEDED || e.tag === DT_SONAME || e.tag === DT_RPATH || e.tag === DT_RUNPATH)) {
+    if (
+      info.entries.some((e) => e.tag === DT_NEEDED || e.tag === DT_SONAME || e.tag === DT_RPATH || e.tag === DT_RUNPATH)
+    ) {
       warnings.push('dynamic string table not found');
     }
   } else {

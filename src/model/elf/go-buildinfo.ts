@@ -32,7 +32,11 @@ const FLAG_BIG_ENDIAN = 1;
 const FLAG_INLINE = 2;
 
 /** Finds the file offset of the build info header, or undefined. */
-function findHeader(src: ByteSource, phdrs: readonly ProgramHeader[], sections: readonly RawSection[]): number | undefined {
+function findHeader(
+  src: ByteSource,
+  phdrs: readonly ProgramHeader[],
+  sections: readonly RawSection[],
+): number | undefined {
   let start: number | undefined;
   const sec = sections.find((s) => s.name === '.go.buildinfo' && s.type !== SHT_NOBITS);
   if (sec) start = sec.offset;
@@ -127,7 +131,18 @@ export function goUnquote(s: string): string | undefined {
       continue;
     }
     const e = body[++i];
-    const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'" };
+    const simple: Record<string, string> = {
+      a: '\x07',
+      b: '\b',
+      f: '\f',
+      n: '\n',
+      r: '\r',
+      t: '\t',
+      v: '\v',
+      '\\': '\\',
+      '"': '"',
+      "'": "'",
+    };
     if (e !== undefined && simple[e] !== undefined) {
       out += simple[e];
     } else if (e === 'x' || e === 'u' || e === 'U') {

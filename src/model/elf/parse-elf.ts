@@ -125,7 +125,9 @@ export function parseElf(src: ByteSource): ElfParseResult {
 function parseElfUnsafe(src: ByteSource): ElfInfo {
   const warnings: string[] = [];
   const h = parseElfHeader(src);
-  const table = guard(warnings, 'section headers', { sections: [] as RawSection[] }, () => parseSections(src, h, warnings));
+  const table = guard(warnings, 'section headers', { sections: [] as RawSection[] }, () =>
+    parseSections(src, h, warnings),
+  );
   const sections = table.sections;
   const phnum = h.phnum === 0xffff && table.extendedPhnum !== undefined ? table.extendedPhnum : h.phnum;
   const phdrs = parseProgramHeaders(src, h, phnum, warnings);

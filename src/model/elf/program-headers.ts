@@ -30,7 +30,12 @@ export interface RawProgramHeader extends ProgramHeader {
 }
 
 /** Parses the program header table; `phnum` may be the extended count from section 0. */
-export function parseProgramHeaders(src: ByteSource, h: ElfHeader, phnum: number, warnings: string[]): RawProgramHeader[] {
+export function parseProgramHeaders(
+  src: ByteSource,
+  h: ElfHeader,
+  phnum: number,
+  warnings: string[],
+): RawProgramHeader[] {
   if (phnum === 0 || h.phoff === 0) return [];
   const min = h.is64 ? 56 : 32;
   if (h.phentsize < min) throw new Malformed(`e_phentsize ${h.phentsize} too small`);
@@ -74,7 +79,8 @@ export function parseProgramHeaders(src: ByteSource, h: ElfHeader, phnum: number
 }
 
 /** The exact p_vaddr when the header came from parseProgramHeaders; else its number (exact below 2^53). */
-const exactVaddr = (p: ProgramHeader): bigint => ('vaddrExact' in p ? (p as RawProgramHeader).vaddrExact : BigInt(p.vaddr));
+const exactVaddr = (p: ProgramHeader): bigint =>
+  'vaddrExact' in p ? (p as RawProgramHeader).vaddrExact : BigInt(p.vaddr);
 
 /** A file range found for a virtual address: offset and the end of the bytes that back it. */
 export interface MappedRange {
@@ -86,7 +92,11 @@ export interface MappedRange {
  * Maps a virtual address to a file offset through the PT_LOAD segments (file-backed part only). The
  * arithmetic is exact (bigint): addresses above 2^53 are valid, and a rounded one lands on the wrong bytes.
  */
-export function vaddrToOffset(phdrs: readonly ProgramHeader[], address: number | bigint, fileSize: number): MappedRange | undefined {
+export function vaddrToOffset(
+  phdrs: readonly ProgramHeader[],
+  address: number | bigint,
+  fileSize: number,
+): MappedRange | undefined {
   const addr = BigInt(address);
   for (const p of phdrs) {
     if (p.type !== PT_LOAD) continue;

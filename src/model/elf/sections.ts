@@ -105,7 +105,11 @@ export function parseSections(src: ByteSource, h: ElfHeader, warnings: string[])
 }
 
 /** Maps a virtual address through the section headers (fallback when PT_LOAD does not cover it). */
-export function sectionAddrToOffset(sections: readonly RawSection[], address: number | bigint, fileSize: number): MappedRange | undefined {
+export function sectionAddrToOffset(
+  sections: readonly RawSection[],
+  address: number | bigint,
+  fileSize: number,
+): MappedRange | undefined {
   const addr = BigInt(address);
   for (const s of sections) {
     if (s.type === SHT_NOBITS || s.addrExact === 0n) continue;
@@ -118,4 +122,3 @@ export function sectionAddrToOffset(sections: readonly RawSection[], address: nu
   }
   return undefined;
 }
-

@@ -84,7 +84,12 @@ export function analyseBinaries(image: Image, tree: FileTree, options: BinaryOpt
     }
     const b = recordOf(path, layer, data!, fact);
     binaries.push(b);
-    subjects.push({ b, elf: fact, isExec: EXECUTABLE_KINDS.has(b.kind), archOk: !runnable || runnable.includes(fact.machine) });
+    subjects.push({
+      b,
+      elf: fact,
+      isExec: EXECUTABLE_KINDS.has(b.kind),
+      archOk: !runnable || runnable.includes(fact.machine),
+    });
   }
 
   const used = new Set<string>();
@@ -138,7 +143,23 @@ function basenameIndex(tree: FileTree, top: number): (name: string) => string[] 
 
 /** The malformed-file rules read only the record; their subject carries an empty summary. */
 const STAND_IN: ElfSummary = {
-  class: 64, endian: 'le', type: 'other', machine: 0, machineName: 'unknown', kind: 'other', needed: [], rpath: [], runpath: [], flags1: 0,
-  programHeaders: [], sections: [], hasTls: false, versionNeeds: [], versionDefs: [], symbolBytes: 0, debugBytes: 0, stripped: true, fileSize: 0,
+  class: 64,
+  endian: 'le',
+  type: 'other',
+  machine: 0,
+  machineName: 'unknown',
+  kind: 'other',
+  needed: [],
+  rpath: [],
+  runpath: [],
+  flags1: 0,
+  programHeaders: [],
+  sections: [],
+  hasTls: false,
+  versionNeeds: [],
+  versionDefs: [],
+  symbolBytes: 0,
+  debugBytes: 0,
+  stripped: true,
+  fileSize: 0,
 };
-

@@ -48,7 +48,11 @@ export function elfOf(entry: Entry | null | undefined): ElfSummary | undefined {
 }
 
 /** Builds the stored summary from parseElf's result. */
-export function summariseElf(elf: ElfInfo, fileSize: number, extra: { goUses?: GoUses; muslVersion?: string; staticNss?: StaticNss } = {}): ElfSummary {
+export function summariseElf(
+  elf: ElfInfo,
+  fileSize: number,
+  extra: { goUses?: GoUses; muslVersion?: string; staticNss?: StaticNss } = {},
+): ElfSummary {
   const { entry: _entry, ...rest } = elf;
   return {
     ...rest,

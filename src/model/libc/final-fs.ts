@@ -44,7 +44,7 @@ export class FinalFs {
     const e = v?.entry ?? null;
     if (!e || e.kind !== 'hardlink' || !e.linkTarget) return e;
     const t = this.tree.byPath.get(e.linkTarget);
-    const te = t ? versionIn(t, v!.layer)?.entry ?? null : null;
+    const te = t ? (versionIn(t, v!.layer)?.entry ?? null) : null;
     return te ?? e;
   }
 
@@ -99,7 +99,8 @@ export class FinalFs {
         pending.unshift(...target.split('/'));
         continue;
       }
-      if (pending.some((p) => p !== '' && p !== '.') && e.kind !== 'dir') return { ok: false, reason: 'not-a-directory' };
+      if (pending.some((p) => p !== '' && p !== '.') && e.kind !== 'dir')
+        return { ok: false, reason: 'not-a-directory' };
       done.push(part);
     }
     const final = done.join('/');

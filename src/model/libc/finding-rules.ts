@@ -11,7 +11,8 @@ import { goResolverMode, hostsFirstWithoutNsswitch, type GoResolverMode } from '
 import { staticNssNeeds, type NssNeed } from './static-nss.js';
 import { needsGlibc } from './verdicts.js';
 
-const LIBC_ONLY = /^(libc\.so\.6|libpthread\.so\.0|libdl\.so\.2|libresolv\.so\.2|libm\.so\.6|librt\.so\.1|libc\.musl-[^/]+\.so\.1|libc\.so|ld-linux[^/]*|libgcc_s\.so\.1)$/;
+const LIBC_ONLY =
+  /^(libc\.so\.6|libpthread\.so\.0|libdl\.so\.2|libresolv\.so\.2|libm\.so\.6|librt\.so\.1|libc\.musl-[^/]+\.so\.1|libc\.so|ld-linux[^/]*|libgcc_s\.so\.1)$/;
 const CA_FILES = [
   'etc/ssl/certs/ca-certificates.crt',
   'etc/pki/tls/certs/ca-bundle.crt',
@@ -26,8 +27,10 @@ const UNSTRIPPED_WARN = 1 << 20;
 
 const when = <H>(cond: boolean, hit: H): H[] => (cond ? [hit] : []);
 /** The loader ran (no interpreter to miss, or it was found): its library search means something. */
-const loaderRan = (s: Subject): boolean => !s.isExec || !s.b.resolution?.interpreter || s.b.resolution.interpreter.found !== undefined;
-const scratchNote = (scratchLike: boolean): string => (scratchLike ? ' (a scratch-like image: no libc, no /bin/sh)' : '');
+const loaderRan = (s: Subject): boolean =>
+  !s.isExec || !s.b.resolution?.interpreter || s.b.resolution.interpreter.found !== undefined;
+const scratchNote = (scratchLike: boolean): string =>
+  scratchLike ? ' (a scratch-like image: no libc, no /bin/sh)' : '';
 const goExec = (s: Subject): boolean => s.elf.go !== undefined && s.isExec;
 
 /** Highest of names like GLIBCXX_3.4.30 (returns "GLIBCXX_3.4.30"). */
@@ -98,11 +101,16 @@ interface MissingHit {
 const missingHits = (s: Subject, elsewhere: (name: string) => string[]): MissingHit[] =>
   !s.b.resolution || !loaderRan(s)
     ? []
-    : s.b.resolution.missing.map((m) => ({ m, others: elsewhere(m.name).filter((p) => !m.searched.some((d) => p === `${d.replace(/\/$/, '')}/${m.name}`)) }));
+    : s.b.resolution.missing.map((m) => ({
+        m,
+        others: elsewhere(m.name).filter((p) => !m.searched.some((d) => p === `${d.replace(/\/$/, '')}/${m.name}`)),
+      }));
 const missingEvidence = ({ m, others }: MissingHit): string =>
   `${m.name} (needed by ${m.neededBy}) ${m.reason === 'not found' ? 'is not found' : `fails: ${m.reason}`}; searched ${m.searched.length > 0 ? m.searched.join(':') : '(no directories)'}${others.length > 0 ? `; it exists at ${others.slice(0, 3).join(', ')}, which is not on the search path` : ''}`;
 const missingFix = ({ m, others }: MissingHit): string =>
-  others.length > 0 ? `add ${others[0]!.slice(0, others[0]!.lastIndexOf('/')) || '/'} to RUNPATH or LD_LIBRARY_PATH, or install ${m.name} in a default directory` : `install the package that provides ${m.name} in this image`;
+  others.length > 0
+    ? `add ${others[0]!.slice(0, others[0]!.lastIndexOf('/')) || '/'} to RUNPATH or LD_LIBRARY_PATH, or install ${m.name} in a default directory`
+    : `install the package that provides ${m.name} in this image`;
 
 const libraryMissing = rule<MissingHit>({
   code: 'library-missing',
@@ -139,14 +147,22 @@ const versionMissing = rule<VersionHit>({
         }),
   evidence: (_s, { v, prefix, best }) =>
     `${v.object} needs ${v.version} from ${v.file}, but ${v.library} defines ${best ? `at most ${prefix}_${best.replace(/^[A-Z]+_/, '')}` : `no ${prefix} versions`}${prefix === 'GLIBC' ? ` (the image's glibc is ${best ?? 'older'}, the binary needs ${v.version.slice(6)})` : ''}; the loader stops with "version \`${v.version}' not found"`,
-  fix: (_s, { v, prefix, best }) => (prefix === 'GLIBC' ? `build against glibc ≤ ${best ?? '?'} (an older build image) or use a base image with glibc ≥ ${v.version.slice(6)}` : `install a ${v.file} that defines ${v.version}`),
+  fix: (_s, { v, prefix, best }) =>
+    prefix === 'GLIBC'
+      ? `build against glibc ≤ ${best ?? '?'} (an older build image) or use a base image with glibc ≥ ${v.version.slice(6)}`
+      : `install a ${v.file} that defines ${v.version}`,
 });
 
 const needsLdconfig = rule<string[]>({
   code: 'needs-ldconfig',
   severity: 'warning',
-  test: (s) => when(s.isExec && loaderRan(s) && (s.b.resolution?.needsLdconfig.length ?? 0) > 0, s.b.resolution?.needsLdconfig ?? []),
-  evidence: (_s, libs) => `${libs.join(', ')} is found only through /etc/ld.so.conf, but the image has no /etc/ld.so.cache, which is what the loader reads`,
+  test: (s) =>
+    when(
+      s.isExec && loaderRan(s) && (s.b.resolution?.needsLdconfig.length ?? 0) > 0,
+      s.b.resolution?.needsLdconfig ?? [],
+    ),
+  evidence: (_s, libs) =>
+    `${libs.join(', ')} is found only through /etc/ld.so.conf, but the image has no /etc/ld.so.cache, which is what the loader reads`,
   fix: () => 'run ldconfig in the Dockerfile after installing the libraries',
 });
 
@@ -168,7 +184,8 @@ const ldCacheOnly = rule<Named>({
   test: (s) => (s.isExec ? s.b.resolution?.cacheOnly : undefined),
   evidence: (_s, { name, path }) =>
     `${name} is found only through /etc/ld.so.cache (${path}), whose directory no /etc/ld.so.conf file names (ldconfig DIR was run by hand): the next plain ldconfig — a package install runs one — drops it`,
-  fix: (_s, { path }) => `add ${path.slice(0, path.lastIndexOf('/')) || '/'} to a file in /etc/ld.so.conf.d/ (then run ldconfig), or set RUNPATH`,
+  fix: (_s, { path }) =>
+    `add ${path.slice(0, path.lastIndexOf('/')) || '/'} to a file in /etc/ld.so.conf.d/ (then run ldconfig), or set RUNPATH`,
 });
 
 const hwcapsCpuDependent = rule<HwcapsChoice>({
@@ -177,14 +194,16 @@ const hwcapsCpuDependent = rule<HwcapsChoice>({
   test: (s) => (s.isExec ? s.b.resolution?.hwcaps : undefined),
   evidence: (_s, c, { cpuLevel }) =>
     `${c.name} has glibc-hwcaps copies (${c.copies.map(([l, p]) => `${l}: ${p}`).join(', ')}); the loader picks by the CPU it runs on — at x86-64-v${cpuLevel} it loads ${c.chosen}`,
-  fix: () => 'nothing to fix if every copy behaves the same; test on the oldest CPU you deploy to (or pass --cpu-level v1…v4 to see each choice)',
+  fix: () =>
+    'nothing to fix if every copy behaves the same; test on the oldest CPU you deploy to (or pass --cpu-level v1…v4 to see each choice)',
 });
 
 const glibcBinaryOnMusl = rule<true>({
   code: 'glibc-binary-on-musl',
   severity: 'warning',
   test: (s) => when(s.isExec && s.b.resolution?.flavour === 'musl' && needsGlibc(s.elf) && loaderRan(s), true),
-  evidence: ({ elf }) => `linked against glibc${elf.minGlibc ? ` (needs GLIBC_${elf.minGlibc})` : ''} but its interpreter is musl's (gcompat?): libc.so.6 resolves to musl itself, and any glibc symbol musl lacks fail at start with "symbol not found"`,
+  evidence: ({ elf }) =>
+    `linked against glibc${elf.minGlibc ? ` (needs GLIBC_${elf.minGlibc})` : ''} but its interpreter is musl's (gcompat?): libc.so.6 resolves to musl itself, and any glibc symbol musl lacks fail at start with "symbol not found"`,
   fix: () => 'build it against musl or statically, or use a glibc base image',
 });
 
@@ -197,7 +216,8 @@ const cgoOnMusl = rule<MuslHit>({
   code: 'cgo-on-musl',
   severity: (_s, h) => (h.old ? 'warning' : 'info'),
   test: (s, { inventory }) => {
-    if (!goExec(s) || !s.elf.go!.cgoEnabled || s.b.kind !== 'dynamic-exec' || s.b.resolution?.flavour !== 'musl') return [];
+    if (!goExec(s) || !s.elf.go!.cgoEnabled || s.b.kind !== 'dynamic-exec' || s.b.resolution?.flavour !== 'musl')
+      return [];
     const version = inventory.musl[0]?.version ?? null;
     const mode = goResolverMode(s.elf.go!).mode;
     if (mode === 'go') return []; // -tags netgo: Go's own resolver, whatever the libc
@@ -205,7 +225,10 @@ const cgoOnMusl = rule<MuslHit>({
   },
   evidence: (_s, { version, old, mode }) =>
     `CGO_ENABLED=1 Go binary using musl (${version ?? 'version unknown'}): ${mode === 'cgo' ? 'built with -tags netcgo, every name lookup goes' : 'when Go hands a lookup to the C library (its default on Linux is its own resolver; /etc/nsswitch.conf or /etc/resolv.conf options it lacks make it use libc), the lookup goes'} through musl's resolver, which ignores /etc/nsswitch.conf (always /etc/hosts, then DNS), sends each query to every nameserver at once and takes the first answer${old ? ', and before 1.2.4 has no TCP fallback (DNS answers over 512 bytes fail)' : ''}`,
-  fix: ({ b }) => (b.go?.settings['-tags']?.includes('netcgo') ? 'drop -tags netcgo (or build with CGO_ENABLED=0 / -tags netgo) to use Go\'s resolver' : 'build with CGO_ENABLED=0 (or -tags netgo) unless the binary needs C code'),
+  fix: ({ b }) =>
+    b.go?.settings['-tags']?.includes('netcgo')
+      ? "drop -tags netcgo (or build with CGO_ENABLED=0 / -tags netgo) to use Go's resolver"
+      : 'build with CGO_ENABLED=0 (or -tags netgo) unless the binary needs C code',
 });
 
 interface DnsHit {
@@ -224,7 +247,7 @@ const goDnsOrder = rule<DnsHit>({
     return [{ mode, why, hostsFirst }];
   },
   evidence: ({ elf }, { mode, why, hostsFirst }) =>
-    `${elf.go!.goVersion} binary using Go's own resolver (${why}${mode === 'auto' ? ', Go\'s default on Linux' : ''}), and the image has no /etc/nsswitch.conf: ${
+    `${elf.go!.goVersion} binary using Go's own resolver (${why}${mode === 'auto' ? ", Go's default on Linux" : ''}), and the image has no /etc/nsswitch.conf: ${
       hostsFirst
         ? 'Go ≥ 1.16 then reads /etc/hosts first, then DNS (files,dns)'
         : 'Go before 1.16 then asks DNS before /etc/hosts (dns,files): "localhost" and --add-host names go to the DNS server first, and a search domain can answer for them'
@@ -250,23 +273,43 @@ const staticGlibcNss = rule<NssHit>({
   },
   evidence: ({ elf }, { needs, libc }) => {
     const nss = elf.staticNss!;
-    const built = nss.builtinFilesDns ? 'files and dns are built in (glibc ≥ 2.34)' : 'files and dns are modules too (glibc < 2.34)';
-    const linked = nss.glibcVersion ? `glibc ${nss.glibcVersion}` : 'the glibc it was linked with (its version is not recorded in the file)';
-    const list = needs.map((n) => `${n.source} (${n.databases.join(', ')}): ${n.module ? n.module : 'missing'}`).join('; ');
+    const built = nss.builtinFilesDns
+      ? 'files and dns are built in (glibc ≥ 2.34)'
+      : 'files and dns are modules too (glibc < 2.34)';
+    const linked = nss.glibcVersion
+      ? `glibc ${nss.glibcVersion}`
+      : 'the glibc it was linked with (its version is not recorded in the file)';
+    const list = needs
+      .map((n) => `${n.source} (${n.databases.join(', ')}): ${n.module ? n.module : 'missing'}`)
+      .join('; ');
     return `statically linked glibc binary that uses NSS (getaddrinfo, getpwnam, …): at run time it loads libnss_<source>.so.2 from ${linked} for each source /etc/nsswitch.conf names; ${built}. ${needs.length === 0 ? 'Here it needs no module.' : `Here: ${list}.`}${needs.some((n) => n.module) ? ` The modules must match ${linked}; the image's glibc is ${libc ?? 'absent'}.` : ''}`;
   },
   fix: ({ elf }, { needs }) =>
     needs.some((n) => !n.module)
-      ? `install ${needs.filter((n) => !n.module).map((n) => `libnss_${n.source}.so.2`).join(', ')} from the same glibc${elf.staticNss!.glibcVersion ? ` ${elf.staticNss!.glibcVersion}` : ''}, or name only ${elf.staticNss!.builtinFilesDns ? 'files/dns' : 'sources whose modules the image has'} in /etc/nsswitch.conf, or link dynamically`
+      ? `install ${needs
+          .filter((n) => !n.module)
+          .map((n) => `libnss_${n.source}.so.2`)
+          .join(
+            ', ',
+          )} from the same glibc${elf.staticNss!.glibcVersion ? ` ${elf.staticNss!.glibcVersion}` : ''}, or name only ${elf.staticNss!.builtinFilesDns ? 'files/dns' : 'sources whose modules the image has'} in /etc/nsswitch.conf, or link dynamically`
       : 'nothing to fix while /etc/nsswitch.conf names only these sources; linking dynamically removes the version coupling',
 });
 
 const cgoDynamicLibc = rule<true>({
   code: 'cgo-dynamic-libc',
   severity: 'info',
-  test: (s) => when(goExec(s) && s.elf.go!.cgoEnabled === true && s.b.kind === 'dynamic-exec' && s.elf.needed.every((n) => LIBC_ONLY.test(n)), true),
-  evidence: ({ elf }) => `CGO_ENABLED=1 Go binary that links only the C library (${elf.needed.join(', ')}): cgo is likely there only for net/os-user lookups`,
-  fix: () => 'build with CGO_ENABLED=0 for a static binary that needs no libc (Go\'s resolver and os/user read /etc files)',
+  test: (s) =>
+    when(
+      goExec(s) &&
+        s.elf.go!.cgoEnabled === true &&
+        s.b.kind === 'dynamic-exec' &&
+        s.elf.needed.every((n) => LIBC_ONLY.test(n)),
+      true,
+    ),
+  evidence: ({ elf }) =>
+    `CGO_ENABLED=1 Go binary that links only the C library (${elf.needed.join(', ')}): cgo is likely there only for net/os-user lookups`,
+  fix: () =>
+    "build with CGO_ENABLED=0 for a static binary that needs no libc (Go's resolver and os/user read /etc files)",
 });
 
 const missingCaCertificates = rule<true>({
@@ -292,7 +335,8 @@ const missingPasswd = rule<true>({
   code: 'missing-passwd',
   severity: 'warning',
   test: (s, { fs }) => when(goExec(s) && s.elf.goUses?.osUser === true && !fs.exists('etc/passwd'), true),
-  evidence: (_s, _h, { scratchLike }) => `links os/user, and the image has no /etc/passwd${scratchNote(scratchLike)}: user lookups (user.Current, user.Lookup) fail`,
+  evidence: (_s, _h, { scratchLike }) =>
+    `links os/user, and the image has no /etc/passwd${scratchNote(scratchLike)}: user lookups (user.Current, user.Lookup) fail`,
   fix: () => 'COPY a minimal /etc/passwd (and /etc/group) into the image',
 });
 
@@ -301,7 +345,14 @@ const missingZoneinfo = rule<true>({
   severity: 'warning',
   test: (s, { fs, image }) => {
     const u = s.elf.goUses;
-    return when(goExec(s) && u?.loadLocation === true && !u.embeddedTzdata && !ZONEINFO_DIRS.some((d) => fs.isDir(d)) && envValue(image.config.env, 'ZONEINFO') === undefined, true);
+    return when(
+      goExec(s) &&
+        u?.loadLocation === true &&
+        !u.embeddedTzdata &&
+        !ZONEINFO_DIRS.some((d) => fs.isDir(d)) &&
+        envValue(image.config.env, 'ZONEINFO') === undefined,
+      true,
+    );
   },
   evidence: (_s, _h, { scratchLike }) =>
     `links time.LoadLocation without the embedded time/tzdata, and the image has no /usr/share/zoneinfo${scratchNote(scratchLike)}: loading a named zone (other than UTC/Local) fails — whether it does so cannot be told statically`,
@@ -311,10 +362,17 @@ const missingZoneinfo = rule<true>({
 const unstripped = rule<number>({
   code: 'unstripped',
   severity: (_s, bytes) => (bytes >= UNSTRIPPED_WARN ? 'warning' : 'info'),
-  test: ({ b, elf }) => when(!elf.stripped && b.kind !== 'object' && !b.path.startsWith('/usr/lib/debug/'), elf.symbolBytes + elf.debugBytes),
+  test: ({ b, elf }) =>
+    when(
+      !elf.stripped && b.kind !== 'object' && !b.path.startsWith('/usr/lib/debug/'),
+      elf.symbolBytes + elf.debugBytes,
+    ),
   evidence: ({ b, elf }, bytes) =>
     `carries ${formatBytes(elf.symbolBytes)} of symbol table and ${formatBytes(elf.debugBytes)} of debug info (${bytes} bytes, ${Math.round((100 * bytes) / Math.max(1, b.size))}% of the file)`,
-  fix: ({ elf }) => (elf.go ? 'build with -ldflags="-s -w" (or run strip --strip-all)' : 'run strip --strip-all (or strip --strip-debug to keep symbols) in the build stage'),
+  fix: ({ elf }) =>
+    elf.go
+      ? 'build with -ldflags="-s -w" (or run strip --strip-all)'
+      : 'run strip --strip-all (or strip --strip-debug to keep symbols) in the build stage',
 });
 
 const unusedLibrary = rule<true>({
@@ -324,7 +382,10 @@ const unusedLibrary = rule<true>({
     if (b.kind !== 'shared-lib') return [];
     const real = fs.resolve(b.path.slice(1));
     const realPath = real.ok ? `/${real.path}` : b.path;
-    return when(!used.has(realPath) && !used.has(b.path) && !inventory.loaders.some((l) => l.realPath === realPath), true);
+    return when(
+      !used.has(realPath) && !used.has(b.path) && !inventory.loaders.some((l) => l.realPath === realPath),
+      true,
+    );
   },
   evidence: ({ b }) =>
     `no ELF file in the image has it in its resolved DT_NEEDED tree (${formatBytes(b.size)}); libraries opened with dlopen() (plugins, NSS modules, Python extensions) cannot be seen statically`,

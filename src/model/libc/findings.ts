@@ -89,10 +89,27 @@ export interface FindingRule<H = unknown> {
 export const rule = <H>(r: FindingRule<H>): FindingRule => r as FindingRule;
 
 /** Applies every rule to every subject, in table order (the order findings of one path and code keep). */
-export function runFindingRules(rules: readonly FindingRule[], subjects: readonly Subject[], malformed: readonly Subject[], img: ImageFacts): Finding[] {
+export function runFindingRules(
+  rules: readonly FindingRule[],
+  subjects: readonly Subject[],
+  malformed: readonly Subject[],
+  img: ImageFacts,
+): Finding[] {
   const out: Finding[] = [];
-  for (const s of subjects) apply(rules.filter((r) => (r.scope ?? 'elf') === 'elf'), s, img, out);
-  for (const s of malformed) apply(rules.filter((r) => r.scope === 'malformed'), s, img, out);
+  for (const s of subjects)
+    apply(
+      rules.filter((r) => (r.scope ?? 'elf') === 'elf'),
+      s,
+      img,
+      out,
+    );
+  for (const s of malformed)
+    apply(
+      rules.filter((r) => r.scope === 'malformed'),
+      s,
+      img,
+      out,
+    );
   return out;
 }
 
@@ -111,7 +128,8 @@ function apply(rules: readonly FindingRule[], s: Subject, img: ImageFacts, out: 
 }
 
 /** Findings at or above a severity. */
-export const atLeast = (findings: readonly Finding[], min: Severity): Finding[] => findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min]);
+export const atLeast = (findings: readonly Finding[], min: Severity): Finding[] =>
+  findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[min]);
 
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
   const c: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
@@ -121,5 +139,10 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
 
 /** Sorted for display: errors first, then by path and code. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.path.localeCompare(b.path) || a.code.localeCompare(b.code));
+  return [...findings].sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      a.path.localeCompare(b.path) ||
+      a.code.localeCompare(b.code),
+  );
 }

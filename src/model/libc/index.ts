@@ -13,9 +13,28 @@ export { parseLdCache, type LdCache, type LdCacheEntry, type LdCacheFact } from 
 export { levelFromFlags, parseCpuLevel, type CpuLevel } from './hwcaps.js';
 export type { BinaryRecord } from './records.js';
 export { runnableMachines, type Verdict } from './verdicts.js';
-export { atLeast, countBySeverity, sortFindings, SEVERITY_RANK, type Finding, type FindingCode, type Severity } from './findings.js';
+export {
+  atLeast,
+  countBySeverity,
+  sortFindings,
+  SEVERITY_RANK,
+  type Finding,
+  type FindingCode,
+  type Severity,
+} from './findings.js';
 export { libcInventory, type LibcInventory, type LibcFile, type LoaderFile } from './inventory.js';
-export { resolveBinary, flavourOf, isMuslReserved, expandDst, glibcDefaultDirs, type Resolution, type ResolvedLib, type MissingLib, type ResolveEnv, type LoaderFlavour } from './resolve.js';
+export {
+  resolveBinary,
+  flavourOf,
+  isMuslReserved,
+  expandDst,
+  glibcDefaultDirs,
+  type Resolution,
+  type ResolvedLib,
+  type MissingLib,
+  type ResolveEnv,
+  type LoaderFlavour,
+} from './resolve.js';
 export { FinalFs } from './final-fs.js';
 export { readLdSoConf, readMuslPath, globMatch } from './ld-conf.js';
 export { isWellKnownTextPath, textOf } from './text-files.js';
@@ -39,7 +58,8 @@ export function libcNeedOf(elf: ElfSummary): 'glibc' | 'musl' | 'static' | 'none
   const i = elf.interpreter ?? '';
   const base = i.slice(i.lastIndexOf('/') + 1);
   if (base.startsWith('ld-musl') || elf.needed.some((n) => n.startsWith('libc.musl-'))) return 'musl';
-  if (/^ld-linux|^ld64\.so/.test(base) || elf.minGlibc !== undefined || elf.needed.includes('libc.so.6')) return 'glibc';
+  if (/^ld-linux|^ld64\.so/.test(base) || elf.minGlibc !== undefined || elf.needed.includes('libc.so.6'))
+    return 'glibc';
   if (elf.kind === 'shared-lib' && elf.needed.length === 0) return 'none';
   return 'unknown';
 }

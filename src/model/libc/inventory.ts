@@ -93,24 +93,45 @@ export function libcInventory(fs: FinalFs, config: ImageConfig): LibcInventory {
     if (!e || (e.kind !== 'file' && e.kind !== 'hardlink' && e.kind !== 'symlink')) continue;
     const name = node.name;
     const isLoaderName = LOADER_RE.test(name);
-    if (name !== 'libc.so.6' && !isLoaderName && (e.kind === 'symlink' || elfOf(fs.dataEntry(node.path))?.muslVersion === undefined)) continue;
+    if (
+      name !== 'libc.so.6' &&
+      !isLoaderName &&
+      (e.kind === 'symlink' || elfOf(fs.dataEntry(node.path))?.muslVersion === undefined)
+    )
+      continue;
     const r = fs.resolve(node.path);
     const elf = r.ok ? elfOf(fs.dataEntry(r.path)) : undefined;
-    const base = r.ok && elf ? { path: `/${node.path}`, realPath: `/${r.path}`, layer: r.layer, machine: elf.machineName, class: elf.class } : undefined;
+    const base =
+      r.ok && elf
+        ? { path: `/${node.path}`, realPath: `/${r.path}`, layer: r.layer, machine: elf.machineName, class: elf.class }
+        : undefined;
     if (isLoaderName) {
       const isGlibc = elf?.versionDefs.some((v) => v.startsWith('GLIBC_')) ?? false;
       const flavour = isGlibc ? 'glibc' : name.startsWith('ld-musl') || elf?.muslVersion ? 'musl' : 'unknown';
-      loaders.push({ path: `/${node.path}`, realPath: r.ok ? `/${r.path}` : null, flavour, layer: r.ok ? r.layer : null, present: base !== undefined });
+      loaders.push({
+        path: `/${node.path}`,
+        realPath: r.ok ? `/${r.path}` : null,
+        flavour,
+        layer: r.ok ? r.layer : null,
+        present: base !== undefined,
+      });
       if (flavour === 'musl' && base && elf) muslCandidates.push({ ...base, version: elf.muslVersion ?? null });
     }
     if (!base || !elf) continue;
-    if (name === 'libc.so.6' && elf.versionDefs.some((v) => v.startsWith('GLIBC_')) && !glibc.some((g) => g.realPath === base.realPath)) {
+    if (
+      name === 'libc.so.6' &&
+      elf.versionDefs.some((v) => v.startsWith('GLIBC_')) &&
+      !glibc.some((g) => g.realPath === base.realPath)
+    ) {
       glibc.push({ ...base, version: highestGlibc(elf.versionDefs) });
     }
-    if (e.kind !== 'symlink' && elf.muslVersion !== undefined) muslCandidates.push({ ...base, version: elf.muslVersion });
+    if (e.kind !== 'symlink' && elf.muslVersion !== undefined)
+      muslCandidates.push({ ...base, version: elf.muslVersion });
   }
   // One entry per musl file, named by its loader path when a loader points at it.
-  for (const c of muslCandidates.sort((a, b) => Number(b.path.includes('ld-musl')) - Number(a.path.includes('ld-musl')))) {
+  for (const c of muslCandidates.sort(
+    (a, b) => Number(b.path.includes('ld-musl')) - Number(a.path.includes('ld-musl')),
+  )) {
     if (!musl.some((m) => m.realPath === c.realPath)) musl.push(c);
   }
   const muslPathFiles: { path: string; dirs: string[] }[] = [];
@@ -150,7 +171,11 @@ function releaseOf(fs: FinalFs): string | null {
     const m = t ? /^PRETTY_NAME="?([^"\n]*)"?/m.exec(t) : null;
     if (m?.[1]) return m[1];
   }
-  for (const [p, label] of [['etc/alpine-release', 'Alpine Linux '], ['etc/debian_version', 'Debian '], ['etc/redhat-release', '']] as const) {
+  for (const [p, label] of [
+    ['etc/alpine-release', 'Alpine Linux '],
+    ['etc/debian_version', 'Debian '],
+    ['etc/redhat-release', ''],
+  ] as const) {
     const r = fs.resolve(p);
     const t = r.ok ? textOf(fs.dataEntry(r.path)) : undefined;
     if (t) return `${label}${t.trim()}`;

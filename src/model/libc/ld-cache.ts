@@ -57,12 +57,14 @@ export function parseLdCache(bytes: Uint8Array): LdCacheFact {
     const c = parseNew(bytes, view, 0);
     return 'unreadable' in c ? c : { format: 'new', entries: c.entries };
   }
-  if (bytes.length < 16 || ascii(bytes, 0, 11) !== OLD_MAGIC) return { unreadable: 'not an ld.so.cache (no known magic)' };
+  if (bytes.length < 16 || ascii(bytes, 0, 11) !== OLD_MAGIC)
+    return { unreadable: 'not an ld.so.cache (no known magic)' };
   // The old header is 11 magic bytes then nlibs at offset 12 (aligned). Byte order: the one that fits.
   const le = pickOrder(view, 12, bytes.length, 12, 16);
   const nlibs = view.getUint32(12, le);
   const oldEnd = 16 + nlibs * 12;
-  if (nlibs > MAX_ENTRIES || oldEnd > bytes.length) return { unreadable: 'old-format entry table runs past the end of the file' };
+  if (nlibs > MAX_ENTRIES || oldEnd > bytes.length)
+    return { unreadable: 'old-format entry table runs past the end of the file' };
   const newAt = (oldEnd + 7) & ~7;
   if (newAt + 24 <= bytes.length && ascii(bytes, newAt, 20) === NEW_MAGIC) {
     const c = parseNew(bytes, view, newAt);
@@ -90,7 +92,8 @@ function parseNew(bytes: Uint8Array, view: DataView, base: number): LdCache | { 
   const endian = bytes[base + 28]! & 3;
   const le = endian === 2 ? true : endian === 3 ? false : pickOrder(view, base + 20, bytes.length - base, 24, 48);
   const nlibs = view.getUint32(base + 20, le);
-  if (nlibs > MAX_ENTRIES || base + 48 + nlibs * 24 > bytes.length) return { unreadable: 'entry table runs past the end of the file' };
+  if (nlibs > MAX_ENTRIES || base + 48 + nlibs * 24 > bytes.length)
+    return { unreadable: 'entry table runs past the end of the file' };
   const hwcaps = hwcapsNames(bytes, view, base, le);
   const entries: LdCacheEntry[] = [];
   for (let i = 0; i < nlibs; i++) {
@@ -126,7 +129,8 @@ function hwcapsNames(bytes: Uint8Array, view: DataView, base: number, le: boolea
     const off = view.getUint32(s + 8, le);
     const size = view.getUint32(s + 12, le);
     const names: string[] = [];
-    for (let k = 0; k + 4 <= size && base + off + k + 4 <= bytes.length; k += 4) names.push(cString(bytes, base + view.getUint32(base + off + k, le)) ?? '');
+    for (let k = 0; k + 4 <= size && base + off + k + 4 <= bytes.length; k += 4)
+      names.push(cString(bytes, base + view.getUint32(base + off + k, le)) ?? '');
     return names;
   }
   return [];

@@ -100,7 +100,10 @@ export function readLdSoConf(fs: FinalFs): LdSoConf {
 }
 
 /** Lines of a musl path file (`:` or newline separated), or undefined when the file is absent. */
-export function readMuslPath(fs: FinalFs, path: string): { dirs: string[]; text: string } | { dirs: undefined; unreadable: boolean } {
+export function readMuslPath(
+  fs: FinalFs,
+  path: string,
+): { dirs: string[]; text: string } | { dirs: undefined; unreadable: boolean } {
   const r = fs.resolve(path);
   if (!r.ok) return { dirs: undefined, unreadable: false };
   const text = textOf(fs.dataEntry(r.path));

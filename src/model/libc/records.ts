@@ -34,8 +34,26 @@ export interface BinaryRecord {
 
 export function malformedRecord(path: string, layer: number, live: Entry, malformed: string): BinaryRecord {
   return {
-    path, layer, kind: 'other', machine: 'unknown', class: 64, mode: live.mode, size: live.size, interpreter: null, needed: [], soname: null, rpath: [], runpath: [],
-    minGlibc: null, go: null, symbolBytes: 0, debugBytes: 0, stripped: true, resolution: null, verdict: null, malformed,
+    path,
+    layer,
+    kind: 'other',
+    machine: 'unknown',
+    class: 64,
+    mode: live.mode,
+    size: live.size,
+    interpreter: null,
+    needed: [],
+    soname: null,
+    rpath: [],
+    runpath: [],
+    minGlibc: null,
+    go: null,
+    symbolBytes: 0,
+    debugBytes: 0,
+    stripped: true,
+    resolution: null,
+    verdict: null,
+    malformed,
   };
 }
 

@@ -38,7 +38,18 @@ import { cacheFlagsFor, type LdCache, type LdCacheEntry } from './ld-cache.js';
 export type LoaderFlavour = 'glibc' | 'musl' | 'unknown';
 
 /** How a library was found. */
-export type Via = 'path' | 'loaded' | 'rpath' | 'LD_LIBRARY_PATH' | 'runpath' | 'ld.so.cache' | 'ld.so.conf' | 'default' | 'musl-path' | 'musl-self' | 'interpreter';
+export type Via =
+  | 'path'
+  | 'loaded'
+  | 'rpath'
+  | 'LD_LIBRARY_PATH'
+  | 'runpath'
+  | 'ld.so.cache'
+  | 'ld.so.conf'
+  | 'default'
+  | 'musl-path'
+  | 'musl-self'
+  | 'interpreter';
 
 export interface ResolvedLib {
   /** The DT_NEEDED name asked for. */
@@ -142,9 +153,17 @@ const MULTIARCH: Record<string, string> = {
   '22/64': 's390x-linux-gnu',
   '243/64': 'riscv64-linux-gnu',
 };
-const PLATFORM: Record<number, string> = { 62: 'x86_64', 3: 'i686', 183: 'aarch64', 21: 'powerpc64le', 22: 's390x', 243: 'riscv64' };
+const PLATFORM: Record<number, string> = {
+  62: 'x86_64',
+  3: 'i686',
+  183: 'aarch64',
+  21: 'powerpc64le',
+  22: 's390x',
+  243: 'riscv64',
+};
 
-export const isMuslReserved = (name: string): boolean => name.startsWith('lib') && MUSL_RESERVED.some((r) => name.startsWith(r, 3));
+export const isMuslReserved = (name: string): boolean =>
+  name.startsWith('lib') && MUSL_RESERVED.some((r) => name.startsWith(r, 3));
 
 interface Obj {
   name: string;
@@ -200,16 +219,23 @@ function libDst(fs: FinalFs, interp: string | undefined, cls: 32 | 64): string {
 }
 
 /** Expands $ORIGIN/$LIB/$PLATFORM in one path element; undefined when an element must be dropped. */
-export function expandDst(element: string, vars: { origin: string; lib?: string; platform?: string }, musl: boolean): string | undefined {
+export function expandDst(
+  element: string,
+  vars: { origin: string; lib?: string; platform?: string },
+  musl: boolean,
+): string | undefined {
   let failed = false;
-  const out = element.replace(/\$(\{)?(ORIGIN|LIB|PLATFORM)(\})?/g, (m, open: string | undefined, name: string, close: string | undefined) => {
-    if (Boolean(open) !== Boolean(close)) return m;
-    if (name === 'ORIGIN') return vars.origin;
-    if (musl) return m; // musl expands $ORIGIN only
-    const v = name === 'LIB' ? vars.lib : vars.platform;
-    if (v === undefined) failed = true;
-    return v ?? '';
-  });
+  const out = element.replace(
+    /\$(\{)?(ORIGIN|LIB|PLATFORM)(\})?/g,
+    (m, open: string | undefined, name: string, close: string | undefined) => {
+      if (Boolean(open) !== Boolean(close)) return m;
+      if (name === 'ORIGIN') return vars.origin;
+      if (musl) return m; // musl expands $ORIGIN only
+      const v = name === 'LIB' ? vars.lib : vars.platform;
+      if (v === undefined) failed = true;
+      return v ?? '';
+    },
+  );
   return failed ? undefined : out;
 }
 
@@ -240,7 +266,15 @@ export function flavourOf(fs: FinalFs, interp: string | undefined, needed: reado
  */
 /** What one directory search found; shared by every root that searches the same name in the same context. */
 interface SearchResult {
-  found?: { path: string; realPath: string; layer: number; elf: ElfSummary; via: Via; hwcaps?: string; realId?: number };
+  found?: {
+    path: string;
+    realPath: string;
+    layer: number;
+    elf: ElfSummary;
+    via: Via;
+    hwcaps?: string;
+    realId?: number;
+  };
   fatal?: string;
   searched: string[];
   /** A copy in an ld.so.conf dir that the cache does not list (the loader never looks there). */
@@ -286,8 +320,16 @@ function sharedOf(env: ResolveEnv): Shared {
       }
     }
     s = {
-      chainIds: new Map([['', 0]]), chains: [[]], memo: new Map(), cacheIndex, confDirs: new Set(env.ldSoConfDirs.map((d) => d.replace(/\/+$/, ''))),
-      ids: new Map(), nameStamp: new Int32Array(1024), realStamp: new Int32Array(1024), epoch: 0, neededIds: new WeakMap(),
+      chainIds: new Map([['', 0]]),
+      chains: [[]],
+      memo: new Map(),
+      cacheIndex,
+      confDirs: new Set(env.ldSoConfDirs.map((d) => d.replace(/\/+$/, ''))),
+      ids: new Map(),
+      nameStamp: new Int32Array(1024),
+      realStamp: new Int32Array(1024),
+      epoch: 0,
+      neededIds: new WeakMap(),
     };
     SHARED.set(env, s);
   }
@@ -347,12 +389,21 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
   let flavour = flavourOf(fs, elf.interpreter, elf.needed);
   if (!elf.interpreter && flavourHint && flavour === 'unknown') flavour = flavourHint;
   const musl = flavour === 'musl';
-  const res: Resolution = { flavour, libs: [], missing: [], versionProblems: [], needsLdconfig: [], notInCache: [], cacheOnly: [], hwcaps: [] };
+  const res: Resolution = {
+    flavour,
+    libs: [],
+    missing: [],
+    versionProblems: [],
+    needsLdconfig: [],
+    notInCache: [],
+    cacheOnly: [],
+    hwcaps: [],
+  };
 
   const lib = libDst(fs, elf.interpreter, elf.class);
   const platform = PLATFORM[elf.machine];
   const muslFile = musl ? muslPathFileFor(elf.interpreter, elf.machine) : undefined;
-  const muslSys = musl ? env.muslPathDirs(muslFile!) ?? MUSL_DEFAULT : [];
+  const muslSys = musl ? (env.muslPathDirs(muslFile!) ?? MUSL_DEFAULT) : [];
   const defaults = glibcDefaultDirs(elf.machine, elf.class);
   const subdirs = musl ? [] : hwcapsSubdirs(env.cpuLevel ?? 1, elf.machine, elf.class);
   const allSubdirs = musl ? [] : allHwcapsSubdirs(elf.machine, elf.class);
@@ -375,8 +426,27 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
     if (musl) return o.elf.runpath.length > 0 ? expand(o.elf.runpath, o, 'runpath') : expand(o.elf.rpath, o, 'rpath');
     return o.elf.runpath.length === 0 ? expand(o.elf.rpath, o, 'rpath') : [];
   };
-  const makeObj = (name: string, p: string, realPath: string, e: ElfSummary, loader: Obj | undefined, depth: number, isMain: boolean): Obj => {
-    const o: Obj = { name, path: p, realPath, elf: e, loader, depth, isMain, chain: 0, runpathDirs: [], memo: undefined };
+  const makeObj = (
+    name: string,
+    p: string,
+    realPath: string,
+    e: ElfSummary,
+    loader: Obj | undefined,
+    depth: number,
+    isMain: boolean,
+  ): Obj => {
+    const o: Obj = {
+      name,
+      path: p,
+      realPath,
+      elf: e,
+      loader,
+      depth,
+      isMain,
+      chain: 0,
+      runpathDirs: [],
+      memo: undefined,
+    };
     o.chain = chainOf(shared, loader?.chain ?? 0, contribution(o));
     if (!musl && e.runpath.length > 0) o.runpathDirs = expand(e.runpath, o, 'runpath');
     return o;
@@ -435,8 +505,13 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
     return steps;
   };
 
-  const fromCache = (name: string, nodeflib: boolean): { entry: LdCacheEntry; copies: [string, string][] } | undefined => {
-    const entries = (shared.cacheIndex!.get(name) ?? []).filter((e) => !e.legacyHwcap && (!cacheFlags || cacheFlags.includes(e.flags)));
+  const fromCache = (
+    name: string,
+    nodeflib: boolean,
+  ): { entry: LdCacheEntry; copies: [string, string][] } | undefined => {
+    const entries = (shared.cacheIndex!.get(name) ?? []).filter(
+      (e) => !e.legacyHwcap && (!cacheFlags || cacheFlags.includes(e.flags)),
+    );
     const rank = (e: LdCacheEntry): number => (e.hwcaps === undefined ? subdirs.length : subdirs.indexOf(e.hwcaps));
     let best: LdCacheEntry | undefined;
     for (const e of entries) {
@@ -447,14 +522,18 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
     if (!best) return undefined;
     // DF_1_NODEFLIB: a cache entry in a default directory is not used.
     if (nodeflib && defaults.includes(abs(dirOf(normalise(best.value))))) return undefined;
-    const copies = entries.filter((e) => e.hwcaps === undefined || allSubdirs.includes(e.hwcaps)).map((e): [string, string] => [e.hwcaps ?? 'base', e.value]);
+    const copies = entries
+      .filter((e) => e.hwcaps === undefined || allSubdirs.includes(e.hwcaps))
+      .map((e): [string, string] => [e.hwcaps ?? 'base', e.value]);
     return { entry: best, copies };
   };
 
   /** Copies of `name` in D's glibc-hwcaps subdirectories and D itself, best level first. */
   const copiesIn = (dir: string, name: string): [string, string][] => {
     const out: [string, string][] = [];
-    for (const sub of allSubdirs) if (probe(fs, joinRel(dir, `glibc-hwcaps/${sub}/${name}`), want).kind === 'ok') out.push([sub, abs(joinRel(dir, `glibc-hwcaps/${sub}/${name}`))]);
+    for (const sub of allSubdirs)
+      if (probe(fs, joinRel(dir, `glibc-hwcaps/${sub}/${name}`), want).kind === 'ok')
+        out.push([sub, abs(joinRel(dir, `glibc-hwcaps/${sub}/${name}`))]);
     if (probe(fs, joinRel(dir, name), want).kind === 'ok') out.push(['base', abs(joinRel(dir, name))]);
     return out;
   };
@@ -462,7 +541,11 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
   const search = (o: Obj, name: string, nameId: number): SearchResult => {
     const nodeflib = (o.elf.flags1 & DF_1_NODEFLIB) !== 0;
     if (!o.memo) {
-      const ctx = musl ? `M${o.chain}` : o.elf.runpath.length > 0 ? `R${o.runpathDirs.map((d) => d.dir).join('\0')}` : `C${o.chain}`;
+      const ctx = musl
+        ? `M${o.chain}`
+        : o.elf.runpath.length > 0
+          ? `R${o.runpathDirs.map((d) => d.dir).join('\0')}`
+          : `C${o.chain}`;
       const key = `${rootKey}${ctx}|${nodeflib ? 'N' : ''}`;
       o.memo = shared.memo.get(key);
       if (!o.memo) shared.memo.set(key, (o.memo = new Map()));
@@ -476,9 +559,21 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
         if (!c) continue;
         const p = probe(fs, c.entry.value, want);
         if (p.kind !== 'ok') continue; // the loader cannot open it: on to the default dirs
-        out.found = { path: p.path, realPath: p.realPath, layer: p.layer, elf: p.elf, via: 'ld.so.cache', ...(c.entry.hwcaps ? { hwcaps: c.entry.hwcaps } : {}) };
+        out.found = {
+          path: p.path,
+          realPath: p.realPath,
+          layer: p.layer,
+          elf: p.elf,
+          via: 'ld.so.cache',
+          ...(c.entry.hwcaps ? { hwcaps: c.entry.hwcaps } : {}),
+        };
         const d = dirOf(normalise(c.entry.value));
-        if (!shared.confDirs.has(abs(d)) && !defaults.includes(abs(d)) && !shared.confDirs.has(abs(d.replace(/\/glibc-hwcaps\/[^/]+$/, '')))) out.cacheOnly = true;
+        if (
+          !shared.confDirs.has(abs(d)) &&
+          !defaults.includes(abs(d)) &&
+          !shared.confDirs.has(abs(d.replace(/\/glibc-hwcaps\/[^/]+$/, '')))
+        )
+          out.cacheOnly = true;
         if (c.copies.length > 1) out.copies = c.copies;
         break;
       }
@@ -489,7 +584,14 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
         const c = probe(fs, joinRel(dir, `${sub}${name}`), want);
         if (c.kind === 'absent') continue;
         if (c.kind === 'ok') {
-          out.found = { path: c.path, realPath: c.realPath, layer: c.layer, elf: c.elf, via: step.via, ...(sub ? { hwcaps: sub.split('/')[1]! } : {}) };
+          out.found = {
+            path: c.path,
+            realPath: c.realPath,
+            layer: c.layer,
+            elf: c.elf,
+            via: step.via,
+            ...(sub ? { hwcaps: sub.split('/')[1]! } : {}),
+          };
           break;
         }
         if (c.kind === 'wrong-class' && !musl) continue; // glibc skips it
@@ -542,9 +644,23 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
         const k = `${name}\0${o.path}`;
         if (self && !muslSelf.has(k)) {
           muslSelf.add(k);
-          res.libs.push({ name, path: self.path, realPath: self.realPath, layer: res.interpreter?.found?.layer ?? 0, neededBy: o.path, via: 'musl-self', depth: o.depth + 1 });
+          res.libs.push({
+            name,
+            path: self.path,
+            realPath: self.realPath,
+            layer: res.interpreter?.found?.layer ?? 0,
+            neededBy: o.path,
+            via: 'musl-self',
+            depth: o.depth + 1,
+          });
         }
-        if (!self) res.missing.push({ name, neededBy: o.path, reason: 'musl itself (the interpreter) is missing', searched: [] });
+        if (!self)
+          res.missing.push({
+            name,
+            neededBy: o.path,
+            reason: 'musl itself (the interpreter) is missing',
+            searched: [],
+          });
         continue;
       }
       let found: SearchResult['found'];
@@ -559,7 +675,8 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
         r = search(o, name, nameId);
         found = r.found;
       }
-      if (r.notInCache && !res.notInCache.some((x) => x.name === name)) res.notInCache.push({ name, path: r.notInCache });
+      if (r.notInCache && !res.notInCache.some((x) => x.name === name))
+        res.notInCache.push({ name, path: r.notInCache });
       if (!found) {
         if (!missingNames.has(name)) {
           missingNames.add(name);
@@ -575,7 +692,15 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
       const obj = makeObj(name, found.path, found.realPath, found.elf, o, o.depth + 1, false);
       load(obj, nameId, realId);
       queue.push(obj);
-      const l: ResolvedLib = { name, path: found.path, realPath: found.realPath, layer: found.layer, neededBy: o.path, via: found.via, depth: obj.depth };
+      const l: ResolvedLib = {
+        name,
+        path: found.path,
+        realPath: found.realPath,
+        layer: found.layer,
+        neededBy: o.path,
+        via: found.via,
+        depth: obj.depth,
+      };
       if (found.hwcaps) l.hwcaps = found.hwcaps;
       res.libs.push(l);
     }
@@ -587,7 +712,8 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
         const dep = byName.get(need.file);
         if (!dep || dep.elf.versionDefs.length === 0) continue;
         for (const v of need.versions) {
-          if (!dep.elf.versionDefs.includes(v)) res.versionProblems.push({ object: o.path, library: dep.realPath, file: need.file, version: v });
+          if (!dep.elf.versionDefs.includes(v))
+            res.versionProblems.push({ object: o.path, library: dep.realPath, file: need.file, version: v });
         }
       }
     }
@@ -595,7 +721,15 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
   return res;
 }
 
-const MUSL_ARCH: Record<number, string> = { 62: 'x86_64', 3: 'i386', 183: 'aarch64', 40: 'arm', 21: 'powerpc64le', 22: 's390x', 243: 'riscv64' };
+const MUSL_ARCH: Record<number, string> = {
+  62: 'x86_64',
+  3: 'i386',
+  183: 'aarch64',
+  40: 'arm',
+  21: 'powerpc64le',
+  22: 's390x',
+  243: 'riscv64',
+};
 
 /** <prefix>/etc/ld-musl-<arch>.path for a musl interpreter (arch from its name, else from the machine). */
 export function muslPathFileFor(interp: string | undefined, machine: number): string {

@@ -19,8 +19,14 @@ export interface StaticNss {
 
 /** The databases a static binary's NSS calls may consult, and glibc's built-in default sources for each. */
 const DATABASES: Record<string, string[]> = {
-  passwd: ['files'], group: ['files'], shadow: ['files'], hosts: ['files', 'dns'], services: ['files'], networks: ['files', 'dns'],
-  protocols: ['files'], initgroups: ['files'],
+  passwd: ['files'],
+  group: ['files'],
+  shadow: ['files'],
+  hosts: ['files', 'dns'],
+  services: ['files'],
+  networks: ['files', 'dns'],
+  protocols: ['files'],
+  initgroups: ['files'],
 };
 
 /** Sources per database from /etc/nsswitch.conf (glibc's defaults where a database or the file is missing). */
@@ -33,7 +39,13 @@ export function nsswitchSources(fs: FinalFs): { file: boolean; sources: Map<stri
     const m = /^\s*([a-z_]+)\s*:\s*(.*)$/.exec(raw.replace(/#.*/, ''));
     if (!m || !(m[1]! in DATABASES)) continue;
     // "files [NOTFOUND=return] dns": the bracketed actions are not sources.
-    sources.set(m[1]!, m[2]!.replace(/\[[^\]]*\]/g, ' ').split(/\s+/).filter((s) => /^[a-z0-9_]+$/.test(s)));
+    sources.set(
+      m[1]!,
+      m[2]!
+        .replace(/\[[^\]]*\]/g, ' ')
+        .split(/\s+/)
+        .filter((s) => /^[a-z0-9_]+$/.test(s)),
+    );
   }
   return { file: true, sources };
 }

@@ -1,7 +1,15 @@
 /** The small files whose text the 'text' analyser keeps (paths are normalised: no leading `/`). */
 import type { Entry } from '../entry.js';
 
-const EXACT = new Set(['etc/ld.so.conf', 'etc/nsswitch.conf', 'etc/os-release', 'usr/lib/os-release', 'etc/alpine-release', 'etc/debian_version', 'etc/redhat-release']);
+const EXACT = new Set([
+  'etc/ld.so.conf',
+  'etc/nsswitch.conf',
+  'etc/os-release',
+  'usr/lib/os-release',
+  'etc/alpine-release',
+  'etc/debian_version',
+  'etc/redhat-release',
+]);
 
 export function isWellKnownTextPath(path: string): boolean {
   if (EXACT.has(path)) return true;

@@ -43,27 +43,46 @@ export const needsGlibc = (elf: ElfSummary): boolean => elf.minGlibc !== undefin
 
 export function verdictOf(b: BinaryRecord, elf: ElfSummary, archOk: boolean): Verdict {
   if (!archOk) return { status: 'will not start', reason: `exec format error: ${b.class}-bit ${b.machine} binary` };
-  if ((b.mode & 0o111) === 0) return { status: 'will not start', reason: `permission denied: mode ${(b.mode & 0o7777).toString(8).padStart(4, '0')} has no execute bit` };
-  if (b.kind !== 'dynamic-exec') return { status: 'will start', reason: `${b.kind} binary: needs no loader or libraries` };
+  if ((b.mode & 0o111) === 0)
+    return {
+      status: 'will not start',
+      reason: `permission denied: mode ${(b.mode & 0o7777).toString(8).padStart(4, '0')} has no execute bit`,
+    };
+  if (b.kind !== 'dynamic-exec')
+    return { status: 'will start', reason: `${b.kind} binary: needs no loader or libraries` };
   const r = b.resolution;
   if (!r) return { status: 'unknown', reason: 'not resolved' };
-  if (r.interpreter && !r.interpreter.found) return { status: 'will not start', reason: `interpreter ${r.interpreter.path} ${r.interpreter.problem ?? 'not found'}: exec fails with "no such file or directory"` };
+  if (r.interpreter && !r.interpreter.found)
+    return {
+      status: 'will not start',
+      reason: `interpreter ${r.interpreter.path} ${r.interpreter.problem ?? 'not found'}: exec fails with "no such file or directory"`,
+    };
   if (r.missing.length > 0) {
     const m = r.missing[0]!;
-    return { status: 'will not start', reason: `${m.name}: ${m.reason === 'not found' ? 'cannot open shared object file: No such file or directory' : m.reason}${r.missing.length > 1 ? ` (and ${r.missing.length - 1} more)` : ''}` };
+    return {
+      status: 'will not start',
+      reason: `${m.name}: ${m.reason === 'not found' ? 'cannot open shared object file: No such file or directory' : m.reason}${r.missing.length > 1 ? ` (and ${r.missing.length - 1} more)` : ''}`,
+    };
   }
   if (r.versionProblems.length > 0) {
     const v = r.versionProblems[0]!;
     return { status: 'will not start', reason: `version \`${v.version}' not found (required by ${v.object})` };
   }
   if (r.flavour === 'musl' && needsGlibc(elf)) {
-    return { status: 'unknown', reason: 'glibc-linked binary under musl\'s loader: libc.so.6 maps to musl, and symbols musl lacks fail at start with "symbol not found"' };
+    return {
+      status: 'unknown',
+      reason:
+        'glibc-linked binary under musl\'s loader: libc.so.6 maps to musl, and symbols musl lacks fail at start with "symbol not found"',
+    };
   }
   if (r.flavour === 'unknown') return { status: 'unknown', reason: `unknown loader ${r.interpreter?.path ?? ''}` };
   // Without /etc/ld.so.cache glibc searches only the default dirs (dl-load.c: no cache, no conf files): the
   // real loader, run in a chroot, refuses such a program (test/e2e-elf/loader-cache.test.ts).
   if (r.needsLdconfig.length > 0) {
-    return { status: 'will not start', reason: `${r.needsLdconfig[0]} is found only through /etc/ld.so.conf, and the image has no /etc/ld.so.cache (ldconfig never ran): the loader searches only the default dirs` };
+    return {
+      status: 'will not start',
+      reason: `${r.needsLdconfig[0]} is found only through /etc/ld.so.conf, and the image has no /etc/ld.so.cache (ldconfig never ran): the loader searches only the default dirs`,
+    };
   }
   return { status: 'will start', reason: `interpreter and ${r.libs.length} libraries resolve` };
 }

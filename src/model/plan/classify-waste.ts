@@ -6,7 +6,14 @@ import { finalEntriesSteps, indexEntriesSteps } from './entry-index.js';
 import { layerWaste } from './layer-waste.js';
 import { classifyNodesSteps } from './node-classes.js';
 import { runSteps, STEP_ITEMS, type Steps } from '../steps.js';
-import { DUPLICATES_TEXT, LAYER_WASTE_TEXT, WASTE_RULES, type LayerWasteId, type WasteCategory, type WasteClassId } from './waste-rules.js';
+import {
+  DUPLICATES_TEXT,
+  LAYER_WASTE_TEXT,
+  WASTE_RULES,
+  type LayerWasteId,
+  type WasteCategory,
+  type WasteClassId,
+} from './waste-rules.js';
 
 /** A group of paths inside one class (the `.git` directory, the apt lists directory, one duplicate set). */
 export interface WastePath {

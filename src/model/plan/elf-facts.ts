@@ -1,4 +1,3 @@
-
 /**
  * The parts of an entry's `facts.elf` (the ELF helper's summary of ElfInfo) the planner reads. Read
  * defensively: a summary may leave fields out.

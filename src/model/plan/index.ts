@@ -1,6 +1,18 @@
 /** The slimming planner: waste classes, what-if plans, projections, safety checks and the fix list (pure). */
-export { classifyWaste, classifyWasteSteps, type WasteClass, type WasteReport, type WastePath } from './classify-waste.js';
-export { WASTE_RULES, type WasteClassId, type PathClassId, type WasteCategory, type LayerWasteId } from './waste-rules.js';
+export {
+  classifyWaste,
+  classifyWasteSteps,
+  type WasteClass,
+  type WasteReport,
+  type WastePath,
+} from './classify-waste.js';
+export {
+  WASTE_RULES,
+  type WasteClassId,
+  type PathClassId,
+  type WasteCategory,
+  type LayerWasteId,
+} from './waste-rules.js';
 export { describeAction, sameAction, type PlanAction } from './plan-action.js';
 export { buildPlan, type Plan, type PlannedAction } from './build-plan.js';
 export {

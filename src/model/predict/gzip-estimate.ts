@@ -54,7 +54,8 @@ export function segmentAt(plan: SamplingPlan, offset: number): { start: number; 
     const length = Math.min(MiB, plan.fullPrefix - start);
     return { start, length, sampled: length };
   }
-  const wideStart = plan.fullPrefix + Math.max(0, Math.ceil((plan.wideAfter - plan.fullPrefix) / plan.stride)) * plan.stride;
+  const wideStart =
+    plan.fullPrefix + Math.max(0, Math.ceil((plan.wideAfter - plan.fullPrefix) / plan.stride)) * plan.stride;
   if (offset < wideStart) {
     const start = plan.fullPrefix + Math.floor((offset - plan.fullPrefix) / plan.stride) * plan.stride;
     return { start, length: plan.stride, sampled: Math.min(plan.sample, plan.stride) };
@@ -126,7 +127,12 @@ export class CompressedRuler {
   }
 }
 
-export function buildEstimate(method: string, tarBytes: number, segments: readonly Segment[], spans: readonly FileSpan[]): GzipLayerEstimate {
+export function buildEstimate(
+  method: string,
+  tarBytes: number,
+  segments: readonly Segment[],
+  spans: readonly FileSpan[],
+): GzipLayerEstimate {
   const ruler = new CompressedRuler(segments);
   const files = new Map<string, number>();
   for (const f of spans) files.set(f.path, (files.get(f.path) ?? 0) + (ruler.at(f.end) - ruler.at(f.start)));
@@ -142,7 +148,7 @@ export function estimateCompressedBytes(est: GzipLayerEstimate, removed: readonl
   if (removed.length === 0) return est.gzipBytes;
   const set = new Set(removed);
   const isRemoved = (p: string): boolean => {
-    for (let q = p; ; ) {
+    for (let q = p; ;) {
       if (set.has(q)) return true;
       const i = q.lastIndexOf('/');
       if (i < 0) return false;

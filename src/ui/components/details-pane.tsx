@@ -16,12 +16,26 @@ export function DetailsPane(p: DetailsPaneProps) {
   p.sections.forEach((s, i) => {
     if (s.length === 0) return;
     if (i > 0 && lines.length > 0) lines.push({ text: '', head: false });
-    s.forEach((l, k) => lines.push(typeof l === 'string' ? { text: l, head: k === 0 } : { text: l.text, head: k === 0, tone: l.tone }));
+    s.forEach((l, k) =>
+      lines.push(typeof l === 'string' ? { text: l, head: k === 0 } : { text: l.text, head: k === 0, tone: l.tone }),
+    );
   });
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={p.theme.dim} width={p.width} height={p.height + 2} flexShrink={0}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={p.theme.dim}
+      width={p.width}
+      height={p.height + 2}
+      flexShrink={0}
+    >
       {lines.slice(0, p.height).map((l, i) => (
-        <Text key={i} wrap="truncate" bold={l.head} color={l.tone ? toneColor(p.theme, l.tone) : l.text.startsWith('!') ? p.theme.wasted : undefined}>
+        <Text
+          key={i}
+          wrap="truncate"
+          bold={l.head}
+          color={l.tone ? toneColor(p.theme, l.tone) : l.text.startsWith('!') ? p.theme.wasted : undefined}
+        >
           {l.text === '' ? ' ' : l.text}
         </Text>
       ))}

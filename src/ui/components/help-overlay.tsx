@@ -13,12 +13,24 @@ export interface HelpOverlayProps {
 export function HelpOverlay(p: HelpOverlayProps) {
   const more = p.lines.length > p.top + p.height;
   return (
-    <Box flexDirection="column" borderStyle="double" borderColor={p.theme.accent} width={p.width} height={p.height + 3} flexShrink={0}>
+    <Box
+      flexDirection="column"
+      borderStyle="double"
+      borderColor={p.theme.accent}
+      width={p.width}
+      height={p.height + 3}
+      flexShrink={0}
+    >
       <Text bold wrap="truncate">
         Keys — Esc or ? closes{more || p.top > 0 ? ' · j/k scroll' : ''}
       </Text>
       {p.lines.slice(p.top, p.top + p.height).map((l, i) => (
-        <Text key={i} wrap="truncate" bold={!l.startsWith(' ') && l !== ''} color={!l.startsWith(' ') && l !== '' ? p.theme.accent : undefined}>
+        <Text
+          key={i}
+          wrap="truncate"
+          bold={!l.startsWith(' ') && l !== ''}
+          color={!l.startsWith(' ') && l !== '' ? p.theme.accent : undefined}
+        >
           {l === '' ? ' ' : l}
         </Text>
       ))}

@@ -19,12 +19,24 @@ export const layerRowText = (r: LayerRow, selected: boolean): string =>
 export function LayersPane(p: LayersPaneProps) {
   const visible = p.rows.slice(p.top, p.top + p.height);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={p.focused ? p.theme.accent : p.theme.dim} width={p.width} height={p.height + 3} flexShrink={0}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={p.focused ? p.theme.accent : p.theme.dim}
+      width={p.width}
+      height={p.height + 3}
+      flexShrink={0}
+    >
       <Text wrap="truncate" bold>
         Layers <Text color={p.theme.dim}>({p.compare === 'aggregated' ? 'aggregated' : 'layer changes'}; ^A/^L)</Text>
       </Text>
       {visible.map((r) => (
-        <Text key={r.index} wrap="truncate" inverse={r.index === p.selected && p.focused} bold={r.index === p.selected && !p.focused}>
+        <Text
+          key={r.index}
+          wrap="truncate"
+          inverse={r.index === p.selected && p.focused}
+          bold={r.index === p.selected && !p.focused}
+        >
           {layerRowText(r, r.index === p.selected)}
         </Text>
       ))}

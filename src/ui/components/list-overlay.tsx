@@ -20,7 +20,15 @@ export interface ListOverlayProps {
 }
 
 export const toneColor = (t: Theme, tone: Tone | undefined): string | undefined =>
-  tone === 'error' ? t.removed : tone === 'warn' ? t.modified : tone === 'ok' ? t.added : tone === 'dim' ? t.dim : undefined;
+  tone === 'error'
+    ? t.removed
+    : tone === 'warn'
+      ? t.modified
+      : tone === 'ok'
+        ? t.added
+        : tone === 'dim'
+          ? t.dim
+          : undefined;
 
 const textOf = (l: DetailLine): string => (typeof l === 'string' ? l : l.text);
 const toneOf = (l: DetailLine): Tone | undefined => (typeof l === 'string' ? undefined : l.tone);
@@ -32,10 +40,21 @@ export function ListOverlay(p: ListOverlayProps) {
   const top = windowTop(Math.max(0, p.cursor - listH + 1), p.cursor, p.items.length, listH);
   const shown = p.items.slice(top, top + listH);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={p.theme.accent} width={p.width} height={p.height + 2} flexShrink={0}>
-      <Text wrap="truncate" bold>{p.title}</Text>
-      <Text wrap="truncate" color={p.theme.dim} dimColor={!p.theme.color}>{p.header ?? ' '}</Text>
-      {p.items.length === 0 ? <Text color={p.theme.dim}>  {p.empty}</Text> : null}
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={p.theme.accent}
+      width={p.width}
+      height={p.height + 2}
+      flexShrink={0}
+    >
+      <Text wrap="truncate" bold>
+        {p.title}
+      </Text>
+      <Text wrap="truncate" color={p.theme.dim} dimColor={!p.theme.color}>
+        {p.header ?? ' '}
+      </Text>
+      {p.items.length === 0 ? <Text color={p.theme.dim}> {p.empty}</Text> : null}
       {shown.map((l, i) => {
         const selected = top + i === p.cursor;
         return (
@@ -47,7 +66,9 @@ export function ListOverlay(p: ListOverlayProps) {
       <Box flexGrow={1} />
       {footer.length > 0 ? <Text color={p.theme.dim}>{'─'.repeat(Math.max(1, p.width - 2))}</Text> : null}
       {footer.map((l, i) => (
-        <Text key={`f${i}`} wrap="truncate" color={toneColor(p.theme, toneOf(l))}>{textOf(l) === '' ? ' ' : textOf(l)}</Text>
+        <Text key={`f${i}`} wrap="truncate" color={toneColor(p.theme, toneOf(l))}>
+          {textOf(l) === '' ? ' ' : textOf(l)}
+        </Text>
       ))}
     </Box>
   );

@@ -14,7 +14,14 @@ export interface PreviewOverlayProps {
 
 export function PreviewOverlay(p: PreviewOverlayProps) {
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={p.theme.accent} width={p.width} height={p.height + 3} flexShrink={0}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={p.theme.accent}
+      width={p.width}
+      height={p.height + 3}
+      flexShrink={0}
+    >
       <Text wrap="truncate" bold>
         {p.title}
       </Text>

@@ -16,10 +16,22 @@ export function SearchOverlay(p: SearchOverlayProps) {
   const top = Math.max(0, p.cursor - p.height + 1);
   const hits = p.result.hits.slice(top, top + p.height);
   const running = p.result.scanned !== undefined && p.result.of !== undefined && p.result.scanned < p.result.of;
-  const progress = running ? ` so far, searching… ${Math.floor((p.result.scanned! / Math.max(1, p.result.of!)) * 100)}%` : '';
-  const count = p.query.trim() === '' ? 'type to search every path' : `${p.result.total} match${p.result.total === 1 ? '' : 'es'}${p.result.total > SEARCH_LIMIT ? ` (best ${SEARCH_LIMIT})` : ''}${progress}`;
+  const progress = running
+    ? ` so far, searching… ${Math.floor((p.result.scanned! / Math.max(1, p.result.of!)) * 100)}%`
+    : '';
+  const count =
+    p.query.trim() === ''
+      ? 'type to search every path'
+      : `${p.result.total} match${p.result.total === 1 ? '' : 'es'}${p.result.total > SEARCH_LIMIT ? ` (best ${SEARCH_LIMIT})` : ''}${progress}`;
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={p.theme.accent} width={p.width} height={p.height + 4} flexShrink={0}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={p.theme.accent}
+      width={p.width}
+      height={p.height + 4}
+      flexShrink={0}
+    >
       <Text wrap="truncate" bold>
         Search: {p.query}
         <Text inverse> </Text>
@@ -31,7 +43,16 @@ export function SearchOverlay(p: SearchOverlayProps) {
         const selected = top + i === p.cursor;
         return (
           <Text key={h.target} wrap="truncate" inverse={selected}>
-            {selected ? '>' : ' '} {highlightRuns(h).map((r, k) => (r.match ? <Text key={k} bold underline={!p.theme.color} color={p.theme.match}>{r.text}</Text> : <Text key={k}>{r.text}</Text>))}
+            {selected ? '>' : ' '}{' '}
+            {highlightRuns(h).map((r, k) =>
+              r.match ? (
+                <Text key={k} bold underline={!p.theme.color} color={p.theme.match}>
+                  {r.text}
+                </Text>
+              ) : (
+                <Text key={k}>{r.text}</Text>
+              ),
+            )}
           </Text>
         );
       })}

@@ -13,11 +13,23 @@ export interface StatusBarProps {
 export function StatusBar(p: StatusBarProps) {
   return (
     <Text wrap="truncate">
-      {p.message ? <Text color={p.theme.modified} bold>{p.message}  </Text> : null}
-      {p.projectedSize ? <Text color={p.theme.accent} bold>{p.projectedSize}  </Text> : null}
+      {p.message ? (
+        <Text color={p.theme.modified} bold>
+          {p.message}{' '}
+        </Text>
+      ) : null}
+      {p.projectedSize ? (
+        <Text color={p.theme.accent} bold>
+          {p.projectedSize}{' '}
+        </Text>
+      ) : null}
       {p.hints.map((h, i) => (
         <Text key={i}>
-          <Text bold color={p.theme.accent}>{h.keys}</Text> {h.label}{'  '}
+          <Text bold color={p.theme.accent}>
+            {h.keys}
+          </Text>{' '}
+          {h.label}
+          {'  '}
         </Text>
       ))}
     </Text>

@@ -34,16 +34,22 @@ export interface TreePaneProps {
 export type TagTone = 'libc' | 'fail' | 'plan';
 
 /** One row as text: cursor, change mark, wasted mark, attributes, size, tree guides and name. */
-export function treeRowText(p: TreePaneProps, row: number): { mark: string; wasted: string; plan: string; body: string; code: number; tags: { text: string; tone: TagTone }[] } {
+export function treeRowText(
+  p: TreePaneProps,
+  row: number,
+): { mark: string; wasted: string; plan: string; body: string; code: number; tags: { text: string; tone: TagTone }[] } {
   const id = p.rows.ids[row]!;
   const node = p.tree.nodes[id]!;
   const e = displayEntry(node, p.view.layer);
   // A path an earlier layer deleted (listed by the wasted-only view) shows as removed.
   const code = p.view.change[id] || (p.view.present[id] ? 0 : CH_REMOVED);
-  const size = p.sizes ? p.sizes[id]! : e?.kind === 'dir' ? p.view.sizes[id]! : e?.size ?? 0;
+  const size = p.sizes ? p.sizes[id]! : e?.kind === 'dir' ? p.view.sizes[id]! : (e?.size ?? 0);
   const attrs = p.attributes ? `${modeString(e)} ${(e ? `${e.uid}:${e.gid}` : '').padStart(9)} ` : '';
-  const name = p.flat ? nameWithLink(displayPath(node.path), e) : `${guidePrefix(p.rows, row)}${nameWithLink(node.name, e)}`;
-  const collapsed = !p.flat && p.rows.hasKids[row] === 1 && (row + 1 >= p.rows.count || p.rows.parentRow[row + 1] !== row) ? ' …' : '';
+  const name = p.flat
+    ? nameWithLink(displayPath(node.path), e)
+    : `${guidePrefix(p.rows, row)}${nameWithLink(node.name, e)}`;
+  const collapsed =
+    !p.flat && p.rows.hasKids[row] === 1 && (row + 1 >= p.rows.count || p.rows.parentRow[row + 1] !== row) ? ' …' : '';
   const tags: { text: string; tone: TagTone }[] = [];
   const libc = libcTagText(p.elf?.tag.get(id));
   if (libc) tags.push({ text: ` ${libc}`, tone: 'libc' });
@@ -61,7 +67,8 @@ export function treeRowText(p: TreePaneProps, row: number): { mark: string; wast
   };
 }
 
-const tagColor = (t: Theme, tone: TagTone): string | undefined => (tone === 'fail' ? t.removed : tone === 'plan' ? t.modified : t.accent);
+const tagColor = (t: Theme, tone: TagTone): string | undefined =>
+  tone === 'fail' ? t.removed : tone === 'plan' ? t.modified : t.accent;
 
 export function TreePane(p: TreePaneProps) {
   const end = Math.min(p.rows.count, p.top + p.height);
@@ -72,21 +79,44 @@ export function TreePane(p: TreePaneProps) {
     lines.push(
       <Text key={r} wrap="truncate" inverse={r === p.cursor && p.focused} bold={r === p.cursor && !p.focused}>
         <Text color={color}>{t.mark}</Text>
-        <Text color={t.wasted !== ' ' ? p.theme.wasted : undefined} bold={t.wasted !== ' '}>{t.wasted}</Text>
-        <Text color={t.plan !== ' ' ? p.theme.modified : undefined} bold>{t.plan}</Text>
+        <Text color={t.wasted !== ' ' ? p.theme.wasted : undefined} bold={t.wasted !== ' '}>
+          {t.wasted}
+        </Text>
+        <Text color={t.plan !== ' ' ? p.theme.modified : undefined} bold>
+          {t.plan}
+        </Text>
         <Text color={color}>{t.body}</Text>
         {t.tags.map((g, k) => (
-          <Text key={k} color={tagColor(p.theme, g.tone)} bold={g.tone === 'fail'}>{g.text}</Text>
+          <Text key={k} color={tagColor(p.theme, g.tone)} bold={g.tone === 'fail'}>
+            {g.text}
+          </Text>
         ))}
       </Text>,
     );
   }
-  if (p.rows.count === 0) lines.push(<Text key="empty" color={p.theme.dim}>  (nothing to show: every path is filtered out)</Text>);
+  if (p.rows.count === 0)
+    lines.push(
+      <Text key="empty" color={p.theme.dim}>
+        {' '}
+        (nothing to show: every path is filtered out)
+      </Text>,
+    );
   const header = `     ${p.attributes ? 'Permission    UID:GID ' : ''}${p.sizes ? '  Wasted' : '    Size'}  ${p.flat ? `Path (largest first)` : 'Name'}`;
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={p.focused ? p.theme.accent : p.theme.dim} width={p.width} height={p.height + 4} flexShrink={0}>
-      <Text wrap="truncate" bold>{p.title}</Text>
-      <Text wrap="truncate" color={p.theme.dim} dimColor={!p.theme.color}>{header}</Text>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={p.focused ? p.theme.accent : p.theme.dim}
+      width={p.width}
+      height={p.height + 4}
+      flexShrink={0}
+    >
+      <Text wrap="truncate" bold>
+        {p.title}
+      </Text>
+      <Text wrap="truncate" color={p.theme.dim} dimColor={!p.theme.color}>
+        {header}
+      </Text>
       {lines}
     </Box>
   );

@@ -30,7 +30,11 @@ export const afterFrame: Scheduler = (run) => {
   return () => clearTimeout(t);
 };
 
-export function useLaterAnalyses(first: Analysis, schedule: Scheduler = afterFrame, binaryOptions: BinaryOptions = {}): LaterAnalyses {
+export function useLaterAnalyses(
+  first: Analysis,
+  schedule: Scheduler = afterFrame,
+  binaryOptions: BinaryOptions = {},
+): LaterAnalyses {
   const [analysis, setAnalysis] = useState(first);
   const [waste, setWaste] = useState<WasteReport | undefined>(() => wasteReportIfReady(first));
   const binariesPending = analysis.binaries === PENDING_BINARIES;
@@ -43,7 +47,9 @@ export function useLaterAnalyses(first: Analysis, schedule: Scheduler = afterFra
   useEffect(() => setAnalysis(first), [first]);
   useEffect(() => {
     if (!binariesPending) return;
-    return scheduleRef.current(() => setAnalysis((a) => (a.binaries === PENDING_BINARIES ? withBinaries(a, optionsRef.current) : a)));
+    return scheduleRef.current(() =>
+      setAnalysis((a) => (a.binaries === PENDING_BINARIES ? withBinaries(a, optionsRef.current) : a)),
+    );
   }, [binariesPending]);
   const classify = useCallback((): SliceJob<WasteReport> => {
     job.current ??= new SliceJob(classifyWasteSteps(first), (r) => {

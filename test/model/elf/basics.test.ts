@@ -10,7 +10,11 @@ test('isElfMagic', () => {
 });
 
 test('non-ELF and tiny inputs are reported as malformed, not thrown', () => {
-  for (const b of [new Uint8Array(0), new TextEncoder().encode('#!/bin/sh\necho hi\n'), new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1])]) {
+  for (const b of [
+    new Uint8Array(0),
+    new TextEncoder().encode('#!/bin/sh\necho hi\n'),
+    new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1]),
+  ]) {
     const r = parseElf(bytesSource(b));
     assert.equal(r.ok, false);
   }

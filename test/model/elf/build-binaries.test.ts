@@ -57,7 +57,8 @@ function agreesWithSectionSizes(name: string, elf: ElfInfo): void {
   assert.equal(elf.debugBytes, dbg, 'debugBytes vs readelf -S');
 }
 
-const HELLO = '#include <stdio.h>\n__thread int tls_counter;\nint main(void){ tls_counter++; puts("hello"); return tls_counter - 1; }\n';
+const HELLO =
+  '#include <stdio.h>\n__thread int tls_counter;\nint main(void){ tls_counter++; puts("hello"); return tls_counter - 1; }\n';
 const LIB = 'int foo(void){ return 42; }\nint bar(void){ return 7; }\n';
 const USE = 'int foo(void);\nint main(void){ return foo() - 42; }\n';
 const VERSCRIPT = 'FOO_1.0 { global: foo; local: *; };\nFOO_2.0 { global: bar; } FOO_1.0;\n';
@@ -90,8 +91,13 @@ test('gcc dynamic PIE: dynamic-exec, glibc interpreter, minGlibc, TLS', () => {
   assert.equal(e.hasTls, true);
   assert.equal(e.hasGnuStackExec, false);
   // minGlibc: the highest GLIBC_ name readelf lists, compared numerically here.
-  const names = readelfFile(join(dir, 'dyn')).versionNeeds.flatMap((n) => n.versions).filter((v) => /^GLIBC_\d/.test(v));
-  const best = names.map((v) => v.slice(6)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1);
+  const names = readelfFile(join(dir, 'dyn'))
+    .versionNeeds.flatMap((n) => n.versions)
+    .filter((v) => /^GLIBC_\d/.test(v));
+  const best = names
+    .map((v) => v.slice(6))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .at(-1);
   assert.equal(e.minGlibc, best);
   assert.equal(e.class, 64);
   assert.equal(e.endian, 'le');
@@ -125,14 +131,31 @@ test('gcc -static-pie: static-pie', () => {
 });
 
 test('shared library with soname and version definitions; exe with $ORIGIN rpath / runpath', () => {
-  mustBuild('gcc', ['-O2', '-shared', '-fPIC', 'lib.c', '-o', 'libfoo.so', '-Wl,-soname,libfoo.so.1', '-Wl,--version-script,lib.map']);
+  mustBuild('gcc', [
+    '-O2',
+    '-shared',
+    '-fPIC',
+    'lib.c',
+    '-o',
+    'libfoo.so',
+    '-Wl,-soname,libfoo.so.1',
+    '-Wl,--version-script,lib.map',
+  ]);
   const lib = parse('libfoo.so');
   agreesWithReadelf('libfoo.so', lib);
   assert.equal(lib.kind, 'shared-lib');
   assert.equal(lib.soname, 'libfoo.so.1');
   assert.deepEqual(lib.versionDefs, ['FOO_1.0', 'FOO_2.0']);
 
-  mustBuild('gcc', ['use.c', '-o', 'use-rpath', '-L.', '-lfoo', "-Wl,-rpath,$ORIGIN/../lib:/opt/x", '-Wl,--disable-new-dtags']);
+  mustBuild('gcc', [
+    'use.c',
+    '-o',
+    'use-rpath',
+    '-L.',
+    '-lfoo',
+    '-Wl,-rpath,$ORIGIN/../lib:/opt/x',
+    '-Wl,--disable-new-dtags',
+  ]);
   const a = parse('use-rpath');
   agreesWithReadelf('use-rpath', a);
   assert.deepEqual(a.rpath, ['$ORIGIN/../lib', '/opt/x']);
@@ -140,7 +163,15 @@ test('shared library with soname and version definitions; exe with $ORIGIN rpath
   assert.ok(a.needed.includes('libfoo.so.1'));
   assert.deepEqual(a.versionNeeds.find((n) => n.file === 'libfoo.so.1')?.versions, ['FOO_1.0']);
 
-  mustBuild('gcc', ['use.c', '-o', 'use-runpath', '-L.', '-lfoo', "-Wl,-rpath,$ORIGIN/../lib", '-Wl,--enable-new-dtags']);
+  mustBuild('gcc', [
+    'use.c',
+    '-o',
+    'use-runpath',
+    '-L.',
+    '-lfoo',
+    '-Wl,-rpath,$ORIGIN/../lib',
+    '-Wl,--enable-new-dtags',
+  ]);
   const b = parse('use-runpath');
   agreesWithReadelf('use-runpath', b);
   assert.deepEqual(b.runpath, ['$ORIGIN/../lib']);
@@ -185,7 +216,21 @@ test('musl-gcc dynamic and static', (t) => {
 test('32-bit (i386): a 32-bit shared object via ld -m elf_i386, and a gcc -m32 program (gcc-multilib)', (t) => {
   // The 32-bit object + ld path needs no 32-bit libc, so it always runs.
   mustBuild('gcc', ['-m32', '-fPIC', '-c', 'lib.c', '-o', 'lib32.o']);
-  mustBuild('ld', ['-m', 'elf_i386', '-shared', '-soname', 'libfoo32.so.1', '--version-script', 'lib.map', '-rpath', '$ORIGIN', '--enable-new-dtags', '-o', 'libfoo32.so', 'lib32.o']);
+  mustBuild('ld', [
+    '-m',
+    'elf_i386',
+    '-shared',
+    '-soname',
+    'libfoo32.so.1',
+    '--version-script',
+    'lib.map',
+    '-rpath',
+    '$ORIGIN',
+    '--enable-new-dtags',
+    '-o',
+    'libfoo32.so',
+    'lib32.o',
+  ]);
   const l = parse('libfoo32.so');
   agreesWithReadelf('libfoo32.so', l);
   assert.equal(l.class, 32);
@@ -199,7 +244,15 @@ test('32-bit (i386): a 32-bit shared object via ld -m elf_i386, and a gcc -m32 p
   assert.equal(o.kind, 'object');
   assert.equal(o.type, 'rel');
   // Linking needs the 32-bit libc (gcc-multilib, installed by .ci/run): required in CI.
-  if (!needTool(t, sh('gcc', ['-m32', 'hello.c', '-o', 'hello32']).ok, 'gcc -m32 (32-bit multilib)', 'apt-get install gcc-multilib')) return;
+  if (
+    !needTool(
+      t,
+      sh('gcc', ['-m32', 'hello.c', '-o', 'hello32']).ok,
+      'gcc -m32 (32-bit multilib)',
+      'apt-get install gcc-multilib',
+    )
+  )
+    return;
   const e = parse('hello32');
   agreesWithReadelf('hello32', e);
   assert.equal(e.class, 32);

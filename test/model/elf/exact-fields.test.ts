@@ -49,9 +49,25 @@ test('IA-64 addresses above 2^53: DT_STRTAB at 0x40000000000005d8 maps to the ri
   writeFileSync(
     file,
     craftElf({
-      is64: true, le: true, machine: 50, base, size: 0x800,
-      blobs: [{ at: 0x400, bytes: decoy.bytes }, { at: 0x5d8, bytes: real.bytes }],
-      dynamic: { at: 0x700, segment: true, entries: [[DT_NEEDED, BigInt(real.index[0]!)], [DT_RUNPATH, BigInt(real.index[1]!)], [DT_STRTAB, strAddr], [DT_STRSZ, BigInt(real.bytes.length)]] },
+      is64: true,
+      le: true,
+      machine: 50,
+      base,
+      size: 0x800,
+      blobs: [
+        { at: 0x400, bytes: decoy.bytes },
+        { at: 0x5d8, bytes: real.bytes },
+      ],
+      dynamic: {
+        at: 0x700,
+        segment: true,
+        entries: [
+          [DT_NEEDED, BigInt(real.index[0]!)],
+          [DT_RUNPATH, BigInt(real.index[1]!)],
+          [DT_STRTAB, strAddr],
+          [DT_STRSZ, BigInt(real.bytes.length)],
+        ],
+      },
     }),
   );
   const l = readelf(['-l'], file);
@@ -69,7 +85,9 @@ test('IA-64 addresses above 2^53: DT_STRTAB at 0x40000000000005d8 maps to the ri
 
 /** The file offset and size of a section, from `readelf -S`. */
 function sectionOf(file: string, name: string): { offset: number; size: number } {
-  const line = readelf(['-S'], file).split('\n').find((x) => x.includes(` ${name} `));
+  const line = readelf(['-S'], file)
+    .split('\n')
+    .find((x) => x.includes(` ${name} `));
   assert.ok(line, `no ${name} in ${file}`);
   const m = /\]\s+\S+\s+\S+\s+[0-9a-f]+\s+([0-9a-f]+)\s+([0-9a-f]+)/.exec(line);
   assert.ok(m, line);
@@ -145,15 +163,31 @@ test('a .dynamic section without PT_DYNAMIC gives no dependencies (the loader ne
 });
 
 test('names keep their bytes: two non-UTF-8 DT_NEEDED names stay distinct (\\xNN for each byte that is not UTF-8)', () => {
-  const names = [Buffer.from('lib\xff.so', 'latin1'), Buffer.from('lib\xfe.so', 'latin1'), Buffer.from('libé.so', 'utf8')];
+  const names = [
+    Buffer.from('lib\xff.so', 'latin1'),
+    Buffer.from('lib\xfe.so', 'latin1'),
+    Buffer.from('libé.so', 'utf8'),
+  ];
   const t = strtab(names);
   const file = join(dir, 'bytes.so');
   writeFileSync(
     file,
     craftElf({
-      is64: true, le: true, machine: 62, base: 0n, size: 0x400,
+      is64: true,
+      le: true,
+      machine: 62,
+      base: 0n,
+      size: 0x400,
       blobs: [{ at: 0x200, bytes: t.bytes }],
-      dynamic: { at: 0x300, segment: true, entries: [...t.index.map((i) => [DT_NEEDED, BigInt(i)] as [number, bigint]), [DT_STRTAB, 0x200n], [DT_STRSZ, BigInt(t.bytes.length)]] },
+      dynamic: {
+        at: 0x300,
+        segment: true,
+        entries: [
+          ...t.index.map((i) => [DT_NEEDED, BigInt(i)] as [number, bigint]),
+          [DT_STRTAB, 0x200n],
+          [DT_STRSZ, BigInt(t.bytes.length)],
+        ],
+      },
     }),
   );
   // readelf prints the raw bytes; escape them here by hand (valid UTF-8 kept, any other byte as \xNN).
@@ -161,7 +195,9 @@ test('names keep their bytes: two non-UTF-8 DT_NEEDED names stay distinct (\\xNN
   assert.equal(raw.length, 3);
   const escape = (b: Buffer): string => {
     const s = b.toString('utf8');
-    return Buffer.from(s, 'utf8').equals(b) ? s : [...b].map((c) => (c < 0x80 ? String.fromCharCode(c) : `\\x${c.toString(16)}`)).join('');
+    return Buffer.from(s, 'utf8').equals(b)
+      ? s
+      : [...b].map((c) => (c < 0x80 ? String.fromCharCode(c) : `\\x${c.toString(16)}`)).join('');
   };
   const want = raw.map(escape);
   assert.deepEqual(want, ['lib\\xff.so', 'lib\\xfe.so', 'libé.so']);
@@ -169,7 +205,10 @@ test('names keep their bytes: two non-UTF-8 DT_NEEDED names stay distinct (\\xNN
 });
 
 test('EM_S390 (22): s390 for ELF32, s390x for ELF64 (readelf says "IBM S/390" for both)', () => {
-  for (const [is64, name] of [[false, 's390'], [true, 's390x']] as const) {
+  for (const [is64, name] of [
+    [false, 's390'],
+    [true, 's390x'],
+  ] as const) {
     const file = join(dir, `s390-${is64 ? 64 : 32}`);
     writeFileSync(file, craftElf({ is64, le: false, type: 2, machine: 22, base: 0x400000n, size: 0x200, blobs: [] }));
     const re = readelfFile(file);

@@ -88,7 +88,8 @@ function mutate(seed: Seed, rand: () => number): { bytes: Uint8Array; what: stri
   const kind = Math.floor(rand() * 7);
   if (kind === 0) {
     // Truncation: mostly inside the headers / tables, sometimes anywhere.
-    const n = rand() < 0.6 ? Math.floor(rand() * Math.min(seed.bytes.length, 65536)) : Math.floor(rand() * seed.bytes.length);
+    const n =
+      rand() < 0.6 ? Math.floor(rand() * Math.min(seed.bytes.length, 65536)) : Math.floor(rand() * seed.bytes.length);
     return { bytes: seed.bytes.subarray(0, n), what: `truncate to ${n}` };
   }
   const b = new Uint8Array(seed.bytes);
@@ -119,8 +120,26 @@ function mutate(seed: Seed, rand: () => number): { bytes: Uint8Array; what: stri
     case 2: {
       // A file-header field set to a huge value.
       const fields = is64
-        ? [[24, 8], [32, 8], [40, 8], [54, 2], [56, 2], [58, 2], [60, 2], [62, 2]]
-        : [[24, 4], [28, 4], [32, 4], [42, 2], [44, 2], [46, 2], [48, 2], [50, 2]];
+        ? [
+            [24, 8],
+            [32, 8],
+            [40, 8],
+            [54, 2],
+            [56, 2],
+            [58, 2],
+            [60, 2],
+            [62, 2],
+          ]
+        : [
+            [24, 4],
+            [28, 4],
+            [32, 4],
+            [42, 2],
+            [44, 2],
+            [46, 2],
+            [48, 2],
+            [50, 2],
+          ];
       const [off, size] = pick(fields) as [number, number];
       const v = pick(HUGE);
       if (size === 2) put16(off, v);
@@ -152,16 +171,21 @@ function mutate(seed: Seed, rand: () => number): { bytes: Uint8Array; what: stri
       const entry = base + 16 * Math.floor(rand() * 3);
       const r = Math.floor(rand() * 5);
       if (isNeed) {
-        if (r === 0) put32(entry + 12, 0x100000000 - (entry - base)); // vn_next back to the first entry
+        if (r === 0)
+          put32(entry + 12, 0x100000000 - (entry - base)); // vn_next back to the first entry
         else if (r === 1) put32(entry + 12, pick(HUGE));
-        else if (r === 2) put16(entry + 2, 0xffff); // vn_cnt
-        else if (r === 3) put32(entry + 8, 0); // vn_aux pointing at the verneed itself
+        else if (r === 2)
+          put16(entry + 2, 0xffff); // vn_cnt
+        else if (r === 3)
+          put32(entry + 8, 0); // vn_aux pointing at the verneed itself
         else put32(entry + 12, 16); // vn_next = 16: the next entry may be an aux (overlapping walk)
       } else {
         if (r === 0) put32(entry + 16, 0x100000000 - (entry - base));
         else if (r === 1) put32(entry + 16, pick(HUGE));
-        else if (r === 2) put16(entry + 6, 0xffff); // vd_cnt
-        else if (r === 3) put32(entry + 12, 0xfffffff0); // vd_aux
+        else if (r === 2)
+          put16(entry + 6, 0xffff); // vd_cnt
+        else if (r === 3)
+          put32(entry + 12, 0xfffffff0); // vd_aux
         else put32(entry + 16, 20);
       }
       return { bytes: b, what: `version chain ${isNeed ? 'need' : 'def'} r=${r}` };
@@ -187,7 +211,10 @@ function mutate(seed: Seed, rand: () => number): { bytes: Uint8Array; what: stri
       const shoff = is64 ? Number(dv.getBigUint64(40, le)) : dv.getUint32(32, le);
       const n = 1 + Math.floor(rand() * 6);
       for (let k = 0; k < n; k++) {
-        const off = rand() < 0.7 && shoff < b.length ? shoff + Math.floor(rand() * Math.min(4096, b.length - shoff)) : Math.floor(rand() * b.length);
+        const off =
+          rand() < 0.7 && shoff < b.length
+            ? shoff + Math.floor(rand() * Math.min(4096, b.length - shoff))
+            : Math.floor(rand() * b.length);
         for (let j = 0; j < 8 && off + j < b.length; j++) b[off + j] = Math.floor(rand() * 256);
       }
       return { bytes: b, what: `splat ${n}` };
@@ -224,7 +251,8 @@ test(`parseElf survives ${ITERATIONS} seeded mutations of real binaries`, { time
     assert.deepEqual(src.outOfRange, [], `iteration ${i} (${seed.path}, ${what}) read past the end`);
     // Bounded work: never more than a few times the file plus the fixed caps.
     assert.ok(src.calls < 300_000, `iteration ${i}: ${src.calls} reads`);
-    if (what.startsWith('truncate to') && bytes.length < 52) assert.equal(result.ok, false, `${what} should be malformed`);
+    if (what.startsWith('truncate to') && bytes.length < 52)
+      assert.equal(result.ok, false, `${what} should be malformed`);
     if (result.ok) {
       // Results stay bounded too.
       assert.ok(result.elf.needed.length <= 65536);

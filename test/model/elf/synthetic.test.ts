@@ -58,7 +58,18 @@ function build(is64: boolean, le: boolean, machine: number): Uint8Array {
   const phent = is64 ? 56 : 32;
   const shent = is64 ? 64 : 40;
   const interp = '/lib/ld-synthetic.so.1';
-  const ds = strtab(['libc.so.6', 'libm.so.6', 'libsynth.so.2', '$ORIGIN/lib:/opt/a', '/runpath', 'GLIBC_2.17', 'GLIBC_2.28', 'GLIBC_2.29', 'SYN_1', 'SYN_2']);
+  const ds = strtab([
+    'libc.so.6',
+    'libm.so.6',
+    'libsynth.so.2',
+    '$ORIGIN/lib:/opt/a',
+    '/runpath',
+    'GLIBC_2.17',
+    'GLIBC_2.28',
+    'GLIBC_2.29',
+    'SYN_1',
+    'SYN_2',
+  ]);
   const INTERP = 0x200;
   const DYNSTR = 0x240;
   const VERNEED = 0x400;
@@ -171,7 +182,16 @@ function build(is64: boolean, le: boolean, machine: number): Uint8Array {
   // Sections: null, .interp, .dynstr, .gnu.version_r, .gnu.version_d, .dynamic, .shstrtab
   const ss = strtab(['.interp', '.dynstr', '.gnu.version_r', '.gnu.version_d', '.dynamic', '.shstrtab']);
   o.str(SHSTR, ss.bytes.slice(0, -1));
-  const sh = (i: number, name: string, type: number, off: number, size: number, link: number, info: number, flags: number): void => {
+  const sh = (
+    i: number,
+    name: string,
+    type: number,
+    off: number,
+    size: number,
+    link: number,
+    info: number,
+    flags: number,
+  ): void => {
     const s = SHOFF + i * shent;
     o.u32(s, ss.at.get(name)!);
     o.u32(s + 4, type);

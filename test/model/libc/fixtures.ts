@@ -11,14 +11,31 @@ export const MUSL_INTERP = '/lib/ld-musl-x86_64.so.1';
 
 export function elf(p: Partial<ElfSummary> = {}): ElfSummary {
   return {
-    class: 64, endian: 'le', type: 'dyn', machine: 62, machineName: 'x86-64', kind: 'shared-lib',
-    needed: [], rpath: [], runpath: [], flags1: 0, programHeaders: [], sections: [], hasTls: false,
-    versionNeeds: [], versionDefs: [], symbolBytes: 0, debugBytes: 0, stripped: true, fileSize: 1000,
+    class: 64,
+    endian: 'le',
+    type: 'dyn',
+    machine: 62,
+    machineName: 'x86-64',
+    kind: 'shared-lib',
+    needed: [],
+    rpath: [],
+    runpath: [],
+    flags1: 0,
+    programHeaders: [],
+    sections: [],
+    hasTls: false,
+    versionNeeds: [],
+    versionDefs: [],
+    symbolBytes: 0,
+    debugBytes: 0,
+    stripped: true,
+    fileSize: 1000,
     ...p,
   };
 }
 
-export const exe = (p: Partial<ElfSummary> = {}): ElfSummary => elf({ kind: 'dynamic-exec', interpreter: GLIBC_INTERP, ...p });
+export const exe = (p: Partial<ElfSummary> = {}): ElfSummary =>
+  elf({ kind: 'dynamic-exec', interpreter: GLIBC_INTERP, ...p });
 
 type Spec =
   | [path: string, 'elf', ElfSummary, number?]
@@ -52,8 +69,15 @@ export function image(layers: Spec[][], env: string[] = [], arch = 'amd64'): Ima
     return { index, size: 0, tarSize: 0, compression: 'none', entries };
   });
   return {
-    reference: 'test', source: 'dir', repoTags: [], repoDigests: [], platform: { os: 'linux', architecture: arch },
-    config: { env, labels: {} }, history: [], layers: ls, warnings: [],
+    reference: 'test',
+    source: 'dir',
+    repoTags: [],
+    repoDigests: [],
+    platform: { os: 'linux', architecture: arch },
+    config: { env, labels: {} },
+    history: [],
+    layers: ls,
+    warnings: [],
   };
 }
 
@@ -67,7 +91,16 @@ export function glibcBase(top = ['2.2.5', '2.3', '2.17', '2.31']): Spec[] {
   const defs = top.map((v) => `GLIBC_${v}`);
   return [
     ['lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', 'elf', elf({ soname: 'ld-linux-x86-64.so.2', versionDefs: defs })],
-    ['lib/x86_64-linux-gnu/libc.so.6', 'elf', elf({ soname: 'libc.so.6', needed: ['ld-linux-x86-64.so.2'], versionDefs: defs, interpreter: '/lib64/ld-linux-x86-64.so.2' })],
+    [
+      'lib/x86_64-linux-gnu/libc.so.6',
+      'elf',
+      elf({
+        soname: 'libc.so.6',
+        needed: ['ld-linux-x86-64.so.2'],
+        versionDefs: defs,
+        interpreter: '/lib64/ld-linux-x86-64.so.2',
+      }),
+    ],
     ['lib64/ld-linux-x86-64.so.2', 'link', '/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'],
   ];
 }

@@ -6,11 +6,14 @@ import { goResolverMode, hostsFirstWithoutNsswitch } from '../../../src/model/li
 import { exe, muslBase, report, MUSL_INTERP } from './fixtures.js';
 
 const go = (goVersion: string, cgoEnabled: boolean, tags?: string) => ({
-  goVersion, deps: [], cgoEnabled, settings: { CGO_ENABLED: cgoEnabled ? '1' : '0', ...(tags ? { '-tags': tags } : {}) },
+  goVersion,
+  deps: [],
+  cgoEnabled,
+  settings: { CGO_ENABLED: cgoEnabled ? '1' : '0', ...(tags ? { '-tags': tags } : {}) },
 });
 const uses = { x509SystemRoots: false, osUser: false, loadLocation: false, embeddedTzdata: false, netResolver: true };
 
-test('resolver mode: CGO_ENABLED=0 and -tags netgo are Go\'s resolver; netcgo is libc\'s; plain cgo is Go\'s choice', () => {
+test("resolver mode: CGO_ENABLED=0 and -tags netgo are Go's resolver; netcgo is libc's; plain cgo is Go's choice", () => {
   assert.deepEqual(goResolverMode(go('go1.21.0', false)).mode, 'go');
   assert.deepEqual(goResolverMode(go('go1.21.0', true, 'netgo')).mode, 'go');
   assert.deepEqual(goResolverMode(go('go1.21.0', true, 'foo,netcgo')).mode, 'cgo');
@@ -25,13 +28,40 @@ test('resolver mode: CGO_ENABLED=0 and -tags netgo are Go\'s resolver; netcgo is
 });
 
 test('cgo on musl: -tags netcgo sends every lookup to musl; -tags netgo is not about musl at all; no nsswitch finding for netcgo', () => {
-  const r = report([[
-    ...muslBase(),
-    ['bin/netcgo', 'elf', exe({ interpreter: MUSL_INTERP, needed: ['libc.musl-x86_64.so.1'], go: go('go1.20.1', true, 'netcgo'), goUses: uses })],
-    ['bin/netgo', 'elf', exe({ interpreter: MUSL_INTERP, needed: ['libc.musl-x86_64.so.1'], go: go('go1.20.1', true, 'netgo'), goUses: uses })],
-    ['bin/auto', 'elf', exe({ interpreter: MUSL_INTERP, needed: ['libc.musl-x86_64.so.1'], go: go('go1.14.1', true), goUses: uses })],
-  ]]);
-  const codes = (p: string) => findingsFor(r, p).map((f) => f.code).sort();
+  const r = report([
+    [
+      ...muslBase(),
+      [
+        'bin/netcgo',
+        'elf',
+        exe({
+          interpreter: MUSL_INTERP,
+          needed: ['libc.musl-x86_64.so.1'],
+          go: go('go1.20.1', true, 'netcgo'),
+          goUses: uses,
+        }),
+      ],
+      [
+        'bin/netgo',
+        'elf',
+        exe({
+          interpreter: MUSL_INTERP,
+          needed: ['libc.musl-x86_64.so.1'],
+          go: go('go1.20.1', true, 'netgo'),
+          goUses: uses,
+        }),
+      ],
+      [
+        'bin/auto',
+        'elf',
+        exe({ interpreter: MUSL_INTERP, needed: ['libc.musl-x86_64.so.1'], go: go('go1.14.1', true), goUses: uses }),
+      ],
+    ],
+  ]);
+  const codes = (p: string) =>
+    findingsFor(r, p)
+      .map((f) => f.code)
+      .sort();
   const musl = (p: string) => findingsFor(r, p).find((f) => f.code === 'cgo-on-musl');
   assert.match(musl('/bin/netcgo')!.evidence, /-tags netcgo, every name lookup goes through musl's resolver/);
   assert.match(musl('/bin/netcgo')!.fix, /drop -tags netcgo/);

@@ -15,10 +15,18 @@ let root = '';
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'slimtui-ldcache-parse-'));
   writeFileSync(join(root, 'a.c'), 'int a(void){ return 1; }\n');
-  const libs: [string, string][] = [['opt/one', 'libone.so.1'], ['opt/one', 'libtwo.so.3'], ['opt/one/glibc-hwcaps/x86-64-v3', 'libtwo.so.3'], ['opt/one/glibc-hwcaps/x86-64-v2', 'libtwo.so.3'], ['opt/other', 'libthree.so']];
+  const libs: [string, string][] = [
+    ['opt/one', 'libone.so.1'],
+    ['opt/one', 'libtwo.so.3'],
+    ['opt/one/glibc-hwcaps/x86-64-v3', 'libtwo.so.3'],
+    ['opt/one/glibc-hwcaps/x86-64-v2', 'libtwo.so.3'],
+    ['opt/other', 'libthree.so'],
+  ];
   for (const [d, so] of libs) {
     mkdirSync(join(root, d), { recursive: true });
-    const r = spawnSync('gcc', ['-shared', '-fPIC', '-o', join(root, d, so), join(root, 'a.c'), `-Wl,-soname,${so}`], { encoding: 'utf8' });
+    const r = spawnSync('gcc', ['-shared', '-fPIC', '-o', join(root, d, so), join(root, 'a.c'), `-Wl,-soname,${so}`], {
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
   }
   mkdirSync(join(root, 'etc'));
@@ -30,13 +38,19 @@ after(() => rmSync(root, { recursive: true, force: true }));
 function printed(): string[] {
   const r = spawnSync('ldconfig', ['-r', root, '-p'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  return r.stdout.split('\n').slice(1).filter((l) => l.includes('=>')).map((l) => {
-    const m = /^\s*(\S+) \(([^)]*)\) => (.*)$/.exec(l)!;
-    const hw = /hwcap: "([^"]+)"/.exec(m[2]!);
-    return `${m[1]} => ${m[3]}${hw ? ` [${hw[1]}]` : ''}`;
-  }).sort();
+  return r.stdout
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.includes('=>'))
+    .map((l) => {
+      const m = /^\s*(\S+) \(([^)]*)\) => (.*)$/.exec(l)!;
+      const hw = /hwcap: "([^"]+)"/.exec(m[2]!);
+      return `${m[1]} => ${m[3]}${hw ? ` [${hw[1]}]` : ''}`;
+    })
+    .sort();
 }
-const ours = (c: LdCache): string[] => c.entries.map((e) => `${e.key} => ${e.value}${e.hwcaps ? ` [${e.hwcaps}]` : ''}`).sort();
+const ours = (c: LdCache): string[] =>
+  c.entries.map((e) => `${e.key} => ${e.value}${e.hwcaps ? ` [${e.hwcaps}]` : ''}`).sort();
 
 test('the three cache formats read as ldconfig -p prints them (hwcaps entries included in the new format)', () => {
   for (const format of ['new', 'old', 'compat'] as const) {
@@ -46,12 +60,15 @@ test('the three cache formats read as ldconfig -p prints them (hwcaps entries in
     assert.ok(!('unreadable' in c), JSON.stringify(c));
     assert.equal(c.format, format);
     const want = printed();
-    assert.ok(want.length >= 5, want.join("\n"));
+    assert.ok(want.length >= 5, want.join('\n'));
     if (format === 'compat') {
       // ldconfig 2.36 writes the compat form's extension offsets from the file start but its strings from the
       // new header; `ldconfig -p` then prints garbage hwcap names, and the loader finds no hwcaps names at all
       // and ignores those entries (loader-cache.test.ts checks it in a chroot). We read it as the loader does.
-      assert.deepEqual(ours(c), want.filter((l) => !l.includes('/glibc-hwcaps/')));
+      assert.deepEqual(
+        ours(c),
+        want.filter((l) => !l.includes('/glibc-hwcaps/')),
+      );
     } else {
       // The old format has no hwcap field: its glibc-hwcaps entries are plain ones, as ldconfig -p prints them.
       assert.deepEqual(ours(c), want);

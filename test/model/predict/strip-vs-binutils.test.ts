@@ -7,7 +7,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesSource, parseElf } from '../../../src/model/elf/index.js';
@@ -77,7 +89,10 @@ function assertAll(rs: Outcome[], label: string, tolerance = 0.01): void {
   assert.ok(rs.length > 0, `${label}: nothing checked`);
   const bad = rs.filter((o) => Math.abs(o.err) > tolerance);
   console.log(summary(label, rs));
-  assert.deepEqual(bad.map((o) => `${o.path}: predicted ${o.predicted}, strip ${o.real}`), []);
+  assert.deepEqual(
+    bad.map((o) => `${o.path}: predicted ${o.predicted}, strip ${o.real}`),
+    [],
+  );
 }
 
 test('system ELF files: /usr/bin and /usr/lib/x86_64-linux-gnu, within 1% of real strip', () => {
@@ -126,9 +141,11 @@ test('oracle bins and oracle CSV strip_all_size (sha256-checked rows)', () => {
 });
 
 const C_HELLO = '#include <stdio.h>\nint main(void){ puts("hello"); return 0; }\n';
-const CPP = '#include <iostream>\n#include <map>\n#include <string>\nint main(){ std::map<std::string,int> m; m["a"]=1; std::cout << m.size() << "\\n"; }\n';
+const CPP =
+  '#include <iostream>\n#include <map>\n#include <string>\nint main(){ std::map<std::string,int> m; m["a"]=1; std::cout << m.size() << "\\n"; }\n';
 const GO_HELLO = 'package main\nimport "fmt"\nfunc main(){ fmt.Println("hi") }\n';
-const GO_CGO = 'package main\n/*\nint two(void){ return 2; }\n*/\nimport "C"\nimport ("fmt";"net";"os/user")\nfunc main(){ u,_ := user.Current(); a,_ := net.LookupHost("localhost"); fmt.Println(C.two(), u, a) }\n';
+const GO_CGO =
+  'package main\n/*\nint two(void){ return 2; }\n*/\nimport "C"\nimport ("fmt";"net";"os/user")\nfunc main(){ u,_ := user.Current(); a,_ := net.LookupHost("localhost"); fmt.Println(C.two(), u, a) }\n';
 const ASM32 = '.globl _start\n.text\n_start: mov $1,%eax\n xor %ebx,%ebx\n int $0x80\n.data\nv: .long 42\n';
 
 test('binaries built here (gcc/g++ -g, static, musl, Go, cgo, i386), within 1% of real strip', () => {
@@ -162,10 +179,19 @@ test('binaries built here (gcc/g++ -g, static, musl, Go, cgo, i386), within 1% o
   writeFileSync(join(dir, 'gocgo', 'main.go'), GO_CGO);
   writeFileSync(join(dir, 'gocgo', 'go.mod'), 'module example.com/gocgo\ngo 1.19\n');
   const genv = { GOCACHE: gocache, GOFLAGS: '-mod=mod', GOPATH: join(dir, 'gopath') };
-  b('go-default', 'go', ['build', '-o', join(dir, 'go-default'), '.'], join(dir, 'gohello'), { ...genv, CGO_ENABLED: '0' });
-  b('go-sw', 'go', ['build', '-ldflags=-s -w', '-o', join(dir, 'go-sw'), '.'], join(dir, 'gohello'), { ...genv, CGO_ENABLED: '0' });
+  b('go-default', 'go', ['build', '-o', join(dir, 'go-default'), '.'], join(dir, 'gohello'), {
+    ...genv,
+    CGO_ENABLED: '0',
+  });
+  b('go-sw', 'go', ['build', '-ldflags=-s -w', '-o', join(dir, 'go-sw'), '.'], join(dir, 'gohello'), {
+    ...genv,
+    CGO_ENABLED: '0',
+  });
   b('go-cgo', 'go', ['build', '-o', join(dir, 'go-cgo'), '.'], join(dir, 'gocgo'), { ...genv, CGO_ENABLED: '1' });
-  b('go-cgo-sw', 'go', ['build', '-ldflags=-s -w', '-o', join(dir, 'go-cgo-sw'), '.'], join(dir, 'gocgo'), { ...genv, CGO_ENABLED: '1' });
+  b('go-cgo-sw', 'go', ['build', '-ldflags=-s -w', '-o', join(dir, 'go-cgo-sw'), '.'], join(dir, 'gocgo'), {
+    ...genv,
+    CGO_ENABLED: '1',
+  });
   const fixed = built;
   assert.ok(fixed.length >= 14, `built only ${fixed.length}: ${fixed.join(' ')}`);
   const rs = fixed.map((p) => check(p)).filter((o): o is Outcome => o !== undefined);
