@@ -45,9 +45,10 @@ loadImage(data.spec, {
 }).then(
   (image) => {
     const t = performance.now();
+    // The outputs need only the diff's input (small); the compare view needs the whole image.
     if (data.want === 'input') post({ type: 'input', input: toPortable(diffInput(analyze(image))) });
-    if (process.env['SLIMTUI_DIFF_TIMING']) process.stderr.write(`diff-timing worker-thread-cpu=${threadCpuMs()}\n`);
     else post({ type: 'image', image });
+    if (process.env['SLIMTUI_DIFF_TIMING']) process.stderr.write(`diff-timing worker-thread-cpu=${threadCpuMs()}\n`);
     if (process.env['SLIMTUI_DIFF_TIMING'])
       process.stderr.write(`diff-timing worker-post-ms=${(performance.now() - t).toFixed(0)}\n`);
   },
