@@ -198,7 +198,16 @@ for (const x of images) {
     exitOnCtrlC: false,
     patchConsole: false,
   });
-  await first;
+  // A promise nobody settles does not keep node alive: without this timer a frame that never matches would end
+  // the script silently with exit 0.
+  const keepAlive = setInterval(() => {}, 1000);
+  const noFrame = new Promise((_, reject) =>
+    setTimeout(
+      () => reject(new Error(`no first frame within 120 s; last frame starts: ${stdout.frame.slice(0, 400)}`)),
+      120_000,
+    ).unref(),
+  );
+  await Promise.race([first, noFrame]);
   const key = async (k, check = () => true) => {
     const before = stdout.frame;
     const done = stdout.next((f) => f !== before && check(f));
@@ -238,6 +247,7 @@ for (const x of images) {
   const search = [];
   for (const ch of 'libc.so') search.push(await key(ch));
   inst.unmount();
+  clearInterval(keepAlive);
   const during = stats(a.during),
     after = stats([...a.down, ...b.down, ...b.during]),
     srch = stats(search);
