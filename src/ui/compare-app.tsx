@@ -35,7 +35,7 @@ import { HelpOverlay } from './components/help-overlay.js';
 import { SearchOverlay } from './components/search-overlay.js';
 import { StatusBar } from './components/status-bar.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
-import { makeTheme, type Theme } from './theme.js';
+import { fg, makeTheme, type Theme } from './theme.js';
 
 export interface CompareAppProps {
   readonly diff: ImageDiff;
@@ -179,7 +179,7 @@ export function CompareApp(props: CompareAppProps) {
             {state.flat ? ' · flat, largest growth first' : ' · largest growth first'}
             {filterText ? ` · ${filterText}` : ''}
           </Text>
-          <Text wrap="truncate" color={theme.dim}>
+          <Text wrap="truncate" {...fg(theme.dim)}>
             {'      Δ size        A →  B        Name'}
           </Text>
           {rows.ids.slice(top, top + treeH).map((id, i) => {
@@ -195,12 +195,12 @@ export function CompareApp(props: CompareAppProps) {
                 bold={r === row && state.focus !== 'tree'}
               >
                 <Text>{r === row ? '>' : ' '}</Text>
-                <Text color={markColor(theme, mark)}>{text}</Text>
+                <Text {...fg(markColor(theme, mark))}>{text}</Text>
               </Text>
             );
           })}
           {rows.ids.length === 0 ? (
-            <Text color={theme.dim}>
+            <Text {...fg(theme.dim)}>
               {' '}
               {d.paths.length === 0
                 ? '(the final filesystems are the same)'
@@ -236,7 +236,7 @@ export function CompareApp(props: CompareAppProps) {
       >
         <Text wrap="truncate" bold>
           Layers · A {d.a.reference} │ B {d.b.reference}{' '}
-          <Text color={theme.dim}>(= shared, ≈ same diff_id, + only B, - only A)</Text>
+          <Text {...fg(theme.dim)}>(= shared, ≈ same diff_id, + only B, - only A)</Text>
         </Text>
         {layerRows.slice(layerTop, layerTop + layersH).map((p, i) => {
           const r = layerTop + i;
@@ -246,7 +246,7 @@ export function CompareApp(props: CompareAppProps) {
               wrap="truncate"
               inverse={r === state.layerRow && state.focus === 'layers' && state.overlay === 'none'}
               bold={r === state.layerRow && state.focus !== 'layers'}
-              color={p.shared ? theme.dim : undefined}
+              {...fg(p.shared ? theme.dim : undefined)}
             >
               {compareLayerRow(d, a, b, r, width - 3, holds)}
             </Text>

@@ -36,3 +36,10 @@ export function colorEnabled(env: NodeJS.ProcessEnv, stream: { hasColors?: () =>
   if (typeof stream.hasColors === 'function') return stream.hasColors();
   return stream.isTTY === true;
 }
+
+/**
+ * Ink's `color` prop as a spread: `<Text {...fg(theme.dim)}>`. The prop is left out when there is no
+ * colour (a colourless theme, or no colour for this row), since exactOptionalPropertyTypes forbids
+ * passing `color={undefined}`; Ink treats the two the same.
+ */
+export const fg = (color: string | undefined): { color?: string } => (color === undefined ? {} : { color });

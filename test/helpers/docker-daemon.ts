@@ -73,7 +73,7 @@ function isExecutable(path: string): boolean {
 
 /** PATH with the system dirs appended, so dockerd finds containerd, runc and docker-init. */
 function daemonPath(): string {
-  const parts = (process.env.PATH ?? '').split(delimiter).filter((p) => p !== '');
+  const parts = (process.env['PATH'] ?? '').split(delimiter).filter((p) => p !== '');
   for (const p of SYSTEM_PATH) if (!parts.includes(p)) parts.push(p);
   return parts.join(delimiter);
 }
@@ -88,7 +88,7 @@ function findOnPath(name: string): string | undefined {
 
 /** The dockerd binary: $SLIMTUI_DOCKERD, else `dockerd` on PATH (or the system dirs). */
 function dockerdBinary(): string {
-  const fromEnv = process.env.SLIMTUI_DOCKERD;
+  const fromEnv = process.env['SLIMTUI_DOCKERD'];
   if (fromEnv) return fromEnv;
   const found = findOnPath('dockerd');
   if (!found) throw new Error('cannot start a test Docker daemon: no `dockerd` found (apt-get install docker.io)');
@@ -101,7 +101,7 @@ function dockerdBinary(): string {
  * it works too, negotiating the daemon's API version down.)
  */
 export function dockerCliBinary(): string {
-  const fromEnv = process.env.SLIMTUI_DOCKER_CLI;
+  const fromEnv = process.env['SLIMTUI_DOCKER_CLI'];
   if (fromEnv) return fromEnv;
   if (isExecutable('/usr/bin/docker')) return '/usr/bin/docker';
   return findOnPath('docker') ?? 'docker';
@@ -110,9 +110,9 @@ export function dockerCliBinary(): string {
 /** Environment for the docker CLI: this daemon only, no contexts/TLS settings from the caller's env. */
 function cliEnv(dockerHost: string, extra?: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: daemonPath(), DOCKER_HOST: dockerHost, ...extra };
-  delete env.DOCKER_CONTEXT;
-  delete env.DOCKER_TLS_VERIFY;
-  delete env.DOCKER_CERT_PATH;
+  delete env['DOCKER_CONTEXT'];
+  delete env['DOCKER_TLS_VERIFY'];
+  delete env['DOCKER_CERT_PATH'];
   return env;
 }
 

@@ -51,17 +51,17 @@ const verified = new Map<string, string | undefined>();
 
 /** Path of a local file with the row's exact bytes (sha256 checked), or undefined. */
 export function oracleFilePath(row: OracleRow): string | undefined {
-  if (verified.has(row.name!)) return verified.get(row.name!);
-  const candidates = [join(ORACLE_DIR, 'bins', row.name!)];
-  if (row.source?.startsWith('/')) candidates.push(row.source);
+  if (verified.has(row['name']!)) return verified.get(row['name']!);
+  const candidates = [join(ORACLE_DIR, 'bins', row['name']!)];
+  if (row['source']?.startsWith('/')) candidates.push(row['source']);
   let found: string | undefined;
   for (const p of candidates) {
     if (!existsSync(p)) continue;
-    if (createHash('sha256').update(readFileSync(p)).digest('hex') === row.sha256) {
+    if (createHash('sha256').update(readFileSync(p)).digest('hex') === row['sha256']) {
       found = p;
       break;
     }
   }
-  verified.set(row.name!, found);
+  verified.set(row['name']!, found);
   return found;
 }

@@ -46,10 +46,10 @@ export function parseReadelfOutput(text: string): ReadelfFacts {
   for (const line of text.split('\n')) {
     let m: RegExpExecArray | null;
     if ((m = /^\s+Type:\s+(\w+)/.exec(line)) && facts.type === undefined) facts.type = m[1]!.toLowerCase();
-    else if ((m = /^\s+Machine:\s+(.*?)\s*$/.exec(line))) facts.machine = m[1];
-    else if ((m = /\[Requesting program interpreter: (.*)\]$/.exec(line))) facts.interpreter = m[1];
+    else if ((m = /^\s+Machine:\s+(.*?)\s*$/.exec(line))) facts.machine = m[1]!;
+    else if ((m = /\[Requesting program interpreter: (.*)\]$/.exec(line))) facts.interpreter = m[1]!;
     else if ((m = /\(NEEDED\)\s+Shared library: \[(.*)\]$/.exec(line))) facts.needed.push(m[1]!);
-    else if ((m = /\(SONAME\)\s+Library soname: \[(.*)\]$/.exec(line))) facts.soname = m[1];
+    else if ((m = /\(SONAME\)\s+Library soname: \[(.*)\]$/.exec(line))) facts.soname = m[1]!;
     else if ((m = /\(RPATH\)\s+Library rpath: \[(.*)\]$/.exec(line))) facts.rpath.push(...m[1]!.split(':'));
     else if ((m = /\(RUNPATH\)\s+Library runpath: \[(.*)\]$/.exec(line))) facts.runpath.push(...m[1]!.split(':'));
     else if (/^Version definition section/.test(line)) mode = 'verdef';
@@ -140,7 +140,7 @@ export function goVersionM(file: string): GoVersionM {
   for (const line of lines.slice(1)) {
     const f = line.split('\t');
     if (f[0] !== '') continue;
-    if (f[1] === 'path') out.path = f[2];
+    if (f[1] === 'path') out.path = f[2]!;
     else if (f[1] === 'mod') {
       out.mod = { path: f[2]!, version: f[3]! };
       if (f[4]) out.mod.sum = f[4];

@@ -220,8 +220,8 @@ export function parseModInfo(goVersion: string, text: string): GoBuildInfo {
     }
   }
   const s = info.settings;
-  if (s.CGO_ENABLED === '1') info.cgoEnabled = true;
-  else if (s.CGO_ENABLED === '0') info.cgoEnabled = false;
+  if (s['CGO_ENABLED'] === '1') info.cgoEnabled = true;
+  else if (s['CGO_ENABLED'] === '0') info.cgoEnabled = false;
   if (s['-ldflags'] !== undefined) {
     info.ldflags = s['-ldflags'];
     const tokens = info.ldflags.split(/\s+/).filter(Boolean);
@@ -230,8 +230,8 @@ export function parseModInfo(goVersion: string, text: string): GoBuildInfo {
     info.stripped = hasFlag(tokens, 's') && (hasFlag(tokens, 'w') || sImpliesW);
   }
   if (s['-trimpath'] !== undefined) info.trimpath = s['-trimpath'] === 'true';
-  if (s.GOOS !== undefined) info.goos = s.GOOS;
-  if (s.GOARCH !== undefined) info.goarch = s.GOARCH;
+  if (s['GOOS'] !== undefined) info.goos = s['GOOS'];
+  if (s['GOARCH'] !== undefined) info.goarch = s['GOARCH'];
   return info;
 }
 

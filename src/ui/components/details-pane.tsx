@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { DetailLine, Tone } from '../../state/elf-details.js';
-import type { Theme } from '../theme.js';
+import { fg, type Theme } from '../theme.js';
 import { toneColor } from './list-overlay.js';
 
 export interface DetailsPaneProps {
@@ -34,7 +34,7 @@ export function DetailsPane(p: DetailsPaneProps) {
           key={i}
           wrap="truncate"
           bold={l.head}
-          color={l.tone ? toneColor(p.theme, l.tone) : l.text.startsWith('!') ? p.theme.wasted : undefined}
+          {...fg(l.tone ? toneColor(p.theme, l.tone) : l.text.startsWith('!') ? p.theme.wasted : undefined)}
         >
           {l.text === '' ? ' ' : l.text}
         </Text>

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { Theme } from '../theme.js';
+import { fg, type Theme } from '../theme.js';
 
 export interface HelpOverlayProps {
   readonly lines: readonly string[];
@@ -29,7 +29,7 @@ export function HelpOverlay(p: HelpOverlayProps) {
           key={i}
           wrap="truncate"
           bold={!l.startsWith(' ') && l !== ''}
-          color={!l.startsWith(' ') && l !== '' ? p.theme.accent : undefined}
+          {...fg(!l.startsWith(' ') && l !== '' ? p.theme.accent : undefined)}
         >
           {l === '' ? ' ' : l}
         </Text>

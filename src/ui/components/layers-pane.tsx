@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { LayerRow } from '../../state/details.js';
-import type { Theme } from '../theme.js';
+import { fg, type Theme } from '../theme.js';
 
 export interface LayersPaneProps {
   readonly rows: readonly LayerRow[];
@@ -28,7 +28,7 @@ export function LayersPane(p: LayersPaneProps) {
       flexShrink={0}
     >
       <Text wrap="truncate" bold>
-        Layers <Text color={p.theme.dim}>({p.compare === 'aggregated' ? 'aggregated' : 'layer changes'}; ^A/^L)</Text>
+        Layers <Text {...fg(p.theme.dim)}>({p.compare === 'aggregated' ? 'aggregated' : 'layer changes'}; ^A/^L)</Text>
       </Text>
       {visible.map((r) => (
         <Text

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { DetailLine, Tone } from '../../state/elf-details.js';
 import { windowTop } from '../../state/viewport.js';
-import type { Theme } from '../theme.js';
+import { fg, type Theme } from '../theme.js';
 
 export interface ListOverlayProps {
   readonly title: string;
@@ -51,22 +51,22 @@ export function ListOverlay(p: ListOverlayProps) {
       <Text wrap="truncate" bold>
         {p.title}
       </Text>
-      <Text wrap="truncate" color={p.theme.dim} dimColor={!p.theme.color}>
+      <Text wrap="truncate" {...fg(p.theme.dim)} dimColor={!p.theme.color}>
         {p.header ?? ' '}
       </Text>
-      {p.items.length === 0 ? <Text color={p.theme.dim}> {p.empty}</Text> : null}
+      {p.items.length === 0 ? <Text {...fg(p.theme.dim)}> {p.empty}</Text> : null}
       {shown.map((l, i) => {
         const selected = top + i === p.cursor;
         return (
-          <Text key={top + i} wrap="truncate" inverse={selected} color={toneColor(p.theme, toneOf(l))}>
+          <Text key={top + i} wrap="truncate" inverse={selected} {...fg(toneColor(p.theme, toneOf(l)))}>
             {selected ? '>' : ' '} {textOf(l)}
           </Text>
         );
       })}
       <Box flexGrow={1} />
-      {footer.length > 0 ? <Text color={p.theme.dim}>{'─'.repeat(Math.max(1, p.width - 2))}</Text> : null}
+      {footer.length > 0 ? <Text {...fg(p.theme.dim)}>{'─'.repeat(Math.max(1, p.width - 2))}</Text> : null}
       {footer.map((l, i) => (
-        <Text key={`f${i}`} wrap="truncate" color={toneColor(p.theme, toneOf(l))}>
+        <Text key={`f${i}`} wrap="truncate" {...fg(toneColor(p.theme, toneOf(l)))}>
           {textOf(l) === '' ? ' ' : textOf(l)}
         </Text>
       ))}

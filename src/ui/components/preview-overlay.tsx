@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { Theme } from '../theme.js';
+import { fg, type Theme } from '../theme.js';
 
 export interface PreviewOverlayProps {
   readonly title: string;
@@ -26,7 +26,7 @@ export function PreviewOverlay(p: PreviewOverlayProps) {
         {p.title}
       </Text>
       {p.status ? (
-        <Text wrap="truncate" color={p.theme.dim}>
+        <Text wrap="truncate" {...fg(p.theme.dim)}>
           {p.status}
         </Text>
       ) : null}

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { highlightRuns, SEARCH_LIMIT, type SearchResult } from '../../state/search.js';
-import type { Theme } from '../theme.js';
+import { fg, type Theme } from '../theme.js';
 
 export interface SearchOverlayProps {
   readonly query: string;
@@ -36,7 +36,7 @@ export function SearchOverlay(p: SearchOverlayProps) {
         Search: {p.query}
         <Text inverse> </Text>
       </Text>
-      <Text wrap="truncate" color={p.theme.dim}>
+      <Text wrap="truncate" {...fg(p.theme.dim)}>
         {count} · ↑/↓ choose · Enter jump · Esc close
       </Text>
       {hits.map((h, i) => {
@@ -46,7 +46,7 @@ export function SearchOverlay(p: SearchOverlayProps) {
             {selected ? '>' : ' '}{' '}
             {highlightRuns(h).map((r, k) =>
               r.match ? (
-                <Text key={k} bold underline={!p.theme.color} color={p.theme.match}>
+                <Text key={k} bold underline={!p.theme.color} {...fg(p.theme.match)}>
                   {r.text}
                 </Text>
               ) : (

@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import type { Theme } from '../theme.js';
+import { fg, type Theme } from '../theme.js';
 
 export interface StatusBarProps {
   readonly hints: readonly { keys: string; label: string }[];
@@ -14,18 +14,18 @@ export function StatusBar(p: StatusBarProps) {
   return (
     <Text wrap="truncate">
       {p.message ? (
-        <Text color={p.theme.modified} bold>
+        <Text {...fg(p.theme.modified)} bold>
           {p.message}{' '}
         </Text>
       ) : null}
       {p.projectedSize ? (
-        <Text color={p.theme.accent} bold>
+        <Text {...fg(p.theme.accent)} bold>
           {p.projectedSize}{' '}
         </Text>
       ) : null}
       {p.hints.map((h, i) => (
         <Text key={i}>
-          <Text bold color={p.theme.accent}>
+          <Text bold {...fg(p.theme.accent)}>
             {h.keys}
           </Text>{' '}
           {h.label}

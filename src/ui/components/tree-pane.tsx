@@ -6,7 +6,7 @@ import { changeSymbol, modeString, nameWithLink, sizeColumn } from '../../state/
 import { guidePrefix, type Rows } from '../../state/tree-rows.js';
 import { libcTagText, type ElfMarks } from '../../state/elf-details.js';
 import { MARK_REMOVE, MARK_STRIP, MARK_UPX } from '../../state/plan-projector.js';
-import { changeColor, type Theme } from '../theme.js';
+import { changeColor, fg, type Theme } from '../theme.js';
 
 export interface TreePaneProps {
   readonly tree: FileTree;
@@ -78,16 +78,16 @@ export function TreePane(p: TreePaneProps) {
     const color = changeColor(p.theme, t.code);
     lines.push(
       <Text key={r} wrap="truncate" inverse={r === p.cursor && p.focused} bold={r === p.cursor && !p.focused}>
-        <Text color={color}>{t.mark}</Text>
-        <Text color={t.wasted !== ' ' ? p.theme.wasted : undefined} bold={t.wasted !== ' '}>
+        <Text {...fg(color)}>{t.mark}</Text>
+        <Text {...fg(t.wasted !== ' ' ? p.theme.wasted : undefined)} bold={t.wasted !== ' '}>
           {t.wasted}
         </Text>
-        <Text color={t.plan !== ' ' ? p.theme.modified : undefined} bold>
+        <Text {...fg(t.plan !== ' ' ? p.theme.modified : undefined)} bold>
           {t.plan}
         </Text>
-        <Text color={color}>{t.body}</Text>
+        <Text {...fg(color)}>{t.body}</Text>
         {t.tags.map((g, k) => (
-          <Text key={k} color={tagColor(p.theme, g.tone)} bold={g.tone === 'fail'}>
+          <Text key={k} {...fg(tagColor(p.theme, g.tone))} bold={g.tone === 'fail'}>
             {g.text}
           </Text>
         ))}
@@ -96,7 +96,7 @@ export function TreePane(p: TreePaneProps) {
   }
   if (p.rows.count === 0)
     lines.push(
-      <Text key="empty" color={p.theme.dim}>
+      <Text key="empty" {...fg(p.theme.dim)}>
         {' '}
         (nothing to show: every path is filtered out)
       </Text>,
@@ -114,7 +114,7 @@ export function TreePane(p: TreePaneProps) {
       <Text wrap="truncate" bold>
         {p.title}
       </Text>
-      <Text wrap="truncate" color={p.theme.dim} dimColor={!p.theme.color}>
+      <Text wrap="truncate" {...fg(p.theme.dim)} dimColor={!p.theme.color}>
         {header}
       </Text>
       {lines}

@@ -282,8 +282,8 @@ function goBuild(out: string, args: string[], env: Record<string, string>): ElfI
   assert.deepEqual(e.go.mainModule, want.mod);
   assert.deepEqual(e.go.deps, want.deps);
   assert.deepEqual(e.go.settings, want.settings);
-  assert.equal(e.go.goos, want.settings.GOOS);
-  assert.equal(e.go.goarch, want.settings.GOARCH);
+  assert.equal(e.go.goos, want.settings['GOOS']);
+  assert.equal(e.go.goarch, want.settings['GOARCH']);
   return e;
 }
 

@@ -127,13 +127,13 @@ test('oracle bins and oracle CSV strip_all_size (sha256-checked rows)', () => {
     const r = parseElf(bytesSource(bytes));
     assert.ok(r.ok);
     const predicted = predictStrip(r.elf, bytes.length).size;
-    const real = Number(row.strip_all_size);
+    const real = Number(row['strip_all_size']);
     const err = Math.abs(predicted - real) / real;
-    if (row.name === 'deb-node') {
+    if (row['name'] === 'deb-node') {
       // The oracle's one known miss (annobin note merging + segment re-packing); still within 1%.
       assert.ok(err < 0.01, `node: ${predicted} vs ${real}`);
     } else {
-      assert.equal(predicted, real, row.name);
+      assert.equal(predicted, real, row['name']);
     }
     used++;
   }

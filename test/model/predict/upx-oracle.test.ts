@@ -14,7 +14,7 @@ import { predictUpxGzip, upxEligibility, upxPackPlan, type UpxRefusal } from '..
 import { predictUpxForFile } from '../../../src/io/upx-predict.js';
 import { oracleFilePath, oracleRows } from '../../helpers/oracle.js';
 
-const slow = process.env.SLIMTUI_SLOW_TESTS === '1';
+const slow = process.env['SLIMTUI_SLOW_TESTS'] === '1';
 
 function expectedRefusal(status: string): UpxRefusal | 'ok' {
   if (status === 'ok') return 'ok';
@@ -43,10 +43,10 @@ test('filter pre-scan agrees with the oracle scan (cto_free_bytes, cto_filter_po
     const r = parseElf(bytesSource(b));
     assert.ok(r.ok);
     const s = scanForUpx(bytesSource(b), r.elf);
-    assert.equal(s.cto.freeBytes, Number(row.cto_free_bytes), row.name);
-    assert.equal(s.cto.possible, row.cto_filter_possible === 'True', row.name);
-    assert.equal(s.packed, false, row.name);
-    if (row.shlib_xct_off) assert.equal(s.shlib?.xctOff, Number(row.shlib_xct_off), row.name);
+    assert.equal(s.cto.freeBytes, Number(row['cto_free_bytes']), row['name']);
+    assert.equal(s.cto.possible, row['cto_filter_possible'] === 'True', row['name']);
+    assert.equal(s.packed, false, row['name']);
+    if (row['shlib_xct_off']) assert.equal(s.shlib?.xctOff, Number(row['shlib_xct_off']), row['name']);
   }
 });
 
@@ -56,29 +56,29 @@ test('refusals match upx_best_lzma_status on every usable row', () => {
     const r = parseElf(bytesSource(b));
     assert.ok(r.ok);
     const el = upxEligibility(r.elf, b.length, {
-      mode: parseInt(row.mode!.replace('0o', ''), 8),
+      mode: parseInt(row['mode']!.replace('0o', ''), 8),
       scan: scanForUpx(bytesSource(b), r.elf),
     });
     assert.equal(
       el.ok ? 'ok' : el.refusal,
-      expectedRefusal(row.upx_best_lzma_status!),
-      `${row.name}: ${row.upx_best_lzma_status}`,
+      expectedRefusal(row['upx_best_lzma_status']!),
+      `${row['name']}: ${row['upx_best_lzma_status']}`,
     );
   }
 });
 
 test('packed size within 5% of upx --best --lzma on every packable row', { timeout: 30 * 60_000 }, async () => {
   const errs: { name: string; err: number; predicted: number; real: number }[] = [];
-  const jobs = usableRows().filter(({ row }) => slow || Number(row.size) <= 20e6);
+  const jobs = usableRows().filter(({ row }) => slow || Number(row['size']) <= 20e6);
   const work = async ({ row, path }: { row: Record<string, string>; path: string }): Promise<void> => {
-    const real = Number(row.upx_best_lzma_size || row.upx_best_lzma_chmodx_size);
+    const real = Number(row['upx_best_lzma_size'] || row['upx_best_lzma_chmodx_size']);
     if (!real) return; // refused even after chmod +x (checked above)
     const b = readFileSync(path);
     const r = parseElf(bytesSource(b));
     assert.ok(r.ok);
     const p = await predictUpxForFile(bytesSource(b), r.elf, 0o755);
-    assert.ok(p.packable, row.name);
-    errs.push({ name: row.name!, err: (p.size - real) / real, predicted: p.size, real });
+    assert.ok(p.packable, row['name']);
+    errs.push({ name: row['name']!, err: (p.size - real) / real, predicted: p.size, real });
   };
   // Two xz processes at a time (this machine has 2 cores).
   const queue = [...jobs];
@@ -104,8 +104,8 @@ test('packed size within 5% of upx --best --lzma on every packable row', { timeo
 test('gzip -6 of the packed output: predictUpxGzip within 2% of the oracle upx_best_lzma_gzip6 (outputs ≥ 15 kB)', () => {
   let n = 0;
   for (const { row, path } of usableRows()) {
-    const packed = Number(row.upx_best_lzma_size || row.upx_best_lzma_chmodx_size);
-    const gz = Number(row.upx_best_lzma_gzip6 || row.upx_best_lzma_chmodx_gzip6);
+    const packed = Number(row['upx_best_lzma_size'] || row['upx_best_lzma_chmodx_size']);
+    const gz = Number(row['upx_best_lzma_gzip6'] || row['upx_best_lzma_chmodx_gzip6']);
     if (!packed || !gz) continue;
     const b = readFileSync(path);
     const r = parseElf(bytesSource(b));
@@ -116,8 +116,8 @@ test('gzip -6 of the packed output: predictUpxGzip within 2% of the oracle upx_b
     for (const x of plan.storedRanges) storedGz += deflateRawSync(b.subarray(x.start, x.end), { level: 6 }).length;
     const predicted = predictUpxGzip(packed, plan.storedBytes, storedGz);
     const err = Math.abs(predicted - gz) / gz;
-    if (packed >= 15_000) assert.ok(err < 0.02, `${row.name}: ${predicted} vs ${gz}`);
-    else assert.ok(err < 0.25, `${row.name}: ${predicted} vs ${gz}`);
+    if (packed >= 15_000) assert.ok(err < 0.02, `${row['name']}: ${predicted} vs ${gz}`);
+    else assert.ok(err < 0.25, `${row['name']}: ${predicted} vs ${gz}`);
     n++;
   }
   assert.ok(n >= 30);
