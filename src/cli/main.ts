@@ -25,7 +25,6 @@ import { ciText, summaryText } from './text-report.js';
 import { progressLine } from './progress-line.js';
 import { loadDockerfile, type LoadedDockerfile } from './plan-dockerfile.js';
 import { explorerPatch, exportPatch, isPatchFile } from './plan-patch.js';
-import { verifyBuild } from './verify-build.js';
 import { registryFallback } from '../io/registry/fallback.js';
 
 export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', import.meta.url));
@@ -143,8 +142,11 @@ async function run(argv: readonly string[]): Promise<number> {
         ? exportPatch(analysis, planRun, dockerfile, args.plan.exportFile)
         : exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format),
     );
-  if (planRun && args.plan.verifyBuild)
+  if (planRun && args.plan.verifyBuild) {
+    // dockerode (and ssh2) load only when a daemon is needed.
+    const { verifyBuild } = await import('./verify-build.js');
     return verifyBuild(analysis, planRun, dockerfile, process.stdout, process.stderr);
+  }
   if (planRun && args.mode !== 'json') {
     if (args.plan.whatIf || !args.plan.exportFile) process.stdout.write(whatIfText(planRun));
     return 0;

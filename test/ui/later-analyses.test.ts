@@ -1,6 +1,6 @@
 // The first frame comes first: the explorer mounted on the tree alone (the binaries report pending, as the
 // CLI hands it over) draws layers and tree in its first frame and says what is still running; the findings
-// and waste classes land after it. The demo image's three findings are known by hand (see planner.test.ts).
+// and waste classes land after it. The demo image's four findings are known by hand (see planner.test.ts).
 import { test, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
@@ -25,7 +25,7 @@ test('first frame before the ELF/libc analysis and the waste classes; both land 
   assert.match(f0, /slimtui\/demo:latest/);
   assert.ok(status(f0).includes('analysing: ELF/libc, waste classes…'), status(f0));
   await waitFor(() => !status(ui.frame()).includes('analysing'), 'the later analyses to finish');
-  let f = await ui.press('F', (f) => f.includes('Findings (3)'), 'findings view with the three findings');
+  let f = await ui.press('F', (f) => f.includes('Findings (4)'), 'findings view with the four findings');
   assert.doesNotMatch(f, /so far/);
   assert.match(f, /ERROR interpreter-missing \/usr\/local\/bin\/legacy-tool/);
   f = await ui.press(KEY.esc, (f) => !f.includes('Findings ('), 'closed');
@@ -43,7 +43,7 @@ test('the findings view while the ELF/libc analysis runs says the count is not f
   assert.ok(status(f).includes('analysing: ELF/libc, waste classes…'), status(f));
   assert.equal(held.length, 1, 'only the ELF/libc analysis was scheduled (the waste classes follow it)');
   held.shift()!();
-  await waitFor(() => ui.frame().includes('Findings (3)'), 'the final count');
+  await waitFor(() => ui.frame().includes('Findings (4)'), 'the final count');
   await waitFor(() => held.length === 1, 'the waste classes scheduled after the ELF/libc analysis');
   assert.ok(status(ui.frame()).includes('analysing: waste classes…'), status(ui.frame()));
   held.shift()!();

@@ -135,7 +135,9 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
           const elf = elfOf(f.entry);
           if (!elf || f.entry.kind !== 'file' || !match(f.node.path)) continue;
           if (a.kind === 'upx' && a.target === 'all' && !isExecutableKind(elf)) continue;
-          if (a.target === 'all' && wontStart(f.node.path)) {
+          // Stripping everything (the recommended plan's action) leaves out binaries that will not start: fix
+          // those first. UPX `all` stays what UPX itself would pack: the user asked for every executable.
+          if (a.kind === 'strip' && a.target === 'all' && wontStart(f.node.path)) {
             notStarting.add(`/${f.node.path}`);
             continue;
           }
