@@ -10,25 +10,9 @@ import { analyseBinaries, type BinaryOptions, type BinaryReport } from '../model
  * The explorer draws its first frame as soon as the tree exists; the analyses that only some views need
  * finish after it. `treeAnalysis` is the part before the frame (tree, dive's metrics, reclaimable bytes:
  * the tree pane's marks and the summary), with an empty binaries report standing in until `binaries`
- * (libc resolution, verdicts, findings) has run.
+ * (libc resolution, verdicts, findings) has run: one object, compared by identity, with --no-elf's empty shape.
  */
-export const PENDING_BINARIES: BinaryReport = {
-  analysed: false,
-  binaries: [],
-  byPath: new Map(),
-  inventory: {
-    glibc: [],
-    musl: [],
-    loaders: [],
-    ldSoConf: { dirs: [], files: [], unreadable: [] },
-    hasLdSoCache: false,
-    muslPathFiles: [],
-    ldLibraryPath: null,
-    release: null,
-  },
-  findings: [],
-  findingsByPath: new Map(),
-};
+export const PENDING_BINARIES: BinaryReport = noBinaries({ env: [] });
 
 export function treeAnalysis(image: Image, opts: AnalyzeOptions = {}): Analysis {
   const tree = buildFileTree(image.layers);
