@@ -317,7 +317,9 @@ test(
       join(dir, 'build', 'r.cpp'),
       '#include <iostream>\n#include <regex>\nint main(int c, char**v){ std::regex r("a+b"); std::cout << std::regex_match(v[0], r) << "\\n"; }\n',
     );
-    sh('g++', ['-O2', '-g', 'build/r.cpp', '-o', 'rootfs-g/app/cpp-g']);
+    // Static, so it starts in this bare rootfs: `--strip all` leaves out binaries that will not start (a dynamic
+    // cpp-g here would lack its loader and libstdc++), and this test is about stripping and packing together.
+    sh('g++', ['-O2', '-g', '-static', 'build/r.cpp', '-o', 'rootfs-g/app/cpp-g']);
     sh('gcc', ['-O2', '-g', '-static', 'build/h.c', '-o', 'rootfs-g/app/static-g']);
     const expected = new Map<string, number>();
     for (const name of ['cpp-g', 'static-g']) {
