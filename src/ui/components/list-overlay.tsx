@@ -54,7 +54,7 @@ export function ListOverlay(p: ListOverlayProps) {
       <Text wrap="truncate" {...fg(p.theme.dim)} dimColor={!p.theme.color}>
         {p.header ?? ' '}
       </Text>
-      {p.items.length === 0 ? <Text {...fg(p.theme.dim)}> {p.empty}</Text> : null}
+      {p.items.length === 0 ? <Text {...fg(p.theme.dim)}>{`  ${p.empty}`}</Text> : null}
       {shown.map((l, i) => {
         const selected = top + i === p.cursor;
         return (

@@ -15,12 +15,12 @@ export function StatusBar(p: StatusBarProps) {
     <Text wrap="truncate">
       {p.message ? (
         <Text {...fg(p.theme.modified)} bold>
-          {p.message}{' '}
+          {`${p.message}  `}
         </Text>
       ) : null}
       {p.projectedSize ? (
         <Text {...fg(p.theme.accent)} bold>
-          {p.projectedSize}{' '}
+          {`${p.projectedSize}  `}
         </Text>
       ) : null}
       {p.hints.map((h, i) => (
