@@ -3,7 +3,7 @@
  * table drives input dispatch, the status-line hints and the help overlay. Moves, search, Tab, h/l, e and
  * A/R/M are the explorer's keys.
  */
-import { keyLabel, type KeyInfo, type KeySpec } from './keymap.js';
+import { ch, ctrl, keyLabel, keyMatches, sp, type KeyInfo, type KeySpec } from './keymap.js';
 
 export type CompareScope = 'global' | 'layers' | 'tree' | 'search' | 'help';
 
@@ -41,10 +41,6 @@ export interface CompareBinding {
   readonly description: string;
   readonly hint?: string;
 }
-
-const sp = (special: Extract<KeySpec, { special: unknown }>['special']): KeySpec => ({ special });
-const ch = (char: string): KeySpec => ({ char });
-const ctrl = (c: string): KeySpec => ({ ctrl: c });
 
 const MOVES = (scope: CompareScope): CompareBinding[] => [
   { command: 'up', scope, keys: [sp('upArrow'), ch('k')], description: 'move up' },
@@ -189,15 +185,10 @@ const CHAIN: Record<CompareScope, readonly CompareScope[]> = {
   help: ['help'],
 };
 
-function matches(spec: KeySpec, input: string, key: KeyInfo): boolean {
-  if ('special' in spec) return key[spec.special] === true;
-  if ('ctrl' in spec) return key.ctrl === true && input === spec.ctrl;
-  return key.ctrl !== true && input === spec.char;
-}
-
 export function matchCompareCommand(scope: CompareScope, input: string, key: KeyInfo): CompareCommand | undefined {
   for (const s of CHAIN[scope])
-    for (const b of COMPARE_BINDINGS) if (b.scope === s && b.keys.some((k) => matches(k, input, key))) return b.command;
+    for (const b of COMPARE_BINDINGS)
+      if (b.scope === s && b.keys.some((k) => keyMatches(k, input, key))) return b.command;
   return undefined;
 }
 

@@ -105,9 +105,10 @@ export interface Binding {
   readonly hint?: string;
 }
 
-const sp = (special: Special): KeySpec => ({ special });
-const ch = (char: string): KeySpec => ({ char });
-const ctrl = (c: string): KeySpec => ({ ctrl: c });
+/** Key spec builders, shared with the compare view's table (compare-keymap.ts). */
+export const sp = (special: Special): KeySpec => ({ special });
+export const ch = (char: string): KeySpec => ({ char });
+export const ctrl = (c: string): KeySpec => ({ ctrl: c });
 
 const MOVES = (scope: Scope): Binding[] => [
   { command: 'up', scope, keys: [sp('upArrow'), ch('k')], description: 'move up' },
@@ -438,7 +439,8 @@ const SCOPE_CHAIN: Record<Scope, readonly Scope[]> = {
   plan: ['plan'],
 };
 
-function matches(spec: KeySpec, input: string, key: KeyInfo): boolean {
+/** Whether a key press is this spec (shared with the compare view's table). */
+export function keyMatches(spec: KeySpec, input: string, key: KeyInfo): boolean {
   if ('special' in spec) return key[spec.special] === true;
   if ('ctrl' in spec) return key.ctrl === true && input === spec.ctrl;
   // A plain character: not with Ctrl, and not a special key that ink reports with an empty input.
@@ -448,7 +450,7 @@ function matches(spec: KeySpec, input: string, key: KeyInfo): boolean {
 /** The command a key means in `scope`, or undefined. */
 export function matchCommand(scope: Scope, input: string, key: KeyInfo): Command | undefined {
   for (const s of SCOPE_CHAIN[scope]) {
-    for (const b of BINDINGS) if (b.scope === s && b.keys.some((k) => matches(k, input, key))) return b.command;
+    for (const b of BINDINGS) if (b.scope === s && b.keys.some((k) => keyMatches(k, input, key))) return b.command;
   }
   return undefined;
 }
