@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { analyze, type Analysis } from '../model/analysis.js';
 import type { BinaryOptions } from '../model/libc/binaries.js';
 import { PENDING_BINARIES, treeAnalysis, withBinaries } from '../state/later-analyses.js';
+import { afterContent } from './explorer-content.js';
 import { evaluateCiRules } from '../model/ci-rules.js';
 import { hostPlatform, parsePlatform } from '../model/image-config.js';
 import { openImage, classifyPath, type LoadedImage } from '../io/load-image.js';
@@ -88,6 +89,9 @@ async function run(argv: readonly string[]): Promise<number> {
       onProgress: progress.update,
       ...(args.verify ? { verify: 'error' as const } : {}),
       registry: args.registry,
+      // The explorer opens from the layers' headers where it can; the content pass follows its first frame.
+      // (--verify must fail before any frame; the planner's outputs need the contents first.)
+      ...(explorer && !wantsPlanner(args.plan) && !args.verify ? { skim: true } : {}),
     };
     try {
       loaded = await openImage(spec, loadOpts);
@@ -111,14 +115,21 @@ async function run(argv: readonly string[]): Promise<number> {
   const dockerfile = loadDockerfile(loaded.image, args.plan.dockerfile, process.cwd(), (l) => process.stderr.write(l));
   const image = dockerfile ? dockerfile.image : loaded.image;
   // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
-  if (explorer && !wantsPlanner(args.plan))
-    return runExplorer(
-      await explorer,
-      treeAnalysis(image, { elf: args.elf, cpuLevel }),
-      loaded,
-      { cpuLevel },
-      dockerfile,
+  if (explorer && !wantsPlanner(args.plan)) {
+    const first = treeAnalysis(image, { elf: args.elf, cpuLevel });
+    const content = loaded.content?.then((c) =>
+      afterContent(
+        first,
+        c,
+        (img) => loadDockerfile(img, args.plan.dockerfile, process.cwd(), () => undefined)?.image ?? img,
+        {
+          elf: args.elf,
+          cpuLevel,
+        },
+      ),
     );
+    return runExplorer(await explorer, first, loaded, { cpuLevel }, dockerfile, content);
+  }
   const analysis = analyze(image, { elf: args.elf, cpuLevel });
   let planRun;
   if (wantsPlanner(args.plan)) {
@@ -195,24 +206,33 @@ async function runExplorer(
   loaded: LoadedImage,
   binaryOptions: BinaryOptions,
   dockerfile: LoadedDockerfile | undefined,
+  content?: Promise<Analysis>,
 ): Promise<number> {
   const { runTui, modelPredictors, cwdExportWriter, predictUpxTargets } = m;
   const preview = loaded.preview;
+  // The export and the UPX model read the analysis as complete as it is by then.
+  let latest = analysis;
+  void content?.then(
+    (a) => (latest = a),
+    () => undefined,
+  );
   return runTui(analysis, {
+    ...(content ? { content } : {}),
     ...(preview ? { readFile: preview.read } : {}),
     ...(preview?.note ? { previewNote: preview.note } : {}),
-    // The planner in the explorer: the CLI's predictors, and an export writer confined to the working directory.
-    predictors: modelPredictors(analysis.image),
+    // The planner in the explorer: the CLI's predictors (the app makes its own from the completed image when the
+    // contents follow the first frame), and an export writer confined to the working directory.
+    ...(content ? {} : { predictors: modelPredictors(analysis.image) }),
     // The patch is made at export time: by then the binaries report (pending at the first frame) is wanted in it.
     writeExport: cwdExportWriter(
       process.cwd(),
       explorerPatch(
-        () => (analysis.binaries === PENDING_BINARIES ? withBinaries(analysis, binaryOptions) : analysis),
+        () => (latest.binaries === PENDING_BINARIES ? withBinaries(latest, binaryOptions) : latest),
         dockerfile,
       ),
     ),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
-    upxModel: (targets) => predictUpxTargets(loaded.readFiles, analysis, targets),
+    upxModel: (targets) => predictUpxTargets(loaded.readFiles, latest, targets),
     binaryOptions,
   });
 }

@@ -13,6 +13,8 @@ import { gzipEstimateTap } from './gzip-estimate-tap.js';
 import { removalCostTap } from './removal-cost-tap.js';
 import { entryColumns, toColumns, transferList } from './layer-columns.js';
 import { readLayer } from './layer-reader.js';
+import { skimChunks } from './skim-chunks.js';
+import { entryFacts, layerCheck, type EntryFacts, type LayerCheck } from './layer-facts.js';
 import { createSha256Analyser } from './sha256-analyser.js';
 import { textAnalyser } from './text-analyser.js';
 
@@ -26,12 +28,26 @@ export interface LayerJob {
   readonly taps: readonly string[];
   /** Entries per message. */
   readonly batch: number;
+  /**
+   * `full` (default): entries and what the analysers learnt. `skim`: the entries only, from the headers (big
+   * files' data not read; see skim-chunks.ts). `content`: the same layer read in full for the analysers, answering
+   * with the facts by entry index and a check of the entries it saw (the skim's entries are the ones kept).
+   */
+  readonly mode?: 'full' | 'skim' | 'content';
 }
 
 export type WorkerReply =
   | { readonly id: number; readonly type: 'bytes'; readonly n: number }
   | { readonly id: number; readonly type: 'entries'; readonly columns: ReturnType<typeof entryColumns> }
   | { readonly id: number; readonly type: 'done'; readonly columns: ReturnType<typeof toColumns> }
+  | { readonly id: number; readonly type: 'facts'; readonly facts: EntryFacts }
+  | {
+      readonly id: number;
+      readonly type: 'content';
+      readonly facts: EntryFacts;
+      readonly rest: ReturnType<typeof toColumns>['rest'];
+      readonly check: LayerCheck;
+    }
   | {
       readonly id: number;
       readonly type: 'error';
@@ -57,10 +73,21 @@ port.on('message', (job: LayerJob) => {
     if (pending > 0) port.postMessage({ id: job.id, type: 'bytes', n: pending } satisfies WorkerReply);
     pending = 0;
   };
-  readLayer(fileChunks(job.file, 1 << 20, 4, { start: job.start, end: job.end }), {
+  const mode = job.mode ?? 'full';
+  const range = { start: job.start, end: job.end };
+  // Content mode: facts by entry index across batches, and the running check of the entries seen.
+  let seen = 0;
+  const check: LayerCheck = { entries: 0, pathChars: 0, bytes: 0 };
+  const factsOf = (entries: Parameters<typeof entryFacts>[0]): EntryFacts => {
+    const f = entryFacts(entries, seen);
+    layerCheck(entries, check);
+    seen += entries.length;
+    return f;
+  };
+  readLayer(mode === 'skim' ? skimChunks(job.file, range) : fileChunks(job.file, 1 << 20, 4, range), {
     what: job.what,
-    analysers: job.analysers.map((n) => ANALYSERS[n]!()),
-    taps: job.taps.map((n) => TAPS[n]!()),
+    analysers: mode === 'skim' ? [] : job.analysers.map((n) => ANALYSERS[n]!()),
+    taps: mode === 'skim' ? [] : job.taps.map((n) => TAPS[n]!()),
     onBytes: (n) => {
       pending += n;
       if (pending >= 8 << 20) flush();
@@ -70,6 +97,10 @@ port.on('message', (job: LayerJob) => {
     batch: {
       size: job.batch,
       emit: (entries) => {
+        if (mode === 'content') {
+          port.postMessage({ id: job.id, type: 'facts', facts: factsOf(entries) } satisfies WorkerReply);
+          return;
+        }
         const columns = entryColumns(entries);
         port.postMessage({ id: job.id, type: 'entries', columns } satisfies WorkerReply, transferList(columns));
       },
@@ -77,6 +108,12 @@ port.on('message', (job: LayerJob) => {
   }).then(
     (parsed) => {
       flush();
+      if (mode === 'content') {
+        const { entries, ...rest } = parsed;
+        const facts = factsOf(entries);
+        port.postMessage({ id: job.id, type: 'content', facts, rest, check } satisfies WorkerReply);
+        return;
+      }
       const columns = toColumns(parsed);
       port.postMessage({ id: job.id, type: 'done', columns } satisfies WorkerReply, transferList(columns));
     },

@@ -8,7 +8,9 @@ import { SlimError } from './errors.js';
 import { GZIP_ESTIMATE } from './gzip-estimate-tap.js';
 import { REMOVAL_COST } from '../model/plan/removal-cost.js';
 import { appendEntries } from './layer-columns.js';
-import type { Entry } from '../model/entry.js';
+import type { ContentFacts, Entry } from '../model/entry.js';
+import type { LayerCheck } from './layer-facts.js';
+import type { ContentImage } from './skim-load.js';
 import type { ParsedLayer } from './layer-reader.js';
 import type { LayerJob, WorkerReply } from './layer-worker.js';
 import type { ImageSource, LayerBlobListing, LayerBlobRef, LoadOptions } from './sources/image-source.js';
@@ -50,75 +52,155 @@ function workerNames(
   return { analysers: a, taps: t };
 }
 
+/** Whether the listed blobs may go to worker threads under these options (and the names the workers make them by). */
+export function workerPlan(
+  refs: readonly LayerBlobRef[],
+  opts: LoadOptions,
+  minLayers = 2,
+): { analysers: string[]; taps: string[] } | undefined {
+  const m = mode();
+  if (m === 'off' || refs.length === 0) return undefined;
+  const names = workerNames(opts.analysers, opts.taps ?? []);
+  if (!names || refs.some((r) => !r.at)) return undefined;
+  const total = refs.reduce((s, r) => s + r.size, 0);
+  if (m !== 'force' && (refs.length < minLayers || total < MIN_BYTES)) return undefined;
+  return names;
+}
+
+/** What one layer's content pass found: the analysers' facts by entry index, the layer's own results, a check. */
+export interface ContentLayer {
+  readonly facts: (readonly [number, ContentFacts])[];
+  readonly rest: Omit<ParsedLayer, 'entries'>;
+  readonly check: LayerCheck;
+}
+
+/**
+ * Worker threads (as many as cores, at most 4) that parse layer blobs, kept for several rounds: a skim of the
+ * headers, then the content pass, without starting threads twice.
+ */
+export class LayerPool {
+  private readonly workers: Worker[];
+  private bytes = 0;
+
+  constructor(
+    private readonly refs: readonly LayerBlobRef[],
+    private readonly opts: LoadOptions,
+    private readonly names: { analysers: string[]; taps: string[] },
+    private readonly what: (ref: LayerBlobRef) => string,
+  ) {
+    const count = Math.max(1, Math.min(availableParallelism(), refs.length, 4));
+    this.workers = Array.from({ length: count }, () => new Worker(new URL('./layer-worker.js', import.meta.url)));
+  }
+
+  /** Full parses (entries with facts) or skims (entries only), one per ref, in ref order. */
+  parse(mode: 'full' | 'skim'): Promise<ParsedLayer[]> {
+    const parts: Entry[][] = this.refs.map(() => []);
+    return this.round<ParsedLayer>(mode, (r, settle) => {
+      if (r.type === 'entries') appendEntries(r.columns, parts[r.id]!);
+      else if (r.type === 'done') {
+        const entries = parts[r.id]!;
+        appendEntries(r.columns, entries);
+        settle({ ...r.columns.rest, entries });
+      }
+    });
+  }
+
+  /** The content pass: every layer read in full for the analysers and taps, answering with facts only. */
+  content(): Promise<ContentLayer[]> {
+    // This round runs under the explorer, which may quit before it ends: it must not keep the process alive.
+    for (const w of this.workers) w.unref();
+    const facts: (readonly [number, ContentFacts])[][] = this.refs.map(() => []);
+    return this.round<ContentLayer>('content', (r, settle) => {
+      if (r.type === 'facts') for (const f of r.facts) facts[r.id]!.push(f);
+      else if (r.type === 'content') {
+        for (const f of r.facts) facts[r.id]!.push(f);
+        settle({ facts: facts[r.id]!, rest: r.rest, check: r.check });
+      }
+    });
+  }
+
+  close(): Promise<unknown> {
+    return Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private round<T>(
+    mode: NonNullable<LayerJob['mode']>,
+    handle: (r: WorkerReply, settle: (t: T) => void) => void,
+  ): Promise<T[]> {
+    const { refs, opts, names, what } = this;
+    // Entries per message from a worker (SLIMTUI_PARALLEL_BATCH: for tests of the batching).
+    const batch = Number(process.env['SLIMTUI_PARALLEL_BATCH'] ?? 32 * 1024) || 32 * 1024;
+    const total = refs.reduce((s, r) => s + r.size, 0);
+    const results: T[] = new Array(refs.length);
+    let next = 0;
+    let done = 0;
+    this.bytes = 0;
+    const run = (worker: Worker): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        const take = (): void => {
+          if (next >= refs.length) {
+            worker.off('message', onMessage);
+            worker.off('error', reject);
+            resolve();
+            return;
+          }
+          const id = next++;
+          const ref = refs[id]!;
+          const job: LayerJob = {
+            id,
+            file: ref.at!.file,
+            start: ref.at!.start,
+            end: ref.at!.end,
+            what: what(ref),
+            batch,
+            mode,
+            ...names,
+          };
+          worker.postMessage(job);
+        };
+        const onMessage = (r: WorkerReply): void => {
+          if (r.type === 'bytes') {
+            this.bytes += r.n;
+            if (mode !== 'content')
+              opts.onProgress?.({
+                stage: 'reading',
+                bytes: this.bytes,
+                totalBytes: total,
+                layersRead: done,
+                layerCount: refs.length,
+              });
+          } else if (r.type === 'error') {
+            reject(r.slim ? new SlimError(r.message, r.exitCode) : new Error(r.message));
+          } else
+            handle(r, (t) => {
+              results[r.id] = t;
+              done++;
+              if (mode !== 'skim') workerLayers++;
+              take();
+            });
+        };
+        worker.on('message', onMessage);
+        worker.once('error', reject);
+        take();
+      });
+    return Promise.all(this.workers.map(run)).then(() => results);
+  }
+}
+
 /** Parses the listed blobs on worker threads; undefined when the listing or the options do not allow it. */
 export async function parseBlobsInParallel(
   refs: readonly LayerBlobRef[],
   opts: LoadOptions,
   what: (ref: LayerBlobRef) => string,
 ): Promise<ParsedLayer[] | undefined> {
-  const m = mode();
-  if (m === 'off' || refs.length === 0) return undefined;
-  const names = workerNames(opts.analysers, opts.taps ?? []);
-  if (!names || refs.some((r) => !r.at)) return undefined;
-  const total = refs.reduce((s, r) => s + r.size, 0);
-  if (m !== 'force' && (refs.length < 2 || total < MIN_BYTES)) return undefined;
-
-  // Entries per message from a worker (SLIMTUI_PARALLEL_BATCH: for tests of the batching).
-  const batch = Number(process.env['SLIMTUI_PARALLEL_BATCH'] ?? 32 * 1024) || 32 * 1024;
-  const count = Math.max(1, Math.min(availableParallelism(), refs.length, 4));
-  const results: ParsedLayer[] = new Array(refs.length);
-  const parts: Entry[][] = refs.map(() => []);
-  let next = 0;
-  let bytes = 0;
-  let done = 0;
-  const workers: Worker[] = [];
-  const run = (worker: Worker): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      const take = (): void => {
-        if (next >= refs.length) {
-          resolve();
-          return;
-        }
-        const id = next++;
-        const ref = refs[id]!;
-        const job: LayerJob = {
-          id,
-          file: ref.at!.file,
-          start: ref.at!.start,
-          end: ref.at!.end,
-          what: what(ref),
-          batch,
-          ...names,
-        };
-        worker.postMessage(job);
-      };
-      worker.on('message', (r: WorkerReply) => {
-        if (r.type === 'bytes') {
-          bytes += r.n;
-          opts.onProgress?.({ stage: 'reading', bytes, totalBytes: total, layersRead: done, layerCount: refs.length });
-        } else if (r.type === 'entries') {
-          appendEntries(r.columns, parts[r.id]!);
-        } else if (r.type === 'done') {
-          const entries = parts[r.id]!;
-          appendEntries(r.columns, entries);
-          results[r.id] = { ...r.columns.rest, entries };
-          done++;
-          workerLayers++;
-          take();
-        } else {
-          reject(r.slim ? new SlimError(r.message, r.exitCode) : new Error(r.message));
-        }
-      });
-      worker.once('error', reject);
-      take();
-    });
+  const names = workerPlan(refs, opts);
+  if (!names) return undefined;
+  const pool = new LayerPool(refs, opts, names, what);
   try {
-    for (let i = 0; i < count; i++) workers.push(new Worker(new URL('./layer-worker.js', import.meta.url)));
-    await Promise.all(workers.map(run));
+    return await pool.parse('full');
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
-  return results;
 }
 
 /** Loads an image through `layerBlobs` with the layers parsed in parallel; undefined when that path does not apply. */
@@ -127,13 +209,30 @@ export async function loadFromBlobs(
   opts: LoadOptions,
   reference: string,
   what: (ref: LayerBlobRef) => string,
-): Promise<{ image: Image; listing: LayerBlobListing } | undefined> {
+  reload?: () => Promise<Image>,
+): Promise<{ image: Image; listing: LayerBlobListing; content?: Promise<ContentImage> } | undefined> {
   if (mode() === 'off' || !source.layerBlobs || !workerNames(opts.analysers, opts.taps ?? [])) return undefined;
   // The workers compute no digests: with --verify the one pass reads (and hashes) the layers.
   if (opts.verify === 'error') return undefined;
   // A listing that fails (an odd layout) leaves the archive to the one pass, which says what is wrong.
   const listing = await source.layerBlobs(opts).catch(() => undefined);
   if (!listing) return undefined;
+  const assemble = (layers: LayerBlob[]): Image =>
+    assembleImage({
+      reference,
+      source: listing.source,
+      configBytes: listing.configBytes,
+      ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
+      layers,
+      repoTags: listing.repoTags,
+      warnings: listing.warnings,
+      ...(opts.verify ? { verify: opts.verify } : {}),
+    });
+  if (opts.skim && reload) {
+    const { skimThenContent } = await import('./skim-load.js');
+    const skimmed = await skimThenContent(listing, opts, assemble, what, reload);
+    if (skimmed) return skimmed;
+  }
   const parsed = await parseBlobsInParallel(listing.layers, opts, what);
   if (!parsed) return undefined;
   const layers: LayerBlob[] = parsed.map((p, i) => {
@@ -144,15 +243,5 @@ export async function loadFromBlobs(
       ...(ref.expectedSize !== undefined ? { expectedSize: ref.expectedSize } : {}),
     };
   });
-  const image = assembleImage({
-    reference,
-    source: listing.source,
-    configBytes: listing.configBytes,
-    ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
-    layers,
-    repoTags: listing.repoTags,
-    warnings: listing.warnings,
-    ...(opts.verify ? { verify: opts.verify } : {}),
-  });
-  return { image, listing };
+  return { image: assemble(layers), listing };
 }

@@ -38,7 +38,8 @@ export const withBinaries = (
 });
 
 /** The analyses still running after the first frame, by name as the status line says them. */
-export type LaterAnalysis = 'ELF/libc' | 'waste classes';
+/** `contents`: the explorer opened from the layers' headers and the content pass (ELF, digests, sizes) still reads. */
+export type LaterAnalysis = 'contents' | 'ELF/libc' | 'waste classes';
 
 /** The status line's note while analyses still run: `analysing: ELF/libc, waste classes…`. */
 export const pendingText = (pending: readonly LaterAnalysis[]): string =>

@@ -67,6 +67,8 @@ export interface AppProps {
   readonly scheduleLater?: Scheduler;
   /** Options of the libc pass that runs after the first frame (the CPU level glibc-hwcaps are chosen for). */
   readonly binaryOptions?: BinaryOptions;
+  /** When the first frame came from the layers' headers: the analysis once the content pass is in. */
+  readonly content?: Promise<Analysis>;
 }
 
 const HELP = helpLines();
@@ -78,9 +80,9 @@ const HELP = helpLines();
  */
 export function App(props: AppProps) {
   // The tree is there at once; the binaries report and the waste classes may land after the first frame.
-  const later = useLaterAnalyses(props.analysis, props.scheduleLater, props.binaryOptions);
-  const { analysis } = later;
   const { exit } = useApp();
+  const later = useLaterAnalyses(props.analysis, props.scheduleLater, props.binaryOptions, props.content, exit);
+  const { analysis } = later;
   const { width, height } = useTerminalSize(props.width, props.height);
   const theme = useMemo(() => makeTheme(props.color ?? true), [props.color]);
   const [state, setState] = useState<ExplorerState>(() => initialState(analysis.image.layers.length));
@@ -150,6 +152,7 @@ export function App(props: AppProps) {
     waste: later.ensureWaste,
     recommended,
     writeExport: props.writeExport,
+    ready: later.ready,
   });
   const layersList = useMemo(() => layerRows(analysis), [analysis]);
   const search = useSearch(tree, state.overlay === 'search', state.searchQuery);

@@ -19,6 +19,8 @@ export interface RunTuiOptions {
   readonly stdout?: NodeJS.WriteStream;
   readonly stdin?: NodeJS.ReadStream;
   readonly env?: NodeJS.ProcessEnv;
+  /** The analysis once the content pass is in, when the first frame comes from the headers only. */
+  readonly content?: Promise<Analysis>;
 }
 
 /** Runs the explorer full-screen; the terminal is restored on every way out (see full-screen.ts). */
@@ -36,6 +38,7 @@ export async function runTui(analysis: Analysis, opts: RunTuiOptions = {}): Prom
       {...(opts.writeExport ? { writeExport: opts.writeExport } : {})}
       {...(opts.upxModel ? { upxModel: opts.upxModel } : {})}
       {...(opts.binaryOptions ? { binaryOptions: opts.binaryOptions } : {})}
+      {...(opts.content ? { content: opts.content } : {})}
       color={colorEnabled(env, stdout)}
     />,
     stdout,

@@ -65,7 +65,17 @@ export function archiveFileSource(kind: 'docker-archive' | 'oci-archive', spec: 
       }
       const totalBytes = await statArchive(path);
       // Both cores when the archive is a plain tar with big layers (io/parallel-layers.ts); else the one pass.
-      const fast = await loadFromBlobs(source, opts, path, (l) => `layer ${l.name} of ${path}`);
+      const fast = await loadFromBlobs(
+        source,
+        opts,
+        path,
+        (l) => `layer ${l.name} of ${path}`,
+        async () => {
+          // The reload runs under the explorer's frame: no progress line.
+          const { onProgress: _, ...quiet } = opts;
+          return (await source.load({ ...quiet, skim: false })).image;
+        },
+      );
       const { image, blobNames } = fast
         ? { image: fast.image, blobNames: fast.listing.layers.map((l) => l.name) }
         : await readImageArchive(fileChunks(path), { ...base, what: path, totalBytes });
@@ -100,7 +110,7 @@ export function archiveFileSource(kind: 'docker-archive' | 'oci-archive', spec: 
           }
         });
       };
-      return { image, source, preview, readFiles };
+      return { image, source, preview, readFiles, ...(fast?.content ? { content: fast.content } : {}) };
     },
     async layerBlobs(opts: ListOptions): Promise<LayerBlobListing | undefined> {
       if (path === '-') return undefined;

@@ -19,6 +19,7 @@
 import type { Image, Platform, SourceKind, Warning } from '../../model/image.js';
 import type { PreviewPort, ReadFiles } from '../../model/ports.js';
 import type { ContentAnalyser, LayerTap } from '../content-analyser.js';
+import type { ContentImage } from '../skim-load.js';
 import type { ProgressListener } from '../progress.js';
 import type { RegistryOptions } from '../registry/read-registry.js';
 import type { SourceSpec } from './source-spec.js';
@@ -37,6 +38,11 @@ export interface LoadOptions {
   readonly verify?: 'warn' | 'error';
   /** For the registry source: --registry-ca, --insecure-registry, layers in flight. */
   readonly registry?: RegistryOptions;
+  /**
+   * The explorer's fast open: where the source allows it (uncompressed layers in a file), return once the
+   * headers are read, with the content pass (analysers, taps, digests) following in `LoadedImage.content`.
+   */
+  readonly skim?: boolean;
 }
 
 /**
@@ -69,6 +75,11 @@ export interface LoadedImage {
   readonly preview: PreviewPort | undefined;
   /** Whole files (the UPX model); undefined when the source cannot be read twice. */
   readonly readFiles: ReadFiles | undefined;
+  /**
+   * With `skim`, when the image was skimmed: the image once the content pass has run (facts on the same
+   * entries, or — `reloaded` — a new image when the pass disagreed with the skim). Absent: `image` is complete.
+   */
+  readonly content?: Promise<ContentImage>;
 }
 
 /** A layer blob reachable on its own. */

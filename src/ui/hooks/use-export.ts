@@ -20,6 +20,8 @@ export interface ExportInput {
   readonly waste: () => WasteReport;
   readonly recommended: () => readonly PlanAction[];
   readonly writeExport: WriteExport | undefined;
+  /** Resolves when the analysis is complete (the content pass in): the export waits for it. */
+  readonly ready?: () => Promise<void>;
 }
 
 export function useExport(p: ExportInput): ExportState {
@@ -29,10 +31,13 @@ export function useExport(p: ExportInput): ExportState {
   const input = useRef(p);
   input.current = p;
   const run = useCallback(async (actions: readonly PlanAction[]): Promise<void> => {
-    const { analysis, projector, writeExport } = input.current;
-    if (!writeExport) return setMessage('export is not available here');
+    if (!input.current.writeExport) return setMessage('export is not available here');
     setMessage('exporting…');
     try {
+      await input.current.ready?.();
+      // Read after the wait: the analysis (and its projector) may have been completed meanwhile.
+      const { analysis, projector, writeExport } = input.current;
+      if (!writeExport) return setMessage('export is not available here');
       const recommendedUsed = actions.length === 0;
       const list = recommendedUsed ? input.current.recommended() : actions;
       const texts = exportTexts(

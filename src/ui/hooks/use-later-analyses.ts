@@ -15,6 +15,8 @@ export interface LaterAnalyses {
   readonly pending: readonly LaterAnalysis[];
   /** The waste classes now (the rest of the classification runs at once: the recommended plan and export need them). */
   readonly ensureWaste: () => WasteReport;
+  /** Resolves when the content pass's analysis is rendered (at once when the image was read in full). */
+  readonly ready: () => Promise<void>;
 }
 
 /**
@@ -34,43 +36,96 @@ export function useLaterAnalyses(
   first: Analysis,
   schedule: Scheduler = afterFrame,
   binaryOptions: BinaryOptions = {},
+  content?: Promise<Analysis>,
+  /** A content pass that fails (a layer that turns out corrupt) ends the explorer with its error. */
+  onContentError?: (e: Error) => void,
 ): LaterAnalyses {
+  // The analysis the later ones start from: `first`, or — when the first frame came from the layers' headers —
+  // the analysis once the content pass has put its facts in (digests, ELF, pull-size estimate).
+  const [base, setBase] = useState(first);
+  const [contentPending, setContentPending] = useState(content !== undefined);
   const [analysis, setAnalysis] = useState(first);
   const [waste, setWaste] = useState<WasteReport | undefined>(() => wasteReportIfReady(first));
   const binariesPending = analysis.binaries === PENDING_BINARIES;
-  const job = useRef<SliceJob<WasteReport> | undefined>(undefined);
+  const job = useRef<{ base: Analysis; job: SliceJob<WasteReport> } | undefined>(undefined);
   // The latest scheduler (a new function each render is fine: the effects below do not re-run for it).
   const scheduleRef = useRef(schedule);
   // The options of the libc pass (the CPU level for glibc-hwcaps) are fixed for the run.
   const optionsRef = useRef(binaryOptions);
   scheduleRef.current = schedule;
-  useEffect(() => setAnalysis(first), [first]);
+  const onErrorRef = useRef(onContentError);
+  onErrorRef.current = onContentError;
+  // Resolved once the content pass's analysis is the one rendered (an export waits for it).
+  const settled = useRef<{ promise: Promise<void>; resolve: () => void } | undefined>(undefined);
+  if (!settled.current) {
+    let resolve = (): void => undefined;
+    const promise = new Promise<void>((r) => (resolve = r));
+    settled.current = { promise, resolve };
+  }
+  useEffect(() => setBase(first), [first]);
   useEffect(() => {
-    if (!binariesPending) return;
+    if (!content) return;
+    let live = true;
+    content.then(
+      (a) => {
+        if (!live) return;
+        setBase(a);
+        setContentPending(false);
+      },
+      (e: unknown) => {
+        if (!live) return;
+        setContentPending(false);
+        onErrorRef.current?.(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [content]);
+  useEffect(() => {
+    setAnalysis(base);
+    setWaste(wasteReportIfReady(base));
+  }, [base]);
+  useEffect(() => {
+    if (!contentPending) settled.current!.resolve();
+  }, [contentPending]);
+  useEffect(() => {
+    if (!binariesPending || contentPending) return;
     return scheduleRef.current(() =>
       setAnalysis((a) => (a.binaries === PENDING_BINARIES ? withBinaries(a, optionsRef.current) : a)),
     );
-  }, [binariesPending]);
+  }, [binariesPending, contentPending]);
+  const baseRef = useRef(base);
+  baseRef.current = base;
   const classify = useCallback((): SliceJob<WasteReport> => {
-    job.current ??= new SliceJob(classifyWasteSteps(first), (r) => {
-      keepWasteReport(first, r);
-      // Called from `finish` inside key handling too: the state follows in a microtask.
-      queueMicrotask(() => setWaste(r));
-    });
-    return job.current;
-  }, [first]);
+    if (job.current?.base !== base) {
+      job.current?.job.cancel();
+      const from = base;
+      job.current = {
+        base: from,
+        job: new SliceJob(classifyWasteSteps(from), (r) => {
+          keepWasteReport(from, r);
+          // Called from `finish` inside key handling too: the state follows in a microtask.
+          queueMicrotask(() => setWaste((w) => (from === baseRef.current ? r : w)));
+        }),
+      };
+    }
+    return job.current.job;
+  }, [base]);
   useEffect(() => {
-    if (waste || binariesPending) return;
+    if (waste || binariesPending || contentPending) return;
     return scheduleRef.current(() => classify().start());
-  }, [waste, binariesPending, classify]);
-  useEffect(() => () => job.current?.cancel(), []);
-  const ensureWaste = useCallback(
-    (): WasteReport => wasteReportIfReady(first) ?? classify().finish(),
-    [first, classify],
-  );
+  }, [waste, binariesPending, contentPending, classify]);
+  useEffect(() => () => job.current?.job.cancel(), []);
+  // Before the contents are in, the classes are classified from what the headers say (no digests, so no
+  // duplicates): shown as pending, and classified again when the contents land.
+  const ensureWaste = useCallback((): WasteReport => wasteReportIfReady(base) ?? classify().finish(), [base, classify]);
   const pending: LaterAnalysis[] = [
+    ...(contentPending ? (['contents'] as const) : []),
     ...(binariesPending ? (['ELF/libc'] as const) : []),
     ...(waste ? [] : (['waste classes'] as const)),
   ];
-  return { analysis, waste, pending, ensureWaste };
+  const ready = useCallback((): Promise<void> => settled.current!.promise, []);
+  if (!content) settled.current.resolve();
+  return { analysis, waste, pending, ensureWaste, ready };
 }

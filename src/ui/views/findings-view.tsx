@@ -6,7 +6,7 @@ import type { ViewProps } from './view-props.js';
 
 /** F: the ELF findings, errors first; Enter jumps to the file. */
 export function FindingsView({ analysis, state, layout, theme, pending }: ViewProps) {
-  const running = pending.includes('ELF/libc');
+  const running = pending.includes('ELF/libc') || pending.includes('contents');
   const list = findingList(analysis);
   const f = list[state.findingsCursor];
   const footer: DetailLine[] = f

@@ -1,0 +1,97 @@
+/**
+ * The explorer's fast open: the first frame needs the tree, and the tree needs only the layers' headers. When
+ * every layer is an uncompressed tar reachable in a file (a `docker save` archive, an uncompressed OCI layout),
+ * worker threads first skim the headers (skim-chunks.ts: big files' data is not read), the image is assembled
+ * from those entries and returned at once; then the same workers read every layer in full — the one pass over
+ * the contents — for the analysers (ELF, text, digests) and taps (pull-size estimate, diff_id), and their facts
+ * are put on the skim's entries. `content` resolves to the image as a full load would have made it.
+ *
+ * A compressed layer has nothing to skip (its headers are known only by inflating it all), so images with one
+ * are loaded the usual way. If the content pass sees other entries than the skim did (a header the skim
+ * misjudged), its facts are not used: `content` resolves to a full load's image instead, marked `reloaded`.
+ */
+import { open } from 'node:fs/promises';
+import type { Image } from '../model/image.js';
+import type { LayerBlob } from './assemble-image.js';
+import { sniff } from './decompress.js';
+import { sameEntries } from './layer-facts.js';
+import { LayerPool, workerPlan, type ContentLayer } from './parallel-layers.js';
+import type { LayerBlobListing, LayerBlobRef, LoadOptions } from './sources/image-source.js';
+
+/** The image after the content pass; `reloaded` when it is a new image rather than the skim's with facts. */
+export interface ContentImage {
+  readonly image: Image;
+  readonly reloaded: boolean;
+}
+
+export interface SkimmedLoad {
+  readonly image: Image;
+  readonly listing: LayerBlobListing;
+  readonly content: Promise<ContentImage>;
+}
+
+async function isPlainTar(ref: LayerBlobRef): Promise<boolean> {
+  const at = ref.at!;
+  const h = await open(at.file, 'r');
+  try {
+    const n = Math.min(512, at.end - at.start);
+    const { buffer, bytesRead } = await h.read(Buffer.alloc(n), 0, n, at.start);
+    return sniff(buffer.subarray(0, bytesRead)) === 'tar';
+  } finally {
+    await h.close();
+  }
+}
+
+/** Skims then reads the listed layers; undefined when the listing cannot be skimmed (see the top of this file). */
+export async function skimThenContent(
+  listing: LayerBlobListing,
+  opts: LoadOptions,
+  assemble: (layers: LayerBlob[]) => Image,
+  what: (ref: LayerBlobRef) => string,
+  reload: () => Promise<Image>,
+): Promise<SkimmedLoad | undefined> {
+  if (opts.verify === 'error') return undefined;
+  const names = workerPlan(listing.layers, opts, 1);
+  if (!names) return undefined;
+  for (const ref of listing.layers) if (!(await isPlainTar(ref))) return undefined;
+  const pool = new LayerPool(listing.layers, opts, names, what);
+  let skimmed;
+  try {
+    skimmed = await pool.parse('skim');
+  } catch {
+    // Whatever the skim tripped on, the full pass reads it as stored and says what is wrong.
+    await pool.close();
+    return undefined;
+  }
+  const blobs = (parsed: typeof skimmed): LayerBlob[] =>
+    parsed.map((p, i) => {
+      const ref = listing.layers[i]!;
+      return {
+        parsed: p,
+        ...(ref.digest ? { digest: ref.digest } : {}),
+        ...(ref.expectedSize !== undefined ? { expectedSize: ref.expectedSize } : {}),
+      };
+    });
+  const image = assemble(blobs(skimmed));
+  const content = pool
+    .content()
+    .finally(() => pool.close())
+    .then(async (layers): Promise<ContentImage> => {
+      if (layers.some((c, i) => !sameEntries(image.layers[i]!.entries, c.check)))
+        return { image: await reload(), reloaded: true };
+      // The digests (diff_id, blob) and layer facts come from the content pass: assemble again with them.
+      const full = assemble(blobs(skimmed.map((p, i) => ({ ...p, ...layers[i]!.rest, entries: p.entries }))));
+      return { image: withContent(full, layers), reloaded: false };
+    });
+  // Not awaited before the first frame; a failure surfaces where `content` is awaited.
+  content.catch(() => undefined);
+  return { image, listing, content };
+}
+
+/** The full assembly (the skim's entry arrays, the content pass's digests and layer facts) with the facts put on its entries. */
+function withContent(full: Image, layers: readonly ContentLayer[]): Image {
+  full.layers.forEach((l, i) => {
+    for (const [k, f] of layers[i]!.facts) l.entries[k]!.facts = f;
+  });
+  return full;
+}
