@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { isTarDirectory, paxSize, tarNumber as num } from './tar-record.js';
 
 /**
  * The bytes of an UNCOMPRESSED layer tar in a file, for a parse that needs the headers only (the explorer's
@@ -25,25 +26,6 @@ const ZEROS = Buffer.alloc(CHUNK);
 /** Reads made and bytes fetched by this thread's skims (tests check that big files are not read). */
 export const skimStats = { reads: 0, bytes: 0 };
 
-/** A header's numeric field as tar-stream decodes it: base-256 when the high bit is set, else octal. */
-function num(b: Buffer, off: number, len: number): number {
-  if (b[off]! & 0x80) {
-    let n = 0;
-    for (let i = off + 1; i < off + len; i++) n = n * 256 + b[i]!;
-    return n;
-  }
-  let i = off;
-  const end = off + len;
-  while (i < end && b[i] === 0x20) i++;
-  let n = 0;
-  for (; i < end; i++) {
-    const c = b[i]!;
-    if (c < 0x30 || c > 0x37) break;
-    n = n * 8 + (c - 0x30);
-  }
-  return n;
-}
-
 function checksumOk(h: Buffer): boolean {
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
@@ -52,29 +34,6 @@ function checksumOk(h: Buffer): boolean {
 
 const isUstar = (h: Buffer): boolean => h.toString('latin1', 257, 263) === 'ustar\0';
 const isGnu = (h: Buffer): boolean => h.toString('latin1', 257, 265) === 'ustar  \0';
-
-/** The `size` record of a PAX header's data, if any. */
-function paxSize(data: Buffer): number | undefined {
-  const text = data.toString('utf8');
-  let size: number | undefined;
-  for (let i = 0; i < text.length;) {
-    const sp = text.indexOf(' ', i);
-    const len = sp < 0 ? 0 : Number(text.slice(i, sp));
-    if (!(len > 0)) break;
-    const rec = text.slice(sp + 1, i + len - 1);
-    if (rec.startsWith('size=')) size = parseInt(rec.slice(5), 10);
-    i += len;
-  }
-  return size;
-}
-
-/** Whether the header's own name (prefix included, as tar-stream joins them) ends with '/'. */
-function nameEndsWithSlash(h: Buffer): boolean {
-  let end = 0;
-  while (end < 100 && h[end] !== 0) end++;
-  if (isUstar(h) && h[345]) return end === 0 || h[end - 1] === 0x2f;
-  return end > 0 && h[end - 1] === 0x2f;
-}
 
 export async function* skimChunks(path: string, range: { readonly start: number; readonly end: number }) {
   const handle = await fs.open(path, 'r');
@@ -146,8 +105,7 @@ export async function* skimChunks(path: string, range: { readonly start: number;
         at = next;
         continue;
       }
-      const dir = type === 0x35 || ((type === 0x30 || type === 0) && nameEndsWithSlash(h));
-      if (dir) {
+      if (isTarDirectory(h)) {
         at = data;
         continue;
       }

@@ -1,20 +1,9 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { isTarDirectory, paxSize, tarNumber } from './tar-record.js';
 
-/** A tar header's size field: octal text, or GNU base-256 when the high bit of the first byte is set. */
-function headerSize(h: Uint8Array): number {
-  if (h[124]! & 0x80) {
-    let n = 0;
-    for (let i = 125; i < 136; i++) n = n * 256 + h[i]!;
-    return n;
-  }
-  let n = 0;
-  for (let i = 124; i < 136; i++) {
-    const c = h[i]!;
-    if (c >= 0x30 && c <= 0x37) n = n * 8 + (c - 0x30);
-    else if (n > 0 && (c === 0 || c === 0x20)) break;
-  }
-  return n;
-}
+const headerSize = (h: Uint8Array): number => tarNumber(h, 124, 12);
+
+const MAX_PAX = 1 << 20;
 
 const isZero = (b: Uint8Array): boolean => {
   for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
@@ -33,6 +22,10 @@ export class TarEndOfArchive extends Transform {
   private skip = 0;
   private zeros = 0;
   private ended = false;
+  /** A PAX record's data being collected ('x' or 'g'), to learn a `size` that overrides the next header's. */
+  private pax: { global: boolean; parts: Buffer[]; left: number; pad: number } | undefined;
+  private globalSize: number | undefined;
+  private nextSize: number | undefined;
 
   constructor() {
     super({ highWaterMark: 1 << 20 });
@@ -42,6 +35,20 @@ export class TarEndOfArchive extends Transform {
     if (this.ended) return done();
     let i = 0;
     while (i < chunk.length && !this.ended) {
+      if (this.pax) {
+        const p = this.pax;
+        const n = Math.min(p.left, chunk.length - i);
+        p.parts.push(chunk.subarray(i, i + n));
+        p.left -= n;
+        i += n;
+        if (p.left > 0) continue;
+        const size = paxSize(Buffer.concat(p.parts));
+        if (p.global) this.globalSize = size;
+        else this.nextSize = size ?? this.globalSize;
+        this.pax = undefined;
+        this.skip = p.pad;
+        continue;
+      }
       if (this.skip > 0) {
         const n = Math.min(this.skip, chunk.length - i);
         this.skip -= n;
@@ -59,9 +66,17 @@ export class TarEndOfArchive extends Transform {
         continue;
       }
       this.zeros = 0;
-      const size = headerSize(this.header);
       const type = this.header[156];
-      const dataless = size === 0 || type === 0x35; /* '5' directory */
+      // As tar-stream reads them: a PAX record's `size` (over a global one's) replaces the next header's.
+      if ((type === 0x78 /* x */ || type === 0x67) /* g */ && headerSize(this.header) <= MAX_PAX) {
+        const size = headerSize(this.header);
+        this.pax = { global: type === 0x67, parts: [], left: size, pad: Math.ceil(size / 512) * 512 - size };
+        if (size === 0) this.pax.parts.push(Buffer.alloc(0));
+        continue;
+      }
+      const size = this.nextSize ?? headerSize(this.header);
+      if (type !== 0x4c /* L */ && type !== 0x4b /* K */) this.nextSize = undefined;
+      const dataless = size === 0 || isTarDirectory(this.header);
       this.skip = dataless ? 0 : Math.ceil(size / 512) * 512;
     }
     done(null, this.ended ? chunk.subarray(0, i) : chunk);

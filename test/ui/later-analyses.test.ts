@@ -5,6 +5,7 @@ import { test, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
 import type { Analysis } from '../../src/model/analysis.js';
+import type { Entry } from '../../src/model/entry.js';
 import { treeAnalysis } from '../../src/state/later-analyses.js';
 import { waitFor, KEY } from '../helpers/ink.js';
 import { mountApp, status } from '../helpers/demo-app.js';
@@ -48,4 +49,68 @@ test('the findings view while the ELF/libc analysis runs says the count is not f
   assert.ok(status(ui.frame()).includes('analysing: waste classes…'), status(ui.frame()));
   held.shift()!();
   await waitFor(() => !status(ui.frame()).includes('analysing'), 'all analyses done');
+});
+
+/** The demo image as a skim gives it: the same entries without the content analysers' facts, no layer facts. */
+function skimmedDemo(): { first: Analysis; complete: () => Analysis } {
+  const skim = {
+    ...demo.image,
+    layers: demo.image.layers.map((l) => {
+      const { facts: _, ...rest } = l;
+      return { ...rest, entries: l.entries.map(({ facts: _f, ...e }): Entry => ({ ...e })) };
+    }),
+  };
+  const first = treeAnalysis(skim);
+  // What io/skim-load.ts and cli/explorer-content.ts do when the content pass lands: the facts go on the first
+  // frame's own entries, and each layer gets its layer facts.
+  const complete = (): Analysis => {
+    skim.layers.forEach((l, i) =>
+      l.entries.forEach((e, k) => {
+        const facts = demo.image.layers[i]!.entries[k]!.facts;
+        if (facts) e.facts = facts;
+      }),
+    );
+    const layers = skim.layers.map((l, i) => {
+      const facts = demo.image.layers[i]!.facts;
+      return facts ? { ...l, facts } : l;
+    });
+    return { ...first, image: { ...skim, layers } };
+  };
+  return { first, complete };
+}
+
+test('opened from the headers: the contents come first, then ELF/libc and the waste classes; an export waits for them', async () => {
+  const { first, complete } = skimmedDemo();
+  assert.ok(
+    first.image.layers.every((l) => l.entries.every((e) => e.facts === undefined)),
+    'the first frame has no content facts',
+  );
+  let land: (a: Analysis) => void = () => undefined;
+  const content = new Promise<Analysis>((r) => (land = r));
+  const written = new Map<string, string>();
+  const ui = mountApp(first, {
+    content,
+    writeExport: async (name, text) => {
+      written.set(name, text);
+      return `/out/${name}`;
+    },
+  });
+  assert.ok(status(ui.frame()).includes('analysing: contents, ELF/libc, waste classes…'), status(ui.frame()));
+  // Nothing that needs the contents runs before them: the findings view says the count is not final.
+  await new Promise((r) => setTimeout(r, 100));
+  let f = await ui.press('F', (f) => f.includes('Findings ('), 'findings view');
+  assert.match(f, /Findings \(0 so far…\)/);
+  f = await ui.press(KEY.esc, (f) => !f.includes('Findings ('), 'closed');
+  // E now: the export waits for the contents (its fix list must name the binary that will not start).
+  f = await ui.press('E', (f) => status(f).includes('exporting…'), 'export waiting');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(written.size, 0, 'nothing written before the contents are in');
+  assert.ok(status(ui.frame()).includes('analysing: contents'), status(ui.frame()));
+  land(complete());
+  await waitFor(() => status(ui.frame()).includes('fix list written to'), 'the export after the contents');
+  const md = [...written.entries()].find(([n]) => n.endsWith('.md'))?.[1] ?? '';
+  assert.match(md, /legacy-tool/, 'the fix list knows the ELF facts');
+  await waitFor(() => !status(ui.frame()).includes('analysing'), 'the later analyses to finish');
+  f = await ui.press('F', (f) => f.includes('Findings (4)'), 'the four findings');
+  assert.match(f, /ERROR interpreter-missing \/usr\/local\/bin\/legacy-tool/);
 });
