@@ -106,6 +106,10 @@ async function run(argv: readonly string[]): Promise<number> {
   } finally {
     progress.clear();
   }
+  // A layer whose bytes do not match its digest is worth a line where the user looks, whatever the output mode
+  // (it is in the report's warnings too); --verify made it an error already.
+  for (const w of loaded.image.warnings)
+    if (w.code === 'digest-mismatch') process.stderr.write(`slimtui: warning: ${w.message}\n`);
   const cpuLevel = args.cpuLevel ?? hostCpuLevel();
   // The Dockerfile (--dockerfile, or ./Dockerfile when the history matches it): each layer learns its instruction.
   const dockerfile = loadDockerfile(loaded.image, args.plan.dockerfile, process.cwd(), (l) => process.stderr.write(l));
