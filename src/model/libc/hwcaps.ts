@@ -42,3 +42,58 @@ export function hwcapsSubdirs(level: CpuLevel, machine: number, cls: 32 | 64): r
 export function allHwcapsSubdirs(machine: number, cls: 32 | 64): readonly string[] {
   return machine === 62 && cls === 64 ? X86_64_SUBDIRS : [];
 }
+
+/**
+ * Legacy hwcaps subdirectories (glibc before 2.37). Besides glibc-hwcaps, such a loader tries, under every
+ * directory it searches (RPATH, LD_LIBRARY_PATH, RUNPATH, the default dirs), the power set of ["tls",
+ * AT_PLATFORM, each masked AT_HWCAP name] as nested subdirectories, the longest first, then the directory itself
+ * (elf/dl-hwcaps.c _dl_important_hwcaps), and takes /etc/ld.so.cache entries ldconfig made for those
+ * subdirectories. glibc 2.37 removed all of it — its NEWS: "The dynamic linker no longer loads shared objects
+ * from the "tls" subdirectories on the library search path or the subdirectory that corresponds to the
+ * AT_PLATFORM system name, or employs the legacy AT_HWCAP search mechanism, which was deprecated in version 2.33."
+ *
+ * What Debian bookworm's glibc 2.36 loader does on x86-64 (LD_DEBUG=libs in a chroot, test/e2e-elf/
+ * legacy-hwcaps.test.ts): `search path=D/glibc-hwcaps/x86-64-v4:…-v2:D/tls/x86_64/x86_64:D/tls/x86_64:
+ * D/tls/x86_64:D/tls:D/x86_64/x86_64:D/x86_64:D/x86_64:D` — AT_PLATFORM "x86_64" (the kernel's) and the
+ * "x86_64" hwcap, which every x86-64 CPU has. Modelled here is that baseline. CPU-dependent extras the model
+ * leaves out: on an Intel CPU with AVX2 glibc replaces AT_PLATFORM with "haswell" (or "xeon_phi"), and with
+ * AVX-512 BW/DQ/VL adds the "avx512_1" hwcap (sysdeps/x86/cpu-features.c), so `haswell/…` and `avx512_1/…`
+ * copies are found there and not here. Only x86-64 is modelled (other machines have their own names).
+ */
+const LEGACY_TLS = 'tls';
+const LEGACY_X86_64 = { platform: 'x86_64', hwcaps: ['x86_64'] } as const;
+
+/** True when a glibc of this version ("2.36") still searches the legacy hwcaps subdirectories. */
+export function legacyHwcapsApply(glibcVersion: string | null | undefined): boolean {
+  const m = glibcVersion ? /^(\d+)\.(\d+)/.exec(glibcVersion) : null;
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major < 2 || (major === 2 && minor < 37);
+}
+
+/** The power set of `names` as nested subdirectories, in the loader's order (all of them first), duplicates once. */
+export function powerSetSubdirs(names: readonly string[]): string[] {
+  const n = names.length;
+  const out: string[] = [];
+  for (let mask = (1 << n) - 1; mask > 0; mask--) {
+    const parts = names.filter((_, i) => (mask & (1 << (n - 1 - i))) !== 0);
+    const dir = parts.join('/');
+    if (!out.includes(dir)) out.push(dir);
+  }
+  return out;
+}
+
+/** The legacy subdirectories a glibc < 2.37 loader of this machine and class tries under each directory. */
+export function legacySubdirs(machine: number, cls: 32 | 64): readonly string[] {
+  if (machine !== 62 || cls !== 64) return [];
+  return powerSetSubdirs([LEGACY_TLS, LEGACY_X86_64.platform, ...LEGACY_X86_64.hwcaps]);
+}
+
+/**
+ * The legacy hwcap bits of ld.so.cache entries such a loader accepts on x86-64: HWCAP_X86_64 (bit 1,
+ * sysdeps/x86/dl-hwcap.h) and the "tls" bit (63, _DL_HWCAP_TLS_MASK). An entry with another bit (a platform
+ * bit from 48 up, avx512_1) is for a CPU the baseline model does not have.
+ */
+export function legacyCacheBits(machine: number, cls: 32 | 64): readonly number[] {
+  return machine === 62 && cls === 64 ? [1, 63] : [];
+}
