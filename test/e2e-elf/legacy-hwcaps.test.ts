@@ -20,15 +20,7 @@ import { hostCpuLevel } from '../../src/io/cpu-level.js';
 import { analyze, type Analysis } from '../../src/model/analysis.js';
 import { binaryAt } from '../../src/model/libc/index.js';
 import { legacySubdirs } from '../../src/model/libc/hwcaps.js';
-import {
-  LIBDIR,
-  buildPrograms,
-  libAt,
-  makeRoot,
-  realLoader,
-  realSearchPath,
-  sh,
-} from '../helpers/loader-root.js';
+import { LIBDIR, buildPrograms, libAt, makeRoot, realLoader, realSearchPath, sh } from '../helpers/loader-root.js';
 
 let dir = '';
 let roots = 0;
@@ -167,7 +159,10 @@ test('glibc ≥ 2.37 (glibc 2.37 NEWS): the same layout, with a libc.so.6 that d
   const r = root();
   libAt(dir, r, `usr/${LIBDIR}/tls`);
   // A stand-in libc.so.6 whose version nodes say 2.37 (it is never run: the real 2.36 loader is not the judge here).
-  writeFileSync(join(dir, 'libc237.map'), 'GLIBC_2.2.5 { global: a; local: *; };\nGLIBC_2.37 { global: b; } GLIBC_2.2.5;\n');
+  writeFileSync(
+    join(dir, 'libc237.map'),
+    'GLIBC_2.2.5 { global: a; local: *; };\nGLIBC_2.37 { global: b; } GLIBC_2.2.5;\n',
+  );
   writeFileSync(join(dir, 'libc237.c'), 'int a(void){return 1;} int b(void){return 2;}\n');
   sh(
     'gcc',

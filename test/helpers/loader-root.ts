@@ -62,7 +62,10 @@ export function realLoader(root: string, prog: string): string {
 
 /** The directories the real loader searches for libfoo.so (LD_DEBUG=libs: its `search path=` lines, in order). */
 export function realSearchPath(root: string, prog: string): string[] {
-  const r = spawnSync('chroot', [root, `/bin/${prog}`], { encoding: 'utf8', env: { ...process.env, LD_DEBUG: 'libs' } });
+  const r = spawnSync('chroot', [root, `/bin/${prog}`], {
+    encoding: 'utf8',
+    env: { ...process.env, LD_DEBUG: 'libs' },
+  });
   const out = `${r.stdout}${r.stderr}`;
   const at = out.indexOf('find library=libfoo.so');
   assert.ok(at >= 0, out);

@@ -113,7 +113,7 @@ function parseNew(bytes: Uint8Array, view: DataView, base: number): LdCache | { 
     } else if (hi !== 0 || lo !== 0) {
       e.legacyHwcap = true;
       e.legacyBits = [];
-      for (let b = 0; b < 64; b++) if (((b < 32 ? lo : hi) >>> b % 32) & 1) e.legacyBits.push(b);
+      for (let b = 0; b < 64; b++) if (((b < 32 ? lo : hi) >>> (b % 32)) & 1) e.legacyBits.push(b);
     }
     entries.push(e);
   }
