@@ -18,8 +18,8 @@ import { elfAnalyser } from '../../src/io/elf-analyser.js';
 import { textAnalyser } from '../../src/io/text-analyser.js';
 import { hostCpuLevel } from '../../src/io/cpu-level.js';
 import { analyze, type Analysis } from '../../src/model/analysis.js';
-import { binaryAt } from '../../src/model/libc/index.js';
-import { legacySubdirs } from '../../src/model/libc/hwcaps.js';
+import { binaryAt, findingsFor } from '../../src/model/libc/index.js';
+import { HASWELL_LABEL, legacySubdirs } from '../../src/model/libc/hwcaps.js';
 import { LIBDIR, buildPrograms, libAt, makeRoot, realLoader, realSearchPath, sh } from '../helpers/loader-root.js';
 
 let dir = '';
@@ -132,8 +132,42 @@ test('precedence: glibc-hwcaps before tls/, tls/ before x86_64/, x86_64/ before 
       if (cache) sh('ldconfig', ['-r', r], dir);
       const judge = realLoader(r, 'prog');
       assert.notEqual(judge, 'not found');
-      assert.equal(answer(await slimtui(r), 'prog'), judge, `${copies.join(' + ')}${cache ? ' (ldconfig)' : ''}`);
+      const a = await slimtui(r);
+      const what = `${copies.join(' + ')}${cache ? ' (ldconfig)' : ''}`;
+      assert.equal(answer(a, 'prog'), judge, what);
+      // tls/ and x86_64/ are searched on every x86-64 CPU: only a glibc-hwcaps copy makes the choice CPU-dependent.
+      const cpuDependent = binaryAt(a.binaries, '/bin/prog')!.resolution!.hwcaps.some((h) => h.name === 'libfoo.so');
+      assert.equal(
+        cpuDependent,
+        copies.some((c) => c.includes('glibc-hwcaps')),
+        what,
+      );
     }
+});
+
+test('copies in haswell/, tls/ and the base dir: the real loader here takes tls/; slimtui too, and says the choice depends on the CPU', async () => {
+  for (const cache of [false, true]) {
+    const r = root();
+    for (const c of [`usr/${LIBDIR}/haswell`, `usr/${LIBDIR}/tls`, `usr/${LIBDIR}`]) libAt(dir, r, c);
+    if (cache) sh('ldconfig', ['-r', r], dir);
+    const judge = realLoader(r, 'prog');
+    assert.equal(judge, `usr/${LIBDIR}/tls`);
+    const a = await slimtui(r);
+    assert.equal(answer(a, 'prog'), judge);
+    const choice = binaryAt(a.binaries, '/bin/prog')!.resolution!.hwcaps.find((h) => h.name === 'libfoo.so');
+    // Only the haswell copy and the one taken without it: tls/ (no glibc-hwcaps copies in this layout).
+    assert.deepEqual(
+      choice?.copies,
+      [
+        [HASWELL_LABEL, `/usr/${LIBDIR}/haswell/libfoo.so`],
+        ['tls', `/usr/${LIBDIR}/tls/libfoo.so`],
+      ],
+      cache ? 'ldconfig' : 'no cache',
+    );
+    const f = findingsFor(a.binaries, '/bin/prog').find((x) => x.code === 'hwcaps-cpu-dependent');
+    assert.ok(f, cache ? 'ldconfig' : 'no cache');
+    assert.match(f.evidence, /haswell \(Intel AVX2\): \/usr\/lib\/x86_64-linux-gnu\/haswell\/libfoo\.so/);
+  }
 });
 
 test('a conf dir whose library is only in its tls/ subdirectory: the cache entry (legacy hwcap bit) is taken', async () => {

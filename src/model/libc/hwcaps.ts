@@ -61,6 +61,8 @@ export function allHwcapsSubdirs(machine: number, cls: 32 | 64): readonly string
  * copies are found there and not here. Only x86-64 is modelled (other machines have their own names).
  */
 const LEGACY_TLS = 'tls';
+/** How a copy only an Intel AVX2 CPU's glibc < 2.37 takes is labelled among the CPU-specific copies. */
+export const HASWELL_LABEL = 'haswell (Intel AVX2)';
 const LEGACY_X86_64 = { platform: 'x86_64', hwcaps: ['x86_64'] } as const;
 
 /** True when a glibc of this version ("2.36") still searches the legacy hwcaps subdirectories. */
@@ -96,4 +98,28 @@ export function legacySubdirs(machine: number, cls: 32 | 64): readonly string[] 
  */
 export function legacyCacheBits(machine: number, cls: 32 | 64): readonly number[] {
   return machine === 62 && cls === 64 ? [1, 63] : [];
+}
+
+/**
+ * Legacy subdirectories only some x86-64 CPUs search (glibc < 2.37), which the baseline model above does not:
+ * on an Intel CPU with AVX2, FMA, BMI1/2, LZCNT, MOVBE and POPCNT glibc sets AT_PLATFORM to "haswell"
+ * (sysdeps/x86/cpu-features.c), so `haswell/` takes the place of the platform `x86_64/` in the power set. A copy
+ * there makes the choice CPU-dependent; it is listed beside the others, labelled, and never chosen here.
+ */
+export function cpuSpecificLegacySubdirs(machine: number, cls: 32 | 64): readonly [string, readonly string[]][] {
+  if (machine !== 62 || cls !== 64) return [];
+  return [
+    [
+      HASWELL_LABEL,
+      powerSetSubdirs([LEGACY_TLS, 'haswell', ...LEGACY_X86_64.hwcaps]).filter((d) => d.includes('haswell')),
+    ],
+  ];
+}
+
+/**
+ * The same for ld.so.cache entries: the "haswell" platform bit is 50 (_DL_FIRST_PLATFORM 48 + its index 2 in
+ * _dl_x86_platforms; ldconfig prints such an entry as `hwcap: 0x0004000000000000`).
+ */
+export function cpuSpecificLegacyCacheBits(machine: number, cls: 32 | 64): readonly [string, number][] {
+  return machine === 62 && cls === 64 ? [[HASWELL_LABEL, 50]] : [];
 }

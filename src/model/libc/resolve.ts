@@ -34,7 +34,15 @@
 import type { ElfSummary } from './elf-summary.js';
 import { elfFactOf, isMalformed } from './elf-summary.js';
 import { dirOf, joinRel, normalise, type FinalFs } from './final-fs.js';
-import { allHwcapsSubdirs, hwcapsSubdirs, legacyCacheBits, legacySubdirs, type CpuLevel } from './hwcaps.js';
+import {
+  allHwcapsSubdirs,
+  cpuSpecificLegacyCacheBits,
+  cpuSpecificLegacySubdirs,
+  hwcapsSubdirs,
+  legacyCacheBits,
+  legacySubdirs,
+  type CpuLevel,
+} from './hwcaps.js';
 import { cacheFlagsFor, type LdCache, type LdCacheEntry } from './ld-cache.js';
 
 export type LoaderFlavour = 'glibc' | 'musl' | 'unknown';
@@ -413,6 +421,8 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
   const allSubdirs = musl ? [] : allHwcapsSubdirs(elf.machine, elf.class);
   const legacy = musl || !env.legacyHwcaps ? [] : legacySubdirs(elf.machine, elf.class);
   const legacyBits = legacy.length > 0 ? legacyCacheBits(elf.machine, elf.class) : [];
+  const cpuLegacy = legacy.length > 0 ? cpuSpecificLegacySubdirs(elf.machine, elf.class) : [];
+  const cpuLegacyBits = legacy.length > 0 ? cpuSpecificLegacyCacheBits(elf.machine, elf.class) : [];
   // Each search directory: its glibc-hwcaps subdirectories (best first), the legacy ones, then itself.
   const dirSubs = [...subdirs.map((x) => `glibc-hwcaps/${x}/`), ...legacy.map((x) => `${x}/`), ''];
   /** A search directory a cache entry's directory is a subdirectory of (glibc-hwcaps or legacy), else itself. */
@@ -526,11 +536,10 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
   ): { entry: LdCacheEntry; copies: [string, string][] } | undefined => {
     // A legacy hwcap entry counts for a glibc < 2.37 loader when its bits are ones this CPU model has; it
     // ranks with the plain entries, and ldconfig writes it before them (the first usable one wins).
-    const entries = (shared.cacheIndex!.get(name) ?? []).filter(
-      (e) =>
-        (!e.legacyHwcap || (legacyBits.length > 0 && (e.legacyBits ?? []).every((b) => legacyBits.includes(b)))) &&
-        (!cacheFlags || cacheFlags.includes(e.flags)),
-    );
+    const ours = (shared.cacheIndex!.get(name) ?? []).filter((e) => !cacheFlags || cacheFlags.includes(e.flags));
+    const bitsIn = (e: LdCacheEntry, bits: readonly number[]): boolean =>
+      bits.length > 0 && (e.legacyBits ?? []).every((b) => bits.includes(b));
+    const entries = ours.filter((e) => !e.legacyHwcap || bitsIn(e, legacyBits));
     const rank = (e: LdCacheEntry): number => (e.hwcaps === undefined ? subdirs.length : subdirs.indexOf(e.hwcaps));
     let best: LdCacheEntry | undefined;
     for (const e of entries) {
@@ -541,19 +550,40 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
     if (!best) return undefined;
     // DF_1_NODEFLIB: a cache entry in a default directory is not used.
     if (nodeflib && defaults.includes(abs(dirOf(normalise(best.value))))) return undefined;
-    const copies = entries
-      .filter((e) => e.hwcaps === undefined || allSubdirs.includes(e.hwcaps))
-      .map((e): [string, string] => [e.hwcaps ?? 'base', e.value]);
+    // The copies by CPU: each glibc-hwcaps entry, then the one a CPU without those takes (the first other entry:
+    // a legacy subdirectory's, labelled by it, or a plain one).
+    const copies: [string, string][] = entries
+      .filter((e) => e.hwcaps !== undefined && allSubdirs.includes(e.hwcaps))
+      .map((e) => [e.hwcaps!, e.value]);
+    for (const [label, bit] of cpuLegacyBits) {
+      const e = ours.find((x) => x.legacyBits?.includes(bit) && bitsIn(x, [...legacyBits, bit]));
+      if (e) copies.push([label, e.value]);
+    }
+    const plain = entries.find((e) => e.hwcaps === undefined);
+    if (plain) {
+      const d = dirOf(normalise(plain.value));
+      const b = baseDirOf(d);
+      copies.push([b === d ? 'base' : d.slice(b.length + 1), plain.value]);
+    }
     return { entry: best, copies };
   };
 
-  /** Copies of `name` in D's glibc-hwcaps subdirectories and D itself, best level first. */
+  /**
+   * Copies of `name` in D's glibc-hwcaps subdirectories, best level first; with a glibc < 2.37, those in the
+   * legacy subdirectories only some CPUs search (Intel's `haswell/`); then the copy a CPU without either takes
+   * (the first legacy subdirectory holding one, else D itself).
+   */
   const copiesIn = (dir: string, name: string): [string, string][] => {
     const out: [string, string][] = [];
+    const has = (rel: string): boolean => probe(fs, joinRel(dir, rel), want).kind === 'ok';
     for (const sub of allSubdirs)
-      if (probe(fs, joinRel(dir, `glibc-hwcaps/${sub}/${name}`), want).kind === 'ok')
-        out.push([sub, abs(joinRel(dir, `glibc-hwcaps/${sub}/${name}`))]);
-    if (probe(fs, joinRel(dir, name), want).kind === 'ok') out.push(['base', abs(joinRel(dir, name))]);
+      if (has(`glibc-hwcaps/${sub}/${name}`)) out.push([sub, abs(joinRel(dir, `glibc-hwcaps/${sub}/${name}`))]);
+    for (const [label, subs] of cpuLegacy) {
+      const sub = subs.find((x) => has(`${x}/${name}`));
+      if (sub) out.push([label, abs(joinRel(dir, `${sub}/${name}`))]);
+    }
+    const plain = [...legacy, ''].find((x) => has(x ? `${x}/${name}` : name));
+    if (plain !== undefined) out.push([plain || 'base', abs(joinRel(dir, plain ? `${plain}/${name}` : name))]);
     return out;
   };
 
