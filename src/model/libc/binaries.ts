@@ -52,7 +52,8 @@ export function analyseBinaries(image: Image, tree: FileTree, options: BinaryOpt
     hasLdSoCache: inventory.hasLdSoCache,
     ...(inventory.ldCache ? { ldCache: inventory.ldCache } : {}),
     cpuLevel: options.cpuLevel ?? 1,
-    // The image's own glibc decides (its highest GLIBC_x.y version node; several copies: the newest).
+    // The image's own glibc decides (its highest GLIBC_x.y version node; several copies: the newest). A glibc
+    // release that adds no version node of its own reads as the one before it: not checked here for 2.37.
     legacyHwcaps: legacyHwcapsApply(newestGlibc(inventory.glibc.map((g) => g.version))),
     muslPathDirs(file) {
       if (!muslCache.has(file)) muslCache.set(file, readMuslPath(fs, file.replace(/^\/+/, '')).dirs);
