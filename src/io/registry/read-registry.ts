@@ -115,8 +115,8 @@ export interface LayerReadOptions {
 
 /**
  * The layer blobs, `parallel` in flight, each streamed straight into the one-pass layer parser and verified by
- * its digest as it streams (its uncompressed tar hashed too, for the config's diff_id); results in manifest order whatever order they finish in. Progress counts the bytes
- * of all layers against the manifest's total.
+ * its digest as it streams (its uncompressed tar hashed too, for the config's diff_id); results in manifest
+ * order whatever order they finish in. Progress counts the bytes of all layers against the manifest's total.
  */
 export async function readLayers(
   s: RegistrySession,
