@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { loadImage } from '../../src/io/load-image.js';
 import { elfAnalyser } from '../../src/io/elf-analyser.js';
 import { textAnalyser } from '../../src/io/text-analyser.js';
-import { hostCpuLevel } from '../../src/io/cpu-level.js';
+import { hostCpuLevel, hostCpuVendor } from '../../src/io/cpu-level.js';
 import { analyze, type Analysis } from '../../src/model/analysis.js';
 import { binaryAt, findingsFor } from '../../src/model/libc/index.js';
-import { HASWELL_LABEL, legacySubdirs } from '../../src/model/libc/hwcaps.js';
+import { HASWELL_LABEL, legacySubdirs, type CpuLevel, type CpuVendor } from '../../src/model/libc/hwcaps.js';
 import { LIBDIR, buildPrograms, libAt, makeRoot, realLoader, realSearchPath, sh } from '../helpers/loader-root.js';
 
 let dir = '';
@@ -28,20 +28,18 @@ before(() => {
   assert.equal(process.getuid?.(), 0, 'these tests chroot: run as root (CI does)');
   dir = mkdtempSync(join(tmpdir(), 'slimtui-legacy-hwcaps-'));
   buildPrograms(dir);
-  // The judge must be a glibc that still has legacy hwcaps, with the baseline x86-64 platform the model assumes.
+  // The judge must be a glibc that still has legacy hwcaps; the platform it names is the one the model picks
+  // for this CPU (Intel with x86-64-v3: "haswell"; otherwise the kernel's "x86_64").
   const help = sh(`/${LIBDIR}/ld-linux-x86-64.so.2`, ['--help'], dir);
   assert.match(help, /Legacy HWCAP subdirectories under library search path directories:/, 'a glibc < 2.37 loader');
-  assert.match(
-    help,
-    /^\s+x86_64 \(AT_PLATFORM; supported, searched\)$/m,
-    'AT_PLATFORM is x86_64 on this CPU (an Intel CPU with AVX2 makes it "haswell", which the model does not assume)',
-  );
+  const platform = /^\s+(\S+) \(AT_PLATFORM; supported, searched\)$/m.exec(help)?.[1];
+  assert.equal(platform, hostCpuVendor() === 'intel' && hostCpuLevel() >= 3 ? 'haswell' : 'x86_64', help);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const root = (conf = ''): string => makeRoot(dir, `root${roots++}`, conf);
 
-async function slimtui(r: string): Promise<Analysis> {
+async function slimtui(r: string, cpuVendor?: CpuVendor, cpuLevel?: CpuLevel): Promise<Analysis> {
   const image = await loadImage(
     { kind: 'dir', location: r },
     {
@@ -50,7 +48,7 @@ async function slimtui(r: string): Promise<Analysis> {
       platformExplicit: false,
     },
   );
-  return analyze(image, { cpuLevel: hostCpuLevel() });
+  return analyze(image, { cpuLevel: cpuLevel ?? hostCpuLevel(), cpuVendor: cpuVendor ?? hostCpuVendor() });
 }
 
 /** slimtui's answer in the loader's terms: the directory of the libfoo.so copy it resolved, or "not found". */
@@ -71,12 +69,16 @@ test('the subdirectories the real loader tries under each directory are the ones
       .filter((d) => d.startsWith(`${base}/`) && !d.includes('/glibc-hwcaps/'))
       .map((d) => d.slice(base.length + 1));
     // The loader lists x86_64 twice (AT_PLATFORM and the hwcap have the same name); once is enough to model.
-    assert.deepEqual([...new Set(under)], legacySubdirs(62, 64), `${prog}: ${path.join(':')}`);
+    assert.deepEqual(
+      [...new Set(under)],
+      legacySubdirs(62, 64, hostCpuVendor(), hostCpuLevel()),
+      `${prog}: ${path.join(':')}`,
+    );
     // …and they come after the glibc-hwcaps ones and before the directory itself.
     const i = path.indexOf(base);
     assert.ok(i > 0, path.join(':'));
     assert.equal(path[i - 1], `${base}/x86_64`);
-    const firstLegacy = path.indexOf(`${base}/tls/x86_64/x86_64`);
+    const firstLegacy = path.findIndex((d) => d.startsWith(`${base}/tls/`));
     assert.ok(path.slice(0, firstLegacy).some((d) => d.startsWith(`${base}/glibc-hwcaps/`)) || hostCpuLevel() === 1);
   }
 });
@@ -145,28 +147,59 @@ test('precedence: glibc-hwcaps before tls/, tls/ before x86_64/, x86_64/ before 
     }
 });
 
-test('copies in haswell/, tls/ and the base dir: the real loader here takes tls/; slimtui too, and says the choice depends on the CPU', async () => {
+test('copies in haswell/ and the base dir: slimtui takes what the real loader takes, and says the choice depends on the CPU', async () => {
+  const intelAvx2 = hostCpuVendor() === 'intel' && hostCpuLevel() >= 3;
   for (const cache of [false, true]) {
     const r = root();
-    for (const c of [`usr/${LIBDIR}/haswell`, `usr/${LIBDIR}/tls`, `usr/${LIBDIR}`]) libAt(dir, r, c);
+    for (const c of [`usr/${LIBDIR}/haswell`, `usr/${LIBDIR}`]) libAt(dir, r, c);
     if (cache) sh('ldconfig', ['-r', r], dir);
+    const what = cache ? 'ldconfig' : 'no cache';
     const judge = realLoader(r, 'prog');
-    assert.equal(judge, `usr/${LIBDIR}/tls`);
+    assert.equal(judge, intelAvx2 ? `usr/${LIBDIR}/haswell` : `usr/${LIBDIR}`, what);
     const a = await slimtui(r);
-    assert.equal(answer(a, 'prog'), judge);
-    const choice = binaryAt(a.binaries, '/bin/prog')!.resolution!.hwcaps.find((h) => h.name === 'libfoo.so');
-    // Only the haswell copy and the one taken without it: tls/ (no glibc-hwcaps copies in this layout).
-    assert.deepEqual(
-      choice?.copies,
-      [
-        [HASWELL_LABEL, `/usr/${LIBDIR}/haswell/libfoo.so`],
-        ['tls', `/usr/${LIBDIR}/tls/libfoo.so`],
-      ],
-      cache ? 'ldconfig' : 'no cache',
-    );
+    assert.equal(answer(a, 'prog'), judge, what);
     const f = findingsFor(a.binaries, '/bin/prog').find((x) => x.code === 'hwcaps-cpu-dependent');
-    assert.ok(f, cache ? 'ldconfig' : 'no cache');
-    assert.match(f.evidence, /haswell \(Intel AVX2\): \/usr\/lib\/x86_64-linux-gnu\/haswell\/libfoo\.so/);
+    assert.ok(f, what);
+    if (!intelAvx2) {
+      assert.deepEqual(
+        binaryAt(a.binaries, '/bin/prog')!.resolution!.hwcaps.find((h) => h.name === 'libfoo.so')?.copies,
+        [
+          [HASWELL_LABEL, `/usr/${LIBDIR}/haswell/libfoo.so`],
+          ['base', `/usr/${LIBDIR}/libfoo.so`],
+        ],
+        what,
+      );
+      assert.match(f.evidence, /haswell \(Intel AVX2\): \/usr\/lib\/x86_64-linux-gnu\/haswell\/libfoo\.so/);
+    }
+    // The other side (no Intel judge here; glibc's sysdeps/x86/cpu-features.c makes AT_PLATFORM "haswell" on an
+    // Intel x86-64-v3 CPU, and the power set order is the one checked against the real loader above): the
+    // haswell/ copy, and the base one named as what other CPUs take.
+    const intel = await slimtui(r, 'intel', 3);
+    assert.equal(answer(intel, 'prog'), `usr/${LIBDIR}/haswell`, what);
+    const choice = binaryAt(intel.binaries, '/bin/prog')!.resolution!.hwcaps.find((h) => h.name === 'libfoo.so');
+    assert.deepEqual(
+      choice?.copies.map(([, p]) => p),
+      [`/usr/${LIBDIR}/libfoo.so`, `/usr/${LIBDIR}/haswell/libfoo.so`],
+      what,
+    );
+    // An Intel CPU below v3 has no "haswell" platform: the base copy.
+    assert.equal(answer(await slimtui(r, 'intel', 2), 'prog'), `usr/${LIBDIR}`, what);
+  }
+});
+
+test('tls/ outranks haswell/ on every CPU: no CPU-dependent choice between them', async () => {
+  const r = root();
+  for (const c of [`usr/${LIBDIR}/haswell`, `usr/${LIBDIR}/tls`, `usr/${LIBDIR}`]) libAt(dir, r, c);
+  assert.equal(realLoader(r, 'prog'), `usr/${LIBDIR}/tls`);
+  for (const [vendor, level] of [
+    ['other', 1],
+    ['other', 3],
+    ['intel', 3],
+    ['intel', 4],
+  ] as const) {
+    const a = await slimtui(r, vendor, level);
+    assert.equal(answer(a, 'prog'), `usr/${LIBDIR}/tls`, `${vendor} v${level}`);
+    assert.ok(!binaryAt(a.binaries, '/bin/prog')!.resolution!.hwcaps.some((h) => h.name === 'libfoo.so'));
   }
 });
 

@@ -36,11 +36,11 @@ import { elfFactOf, isMalformed } from './elf-summary.js';
 import { dirOf, joinRel, normalise, type FinalFs } from './final-fs.js';
 import {
   allHwcapsSubdirs,
-  cpuSpecificLegacyCacheBits,
-  cpuSpecificLegacySubdirs,
   hwcapsSubdirs,
   legacyCacheBits,
   legacySubdirs,
+  otherLegacyCpus,
+  type CpuVendor,
   type CpuLevel,
 } from './hwcaps.js';
 import { cacheFlagsFor, type LdCache, type LdCacheEntry } from './ld-cache.js';
@@ -137,6 +137,8 @@ export interface ResolveEnv {
   cpuLevel?: CpuLevel;
   /** The image's glibc is older than 2.37: its loader still searches the legacy hwcaps subdirectories. */
   legacyHwcaps?: boolean;
+  /** The CPU's vendor, for those subdirectories' names (Intel's "haswell"); default: not Intel. */
+  cpuVendor?: CpuVendor;
   /** musl: the dirs of a path file, by path file; undefined when that file is absent. */
   muslPathDirs(pathFile: string): readonly string[] | undefined;
   /** Working directory for relative DT_NEEDED paths. */
@@ -419,10 +421,11 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
   const defaults = glibcDefaultDirs(elf.machine, elf.class);
   const subdirs = musl ? [] : hwcapsSubdirs(env.cpuLevel ?? 1, elf.machine, elf.class);
   const allSubdirs = musl ? [] : allHwcapsSubdirs(elf.machine, elf.class);
-  const legacy = musl || !env.legacyHwcaps ? [] : legacySubdirs(elf.machine, elf.class);
-  const legacyBits = legacy.length > 0 ? legacyCacheBits(elf.machine, elf.class) : [];
-  const cpuLegacy = legacy.length > 0 ? cpuSpecificLegacySubdirs(elf.machine, elf.class) : [];
-  const cpuLegacyBits = legacy.length > 0 ? cpuSpecificLegacyCacheBits(elf.machine, elf.class) : [];
+  const cpu = [env.cpuVendor ?? 'other', env.cpuLevel ?? 1] as const;
+  const legacy = musl || !env.legacyHwcaps ? [] : legacySubdirs(elf.machine, elf.class, ...cpu);
+  const legacyBits = legacy.length > 0 ? legacyCacheBits(elf.machine, elf.class, ...cpu) : [];
+  // What other kinds of CPU search instead (a copy there makes the choice CPU-dependent).
+  const otherCpus = legacy.length > 0 ? otherLegacyCpus(elf.machine, elf.class, ...cpu) : [];
   // Each search directory: its glibc-hwcaps subdirectories (best first), the legacy ones, then itself.
   const dirSubs = [...subdirs.map((x) => `glibc-hwcaps/${x}/`), ...legacy.map((x) => `${x}/`), ''];
   /** A search directory a cache entry's directory is a subdirectory of (glibc-hwcaps or legacy), else itself. */
@@ -555,11 +558,12 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
     const copies: [string, string][] = entries
       .filter((e) => e.hwcaps !== undefined && allSubdirs.includes(e.hwcaps))
       .map((e) => [e.hwcaps!, e.value]);
-    for (const [label, bit] of cpuLegacyBits) {
-      const e = ours.find((x) => x.legacyBits?.includes(bit) && bitsIn(x, [...legacyBits, bit]));
-      if (e) copies.push([label, e.value]);
-    }
     const plain = entries.find((e) => e.hwcaps === undefined);
+    // Another kind of CPU without glibc-hwcaps copies takes its first usable entry: listed when it is another file.
+    for (const other of otherCpus) {
+      const e = ours.find((x) => x.hwcaps === undefined && (!x.legacyHwcap || bitsIn(x, other.bits)));
+      if (e && e.value !== plain?.value && !copies.some(([, v]) => v === e.value)) copies.push([other.label, e.value]);
+    }
     if (plain) {
       const d = dirOf(normalise(plain.value));
       const b = baseDirOf(d);
@@ -569,21 +573,24 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
   };
 
   /**
-   * Copies of `name` in D's glibc-hwcaps subdirectories, best level first; with a glibc < 2.37, those in the
-   * legacy subdirectories only some CPUs search (Intel's `haswell/`); then the copy a CPU without either takes
-   * (the first legacy subdirectory holding one, else D itself).
+   * Copies of `name` in D's glibc-hwcaps subdirectories, best level first; with a glibc < 2.37, the copy another
+   * kind of CPU takes from the legacy subdirectories when it is another file (Intel's `haswell/`, say); then this
+   * CPU's (the first legacy subdirectory holding one, else D itself).
    */
   const copiesIn = (dir: string, name: string): [string, string][] => {
     const out: [string, string][] = [];
     const has = (rel: string): boolean => probe(fs, joinRel(dir, rel), want).kind === 'ok';
     for (const sub of allSubdirs)
       if (has(`glibc-hwcaps/${sub}/${name}`)) out.push([sub, abs(joinRel(dir, `glibc-hwcaps/${sub}/${name}`))]);
-    for (const [label, subs] of cpuLegacy) {
-      const sub = subs.find((x) => has(`${x}/${name}`));
-      if (sub) out.push([label, abs(joinRel(dir, `${sub}/${name}`))]);
-    }
+    const inDir = (x: string): string => abs(joinRel(dir, x ? `${x}/${name}` : name));
     const plain = [...legacy, ''].find((x) => has(x ? `${x}/${name}` : name));
-    if (plain !== undefined) out.push([plain || 'base', abs(joinRel(dir, plain ? `${plain}/${name}` : name))]);
+    // Another kind of CPU without glibc-hwcaps copies takes the first copy on its own list: listed when it differs.
+    for (const other of otherCpus) {
+      const theirs = [...other.subdirs, ''].find((x) => has(x ? `${x}/${name}` : name));
+      if (theirs !== undefined && theirs !== plain && !out.some(([, p]) => p === inDir(theirs)))
+        out.push([other.label, inDir(theirs)]);
+    }
+    if (plain !== undefined) out.push([plain || 'base', inDir(plain)]);
     return out;
   };
 
