@@ -29,7 +29,7 @@ import { parseLdCache, type LdCacheFact } from '../model/libc/ld-cache.js';
 import type { ContentAnalyser, ContentSink } from './content-analyser.js';
 import { setFact } from './content-analyser.js';
 
-export const MEMORY_CAP = 128 * 1024 * 1024;
+export const MEMORY_CAP = 16 * 1024 * 1024;
 /** Smallest possible ELF file: the 64-byte ELF64 header (ELF32's is 52, but a useful one is bigger). */
 const MIN_SIZE = 64;
 const SCAN_WINDOW = 8 * 1024 * 1024;
