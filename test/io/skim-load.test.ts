@@ -20,6 +20,7 @@ import { textAnalyser } from '../../src/io/text-analyser.js';
 import { gzipEstimateTap } from '../../src/io/gzip-estimate-tap.js';
 import { SlimError } from '../../src/io/errors.js';
 import type { LoadOptions } from '../../src/io/sources/image-source.js';
+import { dockerArchiveLegacy } from '../helpers/make-archive.js';
 
 const demo = fileURLToPath(new URL('../../../demo/demo-image.tar', import.meta.url));
 
@@ -209,5 +210,40 @@ test('a corrupt layer: the skim gives up and the full pass says what is wrong (e
     assert.ok(plain instanceof SlimError, String(plain));
     assert.ok(skimmed instanceof SlimError, String(skimmed));
     assert.equal(skimmed.message, plain.message);
+  });
+});
+
+test('skimmed, then a layer whose bytes were altered: the content pass reports the diff_id mismatch (sha256sum)', async () => {
+  await withTmp(async (d) => {
+    const MARK = 'ORIGINAL-PAYLOAD-5c1e';
+    const archive = await dockerArchiveLegacy({
+      layers: [
+        [{ name: 'etc/keep', content: 'keep\n' }],
+        [{ name: 'app/data', content: `${'x'.repeat(3000)}${MARK}${'y'.repeat(3000)}` }],
+      ],
+      compression: 'none',
+    });
+    const at = archive.indexOf(Buffer.from(MARK));
+    assert.ok(at > 0);
+    archive.write('ALTERED!-PAYLOAD-5c1e', at, 'latin1');
+    const path = join(d, 'altered.tar');
+    await writeFile(path, archive);
+    // The layer tar as stored now, hashed by sha256sum; and the diff_id its config still names.
+    const layerName = execFileSync('tar', ['-tf', path], { encoding: 'utf8' })
+      .split('\n')
+      .filter((n) => n.endsWith('layer.tar'))
+      .find((n) => execFileSync('tar', ['-xOf', path, n]).includes(Buffer.from('ALTERED!')))!;
+    const got = execFileSync('sh', ['-c', `tar -xOf '${path}' '${layerName}' | sha256sum`], { encoding: 'utf8' }).split(
+      ' ',
+    )[0]!;
+    const loaded = await forced(() => openImage({ kind: 'docker-archive', location: path }, opts(true)));
+    assert.ok(loaded.content, 'skimmed');
+    assert.deepEqual(loaded.image.warnings, [], 'no digest is known before the content pass');
+    const c = await loaded.content;
+    const w = c.image.warnings.filter((x) => x.code === 'digest-mismatch');
+    assert.equal(w.length, 1, JSON.stringify(c.image.warnings));
+    assert.equal(w[0]!.layer, 1);
+    assert.ok(w[0]!.message.includes(`sha256:${got}`), w[0]!.message);
+    assert.ok(w[0]!.message.includes(c.image.layers[1]!.diffId!), w[0]!.message);
   });
 });
