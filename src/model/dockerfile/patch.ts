@@ -17,6 +17,7 @@ import type { FixItem, FixList } from '../plan/fix-list.js';
 import type { DockerfileMapping } from './map-layers.js';
 import type { DfInstruction, ParsedDockerfile } from './parse.js';
 import { applyEdits, unifiedDiff, type LineEdit } from './unified-diff.js';
+import { appBinaries, goBuildRun, type RebuiltGoSizes } from './go-rebuild.js';
 
 export interface PatchOptions {
   /** Runtime base for glibc-dynamic binaries (default debian:bookworm-slim). */
@@ -33,6 +34,11 @@ export interface PatchOptions {
   readonly builder?: 'buildkit' | 'classic';
   /** Sizes of runtime bases when known (from the daemon): the projection adds them. */
   readonly baseSizes?: Readonly<Record<string, { readonly size: number; readonly compressed: number }>>;
+  /**
+   * gzip -6 weight of the Go binaries the patch rebuilds with -s -w, measured on their bytes
+   * (src/io/rebuilt-go-size.ts for goRebuildTargets); without it the projection guesses from ratios.
+   */
+  readonly rebuiltGo?: RebuiltGoSizes;
 }
 
 export interface PatchHunk {
@@ -409,31 +415,12 @@ function runtimeStage(
   mapping: DockerfileMapping,
   opts: PatchOptions,
 ): RuntimeStage {
-  const { image, tree, binaries } = analysis;
+  const { image, tree } = analysis;
   const last = image.layers.length - 1;
   const predictors = modelPredictors(image);
   const stage = df.stages[mapping.finalStage];
   if (!stage) return { ok: false, why: 'no final stage' };
-  // The app: executables written by the final stage's own layers, outside toolchain directories.
-  const toolRoots = [
-    'usr/local/go',
-    'usr/lib/go',
-    'usr/include',
-    'usr/libexec/gcc',
-    'usr/lib/gcc',
-    'root/go',
-    'root/.cache',
-    'go/pkg',
-  ];
-  const app = binaries.binaries.filter((b) => {
-    const p = b.path.replace(/^\//, '');
-    return (
-      b.layer >= mapping.baseLayers &&
-      b.verdict !== null &&
-      !toolRoots.some((r) => p === r || p.startsWith(`${r}/`)) &&
-      !/\/(go|gofmt|gcc|cc|ld|as)$/.test(b.path)
-    );
-  });
+  const app = appBinaries(analysis, mapping);
   if (app.length === 0) return { ok: false, why: 'no executable of the app found in the layers the Dockerfile made' };
   const needs = new Set(
     app.map((b) => {
@@ -503,10 +490,8 @@ function runtimeStage(
   let goEdit = false;
   if (goFlags && app.every((b) => b.go !== null)) {
     // Go: a static, trimmed build is what lets the runtime stage be scratch.
-    const run = stage.instructions.find(
-      (i) => i.keyword === 'RUN' && /\bgo\s+build\b/.test(i.raw) && !i.exec && i.heredocs.length === 0,
-    );
-    if (run && !/-ldflags/.test(run.raw)) {
+    const run = goBuildRun(stage);
+    if (run) {
       const text = run.raw.replace(/\bgo\s+build\b/, "CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'");
       goEdit = true;
       edits.push({
@@ -534,9 +519,14 @@ function runtimeStage(
       const c = (v ? removedGzipBytes(image.layers[v.layer]!, e) : undefined) ?? e.size * compressedRatio(analysis);
       // A Go binary rebuilt with -s -w loses what strip --strip-all would take (symbol tables, DWARF).
       const stripped = goEdit && elfOf(e)?.go !== undefined ? predictors.strip(e) : undefined;
+      const measured = goEdit ? opts.rebuiltGo?.get(n.path) : undefined;
       if (stripped && stripped.size < e.size) {
         size += stripped.size;
-        compressed += Math.max(0, c - (stripCompressedRatio(e) ?? 0.5) * (e.size - stripped.size));
+        // Measured on the file's bytes without those sections (src/io/rebuilt-go-size.ts), else a guess from the
+        // removed sections' typical compressibility (which misses badly on Go's big binaries: they are sampled).
+        compressed += measured
+          ? measured.compressed
+          : Math.max(0, c - (stripCompressedRatio(e) ?? 0.5) * (e.size - stripped.size));
       } else {
         size += e.size;
         compressed += c;
