@@ -3,12 +3,13 @@
  * here twice — `CGO_ENABLED=0 go build` (what a single-stage image holds) and
  * `CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'` (what the patch rebuilds) — and the weight measured from the
  * first must be within 2 % of GNU `gzip -6 -n` of the second (and of `strip --strip-all` of the first). Expected
- * values come from go, strip and gzip.
+ * values come from go, strip and gzip; the -trimpath saving must equal the size difference of the -s -w builds
+ * with and without -trimpath.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesSource } from '../../src/model/elf/index.js';
@@ -22,7 +23,8 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const gzip6 = (b: Uint8Array): number => execFileSync('gzip', ['-6', '-n', '-c'], { input: b, maxBuffer: 1 << 30 }).length;
+const gzip6 = (b: Uint8Array): number =>
+  execFileSync('gzip', ['-6', '-n', '-c'], { input: b, maxBuffer: 1 << 30 }).length;
 
 /** A ReadFiles over files in memory, keyed `layer:path`. */
 function memoryFiles(files: Record<string, Uint8Array>): ReadFiles {
@@ -68,6 +70,7 @@ test("a Go binary's weight after -trimpath -s -w, measured on its own bytes, vs 
   };
   execFileSync('go', ['build', '-o', join(dir, 'plain'), '.'], { cwd: src, env });
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', join(dir, 'sw'), '.'], { cwd: src, env });
+  execFileSync('go', ['build', '-ldflags=-s -w', '-o', join(dir, 'sw-untrimmed'), '.'], { cwd: src, env });
   execFileSync('strip', ['--strip-all', '-o', join(dir, 'stripped'), join(dir, 'plain')]);
   const plain = readFileSync(join(dir, 'plain'));
   const real = gzip6(readFileSync(join(dir, 'sw')));
@@ -86,6 +89,13 @@ test("a Go binary's weight after -trimpath -s -w, measured on its own bytes, vs 
     ['strip --strip-all', stripped],
   ] as const)
     assert.ok(Math.abs(got - want) / want <= 0.02, `measured ${got} B vs gzip -6 of ${what}: ${want} B`);
+  // -trimpath: the bytes it takes off, as go itself builds with and without it (whole pages).
+  const trimpath = r.sizes.get('usr/local/bin/app')!.trimpath;
+  const size = (f: string): number => statSync(join(dir, f)).size;
+  assert.equal(trimpath, size('sw-untrimmed') - size('sw'));
+  assert.ok(trimpath > 0 && trimpath % 4096 === 0, `${trimpath}`);
+  // strip --strip-all less that is the -trimpath -s -w build, to within its section-name table (< 0.1 %).
+  assert.ok(Math.abs(size('stripped') - trimpath - size('sw')) <= 0.001 * size('sw'));
 });
 
 test('a binary that cannot be read again, or is not ELF, keeps the guess and says so', async () => {

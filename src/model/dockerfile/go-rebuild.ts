@@ -44,10 +44,10 @@ export function goBuildRun(stage: DfStage): DfInstruction | undefined {
 }
 
 /**
- * gzip -6 bytes (and, when measured, the size) of each Go binary as the patch rebuilds it, by normalised path:
- * measured on the binary's own bytes with the sections `-s -w` leaves out removed.
+ * Each Go binary as the patch rebuilds it, by normalised path, measured on its bytes: its gzip -6 weight with the
+ * sections `-s -w` leaves out removed, and the bytes -trimpath takes off the file (model/predict/go-trimpath.ts).
  */
-export type RebuiltGoSizes = ReadonlyMap<string, { readonly compressed: number }>;
+export type RebuiltGoSizes = ReadonlyMap<string, { readonly compressed: number; readonly trimpath: number }>;
 
 /**
  * The Go binaries the patch rebuilds with -s -w (the file as its last layer stores it), when the final stage has

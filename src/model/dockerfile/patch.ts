@@ -521,8 +521,9 @@ function runtimeStage(
       const stripped = goEdit && elfOf(e)?.go !== undefined ? predictors.strip(e) : undefined;
       const measured = goEdit ? opts.rebuiltGo?.get(n.path) : undefined;
       if (stripped && stripped.size < e.size) {
-        size += stripped.size;
-        // Measured on the file's bytes without those sections (src/io/rebuilt-go-size.ts), else a guess from the
+        size += stripped.size - (measured?.trimpath ?? 0);
+        // -trimpath's shorter file names take whole pages off. The compressed weight: measured on the file's bytes
+        // without those sections (src/io/rebuilt-go-size.ts), else a guess from the
         // removed sections' typical compressibility (which misses badly on Go's big binaries: they are sampled).
         compressed += measured
           ? measured.compressed
