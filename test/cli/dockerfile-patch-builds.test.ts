@@ -26,7 +26,7 @@ import { loadDockerfile } from '../../src/cli/plan-dockerfile.js';
 import { planArgsOf } from '../../src/cli/plan-args.js';
 import { preparePlan, projectPrepared } from '../../src/cli/plan-output.js';
 import { modelPredictors } from '../../src/model/plan/model-predictors.js';
-import { dockerfilePatch, type PatchOptions } from '../../src/model/dockerfile/patch.js';
+import { dockerfilePatch, type DockerfilePatch, type PatchOptions } from '../../src/model/dockerfile/patch.js';
 import { fixList } from '../../src/model/plan/fix-list.js';
 import { getTestDaemon, type TestDaemon } from '../helpers/docker-daemon.js';
 import { verifyPatchedBuild } from '../../src/cli/verify-build.js';
@@ -34,6 +34,7 @@ import { rebuiltGoOf } from '../../src/cli/plan-patch.js';
 import { BUSYBOX_IMAGE, GLIBC_IMAGE, MUSL_IMAGE, ensureBaseImages } from '../helpers/base-images.js';
 import { writeBuildContext, type ContextFile } from '../helpers/build-image.js';
 import { AMD64 } from '../helpers/load.js';
+import { runCli } from '../helpers/cli.js';
 
 let d: TestDaemon;
 let work = '';
@@ -87,6 +88,8 @@ interface Case {
   /** What the diff must contain (the fix it implements). */
   expect: RegExp[];
   options?: () => Promise<PatchOptions>;
+  /** Also run the real CLI (`slimtui ARCHIVE --dockerfile … --export x.patch`): it must write the same patch. */
+  cli?: boolean;
 }
 
 async function runCase(c: Case): Promise<void> {
@@ -116,12 +119,13 @@ async function runCase(c: Case): Promise<void> {
     const run = projectPrepared(analysis, preparePlan(analysis, planArgsOf({})), modelPredictors(analysis.image));
     const notes: string[] = [];
     const rebuilt = await rebuiltGoOf(analysis, df, loaded.readFiles, (n) => notes.push(n));
-    rmSync(saved, { force: true });
     assert.deepEqual(notes, [], `${c.name}: the rebuilt Go binaries were read again`);
     const patch = dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, run.projection), {
       ...(c.options ? await c.options() : {}),
       ...rebuilt,
     });
+    if (c.cli) await sameAsCli(c, saved, join(dir, 'Dockerfile'), patch);
+    rmSync(saved, { force: true });
     assert.notEqual(patch.diff, '', `${c.name}: an empty patch; advice: ${patch.advice.join(' | ')}`);
     for (const re of c.expect) assert.match(patch.diff, re, `${c.name}: the patch lacks ${re}\n${patch.diff}`);
     assert.match(patch.diff, /^diff --git a\/Dockerfile b\/Dockerfile\n--- a\/Dockerfile\n\+\+\+ b\/Dockerfile\n/);
@@ -170,6 +174,37 @@ async function runCase(c: Case): Promise<void> {
   }
 }
 
+/**
+ * The CLI on the same archive writes the same patch (the `# slimtui:` comments aside: their compressed figures
+ * come from sampled estimates) and says the same projection (to its rounding).
+ */
+async function sameAsCli(c: Case, archive: string, dockerfile: string, patch: DockerfilePatch): Promise<void> {
+  const out = join(work, `${c.name}-cli.patch`);
+  const r = await runCli([archive, '--dockerfile', dockerfile, '--export', out], { cwd: work, timeoutMs: 10 * 60_000 });
+  assert.equal(r.code, 0, `${c.name}: slimtui --export: ${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /rough guess|could not be read/, `${c.name}: ${r.stderr}`);
+  const text = readFileSync(out, 'utf8');
+  const bare = (t: string): string =>
+    t
+      .split('\n')
+      .filter((l) => !/^[+ ]?# slimtui:/.test(l))
+      .join('\n');
+  assert.ok(
+    bare(text).startsWith(bare(patch.diff)),
+    `${c.name}: the CLI's patch:\n${text}\nin-process:\n${patch.diff}`,
+  );
+  const m = /projected ([\d.]+) (kB|MB|GB) on disk, ([\d.]+) (kB|MB|GB) compressed/.exec(r.stderr);
+  assert.ok(m, r.stderr);
+  const bytes = (v: string, u: string): number => Number(v) * { kB: 1e3, MB: 1e6, GB: 1e9 }[u]!;
+  for (const [got, want] of [
+    [bytes(m[1]!, m[2]!), patch.projected.size],
+    [bytes(m[3]!, m[4]!), patch.projected.compressed],
+  ] as const)
+    assert.ok(Math.abs(got - want) / want <= 0.05, `${c.name}: the CLI projects ${got}, in-process ${want}`);
+  if (process.env['SLIMTUI_SHOW_PATCH'] === c.name)
+    results.push(`--- ${c.name}: the CLI's patch ---\n${text}${r.stderr}`);
+}
+
 /** A fake apt-get (busybox sh): `update` writes package lists, `install` a package and its .deb in the cache. */
 const FAKE_APT = `#!/bin/sh
 set -e
@@ -194,6 +229,7 @@ test(
   async () => {
     await runCase({
       name: 'apt',
+      cli: true,
       dockerfile: `FROM ${BUSYBOX_IMAGE}\nCOPY apt-get /usr/bin/apt-get\nRUN apt-get update && \\\n    apt-get install -y hello\nCMD ["hello"]\n`,
       files: { 'apt-get': { from: writeTmp('apt-get', FAKE_APT), mode: 0o755 } },
       expect: [/apt-get install --no-install-recommends -y hello/, /rm -rf \/var\/lib\/apt\/lists\/\*/],
@@ -266,6 +302,7 @@ test(
       ].join('\n');
       await runCase({
         name: 'go',
+        cli: true,
         dockerfile: [
           `FROM ${GLIBC_IMAGE}`,
           'COPY go /usr/local/go',
