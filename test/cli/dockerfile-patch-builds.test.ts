@@ -161,6 +161,12 @@ async function runCase(c: Case): Promise<void> {
     const errSize = (patch.projected.size - size) / size;
     const errPull = (patch.projected.compressed - pull) / pull;
     const before = run.projection.total.before;
+    if (process.env['SLIMTUI_SHOW_PATCH'] === c.name) {
+      const realBefore = Number((await d.docker(['image', 'inspect', '-f', '{{.Size}}', tag])).stdout.trim());
+      results.push(
+        `${c.name}: the image before: ${realBefore} B (docker image inspect), pull ${await realPullSize(tag)} B`,
+      );
+    }
     results.push(
       `${c.name}: before ${before.size} B / ${before.compressed} B; rebuilt ${size} B (projected ${patch.projected.size}, ${(errSize * 100).toFixed(1)} %), pull ${pull} B (projected ${patch.projected.compressed}, ${(errPull * 100).toFixed(1)} %)`,
     );

@@ -334,6 +334,17 @@ export function dockerfilePatch(
     hunks.push(...multi.hunks);
     projected = multi.projected;
   }
+  // Errors (will not start) the patch does not fix come first in what stays advice, with their fix.
+  const fixed = new Set(swap?.fixed ?? []);
+  const copied = multi?.ok ? new Set(multi.copied) : undefined;
+  advice.unshift(
+    ...list.errors
+      .filter((e) => !fixed.has(e.path) && (copied === undefined || copied.has(e.path)))
+      .map(
+        (e) =>
+          `✗ will not start: \`${e.path}\`${e.layer !== undefined && insOf(e.layer) ? ` (line ${insOf(e.layer)!.line} ${insOf(e.layer)!.keyword})` : ''} — ${e.evidence}. Fix: ${e.fix}`,
+      ),
+  );
   const body = edits.length > 0 ? unifiedDiff(name, df.text, edits) : '';
   // Git-style mode changes (GNU patch ≥ 2.7 applies them with -p1) for files of the build context.
   const modes = modeChanges
@@ -357,6 +368,8 @@ function baseSwap(
       hunk: PatchHunk;
       baseNow: { size: number; compressed: number };
       baseNew: { size: number; compressed: number };
+      /** The binaries it lets start. */
+      fixed: string[];
     }
   | undefined {
   const stage = df.stages[mapping.finalStage];
@@ -401,11 +414,19 @@ function baseSwap(
     },
     baseNow,
     baseNew,
+    fixed: glibcOnMusl.map((e) => e.path),
   };
 }
 
 type RuntimeStage =
-  | { ok: true; edits: LineEdit[]; hunks: PatchHunk[]; projected: { size: number; compressed: number } }
+  | {
+      ok: true;
+      edits: LineEdit[];
+      hunks: PatchHunk[];
+      projected: { size: number; compressed: number };
+      /** Absolute paths the runtime stage copies. */
+      copied: string[];
+    }
   | { ok: false; why: string };
 
 /** What the runtime stage keeps: the app's executables (and the files the findings say they need). */
@@ -557,6 +578,7 @@ function runtimeStage(
       },
     ],
     projected: { size, compressed: Math.round(compressed) },
+    copied,
   };
 }
 
