@@ -330,6 +330,7 @@ test(
           /^\+COPY --from=build \/etc\/ssl\/certs\/ca-certificates\.crt /m,
           /^\+COPY --from=build \/usr\/local\/bin\/app /m,
           /CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'/,
+          /^\+# slimtui: CGO_ENABLED=0 -trimpath .* — the binary −[\d.]+ [kM]B on disk, −[\d.]+ [kM]B compressed/m,
           /^\+FROM slimtui-test\/glibc:latest AS build$/m,
         ],
       });

@@ -89,6 +89,9 @@ test("a Go binary's weight after -trimpath -s -w, measured on its own bytes, vs 
     ['strip --strip-all', stripped],
   ] as const)
     assert.ok(Math.abs(got - want) / want <= 0.02, `measured ${got} B vs gzip -6 of ${what}: ${want} B`);
+  // The binary as it is now, weighed the same way: gzip -6 of the plain build.
+  const original = r.sizes.get('usr/local/bin/app')!.original;
+  assert.ok(Math.abs(original - gzip6(plain)) / gzip6(plain) <= 0.02, `${original} vs ${gzip6(plain)}`);
   // -trimpath: the bytes it takes off, as go itself builds with and without it (whole pages).
   const trimpath = r.sizes.get('usr/local/bin/app')!.trimpath;
   const size = (f: string): number => statSync(join(dir, f)).size;

@@ -45,9 +45,18 @@ export function goBuildRun(stage: DfStage): DfInstruction | undefined {
 
 /**
  * Each Go binary as the patch rebuilds it, by normalised path, measured on its bytes: its gzip -6 weight with the
- * sections `-s -w` leaves out removed, and the bytes -trimpath takes off the file (model/predict/go-trimpath.ts).
+ * sections `-s -w` leaves out removed, the bytes -trimpath takes off the file (model/predict/go-trimpath.ts), and
+ * its weight as it is now.
  */
-export type RebuiltGoSizes = ReadonlyMap<string, { readonly compressed: number; readonly trimpath: number }>;
+export type RebuiltGoSizes = ReadonlyMap<
+  string,
+  {
+    readonly compressed: number;
+    readonly trimpath: number;
+    /** gzip -6 weight of the binary as the image holds it now (what the rebuild saves is measured on both). */
+    readonly original: number;
+  }
+>;
 
 /**
  * The Go binaries the patch rebuilds with -s -w (the file as its last layer stores it), when the final stage has

@@ -508,23 +508,18 @@ function runtimeStage(
   const tail = stage.instructions.filter((i) =>
     ['WORKDIR', 'USER', 'EXPOSE', 'ENTRYPOINT', 'CMD', 'ENV', 'LABEL', 'STOPSIGNAL', 'HEALTHCHECK'].includes(i.keyword),
   );
-  let goEdit = false;
+  let goEdit: { from: number; to: number; lines: string[] } | undefined;
   if (goFlags && app.every((b) => b.go !== null)) {
     // Go: a static, trimmed build is what lets the runtime stage be scratch.
     const run = goBuildRun(stage);
     if (run) {
       const text = run.raw.replace(/\bgo\s+build\b/, "CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'");
-      goEdit = true;
-      edits.push({
-        from: run.line - 1,
-        to: run.endLine,
-        lines: [
-          "# slimtui: CGO_ENABLED=0 -trimpath -ldflags='-s -w': a static binary without symbol tables or DWARF (no cgo used), so the runtime stage can be scratch",
-          ...text.split('\n'),
-        ],
-      });
+      // Its comment (with what the flags save on the binary) is written once the binary is weighed, below.
+      goEdit = { from: run.line - 1, to: run.endLine, lines: text.split('\n') };
+      edits.push(goEdit);
     }
   }
+  const goSaved = { bytes: 0, compressed: 0 };
   // What the runtime stage holds, for the projection: the copied files.
   const copied = [...app.map((b) => b.path), ...extra];
   let size = 0;
@@ -542,19 +537,27 @@ function runtimeStage(
       const stripped = goEdit && elfOf(e)?.go !== undefined ? predictors.strip(e) : undefined;
       const measured = goEdit ? opts.rebuiltGo?.get(n.path) : undefined;
       if (stripped && stripped.size < e.size) {
-        size += stripped.size - (measured?.trimpath ?? 0);
         // -trimpath's shorter file names take whole pages off. The compressed weight: measured on the file's bytes
         // without those sections (src/io/rebuilt-go-size.ts), else a guess from the
         // removed sections' typical compressibility (which misses badly on Go's big binaries: they are sampled).
-        compressed += measured
+        const s = stripped.size - (measured?.trimpath ?? 0);
+        const z = measured
           ? measured.compressed
           : Math.max(0, c - (stripCompressedRatio(e) ?? 0.5) * (e.size - stripped.size));
+        size += s;
+        compressed += z;
+        goSaved.bytes += e.size - s;
+        goSaved.compressed += (measured?.original ?? c) - z;
       } else {
         size += e.size;
         compressed += c;
       }
     }
   }
+  if (goEdit)
+    goEdit.lines.unshift(
+      `# slimtui: CGO_ENABLED=0 -trimpath -ldflags='-s -w': a static binary without symbol tables or DWARF (no cgo used), so the runtime stage can be scratch${goSaved.bytes > 0 ? ` — the binary ${saving(goSaved.bytes, Math.round(goSaved.compressed))} (part of the runtime stage's saving)` : ''}`,
+    );
   const before = image.layers.reduce((s, l) => s + l.size, 0);
   const beforeCompressed = image.layers.reduce((s, l) => s + baselineCompressed(l, 'gzip').bytes, 0);
   const lines = [
