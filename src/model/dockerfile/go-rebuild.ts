@@ -6,6 +6,7 @@
  */
 import type { Analysis } from '../analysis.js';
 import type { BinaryRecord } from '../libc/records.js';
+import { LIBC_ONLY } from '../libc/finding-rules.js';
 import type { WantedFile } from '../ports.js';
 import type { DockerfileMapping } from './map-layers.js';
 import type { DfInstruction, DfStage, ParsedDockerfile } from './parse.js';
@@ -68,4 +69,19 @@ export function goRebuildTargets(analysis: Analysis, df: ParsedDockerfile, mappi
   const app = appBinaries(analysis, mapping);
   if (app.length === 0 || !app.every((b) => b.go !== null)) return [];
   return app.map((b) => ({ layer: b.layer, path: b.path.replace(/^\//, '') }));
+}
+
+/**
+ * Why a Go binary needs cgo (so `CGO_ENABLED=0` would not build or not work), or undefined when it does not: cgo
+ * off, or on but linking only the C library (cgo there serves net/os-user lookups, which have pure-Go versions),
+ * or on in a static binary no package used it for. A cgo binary linking other libraries (libsqlite3, …), or
+ * linked statically by the external linker, needs it.
+ */
+export function goNeedsCgo(b: BinaryRecord): string | undefined {
+  if (b.go?.cgoEnabled !== true) return undefined;
+  const other = b.needed.filter((n) => !LIBC_ONLY.test(n));
+  if (b.kind === 'dynamic-exec' && other.length > 0) return `it links ${other.join(', ')} through cgo`;
+  if (b.kind !== 'dynamic-exec' && /-extldflags/.test(b.go.ldflags ?? b.go.settings['-ldflags'] ?? ''))
+    return 'it is linked statically by the external linker (cgo)';
+  return undefined;
 }

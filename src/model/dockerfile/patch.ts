@@ -17,7 +17,7 @@ import type { FixItem, FixList } from '../plan/fix-list.js';
 import type { DockerfileMapping } from './map-layers.js';
 import type { DfInstruction, ParsedDockerfile } from './parse.js';
 import { applyEdits, unifiedDiff, type LineEdit } from './unified-diff.js';
-import { appBinaries, goBuildRun, type RebuiltGoSizes } from './go-rebuild.js';
+import { appBinaries, goBuildRun, goNeedsCgo, type RebuiltGoSizes } from './go-rebuild.js';
 
 export interface PatchOptions {
   /** Runtime base for glibc-dynamic binaries (default debian:bookworm-slim). */
@@ -443,8 +443,17 @@ function runtimeStage(
   if (!stage) return { ok: false, why: 'no final stage' };
   const app = appBinaries(analysis, mapping);
   if (app.length === 0) return { ok: false, why: 'no executable of the app found in the layers the Dockerfile made' };
+  // Go: a static, trimmed build (CGO_ENABLED=0) is what lets the runtime stage be scratch — unless a binary needs cgo.
+  const goRun = app.every((b) => b.go !== null) ? goBuildRun(stage) : undefined;
+  const cgo = goRun ? app.map((b) => ({ b, why: goNeedsCgo(b) })).find((x) => x.why !== undefined) : undefined;
+  if (cgo)
+    return {
+      ok: false,
+      why: `${cgo.b.path} needs cgo (${cgo.why}): CGO_ENABLED=0 would not build it, and a runtime stage would need those libraries too — move the toolchain to a build stage by hand`,
+    };
   const needs = new Set(
     app.map((b) => {
+      if (goRun) return 'static'; // rebuilt with CGO_ENABLED=0
       const node = tree.byPath.get(b.path.replace(/^\//, ''));
       const e = node ? entryAt(node, last) : undefined;
       const elf = e ? elfOf(e) : undefined;
@@ -504,21 +513,18 @@ function runtimeStage(
   const edits: LineEdit[] = [];
   if (!stage.name)
     edits.push({ from: fromIns.line - 1, to: fromIns.endLine, lines: [`${fromIns.raw.replace(/\s+$/, '')} AS build`] });
-  const goFlags = app.some((b) => b.go !== null);
   const tail = stage.instructions.filter((i) =>
     ['WORKDIR', 'USER', 'EXPOSE', 'ENTRYPOINT', 'CMD', 'ENV', 'LABEL', 'STOPSIGNAL', 'HEALTHCHECK'].includes(i.keyword),
   );
-  let goEdit: { from: number; to: number; lines: string[] } | undefined;
-  if (goFlags && app.every((b) => b.go !== null)) {
-    // Go: a static, trimmed build is what lets the runtime stage be scratch.
-    const run = goBuildRun(stage);
-    if (run) {
-      const text = run.raw.replace(/\bgo\s+build\b/, "CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'");
-      // Its comment (with what the flags save on the binary) is written once the binary is weighed, below.
-      goEdit = { from: run.line - 1, to: run.endLine, lines: text.split('\n') };
-      edits.push(goEdit);
-    }
-  }
+  // The go build gets the flags; its comment (what they save on the binary) is written once it is weighed, below.
+  const goEdit = goRun
+    ? {
+        from: goRun.line - 1,
+        to: goRun.endLine,
+        lines: goRun.raw.replace(/\bgo\s+build\b/, "CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'").split('\n'),
+      }
+    : undefined;
+  if (goEdit) edits.push(goEdit);
   const goSaved = { bytes: 0, compressed: 0 };
   // What the runtime stage holds, for the projection: the copied files.
   const copied = [...app.map((b) => b.path), ...extra];
@@ -556,7 +562,7 @@ function runtimeStage(
   }
   if (goEdit)
     goEdit.lines.unshift(
-      `# slimtui: CGO_ENABLED=0 -trimpath -ldflags='-s -w': a static binary without symbol tables or DWARF (no cgo used), so the runtime stage can be scratch${goSaved.bytes > 0 ? ` — the binary ${saving(goSaved.bytes, Math.round(goSaved.compressed))} (part of the runtime stage's saving)` : ''}`,
+      `# slimtui: CGO_ENABLED=0 -trimpath -ldflags='-s -w': a static binary without symbol tables or DWARF (it needs no cgo), so the runtime stage can be scratch${goSaved.bytes > 0 ? ` — the binary ${saving(goSaved.bytes, Math.round(goSaved.compressed))} (part of the runtime stage's saving)` : ''}`,
     );
   const before = image.layers.reduce((s, l) => s + l.size, 0);
   const beforeCompressed = image.layers.reduce((s, l) => s + baselineCompressed(l, 'gzip').bytes, 0);
