@@ -3,7 +3,8 @@
  * patch's own claims, checked against what the demo is known to hold (demo/README.md): `/usr/local/bin/legacy-tool`
  * is a glibc binary in a musl-only image and will not start — the patch cannot fix it (demo-app needs musl), so it
  * must be the first thing left as advice, with its fix, and nothing may propose stripping it; the one
- * `apk add …-dev` is one toolchain cause; the apk cache fix is a real edit that GNU patch applies.
+ * `apk add …-dev` is one toolchain cause; the apk cache fix is a real edit that GNU patch applies. With an explicit
+ * `--upx all` the item that packs it says it will not start.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,24 +54,30 @@ const DOCKERFILE = [
   '',
 ].join('\n');
 
+/** The demo with its Dockerfile, planned with `flags` (none: the recommended plan). */
+async function demo(dir: string, flags: Record<string, unknown> = {}) {
+  writeFileSync(join(dir, 'Dockerfile'), DOCKERFILE);
+  const image = await loadImage(
+    { kind: 'docker-archive', location: DEMO },
+    {
+      analysers: [createSha256Analyser(), elfAnalyser, textAnalyser],
+      taps: [gzipEstimateTap(), removalCostTap()],
+      platform: AMD64,
+      platformExplicit: false,
+    },
+  );
+  const df = loadDockerfile(image, join(dir, 'Dockerfile'), dir, () => undefined);
+  assert.ok(df?.mapping.matched, df?.mapping.notes.join('; '));
+  const analysis = analyze(df.image);
+  const run = projectPrepared(analysis, preparePlan(analysis, planArgsOf(flags)), modelPredictors(analysis.image));
+  const list = fixList(analysis, run.projection);
+  return { list, patch: dockerfilePatch(analysis, df.parsed, df.mapping, list) };
+}
+
 test('the demo: the error first in the advice with its fix, never stripped, one toolchain cause, a patch that applies', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'slimtui-demo-patch-'));
   try {
-    writeFileSync(join(dir, 'Dockerfile'), DOCKERFILE);
-    const image = await loadImage(
-      { kind: 'docker-archive', location: DEMO },
-      {
-        analysers: [createSha256Analyser(), elfAnalyser, textAnalyser],
-        taps: [gzipEstimateTap(), removalCostTap()],
-        platform: AMD64,
-        platformExplicit: false,
-      },
-    );
-    const df = loadDockerfile(image, join(dir, 'Dockerfile'), dir, () => undefined);
-    assert.ok(df?.mapping.matched, df?.mapping.notes.join('; '));
-    const analysis = analyze(df.image);
-    const run = projectPrepared(analysis, preparePlan(analysis, planArgsOf({})), modelPredictors(analysis.image));
-    const p = dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, run.projection));
+    const { patch: p } = await demo(dir);
 
     // The error: first, where it comes from (COPY build/rootfs/ /, line 5), why, and the fix.
     assert.match(
@@ -96,6 +103,37 @@ test('the demo: the error first in the advice with its fix, never stripped, one 
     const r = spawnSync('patch', ['-p1', '-i', 'x.patch'], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
     assert.equal(readFileSync(join(dir, 'Dockerfile'), 'utf8'), p.patched);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an explicit --upx all / --strip all: the item for legacy-tool says it will not start instead of recommending it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slimtui-demo-patch-'));
+  try {
+    const { list, patch } = await demo(dir, { upx: ['all'], strip: ['all'] });
+    const items = list.groups.flatMap((g) => g.items);
+    const packs = items.filter((i) => i.kind === 'upx' && i.paths.includes('/usr/local/bin/legacy-tool'));
+    assert.equal(packs.length, 1, items.map((i) => i.text).join('\n'));
+    assert.match(
+      packs[0]!.text,
+      /— but `\/usr\/local\/bin\/legacy-tool` will not start \(the error above\): fix that first/,
+    );
+    // demo-app starts: its item carries no such note.
+    const app = items.find((i) => i.kind === 'upx' && i.paths.includes('/usr/local/bin/demo-app'));
+    assert.ok(app && !/will not start/.test(app.text), app?.text);
+    // Strip-all leaves it out altogether (the error comes first).
+    assert.ok(!items.some((i) => i.kind === 'strip' && i.paths.includes('/usr/local/bin/legacy-tool')));
+    // The patch: the error leads the advice, and no UPX step for it (demo-app's stays).
+    assert.match(patch.advice[0] ?? '', /^✗ will not start: `\/usr\/local\/bin\/legacy-tool`/);
+    assert.deepEqual(
+      patch.advice.filter((a) => a.includes('legacy-tool') && /upx/i.test(a)),
+      [],
+    );
+    assert.ok(
+      patch.advice.some((a) => a.includes('demo-app') && /upx --best --lzma/.test(a)),
+      patch.advice.join('\n'),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

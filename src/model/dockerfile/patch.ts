@@ -300,6 +300,13 @@ export function dockerfilePatch(
       }
       continue;
     }
+    // Stripping or packing a binary that will not start helps nothing: its error leads the advice instead.
+    if (
+      (item.kind === 'strip' || item.kind === 'upx') &&
+      item.paths.length > 0 &&
+      item.paths.every((p) => analysis.binaries.byPath.get(p)?.verdict?.status === 'will not start')
+    )
+      continue;
     if (item.kind === 'strip') {
       advice.push(
         `${label} — strip (\`strip --strip-all\` or \`install -s\`) where the binary is built; caveat: no symbols for debuggers and profilers`,
