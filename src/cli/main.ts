@@ -9,7 +9,7 @@ import { openImage, classifyPath, type LoadedImage } from '../io/load-image.js';
 import { parseSourceArg } from '../io/sources/source-spec.js';
 import { createSha256Analyser } from '../io/sha256-analyser.js';
 import { elfAnalyser } from '../io/elf-analyser.js';
-import { hostCpuLevel } from '../io/cpu-level.js';
+import { hostCpuLevel, hostCpuVendor } from '../io/cpu-level.js';
 import { textAnalyser } from '../io/text-analyser.js';
 import { gzipEstimateTap } from '../io/gzip-estimate-tap.js';
 import { removalCostTap } from '../io/removal-cost-tap.js';
@@ -106,20 +106,20 @@ async function run(argv: readonly string[]): Promise<number> {
   } finally {
     progress.clear();
   }
+  // A layer whose bytes do not match its digest is worth a line where the user looks, whatever the output mode
+  // (it is in the report's warnings too); --verify made it an error already.
+  for (const w of loaded.image.warnings)
+    if (w.code === 'digest-mismatch') process.stderr.write(`slimtui: warning: ${w.message}\n`);
   const cpuLevel = args.cpuLevel ?? hostCpuLevel();
+  // The level may be chosen (--cpu-level); the vendor is this machine's (glibc < 2.37's legacy names follow it).
+  const cpu = { cpuLevel, cpuVendor: hostCpuVendor() };
   // The Dockerfile (--dockerfile, or ./Dockerfile when the history matches it): each layer learns its instruction.
   const dockerfile = loadDockerfile(loaded.image, args.plan.dockerfile, process.cwd(), (l) => process.stderr.write(l));
   const image = dockerfile ? dockerfile.image : loaded.image;
   // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
   if (explorer && !wantsPlanner(args.plan))
-    return runExplorer(
-      await explorer,
-      treeAnalysis(image, { elf: args.elf, cpuLevel }),
-      loaded,
-      { cpuLevel },
-      dockerfile,
-    );
-  const analysis = analyze(image, { elf: args.elf, cpuLevel });
+    return runExplorer(await explorer, treeAnalysis(image, { elf: args.elf, ...cpu }), loaded, cpu, dockerfile);
+  const analysis = analyze(image, { elf: args.elf, ...cpu });
   let planRun;
   if (wantsPlanner(args.plan)) {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).
@@ -164,7 +164,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
     case 'tui':
-      if (explorer) return runExplorer(await explorer, analysis, loaded, { cpuLevel }, dockerfile);
+      if (explorer) return runExplorer(await explorer, analysis, loaded, cpu, dockerfile);
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
     case 'summary':

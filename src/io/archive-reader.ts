@@ -8,7 +8,7 @@ import { resolveArchiveLayout, type ManifestChoice } from './archive-manifest.js
 import { resolveLink, walkOuterArchive } from './outer-archive.js';
 import { SlimError, messages } from './errors.js';
 import type { ProgressListener } from './progress.js';
-import { layerHashes } from './sources/image-source.js';
+import { LAYER_DIGESTS } from './sources/image-source.js';
 
 export interface ArchiveReadOptions extends ManifestChoice {
   readonly reference: string;
@@ -40,7 +40,6 @@ export async function readImageArchive(
   const layers = new Map<string, ParsedLayer>();
   const failed = new Map<string, SlimError>();
   let layersRead = 0;
-  const hashes = layerHashes(opts.verify);
   const onBytes = (bytes: number): void =>
     opts.onProgress?.({
       stage: 'reading',
@@ -64,7 +63,7 @@ export async function readImageArchive(
           await readLayer(stream, {
             what: `layer ${path} of ${opts.what}`,
             analysers: opts.analysers,
-            digests: hashes,
+            digests: LAYER_DIGESTS,
             ...(opts.taps ? { taps: opts.taps } : {}),
           }),
         );

@@ -3,7 +3,7 @@
  * psABI level definitions (model/libc/hwcaps.ts). Not x86-64, or no /proc: the baseline (1).
  */
 import { readFileSync } from 'node:fs';
-import { levelFromFlags, type CpuLevel } from '../model/libc/hwcaps.js';
+import { levelFromFlags, type CpuLevel, type CpuVendor } from '../model/libc/hwcaps.js';
 
 export function hostCpuLevel(cpuinfo = '/proc/cpuinfo'): CpuLevel {
   if (process.arch !== 'x64') return 1;
@@ -12,5 +12,15 @@ export function hostCpuLevel(cpuinfo = '/proc/cpuinfo'): CpuLevel {
     return m ? levelFromFlags(new Set(m[1]!.trim().split(/\s+/))) : 1;
   } catch {
     return 1;
+  }
+}
+
+/** The analysing machine's CPU vendor (glibc < 2.37 names its legacy platform directory after Intel CPUs). */
+export function hostCpuVendor(cpuinfo = '/proc/cpuinfo'): CpuVendor {
+  if (process.arch !== 'x64') return 'other';
+  try {
+    return /^vendor_id\s*:\s*GenuineIntel\s*$/m.test(readFileSync(cpuinfo, 'utf8')) ? 'intel' : 'other';
+  } catch {
+    return 'other';
   }
 }

@@ -2,7 +2,9 @@
  * A worker thread that parses layer blobs (decompress + tar + content analysers) from byte ranges of files it
  * opens itself, and answers with columns (layer-columns.ts). The analysers run here, in the one pass over each
  * file's bytes: the ELF reader, the text reader, sha256 digests, and the gzip-estimate tap — all of them are
- * per-file (or per-layer) and keep no state across layers, so a layer can be read on any thread.
+ * per-file (or per-layer) and keep no state across layers, so a layer can be read on any thread. The layer's
+ * diff_id and blob digest are hashed here too, from the same chunks (LAYER_DIGESTS), and go back with the
+ * layer's columns (`rest.digests`): the main thread compares them and never reads the layer's bytes.
  */
 import { parentPort } from 'node:worker_threads';
 import type { ContentAnalyser, LayerTap } from './content-analyser.js';
@@ -14,6 +16,7 @@ import { removalCostTap } from './removal-cost-tap.js';
 import { entryColumns, toColumns, transferList } from './layer-columns.js';
 import { readLayer } from './layer-reader.js';
 import { createSha256Analyser } from './sha256-analyser.js';
+import { LAYER_DIGESTS } from './sources/image-source.js';
 import { textAnalyser } from './text-analyser.js';
 
 export interface LayerJob {
@@ -61,6 +64,7 @@ port.on('message', (job: LayerJob) => {
     what: job.what,
     analysers: job.analysers.map((n) => ANALYSERS[n]!()),
     taps: job.taps.map((n) => TAPS[n]!()),
+    digests: LAYER_DIGESTS,
     onBytes: (n) => {
       pending += n;
       if (pending >= 8 << 20) flush();

@@ -129,8 +129,6 @@ export async function loadFromBlobs(
   what: (ref: LayerBlobRef) => string,
 ): Promise<{ image: Image; listing: LayerBlobListing } | undefined> {
   if (mode() === 'off' || !source.layerBlobs || !workerNames(opts.analysers, opts.taps ?? [])) return undefined;
-  // The workers compute no digests: with --verify the one pass reads (and hashes) the layers.
-  if (opts.verify === 'error') return undefined;
   // A listing that fails (an odd layout) leaves the archive to the one pass, which says what is wrong.
   const listing = await source.layerBlobs(opts).catch(() => undefined);
   if (!listing) return undefined;

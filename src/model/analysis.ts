@@ -25,7 +25,10 @@ export function analyze(image: Image, opts: AnalyzeOptions = {}): Analysis {
   const binaries =
     opts.elf === false
       ? noBinaries(image.config)
-      : analyseBinaries(image, tree, opts.cpuLevel !== undefined ? { cpuLevel: opts.cpuLevel } : {});
+      : analyseBinaries(image, tree, {
+          ...(opts.cpuLevel !== undefined ? { cpuLevel: opts.cpuLevel } : {}),
+          ...(opts.cpuVendor !== undefined ? { cpuVendor: opts.cpuVendor } : {}),
+        });
   return {
     image,
     tree,

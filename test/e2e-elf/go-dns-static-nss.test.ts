@@ -96,6 +96,12 @@ test('Go resolver order without /etc/nsswitch.conf: files first from Go 1.16 (bu
   assert.equal(o.severity, 'warning');
   assert.match(o.evidence, /asks DNS before \/etc\/hosts/);
   assert.match(o.fix, /hosts: files dns/);
+  // The boundary itself, on the real binary: patched to go1.16 it reads files first (Go 1.16's conf.go has no
+  // linux DNS-first case; see GO_HOSTS_FIRST), patched to go1.15 above it asks DNS first.
+  const at16 = Buffer.from(real.toString('latin1').replaceAll(v[0], 'go1.16'), 'latin1');
+  const c = await slimtui(rootfs({ 'etc/hosts': '127.0.0.1 localhost\n' }, { b16: at16 }));
+  assert.match(binaryAt(c.binaries, '/bin/b16')!.go!.goVersion, /^go1\.16/);
+  assert.equal(finding(c, '/bin/b16', 'go-dns-order')?.severity, 'info');
   // With /etc/nsswitch.conf the order is the file's: no finding.
   const b = await slimtui(rootfs({ 'etc/nsswitch.conf': 'hosts: files dns\n' }, { old: patched }));
   assert.equal(finding(b, '/bin/old', 'go-dns-order'), undefined);

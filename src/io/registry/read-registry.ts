@@ -115,8 +115,8 @@ export interface LayerReadOptions {
 
 /**
  * The layer blobs, `parallel` in flight, each streamed straight into the one-pass layer parser and verified by
- * its digest as it streams; results in manifest order whatever order they finish in. Progress counts the bytes
- * of all layers against the manifest's total.
+ * its digest as it streams (its uncompressed tar hashed too, for the config's diff_id); results in manifest
+ * order whatever order they finish in. Progress counts the bytes of all layers against the manifest's total.
  */
 export async function readLayers(
   s: RegistrySession,
@@ -142,6 +142,9 @@ export async function readLayers(
       what: `layer ${d.digest} of ${s.ref.domain}/${s.ref.path}`,
       analysers: opts.analysers,
       ...(opts.taps ? { taps: opts.taps } : {}),
+      // The blob's digest is checked by blobStream as it arrives; the diff_id (sha256 of the decompressed tar)
+      // is hashed here, in the same pass, for assembleImage to check against the config.
+      digests: { diffId: true },
     });
     layersRead++;
     report();

@@ -31,8 +31,8 @@ export interface LoadOptions {
   readonly platformExplicit: boolean;
   readonly onProgress?: ProgressListener;
   /**
-   * Integrity checks (see `layerHashes`): by default the cheap ones, a mismatch a warning; with `error`
-   * (`--verify`) every digest too, and a mismatch is the user's one-line error.
+   * What a digest mismatch is (see `LAYER_DIGESTS`): by default a `digest-mismatch` warning; with `error`
+   * (`--verify`) the user's one-line error. Registry pulls always treat one as an error.
    */
   readonly verify?: 'warn' | 'error';
   /** For the registry source: --registry-ca, --insecure-registry, layers in flight. */
@@ -40,14 +40,13 @@ export interface LoadOptions {
 }
 
 /**
- * Which digests a layer read computes. Hashing every uncompressed byte costs about half the one pass's CPU
- * (measured on the 1.46 GB bench archive: +0.9..3.0 s CPU on a 4.0..4.4 s pass), so by default only the cheap checks
- * run — the config's digest against its name, each stored blob's size against its descriptor — and `--verify`
- * adds every layer's diff_id (sha256 of the uncompressed tar) and every stored blob's digest, as they stream by.
+ * The digests every layer read computes, in the one pass (never a second read): the layer's diff_id (sha256 of
+ * the uncompressed tar) and the stored blob's digest (sha256 of its bytes as stored; the same hash when the
+ * blob is an uncompressed tar). Both are fed the chunks the reader already has, no copies; on worker threads
+ * they are computed there (layer-worker.ts). `assembleImage` compares them with the config's diff_ids and the
+ * blob names; `--verify` only decides whether a mismatch is a warning or an error.
  */
-export function layerHashes(verify: LoadOptions['verify']): { readonly diffId: boolean; readonly blob: boolean } {
-  return verify === 'error' ? { diffId: true, blob: true } : { diffId: false, blob: false };
-}
+export const LAYER_DIGESTS = { diffId: true, blob: true } as const;
 
 /** The platform choice, for listing an image's blobs without loading it. */
 export type ListOptions = Pick<LoadOptions, 'platform' | 'platformExplicit' | 'registry'>;

@@ -17,7 +17,7 @@ import { counted, fileHeadInLayer, NotFound, wholeFilesInLayer } from '../layer-
 import { readLayer } from '../layer-reader.js';
 import { parseBlobsInParallel } from '../parallel-layers.js';
 import {
-  layerHashes,
+  LAYER_DIGESTS,
   type ImageSource,
   type LayerBlobListing,
   type LayerBlobRef,
@@ -122,19 +122,15 @@ export function open(spec: SourceSpec): ImageSource {
       let bytes = 0;
       const totalBytes = listing.layers.reduce((s, l) => s + l.size, 0);
       // Both cores for big layers (io/parallel-layers.ts); else one layer after another here.
-      // The workers compute no digests: with --verify the layers are read (and hashed) here.
-      const hashes = layerHashes(opts.verify);
-      const inParallel =
-        hashes.diffId || hashes.blob
-          ? undefined
-          : await parseBlobsInParallel(listing.layers, opts, (l) => `layer ${l.digest} of ${dir}`);
+      // Either way each layer's diff_id and blob digest are computed as it is read (LAYER_DIGESTS).
+      const inParallel = await parseBlobsInParallel(listing.layers, opts, (l) => `layer ${l.digest} of ${dir}`);
       for (const [i, l] of listing.layers.entries()) {
         const parsed =
           inParallel?.[i] ??
           (await readLayer(l.open(), {
             what: `layer ${l.digest} of ${dir}`,
             analysers: opts.analysers,
-            digests: hashes,
+            digests: LAYER_DIGESTS,
             ...(opts.taps ? { taps: opts.taps } : {}),
             onBytes: (n) => {
               bytes += n;

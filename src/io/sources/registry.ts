@@ -57,6 +57,8 @@ export function open(spec: SourceSpec): ImageSource {
           layers: parsed.map((p, i) => ({ parsed: p, digest: listing.layers[i]!.digest })),
           repoTags: listing.repoTags,
           repoDigests: listing.repoDigests,
+          // Registry pulls verify always (issue 10 item 7): a diff_id that does not match is an error, --verify or not.
+          verify: 'error',
         });
       } catch (e) {
         await s.close().catch(() => undefined);

@@ -10,12 +10,12 @@ import { elfFactOf, isMalformed, type ElfSummary } from './elf-summary.js';
 import { FinalFs } from './final-fs.js';
 import { FINDING_RULES } from './finding-rules.js';
 import { runFindingRules, sortFindings, type Finding, type ImageFacts, type Subject } from './findings.js';
-import { envValue, libcInventory, splitLdLibraryPath, type LibcInventory } from './inventory.js';
+import { compare, envValue, libcInventory, splitLdLibraryPath, type LibcInventory } from './inventory.js';
 import { readMuslPath } from './ld-conf.js';
 import { malformedRecord, recordOf, type BinaryRecord } from './records.js';
 import { resolveBinary, type LoaderFlavour, type ResolveEnv } from './resolve.js';
 import { EXECUTABLE_KINDS, runnableMachines, verdictOf } from './verdicts.js';
-import type { CpuLevel } from './hwcaps.js';
+import { legacyHwcapsApply, type CpuLevel, type CpuVendor } from './hwcaps.js';
 
 /** Records and verdicts live in their own modules; kept importable from here for existing callers. */
 export type { BinaryRecord } from './records.js';
@@ -36,6 +36,8 @@ const abs = (p: string): string => `/${p}`;
 export interface BinaryOptions {
   /** x86-64 level the glibc-hwcaps choice is made for (default 1: the baseline copy). */
   cpuLevel?: CpuLevel;
+  /** The CPU's vendor, for glibc < 2.37's legacy subdirectory names (default: not Intel). */
+  cpuVendor?: CpuVendor;
 }
 
 export function analyseBinaries(image: Image, tree: FileTree, options: BinaryOptions = {}): BinaryReport {
@@ -52,6 +54,10 @@ export function analyseBinaries(image: Image, tree: FileTree, options: BinaryOpt
     hasLdSoCache: inventory.hasLdSoCache,
     ...(inventory.ldCache ? { ldCache: inventory.ldCache } : {}),
     cpuLevel: options.cpuLevel ?? 1,
+    ...(options.cpuVendor ? { cpuVendor: options.cpuVendor } : {}),
+    // The image's own glibc decides (its highest GLIBC_x.y version node; several copies: the newest). A glibc
+    // release that adds no version node of its own reads as the one before it: not checked here for 2.37.
+    legacyHwcaps: legacyHwcapsApply(newestGlibc(inventory.glibc.map((g) => g.version))),
     muslPathDirs(file) {
       if (!muslCache.has(file)) muslCache.set(file, readMuslPath(fs, file.replace(/^\/+/, '')).dirs);
       return muslCache.get(file);
@@ -163,3 +169,18 @@ const STAND_IN: ElfSummary = {
   stripped: true,
   fileSize: 0,
 };
+
+/** The newest of some glibc versions ("2.36"), null when none is known. */
+function newestGlibc(versions: readonly (string | null)[]): string | null {
+  let best: number[] | undefined;
+  let text: string | null = null;
+  for (const v of versions) {
+    if (!v) continue;
+    const parts = v.split('.').map(Number);
+    if (!best || compare(parts, best) > 0) {
+      best = parts;
+      text = v;
+    }
+  }
+  return text;
+}

@@ -194,7 +194,7 @@ const hwcapsCpuDependent = rule<HwcapsChoice>({
   severity: 'info',
   test: (s) => (s.isExec ? s.b.resolution?.hwcaps : undefined),
   evidence: (_s, c, { cpuLevel }) =>
-    `${c.name} has glibc-hwcaps copies (${c.copies.map(([l, p]) => `${l}: ${p}`).join(', ')}); the loader picks by the CPU it runs on — at x86-64-v${cpuLevel} it loads ${c.chosen}`,
+    `${c.name} has CPU-specific copies (${c.copies.map(([l, p]) => `${l}: ${p}`).join(', ')}); the loader picks by the CPU it runs on — at x86-64-v${cpuLevel} it loads ${c.chosen}`,
   fix: () =>
     'nothing to fix if every copy behaves the same; test on the oldest CPU you deploy to (or pass --cpu-level v1…v4 to see each choice)',
 });

@@ -12,7 +12,18 @@ import type { GoBuildInfo } from '../elf/index.js';
 
 export type GoResolverMode = 'go' | 'cgo' | 'auto' | 'unknown';
 
-/** The first Go release whose resolver reads /etc/hosts first when /etc/nsswitch.conf is absent. */
+/**
+ * The first Go release whose resolver reads /etc/hosts first when /etc/nsswitch.conf is absent. Confirmed from
+ * Go's own src/net/conf.go, `(*conf).hostLookupOrder`, the branch `if os.IsNotExist(nss.err) || …`:
+ *   go1.15.3 (VERSION "go1.15.3"; a copy of the release tree, github.com/friendlyhank/go1.15.3-annotated at
+ *     2bc385b6c06e0db5c96e7efe05083e23ce1ec582, conf.go lines 198–211): `if c.goos == "linux" { // glibc says
+ *     the default is "dns [!UNAVAIL=return] files" … return hostLookupDNSFiles }` — DNS first;
+ *   go1.16.4 (VERSION "go1.16.4"; github.com/coredumptoday/go1.16.4withComment at
+ *     25b2e843dda75d9face709e69a95bec0ba86a24d, conf.go lines 198–206): the linux case is gone, only solaris's
+ *     fallback, then `return hostLookupFilesDNS` — files first.
+ * That is commit c80022204e8f (CL 238629, golang/go#35305), on master before the 1.16 freeze and in the Go 1.16
+ * release notes, so every 1.16 (its betas too) reads files first and every 1.15.x and older asks DNS first.
+ */
 export const GO_HOSTS_FIRST = [1, 16] as const;
 
 export function goResolverMode(go: GoBuildInfo): { mode: GoResolverMode; why: string } {

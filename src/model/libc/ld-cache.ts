@@ -25,6 +25,8 @@ export interface LdCacheEntry {
   hwcaps?: string;
   /** A legacy (pre-2.33) hwcap mask is set: the glibc ≥ 2.37 loader ignores such entries. */
   legacyHwcap?: boolean;
+  /** The bits of that mask (0 = least significant), for a glibc < 2.37 loader's check (hwcaps.ts legacyCacheBits). */
+  legacyBits?: number[];
 }
 
 export interface LdCache {
@@ -108,7 +110,11 @@ function parseNew(bytes: Uint8Array, view: DataView, base: number): LdCache | { 
       const name = hwcaps[lo];
       if (name === undefined) continue; // an index the loader cannot resolve: it skips the entry
       e.hwcaps = name;
-    } else if (hi !== 0 || lo !== 0) e.legacyHwcap = true;
+    } else if (hi !== 0 || lo !== 0) {
+      e.legacyHwcap = true;
+      e.legacyBits = [];
+      for (let b = 0; b < 64; b++) if (((b < 32 ? lo : hi) >>> (b % 32)) & 1) e.legacyBits.push(b);
+    }
     entries.push(e);
   }
   return { format: 'new', entries };

@@ -8,7 +8,9 @@
  * entries, not the conf dirs: a library copied into a conf dir without running ldconfig is not found, a dir
  * only in the cache is; under DF_1_NODEFLIB entries in the default dirs are ignored), then the default dirs
  * unless DF_1_NODEFLIB. Each directory of that list is tried first in its glibc-hwcaps/x86-64-v4…v2
- * subdirectories that the CPU supports (x86-64, glibc ≥ 2.33), as is a cache entry for such a subdirectory.
+ * subdirectories that the CPU supports (x86-64, glibc ≥ 2.33), as is a cache entry for such a subdirectory;
+ * with a glibc before 2.37 then in its legacy hwcaps subdirectories (tls/, x86_64/, …: hwcaps.ts), whose cache
+ * entries that loader takes too (a glibc ≥ 2.37 loader ignores both).
  * When the image has a cache the analyser could not read, the conf dirs stand in for it. Without any cache,
  * glibc searches the default dirs only; a library found only through a conf dir then makes the verdict
  * 'unknown' (the intent says yes; the loader, with no cache, says no). Candidates of another class or machine are skipped; a non-ELF candidate is fatal ("invalid
@@ -32,7 +34,15 @@
 import type { ElfSummary } from './elf-summary.js';
 import { elfFactOf, isMalformed } from './elf-summary.js';
 import { dirOf, joinRel, normalise, type FinalFs } from './final-fs.js';
-import { allHwcapsSubdirs, hwcapsSubdirs, type CpuLevel } from './hwcaps.js';
+import {
+  allHwcapsSubdirs,
+  hwcapsSubdirs,
+  legacyCacheBits,
+  legacySubdirs,
+  otherLegacyCpus,
+  type CpuVendor,
+  type CpuLevel,
+} from './hwcaps.js';
 import { cacheFlagsFor, type LdCache, type LdCacheEntry } from './ld-cache.js';
 
 export type LoaderFlavour = 'glibc' | 'musl' | 'unknown';
@@ -125,6 +135,10 @@ export interface ResolveEnv {
   ldCache?: LdCache;
   /** x86-64 micro-architecture level the glibc-hwcaps choice is made for (1 = baseline: no subdirectory). */
   cpuLevel?: CpuLevel;
+  /** The image's glibc is older than 2.37: its loader still searches the legacy hwcaps subdirectories. */
+  legacyHwcaps?: boolean;
+  /** The CPU's vendor, for those subdirectories' names (Intel's "haswell"); default: not Intel. */
+  cpuVendor?: CpuVendor;
   /** musl: the dirs of a path file, by path file; undefined when that file is absent. */
   muslPathDirs(pathFile: string): readonly string[] | undefined;
   /** Working directory for relative DT_NEEDED paths. */
@@ -407,6 +421,20 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
   const defaults = glibcDefaultDirs(elf.machine, elf.class);
   const subdirs = musl ? [] : hwcapsSubdirs(env.cpuLevel ?? 1, elf.machine, elf.class);
   const allSubdirs = musl ? [] : allHwcapsSubdirs(elf.machine, elf.class);
+  const cpu = [env.cpuVendor ?? 'other', env.cpuLevel ?? 1] as const;
+  const legacy = musl || !env.legacyHwcaps ? [] : legacySubdirs(elf.machine, elf.class, ...cpu);
+  const legacyBits = legacy.length > 0 ? legacyCacheBits(elf.machine, elf.class, ...cpu) : [];
+  // What other kinds of CPU search instead (a copy there makes the choice CPU-dependent).
+  const otherCpus = legacy.length > 0 ? otherLegacyCpus(elf.machine, elf.class, ...cpu) : [];
+  // Each search directory: its glibc-hwcaps subdirectories (best first), the legacy ones, then itself.
+  const dirSubs = [...subdirs.map((x) => `glibc-hwcaps/${x}/`), ...legacy.map((x) => `${x}/`), ''];
+  /** A search directory a cache entry's directory is a subdirectory of (glibc-hwcaps or legacy), else itself. */
+  const baseDirOf = (d: string): string => {
+    const h = d.replace(/\/glibc-hwcaps\/[^/]+$/, '');
+    if (h !== d) return h;
+    for (const x of legacy) if (d.endsWith(`/${x}`)) return d.slice(0, -x.length - 1);
+    return d;
+  };
   const cacheFlags = cacheFlagsFor(elf.machine, elf.class);
   const rootKey = `${musl ? `m${muslFile}` : 'g'}|${elf.machine}/${elf.class}|`;
 
@@ -509,9 +537,12 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
     name: string,
     nodeflib: boolean,
   ): { entry: LdCacheEntry; copies: [string, string][] } | undefined => {
-    const entries = (shared.cacheIndex!.get(name) ?? []).filter(
-      (e) => !e.legacyHwcap && (!cacheFlags || cacheFlags.includes(e.flags)),
-    );
+    // A legacy hwcap entry counts for a glibc < 2.37 loader when its bits are ones this CPU model has; it
+    // ranks with the plain entries, and ldconfig writes it before them (the first usable one wins).
+    const ours = (shared.cacheIndex!.get(name) ?? []).filter((e) => !cacheFlags || cacheFlags.includes(e.flags));
+    const bitsIn = (e: LdCacheEntry, bits: readonly number[]): boolean =>
+      bits.length > 0 && (e.legacyBits ?? []).every((b) => bits.includes(b));
+    const entries = ours.filter((e) => !e.legacyHwcap || bitsIn(e, legacyBits));
     const rank = (e: LdCacheEntry): number => (e.hwcaps === undefined ? subdirs.length : subdirs.indexOf(e.hwcaps));
     let best: LdCacheEntry | undefined;
     for (const e of entries) {
@@ -522,19 +553,44 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
     if (!best) return undefined;
     // DF_1_NODEFLIB: a cache entry in a default directory is not used.
     if (nodeflib && defaults.includes(abs(dirOf(normalise(best.value))))) return undefined;
-    const copies = entries
-      .filter((e) => e.hwcaps === undefined || allSubdirs.includes(e.hwcaps))
-      .map((e): [string, string] => [e.hwcaps ?? 'base', e.value]);
+    // The copies by CPU: each glibc-hwcaps entry, then the one a CPU without those takes (the first other entry:
+    // a legacy subdirectory's, labelled by it, or a plain one).
+    const copies: [string, string][] = entries
+      .filter((e) => e.hwcaps !== undefined && allSubdirs.includes(e.hwcaps))
+      .map((e) => [e.hwcaps!, e.value]);
+    const plain = entries.find((e) => e.hwcaps === undefined);
+    // Another kind of CPU without glibc-hwcaps copies takes its first usable entry: listed when it is another file.
+    for (const other of otherCpus) {
+      const e = ours.find((x) => x.hwcaps === undefined && (!x.legacyHwcap || bitsIn(x, other.bits)));
+      if (e && e.value !== plain?.value && !copies.some(([, v]) => v === e.value)) copies.push([other.label, e.value]);
+    }
+    if (plain) {
+      const d = dirOf(normalise(plain.value));
+      const b = baseDirOf(d);
+      copies.push([b === d ? 'base' : d.slice(b.length + 1), plain.value]);
+    }
     return { entry: best, copies };
   };
 
-  /** Copies of `name` in D's glibc-hwcaps subdirectories and D itself, best level first. */
+  /**
+   * Copies of `name` in D's glibc-hwcaps subdirectories, best level first; with a glibc < 2.37, the copy another
+   * kind of CPU takes from the legacy subdirectories when it is another file (Intel's `haswell/`, say); then this
+   * CPU's (the first legacy subdirectory holding one, else D itself).
+   */
   const copiesIn = (dir: string, name: string): [string, string][] => {
     const out: [string, string][] = [];
+    const has = (rel: string): boolean => probe(fs, joinRel(dir, rel), want).kind === 'ok';
     for (const sub of allSubdirs)
-      if (probe(fs, joinRel(dir, `glibc-hwcaps/${sub}/${name}`), want).kind === 'ok')
-        out.push([sub, abs(joinRel(dir, `glibc-hwcaps/${sub}/${name}`))]);
-    if (probe(fs, joinRel(dir, name), want).kind === 'ok') out.push(['base', abs(joinRel(dir, name))]);
+      if (has(`glibc-hwcaps/${sub}/${name}`)) out.push([sub, abs(joinRel(dir, `glibc-hwcaps/${sub}/${name}`))]);
+    const inDir = (x: string): string => abs(joinRel(dir, x ? `${x}/${name}` : name));
+    const plain = [...legacy, ''].find((x) => has(x ? `${x}/${name}` : name));
+    // Another kind of CPU without glibc-hwcaps copies takes the first copy on its own list: listed when it differs.
+    for (const other of otherCpus) {
+      const theirs = [...other.subdirs, ''].find((x) => has(x ? `${x}/${name}` : name));
+      if (theirs !== undefined && theirs !== plain && !out.some(([, p]) => p === inDir(theirs)))
+        out.push([other.label, inDir(theirs)]);
+    }
+    if (plain !== undefined) out.push([plain || 'base', inDir(plain)]);
     return out;
   };
 
@@ -568,11 +624,7 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
           ...(c.entry.hwcaps ? { hwcaps: c.entry.hwcaps } : {}),
         };
         const d = dirOf(normalise(c.entry.value));
-        if (
-          !shared.confDirs.has(abs(d)) &&
-          !defaults.includes(abs(d)) &&
-          !shared.confDirs.has(abs(d.replace(/\/glibc-hwcaps\/[^/]+$/, '')))
-        )
+        if (!shared.confDirs.has(abs(d)) && !defaults.includes(abs(d)) && !shared.confDirs.has(abs(baseDirOf(d))))
           out.cacheOnly = true;
         if (c.copies.length > 1) out.copies = c.copies;
         break;
@@ -580,7 +632,7 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
       const dir = step.dir.startsWith('/') ? step.dir : `/${joinRel(env.workdir, step.dir)}`;
       out.searched.push(dir);
       let fatal: string | undefined;
-      for (const sub of [...subdirs.map((x) => `glibc-hwcaps/${x}/`), '']) {
+      for (const sub of dirSubs) {
         const c = probe(fs, joinRel(dir, `${sub}${name}`), want);
         if (c.kind === 'absent') continue;
         if (c.kind === 'ok') {
@@ -590,7 +642,7 @@ export function resolveBinary(env: ResolveEnv, path: string, elf: ElfSummary, fl
             layer: c.layer,
             elf: c.elf,
             via: step.via,
-            ...(sub ? { hwcaps: sub.split('/')[1]! } : {}),
+            ...(sub.startsWith('glibc-hwcaps/') ? { hwcaps: sub.split('/')[1]! } : {}),
           };
           break;
         }
