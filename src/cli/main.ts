@@ -153,13 +153,13 @@ async function run(argv: readonly string[]): Promise<number> {
   if (planRun && args.plan.exportFile)
     process.stderr.write(
       isPatchFile(args.plan.exportFile)
-        ? exportPatch(analysis, planRun, dockerfile, args.plan.exportFile)
+        ? await exportPatch(analysis, planRun, dockerfile, args.plan.exportFile, loaded.readFiles)
         : exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format),
     );
   if (planRun && args.plan.verifyBuild) {
     // dockerode (and ssh2) load only when a daemon is needed.
     const { verifyBuild } = await import('./verify-build.js');
-    return verifyBuild(analysis, planRun, dockerfile, process.stdout, process.stderr);
+    return verifyBuild(analysis, planRun, dockerfile, process.stdout, process.stderr, loaded.readFiles);
   }
   if (planRun && args.mode !== 'json') {
     if (args.plan.whatIf || !args.plan.exportFile) process.stdout.write(whatIfText(planRun));
@@ -232,6 +232,7 @@ async function runExplorer(
       explorerPatch(
         () => (latest.binaries === PENDING_BINARIES ? withBinaries(latest, binaryOptions) : latest),
         dockerfile,
+        loaded.readFiles,
       ),
     ),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.

@@ -11,6 +11,9 @@ import { formatBytes } from '../model/byte-units.js';
 import { SlimError, messages, writeOutput } from '../io/errors.js';
 import type { LoadedDockerfile } from './plan-dockerfile.js';
 import type { PlanRun } from './plan-output.js';
+import type { ReadFiles } from '../model/ports.js';
+import { goRebuildTargets } from '../model/dockerfile/go-rebuild.js';
+import { measureRebuiltGo } from '../io/rebuilt-go-size.js';
 
 /** True for an export file that asks for the Dockerfile patch. */
 export const isPatchFile = (file: string): boolean => /\.(patch|diff)$/i.test(file);
@@ -28,6 +31,7 @@ export function makePatch(
   run: PlanRun,
   df: LoadedDockerfile | undefined,
   what: string,
+  extra: Pick<PatchOptions, 'rebuiltGo'> = {},
 ): DockerfilePatch {
   if (!df)
     throw new SlimError(
@@ -39,8 +43,27 @@ export function makePatch(
     );
   return dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, run.projection), {
     ...patchOptions(),
+    ...extra,
     name: basename(df.path),
   });
+}
+
+/**
+ * The Go binaries the patch rebuilds with -s -w, weighed on their own bytes (read again from the source):
+ * what `makePatch`'s projection needs to be right for them. Empty when the patch rebuilds none.
+ */
+export async function rebuiltGoOf(
+  analysis: Analysis,
+  df: LoadedDockerfile | undefined,
+  readFiles: ReadFiles | undefined,
+  onNote: (note: string) => void = () => undefined,
+): Promise<Pick<PatchOptions, 'rebuiltGo'>> {
+  if (!df?.mapping.matched) return {};
+  const targets = goRebuildTargets(analysis, df.parsed, df.mapping);
+  if (targets.length === 0) return {};
+  const { sizes, note } = await measureRebuiltGo(readFiles, targets);
+  if (note) onNote(note);
+  return { rebuiltGo: sizes };
 }
 
 /** The patch's text: the diff, then what stays advice (as a trailer `patch` ignores). */
@@ -53,10 +76,23 @@ export function patchText(p: DockerfilePatch): string {
 }
 
 /** Writes the patch; returns the line to tell the user. */
-export function exportPatch(analysis: Analysis, run: PlanRun, df: LoadedDockerfile | undefined, file: string): string {
-  const p = makePatch(analysis, run, df, `--export ${file}`);
+export async function exportPatch(
+  analysis: Analysis,
+  run: PlanRun,
+  df: LoadedDockerfile | undefined,
+  file: string,
+  readFiles: ReadFiles | undefined,
+): Promise<string> {
+  const notes: string[] = [];
+  const p = makePatch(
+    analysis,
+    run,
+    df,
+    `--export ${file}`,
+    await rebuiltGoOf(analysis, df, readFiles, (n) => notes.push(n)),
+  );
   writeOutput(() => writeFileSync(file, patchText(p)), file);
-  return `slimtui: Dockerfile patch (${p.hunks.length} change${p.hunks.length === 1 ? '' : 's'}, ${p.advice.length} left as advice; projected ${formatBytes(p.projected.size)} on disk, ${formatBytes(p.projected.compressed)} compressed) written to ${file}\n`;
+  return `${notes.map((n) => `slimtui: ${n}\n`).join('')}slimtui: Dockerfile patch (${p.hunks.length} change${p.hunks.length === 1 ? '' : 's'}, ${p.advice.length} left as advice; projected ${formatBytes(p.projected.size)} on disk, ${formatBytes(p.projected.compressed)} compressed) written to ${file}\n`;
 }
 
 /**
@@ -66,17 +102,20 @@ export function exportPatch(analysis: Analysis, run: PlanRun, df: LoadedDockerfi
 export function explorerPatch(
   analysisNow: () => Analysis,
   df: LoadedDockerfile | undefined,
-): ((planFileText: string) => string | undefined) | undefined {
+  readFiles: ReadFiles | undefined,
+): ((planFileText: string) => Promise<string | undefined>) | undefined {
   if (!df) return undefined;
-  return (text) => {
+  return async (text) => {
     try {
       const analysis = analysisNow();
       const file = parsePlanFile(JSON.parse(text));
       const plan = buildPlan(analysis, file.actions);
       const projection = projectPlan(analysis, plan, modelPredictors(analysis.image), { codec: file.codec ?? 'gzip' });
+      const rebuilt = await rebuiltGoOf(analysis, df, readFiles);
       return patchText(
         dockerfilePatch(analysis, df.parsed, df.mapping, fixList(analysis, projection), {
           ...patchOptions(),
+          ...rebuilt,
           name: basename(df.path),
         }),
       );

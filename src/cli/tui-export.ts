@@ -13,8 +13,8 @@ export const PATCH_EXPORT_NAME = 'slimtui-fixes.patch';
  */
 export function cwdExportWriter(
   cwd: string = process.cwd(),
-  patchOf?: (planFileText: string) => string | undefined,
-): WriteExport & ((name: string, text: string) => string) {
+  patchOf?: (planFileText: string) => Promise<string | undefined>,
+): WriteExport & ((name: string, text: string) => string | Promise<string>) {
   const write = (name: string, text: string): string => {
     if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name))
       throw new Error(`not a bare file name: ${JSON.stringify(name)}`);
@@ -24,10 +24,11 @@ export function cwdExportWriter(
   };
   return (name, text) => {
     const path = write(name, text);
-    if (patchOf && name === 'slimtui-plan.json') {
-      const patch = patchOf(text);
+    if (!patchOf || name !== 'slimtui-plan.json') return path;
+    // The patch weighs rebuilt Go binaries on their bytes (read again, deflated off the main thread).
+    return patchOf(text).then((patch) => {
       if (patch !== undefined) write(PATCH_EXPORT_NAME, patch);
-    }
-    return path;
+      return path;
+    });
   };
 }

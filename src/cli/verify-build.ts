@@ -18,7 +18,8 @@ import { engineClient } from '../io/sources/engine-client.js';
 import { SlimError } from '../io/errors.js';
 import type { LoadedDockerfile } from './plan-dockerfile.js';
 import type { PlanRun } from './plan-output.js';
-import { makePatch } from './plan-patch.js';
+import { makePatch, rebuiltGoOf } from './plan-patch.js';
+import type { ReadFiles } from '../model/ports.js';
 
 export interface VerifyResult {
   readonly tag: string;
@@ -136,9 +137,9 @@ export async function verifyPatchedBuild(
   analysis: Analysis,
   run: PlanRun,
   df: LoadedDockerfile | undefined,
-  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; readFiles?: ReadFiles } = {},
 ): Promise<VerifyResult> {
-  const p = makePatch(analysis, run, df, '--verify-build');
+  const p = makePatch(analysis, run, df, '--verify-build', await rebuiltGoOf(analysis, df, opts.readFiles));
   const { client } = engineClient('docker', opts.env ?? process.env);
   const tag = `slimtui-verify:${process.pid}-${Date.now()}`;
   try {
@@ -176,8 +177,9 @@ export async function verifyBuild(
   df: LoadedDockerfile | undefined,
   out: NodeJS.WritableStream,
   _err: NodeJS.WritableStream,
+  readFiles?: ReadFiles,
 ): Promise<number> {
-  const r = await verifyPatchedBuild(analysis, run, df);
+  const r = await verifyPatchedBuild(analysis, run, df, readFiles ? { readFiles } : {});
   out.write(
     `verify-build: the patched Dockerfile builds; default command ${r.started ? 'starts' : 'does NOT start'} (${r.startNote})\n` +
       `  on disk:   ${formatBytes(r.size)} real (docker image inspect), ${formatBytes(r.projected.size)} projected (${pct(r.size, r.projected.size)})\n` +

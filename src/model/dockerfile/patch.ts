@@ -17,6 +17,7 @@ import type { FixItem, FixList } from '../plan/fix-list.js';
 import type { DockerfileMapping } from './map-layers.js';
 import type { DfInstruction, ParsedDockerfile } from './parse.js';
 import { applyEdits, unifiedDiff, type LineEdit } from './unified-diff.js';
+import { appBinaries, goBuildRun, goNeedsCgo, type RebuiltGoSizes } from './go-rebuild.js';
 
 export interface PatchOptions {
   /** Runtime base for glibc-dynamic binaries (default debian:bookworm-slim). */
@@ -33,6 +34,11 @@ export interface PatchOptions {
   readonly builder?: 'buildkit' | 'classic';
   /** Sizes of runtime bases when known (from the daemon): the projection adds them. */
   readonly baseSizes?: Readonly<Record<string, { readonly size: number; readonly compressed: number }>>;
+  /**
+   * gzip -6 weight of the Go binaries the patch rebuilds with -s -w, measured on their bytes
+   * (src/io/rebuilt-go-size.ts for goRebuildTargets); without it the projection guesses from ratios.
+   */
+  readonly rebuiltGo?: RebuiltGoSizes;
 }
 
 export interface PatchHunk {
@@ -294,6 +300,13 @@ export function dockerfilePatch(
       }
       continue;
     }
+    // Stripping or packing a binary that will not start helps nothing: its error leads the advice instead.
+    if (
+      (item.kind === 'strip' || item.kind === 'upx') &&
+      item.paths.length > 0 &&
+      item.paths.every((p) => analysis.binaries.byPath.get(p)?.verdict?.status === 'will not start')
+    )
+      continue;
     if (item.kind === 'strip') {
       advice.push(
         `${label} — strip (\`strip --strip-all\` or \`install -s\`) where the binary is built; caveat: no symbols for debuggers and profilers`,
@@ -328,6 +341,17 @@ export function dockerfilePatch(
     hunks.push(...multi.hunks);
     projected = multi.projected;
   }
+  // Errors (will not start) the patch does not fix come first in what stays advice, with their fix.
+  const fixed = new Set(swap?.fixed ?? []);
+  const copied = multi?.ok ? new Set(multi.copied) : undefined;
+  advice.unshift(
+    ...list.errors
+      .filter((e) => !fixed.has(e.path) && (copied === undefined || copied.has(e.path)))
+      .map(
+        (e) =>
+          `✗ will not start: \`${e.path}\`${e.layer !== undefined && insOf(e.layer) ? ` (line ${insOf(e.layer)!.line} ${insOf(e.layer)!.keyword})` : ''} — ${e.evidence}. Fix: ${e.fix}`,
+      ),
+  );
   const body = edits.length > 0 ? unifiedDiff(name, df.text, edits) : '';
   // Git-style mode changes (GNU patch ≥ 2.7 applies them with -p1) for files of the build context.
   const modes = modeChanges
@@ -351,6 +375,8 @@ function baseSwap(
       hunk: PatchHunk;
       baseNow: { size: number; compressed: number };
       baseNew: { size: number; compressed: number };
+      /** The binaries it lets start. */
+      fixed: string[];
     }
   | undefined {
   const stage = df.stages[mapping.finalStage];
@@ -395,11 +421,19 @@ function baseSwap(
     },
     baseNow,
     baseNew,
+    fixed: glibcOnMusl.map((e) => e.path),
   };
 }
 
 type RuntimeStage =
-  | { ok: true; edits: LineEdit[]; hunks: PatchHunk[]; projected: { size: number; compressed: number } }
+  | {
+      ok: true;
+      edits: LineEdit[];
+      hunks: PatchHunk[];
+      projected: { size: number; compressed: number };
+      /** Absolute paths the runtime stage copies. */
+      copied: string[];
+    }
   | { ok: false; why: string };
 
 /** What the runtime stage keeps: the app's executables (and the files the findings say they need). */
@@ -409,34 +443,24 @@ function runtimeStage(
   mapping: DockerfileMapping,
   opts: PatchOptions,
 ): RuntimeStage {
-  const { image, tree, binaries } = analysis;
+  const { image, tree } = analysis;
   const last = image.layers.length - 1;
   const predictors = modelPredictors(image);
   const stage = df.stages[mapping.finalStage];
   if (!stage) return { ok: false, why: 'no final stage' };
-  // The app: executables written by the final stage's own layers, outside toolchain directories.
-  const toolRoots = [
-    'usr/local/go',
-    'usr/lib/go',
-    'usr/include',
-    'usr/libexec/gcc',
-    'usr/lib/gcc',
-    'root/go',
-    'root/.cache',
-    'go/pkg',
-  ];
-  const app = binaries.binaries.filter((b) => {
-    const p = b.path.replace(/^\//, '');
-    return (
-      b.layer >= mapping.baseLayers &&
-      b.verdict !== null &&
-      !toolRoots.some((r) => p === r || p.startsWith(`${r}/`)) &&
-      !/\/(go|gofmt|gcc|cc|ld|as)$/.test(b.path)
-    );
-  });
+  const app = appBinaries(analysis, mapping);
   if (app.length === 0) return { ok: false, why: 'no executable of the app found in the layers the Dockerfile made' };
+  // Go: a static, trimmed build (CGO_ENABLED=0) is what lets the runtime stage be scratch — unless a binary needs cgo.
+  const goRun = app.every((b) => b.go !== null) ? goBuildRun(stage) : undefined;
+  const cgo = goRun ? app.map((b) => ({ b, why: goNeedsCgo(b) })).find((x) => x.why !== undefined) : undefined;
+  if (cgo)
+    return {
+      ok: false,
+      why: `${cgo.b.path} needs cgo (${cgo.why}): CGO_ENABLED=0 would not build it, and a runtime stage would need those libraries too — move the toolchain to a build stage by hand`,
+    };
   const needs = new Set(
     app.map((b) => {
+      if (goRun) return 'static'; // rebuilt with CGO_ENABLED=0
       const node = tree.byPath.get(b.path.replace(/^\//, ''));
       const e = node ? entryAt(node, last) : undefined;
       const elf = e ? elfOf(e) : undefined;
@@ -496,29 +520,19 @@ function runtimeStage(
   const edits: LineEdit[] = [];
   if (!stage.name)
     edits.push({ from: fromIns.line - 1, to: fromIns.endLine, lines: [`${fromIns.raw.replace(/\s+$/, '')} AS build`] });
-  const goFlags = app.some((b) => b.go !== null);
   const tail = stage.instructions.filter((i) =>
     ['WORKDIR', 'USER', 'EXPOSE', 'ENTRYPOINT', 'CMD', 'ENV', 'LABEL', 'STOPSIGNAL', 'HEALTHCHECK'].includes(i.keyword),
   );
-  let goEdit = false;
-  if (goFlags && app.every((b) => b.go !== null)) {
-    // Go: a static, trimmed build is what lets the runtime stage be scratch.
-    const run = stage.instructions.find(
-      (i) => i.keyword === 'RUN' && /\bgo\s+build\b/.test(i.raw) && !i.exec && i.heredocs.length === 0,
-    );
-    if (run && !/-ldflags/.test(run.raw)) {
-      const text = run.raw.replace(/\bgo\s+build\b/, "CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'");
-      goEdit = true;
-      edits.push({
-        from: run.line - 1,
-        to: run.endLine,
-        lines: [
-          "# slimtui: CGO_ENABLED=0 -trimpath -ldflags='-s -w': a static binary without symbol tables or DWARF (no cgo used), so the runtime stage can be scratch",
-          ...text.split('\n'),
-        ],
-      });
-    }
-  }
+  // The go build gets the flags; its comment (what they save on the binary) is written once it is weighed, below.
+  const goEdit = goRun
+    ? {
+        from: goRun.line - 1,
+        to: goRun.endLine,
+        lines: goRun.raw.replace(/\bgo\s+build\b/, "CGO_ENABLED=0 go build -trimpath -ldflags='-s -w'").split('\n'),
+      }
+    : undefined;
+  if (goEdit) edits.push(goEdit);
+  const goSaved = { bytes: 0, compressed: 0 };
   // What the runtime stage holds, for the projection: the copied files.
   const copied = [...app.map((b) => b.path), ...extra];
   let size = 0;
@@ -534,15 +548,29 @@ function runtimeStage(
       const c = (v ? removedGzipBytes(image.layers[v.layer]!, e) : undefined) ?? e.size * compressedRatio(analysis);
       // A Go binary rebuilt with -s -w loses what strip --strip-all would take (symbol tables, DWARF).
       const stripped = goEdit && elfOf(e)?.go !== undefined ? predictors.strip(e) : undefined;
+      const measured = goEdit ? opts.rebuiltGo?.get(n.path) : undefined;
       if (stripped && stripped.size < e.size) {
-        size += stripped.size;
-        compressed += Math.max(0, c - (stripCompressedRatio(e) ?? 0.5) * (e.size - stripped.size));
+        // -trimpath's shorter file names take whole pages off. The compressed weight: measured on the file's bytes
+        // without those sections (src/io/rebuilt-go-size.ts), else a guess from the
+        // removed sections' typical compressibility (which misses badly on Go's big binaries: they are sampled).
+        const s = stripped.size - (measured?.trimpath ?? 0);
+        const z = measured
+          ? measured.compressed
+          : Math.max(0, c - (stripCompressedRatio(e) ?? 0.5) * (e.size - stripped.size));
+        size += s;
+        compressed += z;
+        goSaved.bytes += e.size - s;
+        goSaved.compressed += (measured?.original ?? c) - z;
       } else {
         size += e.size;
         compressed += c;
       }
     }
   }
+  if (goEdit)
+    goEdit.lines.unshift(
+      `# slimtui: CGO_ENABLED=0 -trimpath -ldflags='-s -w': a static binary without symbol tables or DWARF (it needs no cgo), so the runtime stage can be scratch${goSaved.bytes > 0 ? ` — the binary ${saving(goSaved.bytes, Math.round(goSaved.compressed))} (part of the runtime stage's saving)` : ''}`,
+    );
   const before = image.layers.reduce((s, l) => s + l.size, 0);
   const beforeCompressed = image.layers.reduce((s, l) => s + baselineCompressed(l, 'gzip').bytes, 0);
   const lines = [
@@ -566,6 +594,7 @@ function runtimeStage(
       },
     ],
     projected: { size, compressed: Math.round(compressed) },
+    copied,
   };
 }
 

@@ -11,7 +11,8 @@ import { goResolverMode, hostsFirstWithoutNsswitch, type GoResolverMode } from '
 import { staticNssNeeds, type NssNeed } from './static-nss.js';
 import { needsGlibc } from './verdicts.js';
 
-const LIBC_ONLY =
+/** Libraries of the C library itself (a cgo binary linking only these uses cgo for net/os-user lookups). */
+export const LIBC_ONLY =
   /^(libc\.so\.6|libpthread\.so\.0|libdl\.so\.2|libresolv\.so\.2|libm\.so\.6|librt\.so\.1|libc\.musl-[^/]+\.so\.1|libc\.so|ld-linux[^/]*|libgcc_s\.so\.1)$/;
 const CA_FILES = [
   'etc/ssl/certs/ca-certificates.crt',

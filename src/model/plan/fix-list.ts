@@ -134,6 +134,8 @@ const MAX_PATHS = 12;
 export function fixList(analysis: Analysis, projection: Projection): FixList {
   const { image, tree } = analysis;
   const plan = projection.plan;
+  const wontStart = (path: string): boolean =>
+    analysis.binaries.byPath.get(`/${path}`)?.verdict?.status === 'will not start';
   const buckets = new Map<string, Bucket>();
   let wasteByRef: Map<number, LayerWasteItem> | undefined;
   const wasteOf = (ref: EntryRef): LayerWasteItem | undefined => {
@@ -270,6 +272,10 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
         text = upxFixText(image, b.layer, paths);
         break;
     }
+    // An explicit strip/UPX plan still covers binaries that will not start: say so rather than recommend it.
+    const broken = b.kind === 'strip' || b.kind === 'upx' ? [...b.paths.keys()].filter(wontStart) : [];
+    if (broken.length > 0)
+      text += ` — but ${broken.map((p) => `\`${displayPath(p)}\``).join(', ')} will not start (the error above): fix that first, ${b.kind === 'upx' ? 'packing' : 'stripping'} does not help it`;
     const u = b.upx;
     // A tiny item's compressed figure is mostly its tar header's share: never claim more than it frees on disk.
     const compressed = b.bytes < TINY_ITEM ? Math.min(b.compressed, b.bytes) : b.compressed;
