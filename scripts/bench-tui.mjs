@@ -8,7 +8,7 @@
 // Images: the arguments, else every .tar in .cache/bench (make-bench-image.mjs builds them).
 // Targets: first frame ≤ 0.5× dive's and ≤ 1.5× the read floor on the realistic image, ≤ 4× the floor on the
 // 1M-file image; keystroke p95 ≤ 16 ms, also while analyses run. Env: BENCH_RUNS (3), BENCH_DIVE_TIMEOUT_S (180),
-// BENCH_KEYS (40), BENCH_TUI_NO_DIVE=1, BENCH_TUI_KEYS_ONLY=1.
+// BENCH_KEYS (40), BENCH_TUI_NO_DIVE=1, BENCH_TUI_KEYS_ONLY=1, BENCH_TUI_NO_KEYS=1.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -126,6 +126,11 @@ for (const x of process.env.BENCH_TUI_KEYS_ONLY ? [] : images) {
   lines.push(
     `${x.split('/').pop()}: first frame ${(s / 1000).toFixed(2)} s = ${(s / f).toFixed(2)}× the read floor (${(f / 1000).toFixed(2)} s)${d ? `, ${(s / d).toFixed(2)}× dive's first frame (${(d / 1000).toFixed(2)} s)` : dive.length ? `; dive did not draw within ${DIVE_TIMEOUT / 1000} s` : ''}`,
   );
+}
+
+if (process.env.BENCH_TUI_NO_KEYS) {
+  console.log(`\n${lines.join('\n')}`);
+  process.exit(0);
 }
 
 // Keystrokes in-process, while the analyses after the first frame run, and after.

@@ -123,14 +123,20 @@ async function run(argv: readonly string[]): Promise<number> {
   // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
   if (explorer && !wantsPlanner(args.plan)) {
     const first = treeAnalysis(image, { elf: args.elf, ...cpu });
-    const content = loaded.content?.then((c) =>
-      afterContent(
-        first,
-        c,
-        (img) => loadDockerfile(img, args.plan.dockerfile, process.cwd(), () => undefined)?.image ?? img,
-        { elf: args.elf, ...cpu },
-      ),
-    );
+    const pass = loaded.content;
+    let analysed: Promise<Analysis> | undefined;
+    // Started by the explorer after its first frame (once).
+    const content =
+      pass &&
+      ((): Promise<Analysis> =>
+        (analysed ??= pass().then((c) =>
+          afterContent(
+            first,
+            c,
+            (img) => loadDockerfile(img, args.plan.dockerfile, process.cwd(), () => undefined)?.image ?? img,
+            { elf: args.elf, ...cpu },
+          ),
+        )));
     return runExplorer(await explorer, first, loaded, cpu, dockerfile, content);
   }
   const analysis = analyze(image, { elf: args.elf, ...cpu });
@@ -209,18 +215,15 @@ async function runExplorer(
   loaded: LoadedImage,
   binaryOptions: BinaryOptions,
   dockerfile: LoadedDockerfile | undefined,
-  content?: Promise<Analysis>,
+  content?: () => Promise<Analysis>,
 ): Promise<number> {
   const { runTui, modelPredictors, cwdExportWriter, predictUpxTargets } = m;
   const preview = loaded.preview;
   // The export and the UPX model read the analysis as complete as it is by then.
   let latest = analysis;
-  void content?.then(
-    (a) => (latest = a),
-    () => undefined,
-  );
+  const started = content && ((): Promise<Analysis> => content().then((a) => (latest = a)));
   return runTui(analysis, {
-    ...(content ? { content } : {}),
+    ...(started ? { content: started } : {}),
     ...(preview ? { readFile: preview.read } : {}),
     ...(preview?.note ? { previewNote: preview.note } : {}),
     // The planner in the explorer: the CLI's predictors (the app makes its own from the completed image when the

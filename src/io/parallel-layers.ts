@@ -106,9 +106,12 @@ export class LayerPool {
   }
 
   /** The content pass: every layer read in full for the analysers and taps, answering with facts only. */
-  content(): Promise<ContentLayer[]> {
-    // This round runs under the explorer, which may quit before it ends: it must not keep the process alive.
+  /** Lets the process exit while the workers run or wait (a round that runs under the explorer, which may quit). */
+  unref(): void {
     for (const w of this.workers) w.unref();
+  }
+
+  content(): Promise<ContentLayer[]> {
     const facts: (readonly [number, ContentFacts])[][] = this.refs.map(() => []);
     return this.round<ContentLayer>('content', (r, settle) => {
       if (r.type === 'facts') for (const f of r.facts) facts[r.id]!.push(f);
@@ -210,7 +213,7 @@ export async function loadFromBlobs(
   reference: string,
   what: (ref: LayerBlobRef) => string,
   reload?: () => Promise<Image>,
-): Promise<{ image: Image; listing: LayerBlobListing; content?: Promise<ContentImage> } | undefined> {
+): Promise<{ image: Image; listing: LayerBlobListing; content?: () => Promise<ContentImage> } | undefined> {
   if (mode() === 'off' || !source.layerBlobs || !workerNames(opts.analysers, opts.taps ?? [])) return undefined;
   // A listing that fails (an odd layout) leaves the archive to the one pass, which says what is wrong.
   const listing = await source.layerBlobs(opts).catch(() => undefined);

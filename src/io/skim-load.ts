@@ -4,7 +4,8 @@
  * worker threads first skim the headers (skim-chunks.ts: big files' data is not read), the image is assembled
  * from those entries and returned at once; then the same workers read every layer in full — the one pass over
  * the contents — for the analysers (ELF, text, digests) and taps (pull-size estimate, diff_id), and their facts
- * are put on the skim's entries. `content` resolves to the image as a full load would have made it.
+ * are put on the skim's entries. `content()` — called once the first frame is drawn, so the pass does not compete
+ * with the tree and the frame for the cores — resolves to the image as a full load would have made it.
  *
  * A compressed layer has nothing to skip (its headers are known only by inflating it all), so images with one
  * are loaded the usual way. If the content pass sees other entries than the skim did (a header the skim
@@ -27,7 +28,8 @@ export interface ContentImage {
 export interface SkimmedLoad {
   readonly image: Image;
   readonly listing: LayerBlobListing;
-  readonly content: Promise<ContentImage>;
+  /** Starts the content pass (once; later calls return the same promise). */
+  readonly content: () => Promise<ContentImage>;
 }
 
 async function isPlainTar(ref: LayerBlobRef): Promise<boolean> {
@@ -73,18 +75,20 @@ export async function skimThenContent(
       };
     });
   const image = assemble(blobs(skimmed));
-  const content = pool
-    .content()
-    .finally(() => pool.close())
-    .then(async (layers): Promise<ContentImage> => {
-      if (layers.some((c, i) => !sameEntries(image.layers[i]!.entries, c.check)))
-        return { image: await reload(), reloaded: true };
-      // The digests (diff_id, blob) and layer facts come from the content pass: assemble again with them.
-      const full = assemble(blobs(skimmed.map((p, i) => ({ ...p, ...layers[i]!.rest, entries: p.entries }))));
-      return { image: withContent(full, layers), reloaded: false };
-    });
-  // Not awaited before the first frame; a failure surfaces where `content` is awaited.
-  content.catch(() => undefined);
+  let started: Promise<ContentImage> | undefined;
+  const content = (): Promise<ContentImage> =>
+    (started ??= pool
+      .content()
+      .finally(() => pool.close())
+      .then(async (layers): Promise<ContentImage> => {
+        if (layers.some((c, i) => !sameEntries(image.layers[i]!.entries, c.check)))
+          return { image: await reload(), reloaded: true };
+        // The digests (diff_id, blob) and layer facts come from the content pass: assemble again with them.
+        const full = assemble(blobs(skimmed.map((p, i) => ({ ...p, ...layers[i]!.rest, entries: p.entries }))));
+        return { image: withContent(full, layers), reloaded: false };
+      }));
+  // The workers wait, idle, for the content round; they must not keep a process alive that never starts it.
+  pool.unref();
   return { image, listing, content };
 }
 

@@ -27,7 +27,7 @@ export function tarNumber(b: Uint8Array, off: number, len: number): number {
 export function paxSize(data: Uint8Array): number | undefined {
   const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
   let size: number | undefined;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const sp = text.indexOf(' ', i);
     const len = sp < 0 ? 0 : Number(text.slice(i, sp));
     if (!(len > 0)) break;

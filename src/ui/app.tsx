@@ -68,7 +68,7 @@ export interface AppProps {
   /** Options of the libc pass that runs after the first frame (the CPU level glibc-hwcaps are chosen for). */
   readonly binaryOptions?: BinaryOptions;
   /** When the first frame came from the layers' headers: the analysis once the content pass is in. */
-  readonly content?: Promise<Analysis>;
+  readonly content?: () => Promise<Analysis>;
 }
 
 const HELP = helpLines();

@@ -20,7 +20,7 @@ export interface RunTuiOptions {
   readonly stdin?: NodeJS.ReadStream;
   readonly env?: NodeJS.ProcessEnv;
   /** The analysis once the content pass is in, when the first frame comes from the headers only. */
-  readonly content?: Promise<Analysis>;
+  readonly content?: () => Promise<Analysis>;
 }
 
 /** Runs the explorer full-screen; the terminal is restored on every way out (see full-screen.ts). */

@@ -177,7 +177,7 @@ test('demo image (real ELF files): the skimmed image has no facts; after the con
     loaded.image.layers.every((l) => l.entries.every((e) => e.facts === undefined) && l.facts === undefined),
     'no content facts before the content pass',
   );
-  const c = await loaded.content;
+  const c = await loaded.content!();
   assert.equal(c.reloaded, false);
   assert.ok(
     full.layers.some((l) => l.entries.some((e) => e.facts?.['elf'])),
@@ -239,7 +239,7 @@ test('skimmed, then a layer whose bytes were altered: the content pass reports t
     const loaded = await forced(() => openImage({ kind: 'docker-archive', location: path }, opts(true)));
     assert.ok(loaded.content, 'skimmed');
     assert.deepEqual(loaded.image.warnings, [], 'no digest is known before the content pass');
-    const c = await loaded.content;
+    const c = await loaded.content!();
     const w = c.image.warnings.filter((x) => x.code === 'digest-mismatch');
     assert.equal(w.length, 1, JSON.stringify(c.image.warnings));
     assert.equal(w[0]!.layer, 1);

@@ -89,7 +89,7 @@ test('opened from the headers: the contents come first, then ELF/libc and the wa
   const content = new Promise<Analysis>((r) => (land = r));
   const written = new Map<string, string>();
   const ui = mountApp(first, {
-    content,
+    content: () => content,
     writeExport: async (name, text) => {
       written.set(name, text);
       return `/out/${name}`;

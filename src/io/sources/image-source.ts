@@ -75,10 +75,10 @@ export interface LoadedImage {
   /** Whole files (the UPX model); undefined when the source cannot be read twice. */
   readonly readFiles: ReadFiles | undefined;
   /**
-   * With `skim`, when the image was skimmed: the image once the content pass has run (facts on the same
+   * With `skim`, when the image was skimmed: starts the content pass (once), which resolves to the image once it has run (facts on the same
    * entries, or — `reloaded` — a new image when the pass disagreed with the skim). Absent: `image` is complete.
    */
-  readonly content?: Promise<ContentImage>;
+  readonly content?: () => Promise<ContentImage>;
 }
 
 /** A layer blob reachable on its own. */

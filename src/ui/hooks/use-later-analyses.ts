@@ -36,7 +36,8 @@ export function useLaterAnalyses(
   first: Analysis,
   schedule: Scheduler = afterFrame,
   binaryOptions: BinaryOptions = {},
-  content?: Promise<Analysis>,
+  /** When the first frame came from the headers: starts the content pass (after this frame) and gives its analysis. */
+  content?: () => Promise<Analysis>,
   /** A content pass that fails (a layer that turns out corrupt) ends the explorer with its error. */
   onContentError?: (e: Error) => void,
 ): LaterAnalyses {
@@ -66,20 +67,24 @@ export function useLaterAnalyses(
   useEffect(() => {
     if (!content) return;
     let live = true;
-    content.then(
-      (a) => {
-        if (!live) return;
-        setBase(a);
-        setContentPending(false);
-      },
-      (e: unknown) => {
-        if (!live) return;
-        setContentPending(false);
-        onErrorRef.current?.(e instanceof Error ? e : new Error(String(e)));
-      },
+    // After the first frame: the content pass must not take the cores from the tree and the frame.
+    const cancel = scheduleRef.current(() =>
+      content().then(
+        (a) => {
+          if (!live) return;
+          setBase(a);
+          setContentPending(false);
+        },
+        (e: unknown) => {
+          if (!live) return;
+          setContentPending(false);
+          onErrorRef.current?.(e instanceof Error ? e : new Error(String(e)));
+        },
+      ),
     );
     return () => {
       live = false;
+      cancel();
     };
   }, [content]);
   useEffect(() => {
