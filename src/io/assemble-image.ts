@@ -107,3 +107,28 @@ function digestMismatches(index: number, b: LayerBlob, diffId: string | undefine
     out.push(messages.digestMismatch(`layer ${index}'s blob`, b.digest, got.blob, 'its digest'));
   return out;
 }
+
+/** Joins a blob listing (from `layerBlobs`) and its parsed layers, in listing order, into the model's Image. */
+export function assembleListing(
+  reference: string,
+  listing: {
+    readonly source: SourceKind;
+    readonly configBytes: Buffer;
+    readonly configDigest?: string;
+    readonly repoTags: readonly string[];
+    readonly warnings: readonly Warning[];
+  },
+  layers: readonly LayerBlob[],
+  verify: AssembleInput['verify'],
+): Image {
+  return assembleImage({
+    reference,
+    source: listing.source,
+    configBytes: listing.configBytes,
+    ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
+    layers,
+    repoTags: listing.repoTags,
+    warnings: listing.warnings,
+    ...(verify ? { verify } : {}),
+  });
+}

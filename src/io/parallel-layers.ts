@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Image } from '../model/image.js';
-import { assembleImage, type LayerBlob } from './assemble-image.js';
+import { assembleListing, type LayerBlob } from './assemble-image.js';
 import type { ContentAnalyser, LayerTap } from './content-analyser.js';
 import { elfAnalyser } from './elf-analyser.js';
 import { SlimError } from './errors.js';
@@ -218,17 +218,7 @@ export async function loadFromBlobs(
   // A listing that fails (an odd layout) leaves the archive to the one pass, which says what is wrong.
   const listing = await source.layerBlobs(opts).catch(() => undefined);
   if (!listing) return undefined;
-  const assemble = (layers: LayerBlob[]): Image =>
-    assembleImage({
-      reference,
-      source: listing.source,
-      configBytes: listing.configBytes,
-      ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
-      layers,
-      repoTags: listing.repoTags,
-      warnings: listing.warnings,
-      ...(opts.verify ? { verify: opts.verify } : {}),
-    });
+  const assemble = (layers: LayerBlob[]): Image => assembleListing(reference, listing, layers, opts.verify);
   if (opts.skim && reload) {
     const { skimThenContent } = await import('./skim-load.js');
     const skimmed = await skimThenContent(listing, opts, assemble, what, reload);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { blobPath, resolveIndex } from '../../model/oci-index.js';
 import type { PreviewPort, ReadFiles } from '../../model/ports.js';
 import { indexFailure, indexWarnings, parseJson } from '../archive-manifest.js';
-import { assembleImage, type LayerBlob } from '../assemble-image.js';
+import { assembleListing, type LayerBlob } from '../assemble-image.js';
 import { SlimError, messages } from '../errors.js';
 import { collectFileSet } from '../file-set.js';
 import { fileChunks } from '../file-chunks.js';
@@ -149,16 +149,7 @@ export function open(spec: SourceSpec): ImageSource {
           ...(l.expectedSize !== undefined ? { expectedSize: l.expectedSize } : {}),
         });
       }
-      const image = assembleImage({
-        reference: dir,
-        source: listing.source,
-        configBytes: listing.configBytes,
-        ...(listing.configDigest ? { configDigest: listing.configDigest } : {}),
-        layers,
-        repoTags: listing.repoTags,
-        warnings: listing.warnings,
-        ...(opts.verify ? { verify: opts.verify } : {}),
-      });
+      const image = assembleListing(dir, listing, layers, opts.verify);
       const blobOf = (layer: number): LayerBlobRef | undefined => listing.layers[layer];
       const preview: PreviewPort = {
         read: async (layer, path, o) => {
