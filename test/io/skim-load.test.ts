@@ -20,7 +20,9 @@ import { textAnalyser } from '../../src/io/text-analyser.js';
 import { gzipEstimateTap } from '../../src/io/gzip-estimate-tap.js';
 import { SlimError } from '../../src/io/errors.js';
 import type { LoadOptions } from '../../src/io/sources/image-source.js';
-import { dockerArchiveLegacy } from '../helpers/make-archive.js';
+import { dockerArchiveLegacy, makeTar, ociArchive } from '../helpers/make-archive.js';
+import { legacyArchiveWithLinks } from '../helpers/legacy-archive.js';
+import { sharedPath } from '../helpers/shared.js';
 
 const demo = fileURLToPath(new URL('../../../demo/demo-image.tar', import.meta.url));
 
@@ -245,5 +247,46 @@ test('skimmed, then a layer whose bytes were altered: the content pass reports t
     assert.equal(w[0]!.layer, 1);
     assert.ok(w[0]!.message.includes(`sha256:${got}`), w[0]!.message);
     assert.ok(w[0]!.message.includes(c.image.layers[1]!.diffId!), w[0]!.message);
+  });
+});
+
+test('repeated layers (docker < 25 symlinked layer.tar, an OCI archive listing one blob twice) and dive’s uncompressed OCI fixture: skim + contents equal a full load', async () => {
+  await withTmp(async (d) => {
+    const A = await makeTar([
+      { name: 'app/', type: 'directory' },
+      { name: 'app/a', size: 100 },
+      { name: 'app/shared', size: 50 },
+    ]);
+    const B = await makeTar([{ name: 'app/b', size: 10 }]);
+    const legacy = join(d, 'aba-legacy.tar');
+    await writeFile(legacy, await legacyArchiveWithLinks([{ tag: 'x/aba:1', layers: [A, B, A] }]));
+    assert.match(execFileSync('tar', ['-tvf', legacy], { encoding: 'utf8' }), /layer\.tar -> \.\.\//);
+    const oci = join(d, 'aba-oci.tar');
+    await writeFile(oci, await ociArchive({ layers: [{ raw: A }, { raw: B }, { raw: A }], compression: 'none' }));
+    const dive = sharedPath('fixtures', 'third-party-dive', 'test-oci-uncompressed-image.tar');
+    for (const [kind, location] of [
+      ['docker-archive', legacy],
+      ['oci-archive', oci],
+      ['oci-archive', dive],
+    ] as const) {
+      const spec = { kind, location };
+      const full = await loadImage(spec, opts(false));
+      const loaded = await forced(() => openImage(spec, opts(true)));
+      assert.ok(loaded.content, `${location} is skimmed`);
+      const c = await loaded.content();
+      assert.equal(c.reloaded, false, location);
+      assert.deepEqual(c.image, full, location);
+    }
+    // The three positions of [A, B, A] by hand: 150, 10, 150 bytes; each position its own entries.
+    const img = (
+      await (
+        await forced(() => openImage({ kind: 'docker-archive', location: legacy }, opts(true)))
+      ).content!()
+    ).image;
+    assert.deepEqual(
+      img.layers.map((l) => l.size),
+      [150, 10, 150],
+    );
+    assert.notEqual(img.layers[0]!.entries[1], img.layers[2]!.entries[1]);
   });
 });
