@@ -20,7 +20,7 @@ import { textAnalyser } from '../../src/io/text-analyser.js';
 import { gzipEstimateTap } from '../../src/io/gzip-estimate-tap.js';
 import { SlimError } from '../../src/io/errors.js';
 import type { LoadOptions } from '../../src/io/sources/image-source.js';
-import { dockerArchiveLegacy, makeTar, ociArchive } from '../helpers/make-archive.js';
+import { dockerArchiveLegacy, makeTar, ociArchive, ociLayoutDir } from '../helpers/make-archive.js';
 import { legacyArchiveWithLinks } from '../helpers/legacy-archive.js';
 import { sharedPath } from '../helpers/shared.js';
 
@@ -250,7 +250,7 @@ test('skimmed, then a layer whose bytes were altered: the content pass reports t
   });
 });
 
-test('repeated layers (docker < 25 symlinked layer.tar, an OCI archive listing one blob twice) and dive’s uncompressed OCI fixture: skim + contents equal a full load', async () => {
+test('repeated layers (docker < 25 symlinked layer.tar, one blob listed twice), dive’s fixtures (gzip, zstd, eStargz, uncompressed, kaniko), a zstd OCI layout: skim + contents equal a full load', async () => {
   await withTmp(async (d) => {
     const A = await makeTar([
       { name: 'app/', type: 'directory' },
@@ -263,11 +263,21 @@ test('repeated layers (docker < 25 symlinked layer.tar, an OCI archive listing o
     assert.match(execFileSync('tar', ['-tvf', legacy], { encoding: 'utf8' }), /layer\.tar -> \.\.\//);
     const oci = join(d, 'aba-oci.tar');
     await writeFile(oci, await ociArchive({ layers: [{ raw: A }, { raw: B }, { raw: A }], compression: 'none' }));
-    const dive = sharedPath('fixtures', 'third-party-dive', 'test-oci-uncompressed-image.tar');
+    // dive's own test images: uncompressed, gzip, zstd, eStargz (a table of contents after the end marker), kaniko.
+    const dive = ['uncompressed', 'gzip', 'zstd', 'estargz'].map((c) =>
+      sharedPath('fixtures', 'third-party-dive', `test-oci-${c}-image.tar`),
+    );
+    const layout = join(d, 'oci-zstd');
+    await ociLayoutDir(layout, {
+      layers: [[{ name: 'etc/x', content: 'x\n' }], [{ name: 'etc/y', size: 70_000 }]],
+      compression: 'zstd',
+    });
     for (const [kind, location] of [
       ['docker-archive', legacy],
       ['oci-archive', oci],
-      ['oci-archive', dive],
+      ...dive.map((p) => ['oci-archive', p] as const),
+      ['docker-archive', sharedPath('fixtures', 'third-party-dive', 'test-kaniko-image.tar')],
+      ['oci-dir', layout],
     ] as const) {
       const spec = { kind, location };
       const full = await loadImage(spec, opts(false));

@@ -39,7 +39,7 @@ export interface LoadOptions {
   /** For the registry source: --registry-ca, --insecure-registry, layers in flight. */
   readonly registry?: RegistryOptions;
   /**
-   * The explorer's fast open: where the source allows it (uncompressed layers in a file), return once the
+   * The explorer's fast open: where the source allows it (layer blobs in a file), return once the
    * headers are read, with the content pass (analysers, taps, digests) following in `LoadedImage.content`.
    */
   readonly skim?: boolean;

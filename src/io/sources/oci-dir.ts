@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { blobPath, resolveIndex } from '../../model/oci-index.js';
+import type { Image } from '../../model/image.js';
 import type { PreviewPort, ReadFiles } from '../../model/ports.js';
 import { indexFailure, indexWarnings, parseJson } from '../archive-manifest.js';
 import { assembleListing, type LayerBlob } from '../assemble-image.js';
@@ -15,7 +16,7 @@ import { fileChunks } from '../file-chunks.js';
 import { fsMessage } from '../fs-message.js';
 import { counted, fileHeadInLayer, NotFound, wholeFilesInLayer } from '../layer-files.js';
 import { readLayer } from '../layer-reader.js';
-import { parseBlobsInParallel } from '../parallel-layers.js';
+import { loadFromBlobs, parseBlobsInParallel } from '../parallel-layers.js';
 import {
   LAYER_DIGESTS,
   type ImageSource,
@@ -117,66 +118,84 @@ export function open(spec: SourceSpec): ImageSource {
     spec,
     layerBlobs,
     async load(opts: LoadOptions): Promise<LoadedImage> {
-      const listing = await layerBlobs(opts);
-      const layers: LayerBlob[] = [];
-      let bytes = 0;
-      const totalBytes = listing.layers.reduce((s, l) => s + l.size, 0);
-      // Both cores for big layers (io/parallel-layers.ts); else one layer after another here.
-      // Either way each layer's diff_id and blob digest are computed as it is read (LAYER_DIGESTS).
-      const inParallel = await parseBlobsInParallel(listing.layers, opts, (l) => `layer ${l.digest} of ${dir}`);
-      for (const [i, l] of listing.layers.entries()) {
-        const parsed =
-          inParallel?.[i] ??
-          (await readLayer(l.open(), {
-            what: `layer ${l.digest} of ${dir}`,
-            analysers: opts.analysers,
-            digests: LAYER_DIGESTS,
-            ...(opts.taps ? { taps: opts.taps } : {}),
-            onBytes: (n) => {
-              bytes += n;
-              opts.onProgress?.({
-                stage: 'reading',
-                bytes,
-                totalBytes,
-                layersRead: i,
-                layerCount: listing.layers.length,
-              });
-            },
-          }));
-        layers.push({
-          parsed,
-          ...(l.digest ? { digest: l.digest } : {}),
-          ...(l.expectedSize !== undefined ? { expectedSize: l.expectedSize } : {}),
-        });
-      }
-      const image = assembleListing(dir, listing, layers, opts.verify);
-      const blobOf = (layer: number): LayerBlobRef | undefined => listing.layers[layer];
-      const preview: PreviewPort = {
-        read: async (layer, path, o) => {
-          const blob = blobOf(layer);
-          if (!blob) throw new NotFound(`layer ${layer} has no blob digest`);
-          const hit = await fileHeadInLayer(counted(blob.open(), o?.onProgress, o?.signal), path);
-          if (!hit) throw new NotFound(`/${path} is not a regular file in layer ${layer}`);
-          return hit;
-        },
-      };
-      const readFiles: ReadFiles = (wanted, o = {}) =>
-        collectFileSet(wanted, o, async (groups, store, found) => {
-          let base = 0;
-          for (const [layer, paths] of groups) {
-            const blob = blobOf(layer);
-            if (!blob) continue;
-            const got = await wholeFilesInLayer(
-              counted(blob.open(), (b) => o.onProgress?.(base + b)),
-              paths,
-              store,
-            );
-            base += blob.size;
-            for (const [p, f] of got) found(layer, p, f);
-          }
-        });
-      return { image, source, preview, readFiles };
+      const what = (l: LayerBlobRef): string => `layer ${l.digest} of ${dir}`;
+      // The explorer's fast open: headers first, the content pass after the first frame (io/skim-load.ts).
+      const skimmed = opts.skim
+        ? await loadFromBlobs(source, opts, dir, what, async () => {
+            const { onProgress: _, ...quiet } = opts;
+            return (await source.load({ ...quiet, skim: false })).image;
+          })
+        : undefined;
+      const listing = skimmed?.listing ?? (await layerBlobs(opts));
+      const image = skimmed ? skimmed.image : await readAll(listing, opts);
+      return { image, source, ...rereads(listing), ...(skimmed?.content ? { content: skimmed.content } : {}) };
     },
   };
+
+  /** The one pass over every layer (on worker threads for big layers) and the Image assembled from it. */
+  async function readAll(listing: LayerBlobListing, opts: LoadOptions): Promise<Image> {
+    const layers: LayerBlob[] = [];
+    let bytes = 0;
+    const totalBytes = listing.layers.reduce((s, l) => s + l.size, 0);
+    // Both cores for big layers (io/parallel-layers.ts); else one layer after another here.
+    // Either way each layer's diff_id and blob digest are computed as it is read (LAYER_DIGESTS).
+    const inParallel = await parseBlobsInParallel(listing.layers, opts, (l) => `layer ${l.digest} of ${dir}`);
+    for (const [i, l] of listing.layers.entries()) {
+      const parsed =
+        inParallel?.[i] ??
+        (await readLayer(l.open(), {
+          what: `layer ${l.digest} of ${dir}`,
+          analysers: opts.analysers,
+          digests: LAYER_DIGESTS,
+          ...(opts.taps ? { taps: opts.taps } : {}),
+          onBytes: (n) => {
+            bytes += n;
+            opts.onProgress?.({
+              stage: 'reading',
+              bytes,
+              totalBytes,
+              layersRead: i,
+              layerCount: listing.layers.length,
+            });
+          },
+        }));
+      layers.push({
+        parsed,
+        ...(l.digest ? { digest: l.digest } : {}),
+        ...(l.expectedSize !== undefined ? { expectedSize: l.expectedSize } : {}),
+      });
+    }
+    return assembleListing(dir, listing, layers, opts.verify);
+  }
+
+  /** The preview and whole-file ports, bound to the listing's blobs. */
+  function rereads(listing: LayerBlobListing): Pick<LoadedImage, 'preview' | 'readFiles'> {
+    const blobOf = (layer: number): LayerBlobRef | undefined => listing.layers[layer];
+    const preview: PreviewPort = {
+      read: async (layer, path, o) => {
+        const blob = blobOf(layer);
+        if (!blob) throw new NotFound(`layer ${layer} has no blob digest`);
+        const hit = await fileHeadInLayer(counted(blob.open(), o?.onProgress, o?.signal), path);
+        if (!hit) throw new NotFound(`/${path} is not a regular file in layer ${layer}`);
+        return hit;
+      },
+    };
+    const readFiles: ReadFiles = (wanted, o = {}) =>
+      collectFileSet(wanted, o, async (groups, store, found) => {
+        let base = 0;
+        for (const [layer, paths] of groups) {
+          const blob = blobOf(layer);
+          if (!blob) continue;
+          const got = await wholeFilesInLayer(
+            counted(blob.open(), (b) => o.onProgress?.(base + b)),
+            paths,
+            store,
+          );
+          base += blob.size;
+          for (const [p, f] of got) found(layer, p, f);
+        }
+      });
+    return { preview, readFiles };
+  }
   return source;
 }
