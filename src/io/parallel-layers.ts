@@ -132,7 +132,10 @@ export class LayerPool {
   ): Promise<T[]> {
     const { refs, opts, names, what } = this;
     // Entries per message from a worker (SLIMTUI_PARALLEL_BATCH: for tests of the batching).
-    const batch = Number(process.env['SLIMTUI_PARALLEL_BATCH'] ?? 32 * 1024) || 32 * 1024;
+    // The content round runs under the explorer: its facts arrive in small messages, each decoded on the main
+    // thread between keystrokes (a 32 Ki batch of ELF and digest facts would hold a keystroke's frame up).
+    const fallback = mode === 'content' ? 2 * 1024 : 32 * 1024;
+    const batch = Number(process.env['SLIMTUI_PARALLEL_BATCH'] ?? fallback) || fallback;
     const total = refs.reduce((s, r) => s + r.size, 0);
     const results: T[] = new Array(refs.length);
     let next = 0;
