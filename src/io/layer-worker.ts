@@ -6,6 +6,7 @@
  * diff_id and blob digest are hashed here too, from the same chunks (LAYER_DIGESTS), and go back with the
  * layer's columns (`rest.digests`): the main thread compares them and never reads the layer's bytes.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { ContentAnalyser, LayerTap } from './content-analyser.js';
 import { elfAnalyser } from './elf-analyser.js';
@@ -77,6 +78,14 @@ port.on('message', (job: LayerJob) => {
     pending = 0;
   };
   const mode = job.mode ?? 'full';
+  // The content round runs under the explorer: this thread yields the cores to the UI thread's keystrokes. On
+  // Linux a nice value is per thread, and setpriority(PRIO_PROCESS, 0) sets the calling thread's only.
+  if (mode === 'content')
+    try {
+      setPriority(0, 10);
+    } catch {
+      // not allowed here: the round runs at the UI's priority
+    }
   const range = { start: job.start, end: job.end };
   // Content mode: facts by entry index across batches, and the running check of the entries seen.
   let seen = 0;
