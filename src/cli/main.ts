@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyze, type Analysis } from '../model/analysis.js';
 import type { BinaryOptions } from '../model/libc/binaries.js';
+import type { Image } from '../model/image.js';
 import { PENDING_BINARIES, treeAnalysis, withBinaries } from '../state/later-analyses.js';
 import { afterContent } from './explorer-content.js';
 import { evaluateCiRules } from '../model/ci-rules.js';
@@ -112,8 +113,7 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   // A layer whose bytes do not match its digest is worth a line where the user looks, whatever the output mode
   // (it is in the report's warnings too); --verify made it an error already.
-  for (const w of loaded.image.warnings)
-    if (w.code === 'digest-mismatch') process.stderr.write(`slimtui: warning: ${w.message}\n`);
+  for (const line of digestWarnings(loaded.image)) process.stderr.write(line);
   const cpuLevel = args.cpuLevel ?? hostCpuLevel();
   // The level may be chosen (--cpu-level); the vendor is this machine's (glibc < 2.37's legacy names follow it).
   const cpu = { cpuLevel, cpuVendor: hostCpuVendor() };
@@ -222,7 +222,7 @@ async function runExplorer(
   // The export and the UPX model read the analysis as complete as it is by then.
   let latest = analysis;
   const started = content && ((): Promise<Analysis> => content().then((a) => (latest = a)));
-  return runTui(analysis, {
+  const code = await runTui(analysis, {
     ...(started ? { content: started } : {}),
     ...(preview ? { readFile: preview.read } : {}),
     ...(preview?.note ? { previewNote: preview.note } : {}),
@@ -242,7 +242,15 @@ async function runExplorer(
     upxModel: (targets) => predictUpxTargets(loaded.readFiles, latest, targets),
     binaryOptions,
   });
+  // A digest mismatch the content pass found after the first frame: said once the terminal is the shell's again,
+  // as a full load says it before the explorer starts.
+  if (latest !== analysis) for (const line of digestWarnings(latest.image)) process.stderr.write(line);
+  return code;
 }
+
+/** The stderr lines for an image's digest mismatches (they are in the report's warnings too). */
+const digestWarnings = (image: Image): string[] =>
+  image.warnings.filter((w) => w.code === 'digest-mismatch').map((w) => `slimtui: warning: ${w.message}\n`);
 
 function fail(e: unknown): number {
   if (e instanceof SlimError) {

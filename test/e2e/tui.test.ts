@@ -4,10 +4,12 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedPath } from '../helpers/shared.js';
 import { Term as TmuxTerm } from '../helpers/tmux-term.js';
+import { dockerArchiveLegacy } from '../helpers/make-archive.js';
 
 const ROOT = process.cwd();
 const KANIKO = sharedPath('fixtures/third-party-dive/test-kaniko-image.tar');
@@ -86,5 +88,42 @@ test('third-party kaniko image: layers, wasted-only view, search, Ctrl+C restore
     assert.doesNotMatch(s, /Files · layer/);
   } finally {
     t.kill();
+  }
+});
+
+test('opened from the headers: the contents follow the first frame; a digest mismatch they find is said on exit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slimtui-e2e-skim-'));
+  const t = new Term();
+  try {
+    const MARK = 'ORIGINAL-PAYLOAD-e2e1';
+    const archive = await dockerArchiveLegacy({
+      layers: [
+        [{ name: 'etc/keep', content: 'keep\n' }],
+        [{ name: 'app/data', content: `${'x'.repeat(3000)}${MARK}${'y'.repeat(3000)}` }],
+      ],
+      compression: 'none',
+    });
+    archive.write('ALTERED!-PAYLOAD-e2e1', archive.indexOf(Buffer.from(MARK)), 'latin1');
+    const path = join(dir, 'altered.tar');
+    writeFileSync(path, archive);
+    // The layer as stored now, hashed by sha256sum: the digest the warning must name.
+    const layer = execFileSync('tar', ['-tf', path], { encoding: 'utf8' })
+      .split('\n')
+      .find((n) => n.endsWith('layer.tar') && execFileSync('tar', ['-xOf', path, n]).includes('ALTERED!'))!;
+    const got = execFileSync('sh', ['-c', `tar -xOf '${path}' '${layer}' | sha256sum`], { encoding: 'utf8' }).split(
+      ' ',
+    )[0]!;
+    // Forced workers: this small archive takes the path a big one takes (headers first, contents after the frame).
+    t.keys(`cd ${ROOT} && CI=false SLIMTUI_PARALLEL=force node bin/slimtui --tui '${path}'; echo "EXIT=$?"`, 'Enter');
+    await t.waitFor((s) => s.includes('Files · layer 1/1 aggregated'), 'the explorer');
+    await t.waitFor((s) => !s.includes('analysing:') && s.includes('Files ·'), 'the contents and analyses');
+    t.keys('q');
+    const s = await t.waitFor((s) => s.includes('EXIT=0'), 'exit');
+    const flat = s.replace(/\n/g, '');
+    assert.ok(flat.includes(`slimtui: warning: digest mismatch: layer 1's uncompressed content`), s);
+    assert.ok(flat.includes(`sha256:${got}`), s);
+  } finally {
+    t.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
