@@ -88,7 +88,10 @@ export async function* skimChunks(path: string, range: { readonly start: number;
       const h = await peekAt(at, BLOCK);
       if (!checksumOk(h) || !(isUstar(h) || isGnu(h))) break;
       const type = h[156]!;
-      const size = nextSize ?? num(h, 124, 12);
+      // Extension records (PAX 'x'/'g', GNU 'L'/'K') have their own size; a PAX size is for the next real header
+      // and stays pending across them, as in tar-stream.
+      const extension = type === 0x78 || type === 0x67 || type === 0x4c || type === 0x4b;
+      const size = extension ? num(h, 124, 12) : (nextSize ?? num(h, 124, 12));
       const data = at + BLOCK;
       const next = data + Math.ceil(size / BLOCK) * BLOCK;
       if (next > end) break;
@@ -100,11 +103,11 @@ export async function* skimChunks(path: string, range: { readonly start: number;
         at = next;
         continue;
       }
-      nextSize = undefined;
-      if (type === 0x4c /* L */ || type === 0x4b /* K */) {
+      if (extension) {
         at = next;
         continue;
       }
+      nextSize = undefined;
       if (isTarDirectory(h)) {
         at = data;
         continue;

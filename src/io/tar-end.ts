@@ -74,8 +74,10 @@ export class TarEndOfArchive extends Transform {
         if (size === 0) this.pax.parts.push(Buffer.alloc(0));
         continue;
       }
-      const size = this.nextSize ?? headerSize(this.header);
-      if (type !== 0x4c /* L */ && type !== 0x4b /* K */) this.nextSize = undefined;
+      // A GNU long name keeps its own size; the pending PAX size is for the real header after it.
+      const longName = type === 0x4c /* L */ || type === 0x4b; /* K */
+      const size = longName ? headerSize(this.header) : (this.nextSize ?? headerSize(this.header));
+      if (!longName) this.nextSize = undefined;
       const dataless = size === 0 || isTarDirectory(this.header);
       this.skip = dataless ? 0 : Math.ceil(size / 512) * 512;
     }
