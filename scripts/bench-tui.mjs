@@ -221,6 +221,7 @@ for (const x of images) {
   // A key whose frame does not change (page up at the top) would wait for ever: after 2 s it counts as unchanged
   // and is left out of the figures (counted, and said).
   let unchanged = 0;
+  const byKey = new Map();
   const key = async (k, check = () => true) => {
     const before = stdout.frame;
     const done = stdout.next((f) => f !== before && check(f));
@@ -229,6 +230,7 @@ for (const x of images) {
     const t1 = await Promise.race([done, sleep(2000).then(() => undefined)]);
     await new Promise((r) => setImmediate(r));
     if (t1 === undefined) unchanged++;
+    else byKey.set(JSON.stringify(k), [...(byKey.get(JSON.stringify(k)) ?? []), t1 - t0]);
     return t1 === undefined ? undefined : t1 - t0;
   };
   const running = () => stdout.frame.includes('analysing:');
@@ -269,8 +271,9 @@ for (const x of images) {
     after = stats([...a.down, ...b.down, ...b.during]),
     srch = stats(search);
   const fmt = (s) => (s.n ? `median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms (n=${s.n})` : 'n=0');
+  const perKey = [...byKey].map(([k, ms]) => `${k} ${fmt(stats(ms))}`).join('; ');
   lines.push(
-    `${x.split('/').pop()}: keystrokes while analyses run: ${fmt(during)}; after: ${fmt(after)}; search keystroke (to the first frame with it): ${fmt(srch)}${unchanged ? `; ${unchanged} keys left the frame unchanged (not counted)` : ''}`,
+    `${x.split('/').pop()}: keystrokes while analyses run: ${fmt(during)}; after: ${fmt(after)}; search keystroke (to the first frame with it): ${fmt(srch)}${unchanged ? `; ${unchanged} keys left the frame unchanged (not counted)` : ''}\n    by key: ${perKey}`,
   );
 }
 console.log(`\nslimtui explorer (load ${load()}):`);
