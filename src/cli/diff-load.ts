@@ -9,6 +9,7 @@ import { elfAnalyser } from '../io/elf-analyser.js';
 import { textAnalyser } from '../io/text-analyser.js';
 import { SlimError } from '../io/errors.js';
 import { analyze } from '../model/analysis.js';
+import { revivePackedEntries } from '../model/entry-table.js';
 import { diffInput, fromPortable, type DiffInput, type PortableDiffInput } from '../model/diff/index.js';
 import type { DiffWorkerData, DiffWorkerMessage } from './diff-worker.js';
 
@@ -51,7 +52,8 @@ function loadInWorker<T>(
         settled = true;
         if (process.env['SLIMTUI_DIFF_TIMING'])
           process.stderr.write(`diff-timing worker-result-received=${performance.now().toFixed(0)}\n`);
-        resolve((m.type === 'image' ? m.image : m.input) as T);
+        // An Image's entries are views over columns: structured clone leaves plain copies (made views again).
+        resolve((m.type === 'image' ? { ...m.image, layers: revivePackedEntries(m.image.layers) } : m.input) as T);
         void worker.terminate();
       } else {
         settled = true;

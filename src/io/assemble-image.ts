@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Image, Layer, SourceKind, Warning } from '../model/image.js';
 import { alignHistory } from '../model/history.js';
 import { parseImageConfig } from '../model/image-config.js';
+import { packEntries } from '../model/entry-table.js';
 import type { ParsedLayer } from './layer-reader.js';
 import { SlimError, messages } from './errors.js';
 
@@ -54,15 +55,15 @@ export function assembleImage(input: AssembleInput): Image {
   }
   // The same blob at two positions (listed twice, or a legacy archive's symlinked repeat) was parsed once;
   // each position is its own layer, with its own Entry objects (the model keys per-entry state by identity).
+  // Every layer's entries become views over one table of columns (entry-table.ts): the worker path filled it
+  // already, the one-thread read's plain objects are packed here.
   const seen = new Set<ParsedLayer>();
   const layers: Layer[] = input.layers.map((b, index) => {
     const history = perLayer[index];
     const diffId = cfg.diffIds[index];
     const repeat = seen.has(b.parsed);
     seen.add(b.parsed);
-    const entries = repeat
-      ? b.parsed.entries.map((e) => ({ ...e, ...(e.facts ? { facts: { ...e.facts } } : {}) }))
-      : b.parsed.entries;
+    const entries = packEntries(b.parsed.entries, repeat);
     for (const w of b.parsed.warnings) warnings.push({ ...w, layer: index });
     for (const message of digestMismatches(index, b, diffId)) problem(message, index);
     return {

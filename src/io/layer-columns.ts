@@ -1,4 +1,5 @@
-import type { Entry, EntryKind } from '../model/entry.js';
+import type { Entry } from '../model/entry.js';
+import { EntryTable, PackedEntry, kindCode } from '../model/entry-table.js';
 import type { ParsedLayer } from './layer-reader.js';
 
 /**
@@ -25,9 +26,6 @@ export interface LayerColumns extends EntryColumns {
   readonly rest: Omit<ParsedLayer, 'entries'>;
 }
 
-const KINDS: readonly EntryKind[] = ['file', 'dir', 'symlink', 'hardlink', 'whiteout', 'opaque', 'other'];
-const KIND_CODE = new Map(KINDS.map((k, i) => [k, i] as const));
-
 export function toColumns(p: ParsedLayer): LayerColumns {
   const { entries, ...rest } = p;
   return { ...entryColumns(entries), rest };
@@ -47,7 +45,7 @@ export function entryColumns(list: readonly Entry[]): EntryColumns {
   const facts: [number, Record<string, unknown>][] = [];
   list.forEach((e, i) => {
     paths[i] = e.path;
-    kinds[i] = KIND_CODE.get(e.kind)!;
+    kinds[i] = kindCode(e.kind);
     sizes[i] = e.size;
     modes[i] = e.mode;
     uids[i] = e.uid;
@@ -76,30 +74,33 @@ export function entryColumns(list: readonly Entry[]): EntryColumns {
 export const transferList = (c: EntryColumns): ArrayBuffer[] =>
   [c.linkIndex, c.kinds, c.sizes, c.modes, c.uids, c.gids, c.mtimes].map((a) => a.buffer as ArrayBuffer);
 
-/** The entries again, in the shapes the layer reader makes them (the same fields in the same order), appended to `out`. */
+/** The table each output array of `appendEntries` fills (one per layer being received). */
+const tables = new WeakMap<Entry[], EntryTable>();
+
+/**
+ * The entries again, appended to `out`: views over one table per `out` (entry-table.ts), filled from the
+ * transferred columns batch after batch — no object of eight fields per entry on this thread.
+ */
 export function appendEntries(c: EntryColumns, out: Entry[]): void {
   const n = c.kinds.length;
-  const base = out.length;
-  const paths = n === 0 ? [] : c.paths.split('\0');
-  const links = c.links === '' && !c.linkIndex.some((x) => x >= 0) ? [] : c.links.split('\0');
-  for (let i = 0; i < n; i++) {
-    const path = paths[i]!;
-    const kind = KINDS[c.kinds[i]!]!;
-    const li = c.linkIndex[i]!;
-    out.push(
-      li >= 0
-        ? {
-            path,
-            kind,
-            size: c.sizes[i]!,
-            mode: c.modes[i]!,
-            uid: c.uids[i]!,
-            gid: c.gids[i]!,
-            mtime: c.mtimes[i]!,
-            linkTarget: links[li]!,
-          }
-        : { path, kind, size: c.sizes[i]!, mode: c.modes[i]!, uid: c.uids[i]!, gid: c.gids[i]!, mtime: c.mtimes[i]! },
-    );
+  if (n === 0) return;
+  let table = tables.get(out);
+  if (!table) {
+    table = new EntryTable();
+    tables.set(out, table);
   }
-  for (const [i, f] of c.facts) out[base + i]!.facts = f;
+  const paths = c.paths.split('\0');
+  const at = table.appendColumns({
+    n,
+    kinds: c.kinds,
+    sizes: c.sizes,
+    modes: c.modes,
+    uids: c.uids,
+    gids: c.gids,
+    mtimes: c.mtimes,
+    linkIndex: c.linkIndex,
+    linkTargets: c.links === '' && !c.linkIndex.some((x) => x >= 0) ? [] : c.links.split('\0'),
+  });
+  for (let i = 0; i < n; i++) out.push(new PackedEntry(paths[i]!, table, at + i));
+  for (const [i, f] of c.facts) table.facts.set(at + i, f);
 }

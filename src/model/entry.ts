@@ -1,4 +1,7 @@
-/** One record of a layer tar, normalised. Paths have no leading `/` or `./` and no trailing `/`. */
+/**
+ * One record of a layer tar, normalised. Paths have no leading `/` or `./` and no trailing `/`.
+ * An image's layers hold their entries as views over columns (entry-table.ts); any object of this shape is one.
+ */
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'whiteout' | 'opaque' | 'other';
 
 export interface Entry {
@@ -12,9 +15,9 @@ export interface Entry {
   readonly gid: number;
   readonly mtime: number;
   /** Symlink target as written; hard-link target as a normalised path in the same layer. */
-  readonly linkTarget?: string;
+  readonly linkTarget?: string | undefined;
   /** What content analysers learnt from the bytes as they streamed by. */
-  facts?: ContentFacts;
+  facts?: ContentFacts | undefined;
   /** True for parent directories that the layer tar did not list but its children imply. */
   readonly implicit?: boolean;
 }

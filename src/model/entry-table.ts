@@ -1,0 +1,284 @@
+import type { ContentFacts, Entry, EntryKind } from './entry.js';
+
+/**
+ * A layer's entries as columns, and each entry as a small view over them (path, table, index: 48 bytes) instead
+ * of an object of eight fields whose numbers V8 boxes (~150 bytes). Each numeric column is kept in the narrowest
+ * form that holds all its values exactly — one number when they are all the same (uid 0, a fixed mtime), else
+ * 1, 2 or 4 unsigned bytes, or a float64 — and widens as values arrive. Link targets are a list; facts a sparse
+ * map (most entries have none). At a million entries that is ~100 bytes an entry less than plain objects.
+ * The views keep their identity (the model keys per-entry state by it) and read like any other Entry.
+ */
+
+/** A column: one value for every row, or a typed array (its length may exceed the table's while it grows). */
+export type Column = number | Uint8Array | Uint16Array | Uint32Array | Float64Array;
+
+export const ENTRY_KINDS: readonly EntryKind[] = ['file', 'dir', 'symlink', 'hardlink', 'whiteout', 'opaque', 'other'];
+const KIND_CODE: Readonly<Record<EntryKind, number>> = {
+  file: 0,
+  dir: 1,
+  symlink: 2,
+  hardlink: 3,
+  whiteout: 4,
+  opaque: 5,
+  other: 6,
+};
+export const kindCode = (k: EntryKind): number => KIND_CODE[k];
+
+/** The narrowest array kind that holds `x` exactly: 1 u8, 2 u16, 3 u32, 4 f64 (-0 and fractions: f64). */
+function levelOf(x: number): number {
+  if (x !== x >>> 0 || (x === 0 && 1 / x < 0)) return 4;
+  return x < 0x100 ? 1 : x < 0x10000 ? 2 : 3;
+}
+
+const levelOfColumn = (c: Column): number =>
+  typeof c === 'number'
+    ? 0
+    : c instanceof Uint8Array
+      ? 1
+      : c instanceof Uint16Array
+        ? 2
+        : c instanceof Uint32Array
+          ? 3
+          : 4;
+
+function makeArray(level: number, n: number): Exclude<Column, number> {
+  return level <= 1
+    ? new Uint8Array(n)
+    : level === 2
+      ? new Uint16Array(n)
+      : level === 3
+        ? new Uint32Array(n)
+        : new Float64Array(n);
+}
+
+/** `c`'s first `n` rows in an array of at least `level` and `cap` rows. */
+function widen(c: Column, n: number, cap: number, level: number): Exclude<Column, number> {
+  const out = makeArray(Math.max(level, levelOfColumn(c)), cap);
+  if (typeof c === 'number') out.fill(c, 0, n);
+  else out.set(n === c.length ? c : c.subarray(0, n));
+  return out;
+}
+
+/** Reads row `i` of a column. */
+export const cell = (c: Column, i: number): number => (typeof c === 'number' ? c : c[i]!);
+
+/** Numbers as a batch hands them over (the worker's typed arrays, or a plain list). */
+type Values = ArrayLike<number>;
+
+/** The row of each numeric field, as its column names it. */
+type NumericField = 'kinds' | 'sizes' | 'modes' | 'uids' | 'gids' | 'mtimes' | 'linkOf';
+const FIELDS: readonly NumericField[] = ['kinds', 'sizes', 'modes', 'uids', 'gids', 'mtimes', 'linkOf'];
+
+export class EntryTable {
+  kinds: Column = 0;
+  sizes: Column = 0;
+  modes: Column = 0;
+  uids: Column = 0;
+  gids: Column = 0;
+  mtimes: Column = 0;
+  /** Per row: 1 + the index of its link target in `links`, or 0 for none. */
+  linkOf: Column = 0;
+  readonly links: string[] = [];
+  readonly facts = new Map<number, ContentFacts>();
+  length = 0;
+  /** Rows the typed columns have room for. */
+  private cap = 0;
+
+  /** Makes room for `more` rows in every typed column. */
+  private reserve(more: number): void {
+    const need = this.length + more;
+    if (need <= this.cap) return;
+    const cap = Math.max(need, Math.ceil(this.cap * 1.5), 1024);
+    for (const f of FIELDS) {
+      const c = this[f];
+      if (typeof c !== 'number') this[f] = widen(c, this.length, cap, 0);
+    }
+    this.cap = cap;
+  }
+
+  /** Appends `values` (one per new row, rows from `this.length`) to column `f`, widening it when they need it. */
+  private put(f: NumericField, values: Values, n: number): void {
+    let c = this[f];
+    const at = this.length;
+    let level = 0;
+    if (typeof c === 'number' && at === 0 && n > 0) c = values[0]!;
+    for (let i = 0; i < n; i++) {
+      const x = values[i]!;
+      if (typeof c === 'number' && Object.is(x, c)) continue;
+      const l = levelOf(x);
+      if (l > level) level = l;
+    }
+    if (level === 0) {
+      this[f] = c;
+      if (typeof c === 'number') return;
+    } else if (typeof c === 'number' || level > levelOfColumn(c)) {
+      c = widen(c, at, this.cap, Math.max(level, typeof c === 'number' ? levelOf(c) : 0));
+      this[f] = c;
+    }
+    const arr = c as Exclude<Column, number>;
+    for (let i = 0; i < n; i++) arr[at + i] = values[i]!;
+  }
+
+  /**
+   * Appends a batch of rows, column by column (kinds as codes; links as their index in `linkTargets` or -1);
+   * returns the index of the first new row.
+   */
+  appendColumns(c: {
+    readonly n: number;
+    readonly kinds: Values;
+    readonly sizes: Values;
+    readonly modes: Values;
+    readonly uids: Values;
+    readonly gids: Values;
+    readonly mtimes: Values;
+    readonly linkIndex: Values;
+    readonly linkTargets: readonly string[];
+  }): number {
+    const n = c.n;
+    const at = this.length;
+    this.reserve(n);
+    const linkOf = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const li = c.linkIndex[i]!;
+      if (li >= 0) linkOf[i] = this.links.push(c.linkTargets[li]!);
+    }
+    this.put('kinds', c.kinds, n);
+    this.put('sizes', c.sizes, n);
+    this.put('modes', c.modes, n);
+    this.put('uids', c.uids, n);
+    this.put('gids', c.gids, n);
+    this.put('mtimes', c.mtimes, n);
+    this.put('linkOf', linkOf, n);
+    this.length = at + n;
+    return at;
+  }
+
+  /** Trims the columns to the rows (once every row is in). */
+  seal(): void {
+    for (const f of FIELDS) {
+      const c = this[f];
+      if (typeof c !== 'number' && c.length !== this.length) this[f] = c.slice(0, this.length);
+    }
+    this.cap = this.length;
+  }
+}
+
+/** One entry of a table. `path` is its own string (the tree's node for it shares it). */
+export class PackedEntry implements Entry {
+  constructor(
+    readonly path: string,
+    readonly table: EntryTable,
+    readonly index: number,
+  ) {}
+  get kind(): EntryKind {
+    return ENTRY_KINDS[cell(this.table.kinds, this.index)]!;
+  }
+  get size(): number {
+    return cell(this.table.sizes, this.index);
+  }
+  get mode(): number {
+    return cell(this.table.modes, this.index);
+  }
+  get uid(): number {
+    return cell(this.table.uids, this.index);
+  }
+  get gid(): number {
+    return cell(this.table.gids, this.index);
+  }
+  get mtime(): number {
+    return cell(this.table.mtimes, this.index);
+  }
+  get linkTarget(): string | undefined {
+    const l = cell(this.table.linkOf, this.index);
+    return l === 0 ? undefined : this.table.links[l - 1];
+  }
+  get facts(): ContentFacts | undefined {
+    return this.table.facts.get(this.index);
+  }
+  set facts(f: ContentFacts | undefined) {
+    if (f === undefined) this.table.facts.delete(this.index);
+    else this.table.facts.set(this.index, f);
+  }
+}
+
+/** Whether `entries` are exactly the rows of one table, in order (nothing to pack). */
+function packedAlready(entries: readonly Entry[]): EntryTable | undefined {
+  const first = entries[0];
+  if (!(first instanceof PackedEntry)) return undefined;
+  const t = first.table;
+  if (t.length !== entries.length) return undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (!(e instanceof PackedEntry) || e.table !== t || e.index !== i) return undefined;
+  }
+  return t;
+}
+
+/** Appends entries (any Entry objects) to a table, as views in `out`. `copyFacts`: each entry's facts copied. */
+export function appendToTable(table: EntryTable, entries: readonly Entry[], out: Entry[], copyFacts = false): void {
+  const n = entries.length;
+  const cols = {
+    n,
+    kinds: new Uint8Array(n),
+    sizes: new Float64Array(n),
+    modes: new Float64Array(n),
+    uids: new Float64Array(n),
+    gids: new Float64Array(n),
+    mtimes: new Float64Array(n),
+    linkIndex: new Int32Array(n).fill(-1),
+    linkTargets: [] as string[],
+  };
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    cols.kinds[i] = KIND_CODE[e.kind];
+    cols.sizes[i] = e.size;
+    cols.modes[i] = e.mode;
+    cols.uids[i] = e.uid;
+    cols.gids[i] = e.gid;
+    cols.mtimes[i] = e.mtime;
+    if (e.linkTarget !== undefined) {
+      cols.linkIndex[i] = cols.linkTargets.length;
+      cols.linkTargets.push(e.linkTarget);
+    }
+  }
+  const at = table.appendColumns(cols);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    out.push(new PackedEntry(e.path, table, at + i));
+    if (e.facts) table.facts.set(at + i, copyFacts ? { ...e.facts } : e.facts);
+  }
+}
+
+/**
+ * A layer's entries as views over one sealed table: the same array when they already are (the worker path
+ * fills the table as batches arrive), else new views (plain entries, or a repeat of a layer: `copyFacts`).
+ */
+export function packEntries(entries: readonly Entry[], copyFacts = false): readonly Entry[] {
+  if (entries.length === 0) return entries;
+  const t = copyFacts ? undefined : packedAlready(entries);
+  if (t) {
+    t.seal();
+    return entries;
+  }
+  const table = new EntryTable();
+  const out: Entry[] = [];
+  appendToTable(table, entries, out, copyFacts);
+  table.seal();
+  return out;
+}
+
+/**
+ * Layers whose entries crossed a thread by structured clone (which keeps own fields, shared references and
+ * Maps, but not classes: plain copies of the views and of their tables): views again, over the same columns.
+ */
+export function revivePackedEntries<L extends { readonly entries: readonly Entry[] }>(layers: readonly L[]): L[] {
+  return layers.map((l) => {
+    const first = l.entries[0] as Partial<PackedEntry> | undefined;
+    if (!first || first instanceof PackedEntry || !first.table) return l;
+    const entries = (l.entries as unknown as PackedEntry[]).map((e) => {
+      if (!(e.table instanceof EntryTable)) Object.setPrototypeOf(e.table, EntryTable.prototype);
+      return new PackedEntry(e.path, e.table, e.index);
+    });
+    return { ...l, entries };
+  });
+}
