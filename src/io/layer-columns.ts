@@ -4,8 +4,9 @@ import type { ParsedLayer } from './layer-reader.js';
 
 /**
  * A parsed layer as a worker thread sends it: columns, not an object per entry. Paths (and link targets) are
- * one string each, joined by NUL (a tar name cannot hold one); the numbers are typed arrays whose buffers are
- * transferred, not copied. Facts (what content analysers learnt) go as a sparse list: most entries have none.
+ * one string each, a JSON array: JSON.parse makes each path a string of its own (a split would make slices
+ * that keep the whole batch's string alive: ~15 bytes an entry more); the numbers are typed arrays whose buffers
+ * are transferred, not copied. Facts (what content analysers learnt) go as a sparse list: most entries have none.
  */
 export interface EntryColumns {
   readonly paths: string;
@@ -58,8 +59,8 @@ export function entryColumns(list: readonly Entry[]): EntryColumns {
     if (e.facts) facts.push([i, e.facts]);
   });
   return {
-    paths: paths.join('\0'),
-    links: links.join('\0'),
+    paths: JSON.stringify(paths),
+    links: JSON.stringify(links),
     linkIndex,
     kinds,
     sizes,
@@ -89,7 +90,7 @@ export function appendEntries(c: EntryColumns, out: Entry[]): void {
     table = new EntryTable();
     tables.set(out, table);
   }
-  const paths = c.paths.split('\0');
+  const paths = JSON.parse(c.paths) as string[];
   const at = table.appendColumns({
     n,
     kinds: c.kinds,
@@ -99,7 +100,7 @@ export function appendEntries(c: EntryColumns, out: Entry[]): void {
     gids: c.gids,
     mtimes: c.mtimes,
     linkIndex: c.linkIndex,
-    linkTargets: c.links === '' && !c.linkIndex.some((x) => x >= 0) ? [] : c.links.split('\0'),
+    linkTargets: JSON.parse(c.links) as string[],
   });
   for (let i = 0; i < n; i++) out.push(new PackedEntry(paths[i]!, table, at + i));
   for (const [i, f] of c.facts) table.facts.set(at + i, f);
