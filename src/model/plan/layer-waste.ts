@@ -2,6 +2,7 @@ import type { Analysis } from '../analysis.js';
 import type { Entry } from '../entry.js';
 import { shortCommand } from '../history.js';
 import type { EntryRef } from './entry-ref.js';
+import type { EntryIndex } from './entry-index.js';
 import type { LayerWasteId } from './waste-rules.js';
 
 export interface LayerWasteItem {
@@ -25,7 +26,7 @@ const sameContent = (a: Entry, b: Entry): boolean | undefined => {
  * content (sha256) and only a different mode or owner is a chmod/chown copy. Without digests, a same-size
  * rewrite by a layer whose command runs chmod/chown counts as one.
  */
-export function layerWaste(analysis: Analysis, index: Map<Entry, EntryRef>): LayerWasteItem[] {
+export function layerWaste(analysis: Analysis, index: EntryIndex): LayerWasteItem[] {
   const { tree, image } = analysis;
   const out: LayerWasteItem[] = [];
   for (const item of analysis.reclaimable.items) {

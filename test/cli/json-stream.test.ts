@@ -1,0 +1,58 @@
+// The --json text written in pieces (cli/json-stream.ts) is exactly JSON.stringify(value, null, 2) + '\n' —
+// JSON.stringify itself is the reference — for the demo image's report and for the awkward values plain data
+// can hold, at any piece size; and no piece is much larger than asked for.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { writeJson } from '../../src/cli/json-stream.js';
+import { jsonReport } from '../../src/cli/json-report.js';
+import { analyze } from '../../src/model/analysis.js';
+import { loadImage } from '../../src/io/load-image.js';
+
+const demo = fileURLToPath(new URL('../../../demo/demo-image.tar', import.meta.url));
+
+function pieces(value: unknown, chunk?: number): string[] {
+  const out: string[] = [];
+  writeJson(value, (s) => out.push(s), chunk);
+  return out;
+}
+
+const odd = {
+  empty: [],
+  emptyObject: {},
+  nested: [[], [[]], [{}], [1, [2, [3]]], { a: [] }],
+  holes: [undefined, () => 1, Symbol('s'), null, NaN, Infinity, -0, 1e21, 5e-7],
+  skipped: undefined,
+  fn: () => 0,
+  text: 'line\nbreak "quoted" \\ \u2028 \u0000 é 😀 \ud800',
+  date: new Date(0),
+  map: new Map([[1, 2]]),
+  bare: Object.assign(Object.create(null) as object, { x: [1, { y: [] }] }),
+  klass: new (class {
+    a = [1];
+  })(),
+  json: { toJSON: () => ({ swapped: [1, 2] }) },
+  deep: { a: { b: { c: [{ d: [{ e: 'f' }] }] } } },
+  list: Array.from({ length: 50 }, (_, i) => ({ i, s: `p${i}`, l: [i, i + 1], o: { n: null } })),
+};
+
+test('the pieces join to JSON.stringify(value, null, 2) + newline, at any piece size', () => {
+  for (const v of [odd, [], {}, 'x', 3, null, [odd, [odd]]]) {
+    const want = `${JSON.stringify(v, null, 2)}\n`;
+    for (const chunk of [1, 7, 100, undefined]) assert.equal(pieces(v, chunk).join(''), want, `chunk ${chunk}`);
+  }
+});
+
+test('the demo image report, written in small pieces, is the same text', async () => {
+  const image = await loadImage(
+    { kind: 'docker-archive', location: demo },
+    { analysers: [], platform: { os: 'linux', architecture: 'amd64' }, platformExplicit: false },
+  );
+  const report = jsonReport(analyze(image, { elf: false }), { name: 'slimtui', version: '0' });
+  const want = `${JSON.stringify(report, null, 2)}\n`;
+  const got = pieces(report, 4096);
+  assert.equal(got.join(''), want);
+  assert.ok(got.length > 2, `${got.length} pieces`);
+  // A piece ends once it reaches the size: at most one item over it (no report item here is 4 KiB).
+  assert.ok(Math.max(...got.map((s) => s.length)) < 2 * 4096);
+});
