@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyze, type Analysis } from '../model/analysis.js';
 import type { BinaryOptions } from '../model/libc/binaries.js';
@@ -19,6 +19,7 @@ import { SlimError, messages, writeOutput } from '../io/errors.js';
 import { HELP, parseCliArgs } from './args.js';
 import { loadCiRules } from './ci-config.js';
 import { jsonReport } from './json-report.js';
+import { writeJson, writeJsonFile } from './json-stream.js';
 import { wantsPlanner } from './plan-args.js';
 import { exportFixList, planJson, runPlanWithUpx, whatIfText } from './plan-output.js';
 import { upxProgressLine } from './upx-progress.js';
@@ -173,9 +174,13 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   switch (args.mode) {
     case 'json': {
-      const text = `${JSON.stringify({ ...(jsonReport(analysis, { name: 'slimtui', version: toolVersion() }) as object), ...(planRun ? { plan: planJson(planRun) } : {}) }, null, 2)}\n`;
-      if (args.jsonFile) writeOutput(() => writeFileSync(args.jsonFile!, text), args.jsonFile);
-      else process.stdout.write(text);
+      const report = {
+        ...(jsonReport(analysis, { name: 'slimtui', version: toolVersion() }) as object),
+        ...(planRun ? { plan: planJson(planRun) } : {}),
+      };
+      // Written in pieces (json-stream.ts): the whole text of a big image's report never exists at once.
+      if (args.jsonFile) writeOutput(() => writeJsonFile(args.jsonFile!, report), args.jsonFile);
+      else writeJson(report, (piece) => process.stdout.write(piece));
       return 0;
     }
     case 'ci': {

@@ -1,0 +1,85 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+/**
+ * `JSON.stringify(value, null, 2) + '\n'`, the same characters, handed to `write` in pieces of about `chunk`
+ * characters, so that the text of a big report never exists whole: on a million entries the --json text is
+ * ~23 MB, and it existed three times at the end of the run (the builder's parts, the flat string, the Buffer
+ * `write` makes of it). Arrays, and plain objects that hold an array, are walked; any other value (the items
+ * of the big arrays) is stringified by JSON.stringify itself and indented to its depth (JSON text has no raw
+ * newline inside a string, so every newline of a stringified value is a line break of its layout).
+ * For plain data, as the reports are: a `toJSON` method is honoured only below the walked levels.
+ */
+export function writeJson(value: unknown, write: (text: string) => void, chunk = 1 << 20): void {
+  let parts: string[] = [];
+  let size = 0;
+  const out = (s: string): void => {
+    parts.push(s);
+    size += s.length;
+    if (size >= chunk) {
+      write(parts.join(''));
+      parts = [];
+      size = 0;
+    }
+  };
+  const hasToJson = (v: object): boolean => typeof (v as { toJSON?: unknown }).toJSON === 'function';
+  const isPlain = (v: object): boolean => {
+    const p: unknown = Object.getPrototypeOf(v);
+    return p === Object.prototype || p === null;
+  };
+  /** The value's text at this indent, or undefined when JSON.stringify leaves it out (undefined, a function). */
+  const whole = (v: unknown, indent: string): string | undefined => {
+    const s = JSON.stringify(v, null, 2) as string | undefined;
+    return s === undefined || indent === '' || !s.includes('\n') ? s : s.replaceAll('\n', `\n${indent}`);
+  };
+  const walked = (v: unknown): 'array' | 'object' | undefined => {
+    if (typeof v !== 'object' || v === null || hasToJson(v)) return undefined;
+    if (Array.isArray(v)) return 'array';
+    return isPlain(v) && Object.values(v).some((x) => Array.isArray(x)) ? 'object' : undefined;
+  };
+  const emit = (v: unknown, indent: string, how: 'array' | 'object'): void => {
+    const inner = `${indent}  `;
+    if (how === 'array') {
+      const a = v as readonly unknown[];
+      if (a.length === 0) return out('[]');
+      out('[');
+      for (let i = 0; i < a.length; i++) {
+        out(i === 0 ? `\n${inner}` : `,\n${inner}`);
+        const w = walked(a[i]);
+        if (w) emit(a[i], inner, w);
+        else out(whole(a[i], inner) ?? 'null');
+      }
+      return out(`\n${indent}]`);
+    }
+    const o = v as Record<string, unknown>;
+    let first = true;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      const w = walked(x);
+      const text = w ? undefined : whole(x, inner);
+      if (!w && text === undefined) continue;
+      out(`${first ? '{' : ','}\n${inner}${JSON.stringify(k)}: `);
+      first = false;
+      if (w) emit(x, inner, w);
+      else out(text!);
+    }
+    out(first ? '{}' : `\n${indent}}`);
+  };
+  const w = walked(value);
+  if (w) emit(value, '', w);
+  else out(whole(value, '') ?? 'undefined');
+  out('\n');
+  if (parts.length > 0) write(parts.join(''));
+}
+
+/** `writeJson` into a file (created or truncated), as writeFileSync would write the whole text. */
+export function writeJsonFile(path: string, value: unknown): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeJson(value, (piece) => {
+      const bytes = Buffer.from(piece);
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
