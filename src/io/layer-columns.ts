@@ -1,11 +1,11 @@
 import type { Entry } from '../model/entry.js';
-import { EntryTable, PackedEntry, kindCode } from '../model/entry-table.js';
+import { EntryTable, PendingEntry, kindCode } from '../model/entry-table.js';
 import type { ParsedLayer } from './layer-reader.js';
 
 /**
  * A parsed layer as a worker thread sends it: columns, not an object per entry. Paths (and link targets) are
- * one string each, a JSON array: JSON.parse makes each path a string of its own (a split would make slices
- * that keep the whole batch's string alive: ~15 bytes an entry more); the numbers are typed arrays whose buffers
+ * one string each, a JSON array: kept as it is until the views are made (PendingEntry), when JSON.parse makes
+ * each path a string of its own (a split would make slices that keep the whole batch's string alive); the numbers are typed arrays whose buffers
  * are transferred, not copied. Facts (what content analysers learnt) go as a sparse list: most entries have none.
  */
 export interface EntryColumns {
@@ -75,22 +75,25 @@ export function entryColumns(list: readonly Entry[]): EntryColumns {
 export const transferList = (c: EntryColumns): ArrayBuffer[] =>
   [c.linkIndex, c.kinds, c.sizes, c.modes, c.uids, c.gids, c.mtimes].map((a) => a.buffer as ArrayBuffer);
 
-/** The table each output array of `appendEntries` fills (one per layer being received). */
-const tables = new WeakMap<Entry[], EntryTable>();
+/** The table each output array of `appendEntries` fills (one per layer being received), and its stand-in entry. */
+const tables = new WeakMap<Entry[], { readonly table: EntryTable; readonly pending: PendingEntry }>();
 
 /**
- * The entries again, appended to `out`: views over one table per `out` (entry-table.ts), filled from the
- * transferred columns batch after batch — no object of eight fields per entry on this thread.
+ * The entries again, appended to `out`: one table per `out` (entry-table.ts), filled from the transferred
+ * columns batch after batch. `out` holds a PendingEntry per row until assembleImage (`packEntries`) makes the
+ * views, after the workers are done: no object of eight fields per entry on this thread, and while the workers
+ * run, no object or string per entry at all.
  */
 export function appendEntries(c: EntryColumns, out: Entry[]): void {
   const n = c.kinds.length;
   if (n === 0) return;
-  let table = tables.get(out);
-  if (!table) {
-    table = new EntryTable();
-    tables.set(out, table);
+  let slot = tables.get(out);
+  if (!slot) {
+    const table = new EntryTable();
+    slot = { table, pending: new PendingEntry(table) };
+    tables.set(out, slot);
   }
-  const paths = JSON.parse(c.paths) as string[];
+  const { table, pending } = slot;
   const at = table.appendColumns({
     n,
     kinds: c.kinds,
@@ -102,6 +105,7 @@ export function appendEntries(c: EntryColumns, out: Entry[]): void {
     linkIndex: c.linkIndex,
     linkTargets: JSON.parse(c.links) as string[],
   });
-  for (let i = 0; i < n; i++) out.push(new PackedEntry(paths[i]!, table, at + i));
+  table.addPendingPaths(c.paths);
+  for (let i = 0; i < n; i++) out.push(pending);
   for (const [i, f] of c.facts) table.facts.set(at + i, f);
 }

@@ -68,13 +68,15 @@ class VersionTable {
   layer: Int32Array;
   next: Int32Array;
   removed: Uint8Array;
-  entry: (Entry | null)[] = [];
+  /** Sized up front, like the columns (an array grown by push leaves ~2× its size behind as garbage). */
+  entry: (Entry | null)[];
   count = 0;
 
   constructor(
     private readonly s: Store,
     cap: number,
   ) {
+    this.entry = new Array<Entry | null>(cap);
     this.layer = new Int32Array(cap);
     this.next = new Int32Array(cap);
     this.removed = new Uint8Array(cap);
@@ -100,7 +102,7 @@ class VersionTable {
     this.layer[v] = layer;
     this.next[v] = -1;
     this.removed[v] = code;
-    this.entry.push(entry);
+    this.entry[v] = entry;
     if (last >= 0) this.next[last] = v;
     else s.firstV[node] = v;
     s.lastV[node] = v;
@@ -148,11 +150,14 @@ class Store {
   slots: Int32Array;
   readonly names: string[] = [];
   readonly nameIds = new Map<string, number>();
-  readonly nodes: Node[] = [];
+  /** By id; sized up front like the columns, cut to `count` when sealed. */
+  readonly nodes: Node[];
+  count = 0;
   readonly versions: VersionTable;
 
   /** `cap`: the expected number of nodes (every entry is at most one; implicit directories grow it). */
   constructor(private cap: number) {
+    this.nodes = new Array<Node>(cap);
     this.parent = new Int32Array(cap);
     this.name = new Int32Array(cap);
     this.firstV = new Int32Array(cap).fill(-1);
@@ -212,7 +217,8 @@ class Store {
       this.childCount = grow(this.childCount, n, 0);
       this.cap = n;
     }
-    this.nodes.push(node);
+    this.nodes[id] = node;
+    this.count = id + 1;
     this.parent[id] = parent;
     this.name[id] = name;
     if (id === 0) return;
@@ -220,13 +226,38 @@ class Store {
     else this.nextSibling[this.lastChild[parent]!] = id;
     this.lastChild[parent] = id;
     this.childCount[parent]!++;
-    if (this.nodes.length * 4 > this.slots.length * 3) this.rehash();
+    if (this.count * 4 > this.slots.length * 3) this.rehash();
     this.slots[this.slot(parent, name)] = id;
+  }
+
+  /**
+   * Once the tree is built: the columns cut to the nodes (they were sized for every entry, and a path that many
+   * layers rewrite is one node), and `lastChild`, which only appending needs, dropped: no node is added after.
+   */
+  seal(): void {
+    const n = this.count;
+    this.nodes.length = n;
+    const cut = <T extends Int32Array | Uint8Array>(a: T, used: number): T =>
+      a.length > used + (used >> 3) + 1024 ? (a.slice(0, used) as T) : a;
+    this.parent = cut(this.parent, n);
+    this.name = cut(this.name, n);
+    this.firstV = cut(this.firstV, n);
+    this.lastV = cut(this.lastV, n);
+    this.firstChild = cut(this.firstChild, n);
+    this.nextSibling = cut(this.nextSibling, n);
+    this.childCount = cut(this.childCount, n);
+    this.lastChild = new Int32Array(0);
+    this.cap = this.parent.length;
+    const v = this.versions;
+    v.layer = cut(v.layer, v.count);
+    v.next = cut(v.next, v.count);
+    v.removed = cut(v.removed, v.count);
+    v.entry.length = v.count;
   }
 
   private rehash(): void {
     this.slots = new Int32Array(this.slots.length * 2).fill(-1);
-    for (let id = 1; id < this.nodes.length - 1; id++) this.slots[this.slot(this.parent[id]!, this.name[id]!)] = id;
+    for (let id = 1; id < this.count - 1; id++) this.slots[this.slot(this.parent[id]!, this.name[id]!)] = id;
   }
 }
 
@@ -415,7 +446,7 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
     const nameId = s.nameId(name);
     const found = s.findChild(parent, nameId);
     if (found >= 0) return found;
-    const node = new TreeNode(nodes.length, path);
+    const node = new TreeNode(s.count, path);
     s.add(node, parent, nameId);
     return node.id;
   };
@@ -521,5 +552,6 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
       }
     }
   });
+  s.seal();
   return { root, nodes, byPath: new Index(s), entryNodes, layerCount: layers.length, warnings };
 }

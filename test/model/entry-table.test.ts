@@ -60,8 +60,12 @@ test('batches from a worker and plain entries give the same table; facts set lat
   const out: Entry[] = [];
   // Batches of 3: the columns widen between batches (uid 2^32 in the second, a fraction in the second).
   for (let i = 0; i < odd.length; i += 3) appendEntries(structuredClone(entryColumns(odd.slice(i, i + 3))), out);
+  assert.equal(out.length, odd.length);
+  // Until assembleImage makes the views, the rows are stand-ins that refuse to be read.
+  assert.throws(() => out[2]!.path, /read before assembleImage/);
+  assert.throws(() => out[0]!.size, /read before assembleImage/);
   const viaBatches = packEntries(out);
-  assert.equal(viaBatches, out, 'already one table: the same array');
+  assert.equal(viaBatches, out, 'one table: the views are made in the same array');
   const viaPlain = packEntries(odd);
   assert.deepEqual(viaBatches, viaPlain);
   assert.deepEqual(viaBatches.map(fields), odd.map(fields));
