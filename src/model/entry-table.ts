@@ -94,11 +94,16 @@ export class EntryTable {
   /** Puts each row's view in `out` (in place of its PendingEntry), once all rows are in. */
   makeViews(out: Entry[]): void {
     let row = 0;
-    for (const json of this.pendingPaths)
-      for (const path of JSON.parse(json) as string[]) {
+    const batches = this.pendingPaths;
+    for (let b = 0; b < batches.length; b++) {
+      const paths = JSON.parse(batches[b]!) as string[];
+      // Each batch's text goes as soon as its paths are strings (not all of it until the end).
+      batches[b] = '';
+      for (const path of paths) {
         out[row] = new PackedEntry(path, this, row);
         row++;
       }
+    }
     if (row !== this.length || out.length !== row) throw new Error(`${row} paths for ${this.length} rows`);
     this.pendingPaths = [];
   }
