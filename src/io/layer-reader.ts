@@ -162,7 +162,9 @@ function consumeEntry(
     // entry's data errors the entry too: that error must be heard (unheard, it would end the thread).
     let called = false;
     const once = (e?: unknown): void => {
-      if (!called) ((called = true), next(e));
+      if (called) return;
+      called = true;
+      next(e);
     };
     s.once('end', once);
     s.once('error', once);
