@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { isTarDirectory, isTarHeader, paxSize, tarNumber as num } from './tar-record.js';
+import { hasTarMagic, isTarDirectory, paxSize, tarNumber as num } from './tar-record.js';
 
 /**
  * The bytes of an UNCOMPRESSED layer tar in a file, for a parse that needs the headers only (the explorer's
@@ -93,8 +93,13 @@ export async function* skimChunks(
     while (at + BLOCK <= end) {
       // Bytes before a header are yielded only when its read would replace the chunk they are in: big slices.
       if (at + BLOCK > chunkAt + chunk.length) yield* emitTo(at);
-      const h = await peekAt(at, BLOCK);
-      if (!isTarHeader(h)) break;
+      // In the chunk in hand (most headers): no promise per header.
+      const h =
+        at >= chunkAt && at + BLOCK <= chunkAt + chunk.length
+          ? chunk.subarray(at - chunkAt, at - chunkAt + BLOCK)
+          : await peekAt(at, BLOCK);
+      // The magic, not the checksum: a header with a wrong one fails in tar-stream, and the skim with it.
+      if (!hasTarMagic(h)) break;
       const type = h[156]!;
       // Extension records (PAX 'x'/'g', GNU 'L'/'K') have their own size; a PAX size is for the next real header
       // and stays pending across them, as in tar-stream.

@@ -57,6 +57,9 @@ const magicIs = (h: Uint8Array, m: string): boolean => {
   return true;
 };
 
-/** A POSIX ustar or GNU header with a right checksum: what the header walks accept (v7 headers end them). */
-export const isTarHeader = (h: Uint8Array): boolean =>
-  h.length >= 512 && (magicIs(h, 'ustar\0') || magicIs(h, 'ustar  \0')) && tarChecksumOk(h);
+/** A POSIX ustar or GNU header's magic (v7 headers have none: the header walks stop at them). */
+export const hasTarMagic = (h: Uint8Array): boolean =>
+  h.length >= 512 && (magicIs(h, 'ustar\0') || magicIs(h, 'ustar  \0'));
+
+/** A POSIX ustar or GNU header with a right checksum: where a span of a layer may start (layer-spans.ts). */
+export const isTarHeader = (h: Uint8Array): boolean => hasTarMagic(h) && tarChecksumOk(h);
