@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 export async function peek(
   source: AsyncIterable<Uint8Array>,
   n: number,
-): Promise<{ head: Buffer; stream: AsyncIterable<Buffer> }> {
+): Promise<{ head: Buffer; stream: AsyncIterable<Buffer>; close: () => void }> {
   const it = source[Symbol.asyncIterator]();
   const held: Buffer[] = [];
   let have = 0;
@@ -21,24 +21,17 @@ export async function peek(
   }
   const head = held.length === 1 ? held[0]! : Buffer.concat(held);
   async function* replay(): AsyncGenerator<Buffer> {
-    let finished = done;
-    try {
-      if (head.length > 0) yield head;
-      if (done) return;
-      for (;;) {
-        const r = await it.next();
-        if (r.done) {
-          finished = true;
-          return;
-        }
-        yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-      }
-    } finally {
-      // A reader that stops early (a parse that failed) ends the source too: its file is closed now, not by GC.
-      if (!finished) await it.return?.();
+    if (head.length > 0) yield head;
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
     }
   }
-  return { head, stream: replay() };
+  // `close` ends the source early (its file closed now, not when collected): for a reader that failed part way.
+  const close = (): void => void it.return?.()?.catch(() => undefined);
+  return { head, stream: replay(), close };
 }
 
 /** Reads a whole (small) stream into memory, refusing more than `cap` bytes. */

@@ -205,7 +205,7 @@ function consumeEntry(
  * written anywhere; it goes through the content analysers and is dropped.
  */
 export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerReadOptions): Promise<ParsedLayer> {
-  const { head, stream } = await peek(source, 512);
+  const { head, stream, close } = await peek(source, 512);
   const kind = sniff(head);
   if (kind === 'xz' || kind === 'bzip2') throw new SlimError(messages.unknownCompression(opts.what, kind));
   if (kind === 'json' || kind === 'unknown')
@@ -262,6 +262,7 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   try {
     await pipeline(toReadable(stream), ...(stages as [Transform, Transform, Transform]), extract);
   } catch (e) {
+    close();
     throw corrupt(opts.what, entryError ?? e);
   }
   if (entryError) throw corrupt(opts.what, entryError);
