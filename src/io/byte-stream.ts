@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 export async function peek(
   source: AsyncIterable<Uint8Array>,
   n: number,
-): Promise<{ head: Buffer; stream: AsyncIterable<Buffer> }> {
+): Promise<{ head: Buffer; stream: AsyncIterable<Buffer>; close: () => void }> {
   const it = source[Symbol.asyncIterator]();
   const held: Buffer[] = [];
   let have = 0;
@@ -29,7 +29,9 @@ export async function peek(
       yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
     }
   }
-  return { head, stream: replay() };
+  // `close` ends the source early (its file closed now, not when collected): for a reader that failed part way.
+  const close = (): void => void it.return?.()?.catch(() => undefined);
+  return { head, stream: replay(), close };
 }
 
 /** Reads a whole (small) stream into memory, refusing more than `cap` bytes. */
