@@ -177,6 +177,31 @@ export class EntryTable {
     return at;
   }
 
+  /** A table of these tables' rows, one after another, their views not made yet (pieces of one layer: see packEntries). */
+  static joinPending(tables: readonly EntryTable[]): EntryTable {
+    const out = new EntryTable();
+    for (const t of tables) {
+      const n = t.length;
+      const all = (c: Column): ArrayLike<number> => (typeof c === 'number' ? new Float64Array(n).fill(c) : c);
+      const linkIndex = new Int32Array(n);
+      for (let i = 0; i < n; i++) linkIndex[i] = cell(t.linkOf, i) - 1;
+      const at = out.appendColumns({
+        n,
+        kinds: all(t.kinds),
+        sizes: all(t.sizes),
+        modes: all(t.modes),
+        uids: all(t.uids),
+        gids: all(t.gids),
+        mtimes: all(t.mtimes),
+        linkIndex,
+        linkTargets: t.links,
+      });
+      for (const json of t.pendingPaths) out.addPendingPaths(json);
+      for (const [i, f] of t.facts) out.facts.set(at + i, f);
+    }
+    return out;
+  }
+
   /** Trims the columns to the rows (once every row is in). */
   seal(): void {
     for (const f of FIELDS) {
@@ -261,6 +286,21 @@ export class PendingEntry implements Entry {
   }
 }
 
+/** The tables of an array of stand-ins that is runs of whole tables' rows, in order; undefined for any other array. */
+function pendingTables(entries: readonly Entry[]): EntryTable[] | undefined {
+  const tables: EntryTable[] = [];
+  for (let i = 0; i < entries.length; ) {
+    const e = entries[i];
+    if (!(e instanceof PendingEntry) || tables.includes(e.table)) return undefined;
+    const end = i + e.table.length;
+    if (end > entries.length) return undefined;
+    for (let j = i; j < end; j++) if (entries[j] !== e) return undefined;
+    tables.push(e.table);
+    i = end;
+  }
+  return tables.length > 0 ? tables : undefined;
+}
+
 /** Whether `entries` are exactly the rows of one table, in order (nothing to pack). */
 function packedAlready(entries: readonly Entry[]): EntryTable | undefined {
   const first = entries[0];
@@ -315,9 +355,11 @@ export function appendToTable(table: EntryTable, entries: readonly Entry[], out:
  */
 export function packEntries(entries: readonly Entry[], copyFacts = false): readonly Entry[] {
   if (entries.length === 0) return entries;
-  const first = entries[0];
-  // The worker path's array (see PendingEntry): its views are made in it, in place.
-  if (first instanceof PendingEntry && entries.every((e) => e === first)) first.table.makeViews(entries as Entry[]);
+  // The worker path's array (see PendingEntry): its views are made in it, in place — over its table, or over one
+  // table joined from its pieces' when it was read in pieces (spans of a layer, concatenated in order).
+  const pending = pendingTables(entries);
+  if (pending?.length === 1) pending[0]!.makeViews(entries as Entry[]);
+  else if (pending) EntryTable.joinPending(pending).makeViews(entries as Entry[]);
   const t = copyFacts ? undefined : packedAlready(entries);
   if (t) {
     t.seal();

@@ -75,6 +75,23 @@ test('batches from a worker and plain entries give the same table; facts set lat
   assert.notDeepEqual(viaBatches, viaPlain, 'the facts are part of what is compared');
 });
 
+test('a layer read in pieces (spans, each its own array) and concatenated packs into one table', () => {
+  const pieces = [odd.slice(0, 3), odd.slice(3, 4), odd.slice(4)].map((list) => {
+    const out: Entry[] = [];
+    for (let i = 0; i < list.length; i += 2) appendEntries(structuredClone(entryColumns(list.slice(i, i + 2))), out);
+    return out;
+  });
+  const joined = pieces[0]!.concat(...pieces.slice(1));
+  const packed = packEntries(joined);
+  assert.equal(packed, joined, 'the views are made in the joined array');
+  assert.deepEqual(packed.map(fields), odd.map(fields));
+  assert.deepEqual(packed, packEntries(odd), 'the same table as from plain entries');
+  // Stand-ins that are not whole tables in order are refused (read: throws), not packed wrongly.
+  const a: Entry[] = [];
+  appendEntries(structuredClone(entryColumns(odd.slice(0, 3))), a);
+  assert.throws(() => packEntries(a.slice(1)), /read before assembleImage/);
+});
+
 test('a repeated layer gets its own entries and its own copies of the facts', () => {
   const first = packEntries(odd);
   const again = packEntries(first, true);
