@@ -289,7 +289,7 @@ export class PendingEntry implements Entry {
 /** The tables of an array of stand-ins that is runs of whole tables' rows, in order; undefined for any other array. */
 function pendingTables(entries: readonly Entry[]): EntryTable[] | undefined {
   const tables: EntryTable[] = [];
-  for (let i = 0; i < entries.length; ) {
+  for (let i = 0; i < entries.length;) {
     const e = entries[i];
     if (!(e instanceof PendingEntry) || tables.includes(e.table)) return undefined;
     const end = i + e.table.length;
