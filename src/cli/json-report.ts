@@ -3,6 +3,7 @@ import { shortCommand } from '../model/history.js';
 import { platformString } from '../model/image.js';
 import { displayPath } from '../model/paths.js';
 import { binariesJson } from './json-elf.js';
+import { MappedList } from './json-stream.js';
 
 /** Bumped when a field changes meaning or goes away; adding fields keeps the version. */
 export const SCHEMA_VERSION = 1;
@@ -79,7 +80,8 @@ export function jsonReport(a: Analysis, tool: { name: string; version: string })
       bytes: p.bytes,
       layers: p.layers,
     })),
-    reclaimable: a.reclaimable.items.map((r) => ({
+    // The longest list (every stored copy that is not in the final filesystem): mapped as it is written.
+    reclaimable: new MappedList(a.reclaimable.items, (r) => ({
       path: displayPath(r.path),
       layer: r.layer,
       bytes: r.bytes,

@@ -7,8 +7,23 @@ import { closeSync, openSync, writeSync } from 'node:fs';
  * `write` makes of it). Arrays, and plain objects that hold an array, are walked; any other value (the items
  * of the big arrays) is stringified by JSON.stringify itself and indented to its depth (JSON text has no raw
  * newline inside a string, so every newline of a stringified value is a line break of its layout).
- * For plain data, as the reports are: a `toJSON` method is honoured only below the walked levels.
+ * For plain data, as the reports are: a `toJSON` method is honoured only below the walked levels (and a
+ * MappedList is written item by item, as its toJSON would have it).
  */
+/**
+ * An array of `source` mapped by `map`, made one item at a time as `writeJson` writes it (a report's list of
+ * 150,000 items is not built whole first); JSON.stringify sees the mapped array (toJSON).
+ */
+export class MappedList<T, U> {
+  constructor(
+    readonly source: readonly T[],
+    readonly map: (item: T) => U,
+  ) {}
+  toJSON(): U[] {
+    return this.source.map((x) => this.map(x));
+  }
+}
+
 export function writeJson(value: unknown, write: (text: string) => void, chunk = 1 << 20): void {
   let parts: string[] = [];
   let size = 0;
@@ -31,22 +46,25 @@ export function writeJson(value: unknown, write: (text: string) => void, chunk =
     const s = JSON.stringify(v, null, 2) as string | undefined;
     return s === undefined || indent === '' || !s.includes('\n') ? s : s.replaceAll('\n', `\n${indent}`);
   };
-  const walked = (v: unknown): 'array' | 'object' | undefined => {
+  const walked = (v: unknown): 'array' | 'list' | 'object' | undefined => {
+    if (v instanceof MappedList) return 'list';
     if (typeof v !== 'object' || v === null || hasToJson(v)) return undefined;
     if (Array.isArray(v)) return 'array';
     return isPlain(v) && Object.values(v).some((x) => Array.isArray(x)) ? 'object' : undefined;
   };
-  const emit = (v: unknown, indent: string, how: 'array' | 'object'): void => {
+  const emit = (v: unknown, indent: string, how: 'array' | 'list' | 'object'): void => {
     const inner = `${indent}  `;
-    if (how === 'array') {
-      const a = v as readonly unknown[];
+    if (how !== 'object') {
+      const list = how === 'list' ? (v as MappedList<unknown, unknown>) : undefined;
+      const a = list ? list.source : (v as readonly unknown[]);
       if (a.length === 0) return out('[]');
       out('[');
       for (let i = 0; i < a.length; i++) {
         out(i === 0 ? `\n${inner}` : `,\n${inner}`);
-        const w = walked(a[i]);
-        if (w) emit(a[i], inner, w);
-        else out(whole(a[i], inner) ?? 'null');
+        const x = list ? list.map(a[i]) : a[i];
+        const w = walked(x);
+        if (w) emit(x, inner, w);
+        else out(whole(x, inner) ?? 'null');
       }
       return out(`\n${indent}]`);
     }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { writeJson } from '../../src/cli/json-stream.js';
+import { MappedList, writeJson } from '../../src/cli/json-stream.js';
 import { jsonReport } from '../../src/cli/json-report.js';
 import { analyze } from '../../src/model/analysis.js';
 import { loadImage } from '../../src/io/load-image.js';
@@ -34,6 +34,8 @@ const odd = {
   json: { toJSON: () => ({ swapped: [1, 2] }) },
   deep: { a: { b: { c: [{ d: [{ e: 'f' }] }] } } },
   list: Array.from({ length: 50 }, (_, i) => ({ i, s: `p${i}`, l: [i, i + 1], o: { n: null } })),
+  mapped: new MappedList([1, 2, 3], (n) => (n === 2 ? undefined : { n, l: [n], e: [] })),
+  mappedEmpty: new MappedList([], (n: number) => n),
 };
 
 test('the pieces join to JSON.stringify(value, null, 2) + newline, at any piece size', () => {
