@@ -1,0 +1,266 @@
+import type { FileTree } from '../model/file-tree.js';
+import { childOrder, parentIds } from './child-order.js';
+import { Fenwick } from './fenwick.js';
+import type { RowInfo, Rows } from './tree-rows.js';
+
+/**
+ * The tree pane's rows without a list of every row. Each node knows how many rows its children take when it is
+ * expanded (`inner`, summed bottom-up once per visible set); a directory's children's row counts sit in a Fenwick
+ * tree built the first time a row below it is asked for. Row k is found by descending from the root with a
+ * binary search at each level, a node's row by adding up the rows before it on the way up, and expanding or
+ * collapsing a directory only changes the counts of its ancestors. So a keystroke costs O(depth × log fanout)
+ * plus the rows drawn, however many rows the tree has (a 600k-file directory opened or closed included).
+ *
+ * The model is mutable (toggles apply in place); `rows()` hands out a view of its current state, and a view
+ * taken before a later toggle refuses to answer rather than answer for a state it was not made for.
+ */
+export class TreeRowModel {
+  private readonly parent: Int32Array;
+  /** Rows the node's visible children take when it is expanded (0: no visible children). */
+  private readonly inner: Int32Array;
+  /** 1 when the node is expanded (`expandAll` XOR toggled); the root always is. */
+  private readonly open: Uint8Array;
+  /** A node's index among its parent's visible children (valid once the parent's list is built). */
+  private readonly pos: Int32Array;
+  private readonly kidsOf = new Map<number, Int32Array>();
+  private readonly sumsOf = new Map<number, Fenwick>();
+  private readonly order: (id: number) => Int32Array;
+  private version = 0;
+
+  constructor(
+    private readonly tree: FileTree,
+    private readonly vis: Uint8Array,
+    sizes: Float64Array,
+    sort: 'name' | 'size',
+    expandAll: boolean,
+    toggled: ReadonlySet<string>,
+  ) {
+    const n = tree.nodes.length;
+    this.parent = parentIds(tree);
+    this.order = childOrder(tree, sizes, sort);
+    this.open = new Uint8Array(n);
+    if (expandAll) this.open.fill(1);
+    for (const path of toggled) {
+      const node = tree.byPath.get(path);
+      if (node) this.open[node.id] = expandAll ? 0 : 1;
+    }
+    this.open[0] = 1;
+    this.pos = new Int32Array(n);
+    const inner = (this.inner = new Int32Array(n));
+    // Children come after their parents in `tree.nodes`: one backward pass sums every subtree.
+    for (let i = n - 1; i > 0; i--) if (vis[i]) inner[this.parent[i]!]! += 1 + (this.open[i] ? inner[i]! : 0);
+  }
+
+  /** A view of the rows as they are now. */
+  rows(): Rows {
+    return new TreeRows(this, this.version);
+  }
+
+  isCurrent(version: number): boolean {
+    return version === this.version;
+  }
+
+  get count(): number {
+    return this.inner[0]!;
+  }
+
+  /** Expands or collapses the directory at `path` (whichever it is not): its ancestors' counts change, nothing else. */
+  toggle(path: string): void {
+    this.version++;
+    const node = this.tree.byPath.get(path);
+    if (!node || node.id === 0) return;
+    const x = node.id;
+    this.open[x] = this.open[x] ? 0 : 1;
+    const rows = this.inner[x]!;
+    if (rows === 0) return;
+    const delta = this.open[x] ? rows : -rows;
+    for (let child = x, a = this.parent[x]!; a >= 0; child = a, a = this.parent[a]!) {
+      this.inner[a]! += delta;
+      this.sumsOf.get(a)?.add(this.pos[child]!, delta);
+      // A collapsed ancestor takes one row whatever is below it: the change stops there.
+      if (!this.open[a]) break;
+    }
+  }
+
+  /** Rows node `id` takes: itself, and its children's when expanded. */
+  private span(id: number): number {
+    return 1 + (this.open[id] ? this.inner[id]! : 0);
+  }
+
+  /** The visible children of `dir` in display order (built once per directory; records their positions). */
+  kids(dir: number): Int32Array {
+    let kids = this.kidsOf.get(dir);
+    if (kids) return kids;
+    const all = this.order(dir);
+    kids = new Int32Array(all.length);
+    let k = 0;
+    for (let i = 0; i < all.length; i++) {
+      const c = all[i]!;
+      if (this.vis[c]) {
+        this.pos[c] = k;
+        kids[k++] = c;
+      }
+    }
+    kids = kids.slice(0, k);
+    this.kidsOf.set(dir, kids);
+    return kids;
+  }
+
+  private sums(dir: number): Fenwick {
+    let f = this.sumsOf.get(dir);
+    if (!f) {
+      const kids = this.kids(dir);
+      f = new Fenwick(Array.from(kids, (c) => this.span(c)));
+      this.sumsOf.set(dir, f);
+    }
+    return f;
+  }
+
+  /**
+   * Where row `row` is: for each level from the top, the directory, the child's index in it and the child's row
+   * (`path` is reused between calls). The row's node is the last level's child.
+   */
+  locate(row: number, path: Level[]): number {
+    let dir = 0;
+    let base = 0;
+    let k = row;
+    for (let depth = 0; ; depth++) {
+      const sums = this.sums(dir);
+      const i = sums.find(k);
+      const before = sums.prefix(i);
+      const id = this.kids(dir)[i]!;
+      const at = base + before;
+      path[depth] = { dir, index: i, row: at };
+      k -= before;
+      if (k === 0) {
+        path.length = depth + 1;
+        return id;
+      }
+      // Inside the child's subtree: its children start on the row after it.
+      k -= 1;
+      base = at + 1;
+      dir = id;
+    }
+  }
+
+  /** The row showing node `id`, or -1 (filtered out or under a collapsed directory). */
+  rowOf(id: number): number {
+    if (id <= 0 || id >= this.vis.length || !this.vis[id]) return -1;
+    const chain: number[] = [];
+    for (let x = id; x > 0; x = this.parent[x]!) {
+      if (x !== id && !this.open[x]) return -1;
+      chain.push(x);
+    }
+    let row = -1;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const x = chain[i]!;
+      const sums = this.sums(this.parent[x]!);
+      // `sums` built the parent's child list, so the position is known.
+      row += 1 + sums.prefix(this.pos[x]!);
+    }
+    return row;
+  }
+
+  hasKids(id: number): boolean {
+    return this.inner[id]! > 0;
+  }
+
+  isOpen(id: number): boolean {
+    return this.open[id] === 1;
+  }
+}
+
+/** One level of a row's place: the directory, the child's index among its visible children, the child's row. */
+export interface Level {
+  dir: number;
+  index: number;
+  row: number;
+}
+
+const BRANCH = '├── ';
+const CORNER = '└── ';
+const PIPE = '│   ';
+const SPACE = '    ';
+
+/** A view of the model at one version. */
+class TreeRows implements Rows {
+  readonly count: number;
+  constructor(
+    private readonly m: TreeRowModel,
+    private readonly version: number,
+  ) {
+    this.count = m.count;
+  }
+
+  private check(row: number): void {
+    if (!this.m.isCurrent(this.version)) throw new Error('tree rows: this view is older than the last toggle');
+    if (!(row >= 0 && row < this.count)) throw new RangeError(`tree rows: row ${row} of ${this.count}`);
+  }
+
+  id(row: number): number {
+    this.check(row);
+    return this.m.locate(row, []);
+  }
+
+  at(row: number): RowInfo {
+    return this.window(row, 1)[0]!;
+  }
+
+  rowOf(id: number): number {
+    if (!this.m.isCurrent(this.version)) throw new Error('tree rows: this view is older than the last toggle');
+    return this.m.rowOf(id);
+  }
+
+  /** Locates `top` once, then walks preorder successors: O(depth × log fanout + n). */
+  window(top: number, n: number): RowInfo[] {
+    const out: RowInfo[] = [];
+    if (n <= 0 || top >= this.count) return out;
+    this.check(top);
+    const m = this.m;
+    const path: Level[] = [];
+    let id = m.locate(top, path);
+    const kids = path.map((l) => m.kids(l.dir));
+    // The guide text of the levels above each level (built as the walk goes down).
+    const above: string[] = [''];
+    for (let d = 1; d < path.length; d++)
+      above[d] = above[d - 1]! + (path[d - 1]!.index === kids[d - 1]!.length - 1 ? SPACE : PIPE);
+    let row = top;
+    for (;;) {
+      const d = path.length - 1;
+      const level = path[d]!;
+      const last = level.index === kids[d]!.length - 1;
+      const hasKids = m.hasKids(id);
+      const expanded = hasKids && m.isOpen(id);
+      out.push({
+        row,
+        id,
+        depth: d,
+        last,
+        parentRow: d > 0 ? path[d - 1]!.row : -1,
+        hasKids,
+        expanded,
+        guide: above[d]! + (last ? CORNER : BRANCH),
+      });
+      if (out.length >= n || ++row >= this.count) return out;
+      if (expanded) {
+        // Down into the first child.
+        above[d + 1] = above[d]! + (last ? SPACE : PIPE);
+        const k = m.kids(id);
+        path.push({ dir: id, index: 0, row });
+        kids.push(k);
+        id = k[0]!;
+        continue;
+      }
+      // The next sibling, here or of the nearest ancestor that has one.
+      let up = d;
+      while (path[up]!.index === kids[up]!.length - 1) up--;
+      path.length = up + 1;
+      kids.length = up + 1;
+      above.length = up + 1;
+      const next = path[up]!;
+      next.index++;
+      next.row = row;
+      id = kids[up]![next.index]!;
+    }
+  }
+}
