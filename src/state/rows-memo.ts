@@ -51,7 +51,14 @@ export class RowsMemo {
 
   rows(tree: FileTree, view: LayerView, vis: Uint8Array, opts: RowOptions, sizes: Float64Array = view.sizes): Rows {
     const l = this.last;
-    if (l && l.tree === tree && l.view === view && l.vis === vis && l.sizes === sizes && sameOptsButToggled(l.opts, opts)) {
+    if (
+      l &&
+      l.tree === tree &&
+      l.view === view &&
+      l.vis === vis &&
+      l.sizes === sizes &&
+      sameOptsButToggled(l.opts, opts)
+    ) {
       // The flat list does not fold.
       if (l.opts.toggled === opts.toggled || opts.flat) return l.rows;
       const diff = l.model ? toggledDiff(l.opts.toggled, opts.toggled) : undefined;

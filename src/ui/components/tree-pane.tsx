@@ -45,9 +45,7 @@ export function treeRowText(
   const code = p.view.change[id] || (p.view.present[id] ? 0 : CH_REMOVED);
   const size = p.sizes ? p.sizes[id]! : e?.kind === 'dir' ? p.view.sizes[id]! : (e?.size ?? 0);
   const attrs = p.attributes ? `${modeString(e)} ${(e ? `${e.uid}:${e.gid}` : '').padStart(9)} ` : '';
-  const name = p.flat
-    ? nameWithLink(displayPath(node.path), e)
-    : `${info.guide}${nameWithLink(node.name, e)}`;
+  const name = p.flat ? nameWithLink(displayPath(node.path), e) : `${info.guide}${nameWithLink(node.name, e)}`;
   const collapsed = !p.flat && info.hasKids && !info.expanded ? ' …' : '';
   const tags: { text: string; tone: TagTone }[] = [];
   const libc = libcTagText(p.elf?.tag.get(id));
