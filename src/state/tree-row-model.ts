@@ -203,6 +203,7 @@ class TreeRows implements Rows {
   }
 
   at(row: number): RowInfo {
+    this.check(row);
     return this.window(row, 1)[0]!;
   }
 

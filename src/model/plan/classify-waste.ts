@@ -3,7 +3,7 @@ import { entryAt } from '../file-tree.js';
 import { findDuplicates, type DuplicateGroup } from './duplicates.js';
 import { dataBytes, type EntryRef } from './entry-ref.js';
 import { finalEntriesSteps, indexEntriesSteps } from './entry-index.js';
-import { layerWaste } from './layer-waste.js';
+import { layerWasteSteps } from './layer-waste.js';
 import { classifyNodesSteps } from './node-classes.js';
 import { runSteps, STEP_ITEMS, type Steps } from '../steps.js';
 import {
@@ -157,8 +157,16 @@ export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   const waste = new Map<LayerWasteId, Acc>(
     (['deleted', 'overwritten', 'hidden', 'chmod-copied'] as const).map((id) => [id, new Acc(n)]),
   );
-  for (const w of layerWaste(analysis, index)) waste.get(w.id)!.add(w.ref, w.path, w.bytes, false);
-  for (const [id, acc] of waste) make(id, 'layer-waste', LAYER_WASTE_TEXT[id], acc);
+  const items = yield* layerWasteSteps(analysis, index);
+  for (let i = 0; i < items.length; i++) {
+    if ((i + 1) % STEP_ITEMS === 0) yield;
+    const w = items[i]!;
+    waste.get(w.id)!.add(w.ref, w.path, w.bytes, false);
+  }
+  for (const [id, acc] of waste) {
+    yield;
+    make(id, 'layer-waste', LAYER_WASTE_TEXT[id], acc);
+  }
 
   classes.sort((a, b) => b.storedBytes - a.storedBytes || (a.id < b.id ? -1 : 1));
   return { classes, duplicates, haveDigests };
