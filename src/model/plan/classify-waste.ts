@@ -1,6 +1,6 @@
 import type { Analysis } from '../analysis.js';
 import { entryAt } from '../file-tree.js';
-import { findDuplicates, type DuplicateGroup } from './duplicates.js';
+import { findDuplicatesSteps, type DuplicateGroup } from './duplicates.js';
 import { dataBytes, type EntryRef } from './entry-ref.js';
 import { finalEntriesSteps, indexEntriesSteps } from './entry-index.js';
 import { layerWasteSteps } from './layer-waste.js';
@@ -145,9 +145,14 @@ export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   const finals = yield* finalEntriesSteps(analysis, index);
   yield;
   const haveDigests = finals.some((f) => typeof f.entry.facts?.sha256 === 'string');
-  const duplicates = findDuplicates(finals);
+  const duplicates = yield* findDuplicatesSteps(finals);
   const dup = new Acc(n);
+  let copies = 0;
   for (const g of duplicates) {
+    if ((copies += g.copies.length) > STEP_ITEMS) {
+      copies = 0;
+      yield;
+    }
     const group = `${g.copies.length} copies of ${g.copies[0]!.path}`;
     for (const c of g.copies.slice(1)) dup.add(c.ref, group, g.size, true);
   }

@@ -1,5 +1,6 @@
 import { dataBytes, type EntryRef } from './entry-ref.js';
 import type { FinalEntry } from './entry-index.js';
+import { runSteps, STEP_ITEMS, type Steps } from '../steps.js';
 
 export interface DuplicateGroup {
   readonly sha256: string;
@@ -12,8 +13,15 @@ export interface DuplicateGroup {
 
 /** Identical content (same sha256 digest from the single pass) at several paths of the final filesystem. */
 export function findDuplicates(finals: readonly FinalEntry[]): DuplicateGroup[] {
+  return runSteps(findDuplicatesSteps(finals));
+}
+
+/** `findDuplicates` in slices (see model/steps.ts): at a million digests the grouping alone is seconds. */
+export function* findDuplicatesSteps(finals: readonly FinalEntry[]): Steps<DuplicateGroup[]> {
   const bySha = new Map<string, FinalEntry[]>();
+  let i = 0;
   for (const f of finals) {
+    if (++i % STEP_ITEMS === 0) yield;
     const sha = f.entry.facts?.sha256;
     if (f.entry.kind !== 'file' || typeof sha !== 'string' || dataBytes(f.entry) === 0) continue;
     const list = bySha.get(sha);
@@ -22,6 +30,7 @@ export function findDuplicates(finals: readonly FinalEntry[]): DuplicateGroup[] 
   }
   const groups: DuplicateGroup[] = [];
   for (const [sha256, list] of bySha) {
+    if (++i % STEP_ITEMS === 0) yield;
     if (list.length < 2) continue;
     list.sort((a, b) => a.ref.layer - b.ref.layer || (a.node.path < b.node.path ? -1 : 1));
     const size = list[0]!.entry.size;
@@ -32,5 +41,6 @@ export function findDuplicates(finals: readonly FinalEntry[]): DuplicateGroup[] 
       extraBytes: size * (list.length - 1),
     });
   }
+  yield;
   return groups.sort((a, b) => b.extraBytes - a.extraBytes || (a.sha256 < b.sha256 ? -1 : 1));
 }
