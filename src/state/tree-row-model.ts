@@ -110,15 +110,15 @@ export class TreeRowModel {
     let f = this.sumsOf.get(dir);
     if (!f) {
       const kids = this.kids(dir);
-      f = new Fenwick(Array.from(kids, (c) => this.span(c)));
+      f = new Fenwick(Int32Array.from(kids, (c) => this.span(c)));
       this.sumsOf.set(dir, f);
     }
     return f;
   }
 
   /**
-   * Where row `row` is: for each level from the top, the directory, the child's index in it and the child's row
-   * (`path` is reused between calls). The row's node is the last level's child.
+   * Where row `row` is, written into `path`: for each level from the top, the directory, the child's index in it
+   * and the child's row. Returns the row's node (the last level's child).
    */
   locate(row: number, path: Level[]): number {
     let dir = 0;
