@@ -67,13 +67,19 @@ async function run(argv: readonly string[]): Promise<number> {
       : parseSourceArg(args.image, args.source, classifyPath);
   // Rules are read before the image so a bad rules file fails fast.
   const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
-  // The explorer's modules (ink, react) load while the image is read; nothing else imports them.
-  const explorer =
-    args.mode === 'tui' && (args.tuiForced || (process.stdout.isTTY && process.stdin.isTTY))
-      ? loadExplorer()
-      : undefined;
-  // Awaited below on the explorer's paths; a failure elsewhere must not surface as an unhandled rejection.
-  explorer?.catch(() => undefined);
+  const explorer = args.mode === 'tui' && (args.tuiForced || (process.stdout.isTTY === true && process.stdin.isTTY));
+  // The explorer's modules (ink, react) load while the image is read, once the layers' threads have their jobs:
+  // loading them takes the main thread for ~0.3 s, which must not hold up handing out the layers. Nothing else
+  // imports them.
+  let explorerModules: ReturnType<typeof loadExplorer> | undefined;
+  const explorerLoaded = (): ReturnType<typeof loadExplorer> => {
+    if (!explorerModules) {
+      explorerModules = loadExplorer();
+      // Awaited on the explorer's paths; a failure elsewhere must not surface as an unhandled rejection.
+      explorerModules.catch(() => undefined);
+    }
+    return explorerModules;
+  };
   const progress = progressLine(process.stderr);
   let loaded: LoadedImage;
   try {
@@ -87,7 +93,10 @@ async function run(argv: readonly string[]): Promise<number> {
       ...(planning ? { taps: [gzipEstimateTap(), ...(wantsPlanner(args.plan) ? [removalCostTap()] : [])] } : {}),
       platform,
       platformExplicit: args.platform !== undefined,
-      onProgress: progress.update,
+      onProgress: (p: Parameters<typeof progress.update>[0]) => {
+        if (explorer && p.stage === 'reading') void explorerLoaded();
+        progress.update(p);
+      },
       ...(args.verify ? { verify: 'error' as const } : {}),
       registry: args.registry,
       // The explorer opens from the layers' headers where it can; the content pass follows its first frame.
@@ -137,7 +146,7 @@ async function run(argv: readonly string[]): Promise<number> {
             { elf: args.elf, ...cpu },
           ),
         )));
-    return runExplorer(await explorer, first, loaded, cpu, dockerfile, content);
+    return runExplorer(await explorerLoaded(), first, loaded, cpu, dockerfile, content);
   }
   const analysis = analyze(image, { elf: args.elf, ...cpu });
   let planRun;
@@ -184,7 +193,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return results.some((r) => r.status === 'fail') ? 1 : 0;
     }
     case 'tui':
-      if (explorer) return runExplorer(await explorer, analysis, loaded, cpu, dockerfile);
+      if (explorer) return runExplorer(await explorerLoaded(), analysis, loaded, cpu, dockerfile);
       process.stdout.write(summaryText(analysis) + findingsText(analysis));
       return 0;
     case 'summary':

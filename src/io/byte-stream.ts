@@ -21,12 +21,21 @@ export async function peek(
   }
   const head = held.length === 1 ? held[0]! : Buffer.concat(held);
   async function* replay(): AsyncGenerator<Buffer> {
-    if (head.length > 0) yield head;
-    if (done) return;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    let finished = done;
+    try {
+      if (head.length > 0) yield head;
+      if (done) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) {
+          finished = true;
+          return;
+        }
+        yield Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+      }
+    } finally {
+      // A reader that stops early (a parse that failed) ends the source too: its file is closed now, not by GC.
+      if (!finished) await it.return?.();
     }
   }
   return { head, stream: replay() };

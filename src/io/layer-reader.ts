@@ -42,7 +42,18 @@ export interface LayerReadOptions {
   readonly batch?: { readonly size: number; emit(entries: Entry[]): void };
   /** Hash the uncompressed stream (its diff_id) and/or the stored blob, for verification. */
   readonly digests?: { readonly diffId?: boolean; readonly blob?: boolean };
+  /**
+   * Counts the entries with absolute names here instead of warning about them: for a piece of a layer, whose
+   * pieces' counts make one warning for the layer (`absoluteNamesWarning`).
+   */
+  readonly absoluteNames?: { count: number };
 }
+
+/** The one warning of a layer whose `count` entries have absolute names. */
+export const absoluteNamesWarning = (what: string, count: number): Warning => ({
+  code: 'unsafe-path',
+  message: `${what}: ${count} entries have absolute names; read relative to the image root`,
+});
 
 /** A tar-stream entry as this module uses it. */
 export type TarEntry = AsyncIterable<Buffer> & { header: Header; resume(): void };
@@ -147,8 +158,16 @@ function consumeEntry(
   let sinks: ContentSink[] | undefined;
   if (entry && entry.kind === 'file') for (const a of analysers) if (a.wants(entry)) (sinks ??= []).push(a.open(entry));
   if (!sinks) {
-    // Nothing reads the bytes: no listener per chunk, one callback per entry.
-    s.once('end', next);
+    // Nothing reads the bytes: no listener per chunk, one callback per entry. A stream that ends inside this
+    // entry's data errors the entry too: that error must be heard (unheard, it would end the thread).
+    let called = false;
+    const once = (e?: unknown): void => {
+      if (called) return;
+      called = true;
+      next(e);
+    };
+    s.once('end', once);
+    s.once('error', once);
     stream.resume();
     return;
   }
@@ -214,7 +233,7 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   const warnings: Warning[] = [];
   let size = 0;
   const batch = opts.batch;
-  const absolute = { count: 0 };
+  const absolute = opts.absoluteNames ?? { count: 0 };
   let entryError: unknown;
   // The 'entry' event and its callback rather than the async iterator: no promise per entry.
   extract.on('entry', (header: Header, source: unknown, next: (e?: Error | null) => void) => {
@@ -246,11 +265,7 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
     throw corrupt(opts.what, entryError ?? e);
   }
   if (entryError) throw corrupt(opts.what, entryError);
-  if (absolute.count > 0)
-    warnings.push({
-      code: 'unsafe-path',
-      message: `${opts.what}: ${absolute.count} entries have absolute names; read relative to the image root`,
-    });
+  if (absolute.count > 0 && !opts.absoluteNames) warnings.push(absoluteNamesWarning(opts.what, absolute.count));
   const facts = tapSinks.length > 0 ? Object.fromEntries(tapSinks.map((t) => [t.name, t.sink.end()])) : undefined;
   const diffId = diffHash ? `sha256:${diffHash.digest('hex')}` : undefined;
   const blob = blobHash ? `sha256:${blobHash.digest('hex')}` : opts.digests?.blob ? diffId : undefined;

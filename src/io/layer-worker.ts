@@ -16,7 +16,7 @@ import { gzipEstimateTap } from './gzip-estimate-tap.js';
 import { removalCostTap } from './removal-cost-tap.js';
 import { entryColumns, toColumns, transferList } from './layer-columns.js';
 import { readLayer } from './layer-reader.js';
-import { skimChunks } from './skim-chunks.js';
+import { skimChunks, type SkimWalk } from './skim-chunks.js';
 import { entryFacts, layerCheck, type EntryFacts, type LayerCheck } from './layer-facts.js';
 import { createSha256Analyser } from './sha256-analyser.js';
 import { LAYER_DIGESTS } from './sources/image-source.js';
@@ -43,7 +43,14 @@ export interface LayerJob {
 export type WorkerReply =
   | { readonly id: number; readonly type: 'bytes'; readonly n: number }
   | { readonly id: number; readonly type: 'entries'; readonly columns: ReturnType<typeof entryColumns> }
-  | { readonly id: number; readonly type: 'done'; readonly columns: ReturnType<typeof toColumns> }
+  | {
+      readonly id: number;
+      readonly type: 'done';
+      readonly columns: ReturnType<typeof toColumns>;
+      /** Skims: whether the header walk tiled the range (skim-chunks.ts), and the entries with absolute names. */
+      readonly tiled?: boolean;
+      readonly absoluteNames?: number;
+    }
   | { readonly id: number; readonly type: 'facts'; readonly facts: EntryFacts }
   | {
       readonly id: number;
@@ -96,8 +103,12 @@ port.on('message', (job: LayerJob) => {
     seen += entries.length;
     return f;
   };
-  readLayer(mode === 'skim' ? skimChunks(job.file, range) : fileChunks(job.file, 1 << 20, 4, range), {
+  const walk: SkimWalk = { tiled: false };
+  const absoluteNames = { count: 0 };
+  readLayer(mode === 'skim' ? skimChunks(job.file, range, walk) : fileChunks(job.file, 1 << 20, 4, range), {
     what: job.what,
+    // A skim may be one piece of a layer (layer-spans.ts): the pool makes the layer's one warning from the counts.
+    ...(mode === 'skim' ? { absoluteNames } : {}),
     analysers: mode === 'skim' ? [] : job.analysers.map((n) => ANALYSERS[n]!()),
     taps: mode === 'skim' ? [] : job.taps.map((n) => TAPS[n]!()),
     // A skim's stream has zeros for the data it skipped: its digests would be wrong, so it computes none.
@@ -129,7 +140,8 @@ port.on('message', (job: LayerJob) => {
         return;
       }
       const columns = toColumns(parsed);
-      port.postMessage({ id: job.id, type: 'done', columns } satisfies WorkerReply, transferList(columns));
+      const skim = mode === 'skim' ? { tiled: walk.tiled, absoluteNames: absoluteNames.count } : {};
+      port.postMessage({ id: job.id, type: 'done', columns, ...skim } satisfies WorkerReply, transferList(columns));
     },
     (e: unknown) => {
       port.postMessage({

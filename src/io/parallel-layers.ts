@@ -11,7 +11,8 @@ import { appendEntries } from './layer-columns.js';
 import type { ContentFacts, Entry } from '../model/entry.js';
 import type { LayerCheck } from './layer-facts.js';
 import type { ContentImage } from './skim-load.js';
-import type { ParsedLayer } from './layer-reader.js';
+import { absoluteNamesWarning, type ParsedLayer } from './layer-reader.js';
+import { layerSpans, MIN_SPAN, type Span } from './layer-spans.js';
 import type { LayerJob, WorkerReply } from './layer-worker.js';
 import type { ImageSource, LayerBlobListing, LayerBlobRef, LoadOptions } from './sources/image-source.js';
 import { textAnalyser } from './text-analyser.js';
@@ -25,6 +26,8 @@ import { textAnalyser } from './text-analyser.js';
 const MIN_BYTES = 64 << 20;
 
 let workerLayers = 0;
+/** Spans this process's skims cut layers into, and spans read again because a cut did not hold (for tests). */
+export const spanCounts = { spans: 0, rejoined: 0 };
 /** How many layers this process has had parsed on worker threads (for tests: proof the path ran). */
 export const workerLayerCount = (): number => workerLayers;
 
@@ -74,9 +77,17 @@ export interface ContentLayer {
   readonly check: LayerCheck;
 }
 
+/** One span's skim: its entries and layer results, or the error it ended in (a piece of a cut layer may). */
+interface Piece {
+  readonly parsed?: ParsedLayer;
+  readonly tiled: boolean;
+  readonly absoluteNames: number;
+}
+
 /**
  * Worker threads (as many as cores, at most 4) that parse layer blobs, kept for several rounds: a skim of the
- * headers, then the content pass, without starting threads twice.
+ * headers, then the content pass, without starting threads twice. The skim cuts big uncompressed layers into
+ * spans (layer-spans.ts), so that one layer's headers are parsed on both cores.
  */
 export class LayerPool {
   private readonly workers: Worker[];
@@ -87,33 +98,115 @@ export class LayerPool {
     private readonly opts: LoadOptions,
     private readonly names: { analysers: string[]; taps: string[] },
     private readonly what: (ref: LayerBlobRef) => string,
+    /** Threads to start (default: one per layer, up to the cores and 4); a skim can use more than there are layers. */
+    threads = refs.length,
   ) {
-    const count = Math.max(1, Math.min(availableParallelism(), refs.length, 4));
+    const count = Math.max(1, Math.min(availableParallelism(), threads, 4));
     this.workers = Array.from({ length: count }, () => new Worker(new URL('./layer-worker.js', import.meta.url)));
   }
 
   /** Full parses (entries with facts) or skims (entries only), one per ref, in ref order. */
-  parse(mode: 'full' | 'skim'): Promise<ParsedLayer[]> {
-    const parts: Entry[][] = this.refs.map(() => []);
-    return this.round<ParsedLayer>(mode, (r, settle) => {
+  async parse(mode: 'full' | 'skim'): Promise<ParsedLayer[]> {
+    const whole: Span[] = this.refs.map((r, layer) => ({ layer, start: r.at!.start, end: r.at!.end, cut: false }));
+    if (mode === 'full') return (await this.parseSpans('full', whole)).map((p) => p.parsed!);
+    // About four spans per thread: the pieces of a layer differ in entries per byte, and the threads take the
+    // next span as they finish one. (SLIMTUI_SKIM_SPAN: the span size, for tests of the cuts on small layers.)
+    const total = this.refs.reduce((s, r) => s + r.size, 0);
+    const forced = Number(process.env['SLIMTUI_SKIM_SPAN'] ?? 0);
+    const spans = await layerSpans(
+      (l) => this.refs[l]!.at!.file,
+      whole,
+      forced || total / (this.workers.length * 4),
+      forced ? 512 : MIN_SPAN,
+    );
+    return this.skimSpans(spans);
+  }
+
+  /** Skims the spans and joins each layer's pieces, reading again where a cut did not hold. */
+  private async skimSpans(spans: readonly Span[]): Promise<ParsedLayer[]> {
+    let pieces = await this.parseSpans('skim', spans);
+    spanCounts.spans += spans.length;
+    // Each cut holds when the span before it tiled up to it. Where one did not (a block in a file's data that
+    // looked like a header, or a record running over the cut), that span and the next are read again as one;
+    // until every cut of every layer holds. A layer whose last span fails is read whole, which says what is wrong.
+    let layers = [...spansByLayer(spans).values()].map((ids) =>
+      ids.map((i) => ({ span: spans[i]!, piece: pieces[i]! })),
+    );
+    for (;;) {
+      const redo: Span[] = [];
+      const whole: number[] = [];
+      layers = layers.map((mine) => {
+        // Left to right, every kept span starts at a proven boundary (the first, or after a span that tiled).
+        const kept: typeof mine = [];
+        for (let k = 0; k < mine.length; k++) {
+          const here = mine[k]!;
+          if (k === mine.length - 1) {
+            // The last span of a layer need not tile; if it failed from a proven start, the layer is bad.
+            if (!here.piece.parsed) whole.push(here.span.layer);
+            kept.push(here);
+          } else if (here.piece.parsed && here.piece.tiled) kept.push(here);
+          else {
+            const merged: Span = { ...here.span, end: mine[k + 1]!.span.end };
+            redo.push(merged);
+            kept.push({ span: merged, piece: { tiled: false, absoluteNames: 0 } });
+            k++;
+          }
+        }
+        return kept;
+      });
+      for (const l of whole) {
+        spanCounts.rejoined++;
+        const i = layers.findIndex((m) => m[0]!.span.layer === l);
+        const ref = this.refs[l]!;
+        const span: Span = { layer: l, start: ref.at!.start, end: ref.at!.end, cut: false };
+        layers[i] = [{ span, piece: (await this.parseSpans('skim', [span]))[0]! }];
+      }
+      if (redo.length === 0) break;
+      spanCounts.rejoined += redo.length;
+      pieces = await this.parseSpans('skim', redo);
+      for (const mine of layers)
+        for (const x of mine) {
+          const k = redo.indexOf(x.span);
+          if (k >= 0) x.piece = pieces[k]!;
+        }
+    }
+    const out: ParsedLayer[] = new Array(this.refs.length);
+    for (const mine of layers) {
+      const layer = mine[0]!.span.layer;
+      out[layer] = joinPieces(
+        mine.map((x) => x.piece),
+        this.what(this.refs[layer]!),
+      );
+    }
+    return out;
+  }
+
+  private parseSpans(mode: 'full' | 'skim', spans: readonly Span[]): Promise<Piece[]> {
+    const parts: Entry[][] = spans.map(() => []);
+    return this.round<Piece>(mode, spans, (r, settle) => {
       if (r.type === 'entries') appendEntries(r.columns, parts[r.id]!);
       else if (r.type === 'done') {
         const entries = parts[r.id]!;
         appendEntries(r.columns, entries);
-        settle({ ...r.columns.rest, entries });
-      }
+        settle({
+          parsed: { ...r.columns.rest, entries },
+          tiled: r.tiled ?? false,
+          absoluteNames: r.absoluteNames ?? 0,
+        });
+      } else if (r.type === 'error') settle({ tiled: false, absoluteNames: 0 });
     });
   }
 
-  /** The content pass: every layer read in full for the analysers and taps, answering with facts only. */
   /** Lets the process exit while the workers run or wait (a round that runs under the explorer, which may quit). */
   unref(): void {
     for (const w of this.workers) w.unref();
   }
 
+  /** The content pass: every layer read in full for the analysers and taps, answering with facts only. */
   content(): Promise<ContentLayer[]> {
+    const whole: Span[] = this.refs.map((r, layer) => ({ layer, start: r.at!.start, end: r.at!.end, cut: false }));
     const facts: (readonly [number, ContentFacts])[][] = this.refs.map(() => []);
-    return this.round<ContentLayer>('content', (r, settle) => {
+    return this.round<ContentLayer>('content', whole, (r, settle) => {
       if (r.type === 'facts') for (const f of r.facts) facts[r.id]!.push(f);
       else if (r.type === 'content') {
         for (const f of r.facts) facts[r.id]!.push(f);
@@ -126,8 +219,13 @@ export class LayerPool {
     return Promise.all(this.workers.map((w) => w.terminate()));
   }
 
+  /**
+   * Runs one job per span on the threads, each taking the next span when it is done. A worker's error rejects
+   * the round, except for a piece of a cut layer: that goes to `handle`, and the layer is read again whole.
+   */
   private round<T>(
     mode: NonNullable<LayerJob['mode']>,
+    spans: readonly Span[],
     handle: (r: WorkerReply, settle: (t: T) => void) => void,
   ): Promise<T[]> {
     const { refs, opts, names, what } = this;
@@ -137,32 +235,46 @@ export class LayerPool {
     const fallback = mode === 'content' ? 2 * 1024 : 32 * 1024;
     const batch = Number(process.env['SLIMTUI_PARALLEL_BATCH'] ?? fallback) || fallback;
     const total = refs.reduce((s, r) => s + r.size, 0);
-    const results: T[] = new Array(refs.length);
+    const results: T[] = new Array(spans.length);
+    // Spans still to finish per layer: a layer counts as read when its last one is in.
+    const left = new Map<number, number>();
+    for (const sp of spans) left.set(sp.layer, (left.get(sp.layer) ?? 0) + 1);
     let next = 0;
     let done = 0;
     this.bytes = 0;
     const run = (worker: Worker): Promise<void> =>
       new Promise<void>((resolve, reject) => {
         const take = (): void => {
-          if (next >= refs.length) {
+          if (next >= spans.length) {
             worker.off('message', onMessage);
             worker.off('error', reject);
             resolve();
             return;
           }
           const id = next++;
-          const ref = refs[id]!;
+          const span = spans[id]!;
+          const ref = refs[span.layer]!;
           const job: LayerJob = {
             id,
             file: ref.at!.file,
-            start: ref.at!.start,
-            end: ref.at!.end,
+            start: span.start,
+            end: span.end,
             what: what(ref),
             batch,
             mode,
             ...names,
           };
           worker.postMessage(job);
+        };
+        const settle = (id: number, t: T): void => {
+          results[id] = t;
+          const layer = spans[id]!.layer;
+          left.set(layer, left.get(layer)! - 1);
+          if (left.get(layer) === 0) {
+            done++;
+            if (mode !== 'skim') workerLayers++;
+          }
+          take();
         };
         const onMessage = (r: WorkerReply): void => {
           if (r.type === 'bytes') {
@@ -175,15 +287,9 @@ export class LayerPool {
                 layersRead: done,
                 layerCount: refs.length,
               });
-          } else if (r.type === 'error') {
+          } else if (r.type === 'error' && !spans[r.id]!.cut) {
             reject(r.slim ? new SlimError(r.message, r.exitCode) : new Error(r.message));
-          } else
-            handle(r, (t) => {
-              results[r.id] = t;
-              done++;
-              if (mode !== 'skim') workerLayers++;
-              take();
-            });
+          } else handle(r, (t) => settle(r.id, t));
         };
         worker.on('message', onMessage);
         worker.once('error', reject);
@@ -191,6 +297,31 @@ export class LayerPool {
       });
     return Promise.all(this.workers.map(run)).then(() => results);
   }
+}
+
+/** Span indices by layer, in layer order. */
+function spansByLayer(spans: readonly Span[]): Map<number, number[]> {
+  const by = new Map<number, number[]>();
+  spans.forEach((sp, i) => by.set(sp.layer, [...(by.get(sp.layer) ?? []), i]));
+  return by;
+}
+
+/** A layer from its pieces, in order (one piece: the layer itself), with one absolute-names warning for all. */
+function joinPieces(pieces: readonly Piece[], what: string): ParsedLayer {
+  const first = pieces[0]!.parsed!;
+  const absolute = pieces.reduce((s, p) => s + p.absoluteNames, 0);
+  const warnings = pieces.flatMap((p) => p.parsed!.warnings);
+  if (absolute > 0) warnings.push(absoluteNamesWarning(what, absolute));
+  if (pieces.length === 1) return { ...first, warnings };
+  const sum = (f: (p: ParsedLayer) => number): number => pieces.reduce((s, p) => s + f(p.parsed!), 0);
+  return {
+    ...first,
+    entries: first.entries.concat(...pieces.slice(1).map((p) => p.parsed!.entries)),
+    size: sum((p) => p.size),
+    tarSize: sum((p) => p.tarSize),
+    blobSize: sum((p) => p.blobSize),
+    warnings,
+  };
 }
 
 /** Parses the listed blobs on worker threads; undefined when the listing or the options do not allow it. */

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { isTarDirectory, paxSize, tarNumber as num } from './tar-record.js';
+import { hasTarMagic, isTarDirectory, paxSize, tarNumber as num } from './tar-record.js';
 
 /**
  * The bytes of an UNCOMPRESSED layer tar in a file, for a parse that needs the headers only (the explorer's
@@ -26,16 +26,21 @@ const ZEROS = Buffer.alloc(CHUNK);
 /** Reads made and bytes fetched by this thread's skims (tests check that big files are not read). */
 export const skimStats = { reads: 0, bytes: 0 };
 
-function checksumOk(h: Buffer): boolean {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
-  return sum === num(h, 148, 8);
+/**
+ * How the header walk of one range ended. `tiled`: its records cover the range exactly — the last one ends at
+ * `end`, no PAX or GNU extension record is left waiting for its header, and no global PAX record was seen — so a
+ * parse of the next range from `end` with fresh state reads what a parse of the whole stream would (layer-spans.ts
+ * splits a big layer on that proof).
+ */
+export interface SkimWalk {
+  tiled: boolean;
 }
 
-const isUstar = (h: Buffer): boolean => h.toString('latin1', 257, 263) === 'ustar\0';
-const isGnu = (h: Buffer): boolean => h.toString('latin1', 257, 265) === 'ustar  \0';
-
-export async function* skimChunks(path: string, range: { readonly start: number; readonly end: number }) {
+export async function* skimChunks(
+  path: string,
+  range: { readonly start: number; readonly end: number },
+  walk: SkimWalk = { tiled: false },
+) {
   const handle = await fs.open(path, 'r');
   try {
     const end = range.end;
@@ -81,12 +86,20 @@ export async function* skimChunks(path: string, range: { readonly start: number;
     }
     let globalSize: number | undefined;
     let nextSize: number | undefined;
+    let sawGlobal = false;
+    let extensionPending = false;
     let at = range.start;
+    walk.tiled = false;
     while (at + BLOCK <= end) {
       // Bytes before a header are yielded only when its read would replace the chunk they are in: big slices.
       if (at + BLOCK > chunkAt + chunk.length) yield* emitTo(at);
-      const h = await peekAt(at, BLOCK);
-      if (!checksumOk(h) || !(isUstar(h) || isGnu(h))) break;
+      // In the chunk in hand (most headers): no promise per header.
+      const h =
+        at >= chunkAt && at + BLOCK <= chunkAt + chunk.length
+          ? chunk.subarray(at - chunkAt, at - chunkAt + BLOCK)
+          : await peekAt(at, BLOCK);
+      // The magic, not the checksum: a header with a wrong one fails in tar-stream, and the skim with it.
+      if (!hasTarMagic(h)) break;
       const type = h[156]!;
       // Extension records (PAX 'x'/'g', GNU 'L'/'K') have their own size; a PAX size is for the next real header
       // and stays pending across them, as in tar-stream.
@@ -98,16 +111,23 @@ export async function* skimChunks(path: string, range: { readonly start: number;
       if (type === 0x78 /* x */ || type === 0x67 /* g */) {
         if (size > MAX_META) break;
         const pax = paxSize(await peekAt(data, size));
-        if (type === 0x67) globalSize = pax;
-        else nextSize = pax ?? globalSize;
+        if (type === 0x67) {
+          globalSize = pax;
+          sawGlobal = true;
+        } else {
+          nextSize = pax ?? globalSize;
+          extensionPending = true;
+        }
         at = next;
         continue;
       }
       if (extension) {
+        extensionPending = true;
         at = next;
         continue;
       }
       nextSize = undefined;
+      extensionPending = false;
       if (isTarDirectory(h)) {
         at = data;
         continue;
@@ -120,6 +140,7 @@ export async function* skimChunks(path: string, range: { readonly start: number;
       }
       at = next;
     }
+    walk.tiled = at === end && !extensionPending && !sawGlobal;
     yield* emitTo(end);
   } finally {
     await handle.close();

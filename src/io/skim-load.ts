@@ -16,6 +16,7 @@
 import type { Image } from '../model/image.js';
 import type { LayerBlob } from './assemble-image.js';
 import { sameEntries } from './layer-facts.js';
+import { MIN_SPAN } from './layer-spans.js';
 import { LayerPool, workerPlan, type ContentLayer } from './parallel-layers.js';
 import type { LayerBlobListing, LayerBlobRef, LoadOptions } from './sources/image-source.js';
 
@@ -43,7 +44,9 @@ export async function skimThenContent(
   if (opts.verify === 'error') return undefined;
   const names = workerPlan(listing.layers, opts, 1);
   if (!names) return undefined;
-  const pool = new LayerPool(listing.layers, opts, names, what);
+  // Threads for the spans of a big layer too (layer-spans.ts), not only one per layer.
+  const bytes = listing.layers.reduce((s, r) => s + r.size, 0);
+  const pool = new LayerPool(listing.layers, opts, names, what, Math.max(listing.layers.length, bytes / MIN_SPAN));
   let skimmed;
   try {
     skimmed = await pool.parse('skim');

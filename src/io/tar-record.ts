@@ -44,3 +44,22 @@ export function paxSize(data: Uint8Array): number | undefined {
  * computed the entry's type, so such an entry stays a file with `size` bytes of data — and so it must stay here.
  */
 export const isTarDirectory = (h: Uint8Array): boolean => h[156] === 0x35;
+
+/** Whether a 512-byte block's checksum field matches its bytes (the field itself counted as spaces). */
+export function tarChecksumOk(h: Uint8Array): boolean {
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
+  return sum === tarNumber(h, 148, 8);
+}
+
+const magicIs = (h: Uint8Array, m: string): boolean => {
+  for (let i = 0; i < m.length; i++) if (h[257 + i] !== m.charCodeAt(i)) return false;
+  return true;
+};
+
+/** A POSIX ustar or GNU header's magic (v7 headers have none: the header walks stop at them). */
+export const hasTarMagic = (h: Uint8Array): boolean =>
+  h.length >= 512 && (magicIs(h, 'ustar\0') || magicIs(h, 'ustar  \0'));
+
+/** A POSIX ustar or GNU header with a right checksum: where a span of a layer may start (layer-spans.ts). */
+export const isTarHeader = (h: Uint8Array): boolean => hasTarMagic(h) && tarChecksumOk(h);
