@@ -149,12 +149,11 @@ export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   const dup = new Acc(n);
   let copies = 0;
   for (const g of duplicates) {
-    if ((copies += g.copies.length) > STEP_ITEMS) {
-      copies = 0;
-      yield;
-    }
     const group = `${g.copies.length} copies of ${g.copies[0]!.path}`;
-    for (const c of g.copies.slice(1)) dup.add(c.ref, group, g.size, true);
+    for (let k = 1; k < g.copies.length; k++) {
+      if (++copies % STEP_ITEMS === 0) yield;
+      dup.add(g.copies[k]!.ref, group, g.size, true);
+    }
   }
   make('duplicates', 'duplicates', DUPLICATES_TEXT, dup);
   yield;

@@ -1,6 +1,7 @@
 import { dataBytes, type EntryRef } from './entry-ref.js';
 import type { FinalEntry } from './entry-index.js';
 import { runSteps, STEP_ITEMS, type Steps } from '../steps.js';
+import { sortSteps } from '../sort-steps.js';
 
 export interface DuplicateGroup {
   readonly sha256: string;
@@ -32,7 +33,8 @@ export function* findDuplicatesSteps(finals: readonly FinalEntry[]): Steps<Dupli
   for (const [sha256, list] of bySha) {
     if (++i % STEP_ITEMS === 0) yield;
     if (list.length < 2) continue;
-    list.sort((a, b) => a.ref.layer - b.ref.layer || (a.node.path < b.node.path ? -1 : 1));
+    // A big group (one content at 100,000s of paths) is a long sort: it goes in slices too.
+    yield* sortSteps(list, (a, b) => a.ref.layer - b.ref.layer || (a.node.path < b.node.path ? -1 : 1));
     const size = list[0]!.entry.size;
     groups.push({
       sha256,
@@ -41,6 +43,5 @@ export function* findDuplicatesSteps(finals: readonly FinalEntry[]): Steps<Dupli
       extraBytes: size * (list.length - 1),
     });
   }
-  yield;
-  return groups.sort((a, b) => b.extraBytes - a.extraBytes || (a.sha256 < b.sha256 ? -1 : 1));
+  return yield* sortSteps(groups, (a, b) => b.extraBytes - a.extraBytes || (a.sha256 < b.sha256 ? -1 : 1));
 }
