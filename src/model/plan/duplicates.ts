@@ -30,8 +30,13 @@ export function* findDuplicatesSteps(finals: readonly FinalEntry[]): Steps<Dupli
     else bySha.set(sha, [f]);
   }
   const groups: DuplicateGroup[] = [];
+  // Work counted in copies, not groups: 4,096 groups of a few thousand copies each were one multi-second step.
+  let work = 0;
   for (const [sha256, list] of bySha) {
-    if (++i % STEP_ITEMS === 0) yield;
+    if ((work += list.length) >= STEP_ITEMS) {
+      work = 0;
+      yield;
+    }
     if (list.length < 2) continue;
     // A big group (one content at 100,000s of paths) is a long sort: it goes in slices too.
     yield* sortSteps(list, (a, b) => a.ref.layer - b.ref.layer || (a.node.path < b.node.path ? -1 : 1));
