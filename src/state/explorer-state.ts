@@ -16,7 +16,7 @@ import {
 import type { Command } from './keymap.js';
 import type { Compare, LayerView } from './layer-view.js';
 import { runSearch, searchIndex, type SearchHit } from './search.js';
-import { rowOf, SHOW_ALL, type RowOptions, type Rows, type ShowFilter } from './tree-rows.js';
+import { SHOW_ALL, type RowOptions, type Rows, type ShowFilter } from './tree-rows.js';
 import { clamp, moveCursor, windowTop, type Move } from './viewport.js';
 
 export type Pane = 'layers' | 'tree';
@@ -119,7 +119,7 @@ export function cursorRow(s: ExplorerState, analysis: Analysis, rows: Rows): num
     node && node.id !== 0;
     node = node.parent
   ) {
-    const r = rowOf(rows, node.id);
+    const r = rows.rowOf(node.id);
     if (r >= 0) return r;
   }
   return 0;
@@ -185,8 +185,6 @@ function treeCommand(s: ExplorerState, cmd: Command, ctx: FrameContext): Explore
   const { rows, analysis } = ctx;
   const row = cursorRow(s, analysis, rows);
   const top = windowTop(s.treeTop, row, rows.count, ctx.treeHeight);
-  const id = rows.count > 0 ? rows.ids[row]! : -1;
-  const node = id >= 0 ? analysis.tree.nodes[id] : undefined;
   if (isMove(cmd)) {
     const r = moveCursor(row, cmd, rows.count, ctx.treeHeight);
     const nextTop =
@@ -195,12 +193,15 @@ function treeCommand(s: ExplorerState, cmd: Command, ctx: FrameContext): Explore
         : top;
     return {
       ...s,
-      cursorId: rows.count > 0 ? rows.ids[r]! : -1,
+      cursorId: rows.count > 0 ? rows.id(r) : -1,
       treeTop: windowTop(nextTop, r, rows.count, ctx.treeHeight),
     };
   }
-  if (!node || s.flat) return s;
-  const kids = rows.hasKids[row] === 1;
+  if (rows.count === 0 || s.flat) return s;
+  const at = rows.at(row);
+  const id = at.id;
+  const node = analysis.tree.nodes[id]!;
+  const kids = at.hasKids;
   switch (cmd) {
     case 'toggle':
       return kids
@@ -213,9 +214,9 @@ function treeCommand(s: ExplorerState, cmd: Command, ctx: FrameContext): Explore
     case 'collapse': {
       if (kids && isExpandedPath(s, node.path))
         return { ...s, cursorId: id, treeTop: top, toggled: setExpanded(s, node.path, false) };
-      const parentRow = rows.parentRow[row]!;
+      const parentRow = at.parentRow;
       return parentRow >= 0
-        ? { ...s, cursorId: rows.ids[parentRow]!, treeTop: windowTop(top, parentRow, rows.count, ctx.treeHeight) }
+        ? { ...s, cursorId: rows.id(parentRow), treeTop: windowTop(top, parentRow, rows.count, ctx.treeHeight) }
         : s;
     }
     default:
@@ -266,7 +267,7 @@ function treePlanCommand(
   ctx: FrameContext,
 ): ExplorerState {
   const row = cursorRow(s, ctx.analysis, ctx.rows);
-  const node = ctx.rows.count > 0 ? ctx.analysis.tree.nodes[ctx.rows.ids[row]!] : undefined;
+  const node = ctx.rows.count > 0 ? ctx.analysis.tree.nodes[ctx.rows.id(row)] : undefined;
   if (!node || node.id === 0) return { ...s, message: 'nothing selected' };
   const at = { ...s, cursorId: node.id };
   if (cmd === 'markRemove') {
@@ -458,7 +459,7 @@ export function reduce(s0: ExplorerState, cmd: Command, ctx: FrameContext): Expl
       return treePlanCommand(s, cmd, ctx);
     case 'preview': {
       if (s.cursorId >= 0) return { ...s, overlay: 'preview', previewTop: 0 };
-      return ctx.rows.count > 0 ? { ...s, overlay: 'preview', previewTop: 0, cursorId: ctx.rows.ids[0]! } : s;
+      return ctx.rows.count > 0 ? { ...s, overlay: 'preview', previewTop: 0, cursorId: ctx.rows.id(0) } : s;
     }
     default:
       return treeCommand(s, cmd, ctx);

@@ -1,18 +1,27 @@
 import type { FileTree } from '../model/file-tree.js';
 import type { LayerView } from './layer-view.js';
-import { flattenRows, toggleRows, type RowOptions, type Rows } from './tree-rows.js';
+import { flattenRows, type RowOptions, type Rows } from './tree-rows.js';
+import { TreeRowModel } from './tree-row-model.js';
+
+/** Most paths two toggled sets may differ in for the rows to be patched rather than rebuilt. */
+const MAX_PATCH = 64;
+
+/**
+ * The paths in which two toggled sets differ (each is expanded or collapsed once to go from `a` to `b`), or
+ * undefined when they differ in more than `max`.
+ */
+export function toggledDiff(a: ReadonlySet<string>, b: ReadonlySet<string>, max = MAX_PATCH): string[] | undefined {
+  if (Math.abs(a.size - b.size) > max) return undefined;
+  const out: string[] = [];
+  for (const p of a) if (!b.has(p) && out.push(p) > max) return undefined;
+  for (const p of b) if (!a.has(p) && out.push(p) > max) return undefined;
+  return out;
+}
 
 /** The one path in which two toggled sets differ, or undefined when they differ in none or in more. */
 export function singleToggle(a: ReadonlySet<string>, b: ReadonlySet<string>): string | undefined {
-  const [small, big] = a.size < b.size ? [a, b] : [b, a];
-  if (big.size !== small.size + 1) return undefined;
-  let diff: string | undefined;
-  for (const p of big) {
-    if (small.has(p)) continue;
-    if (diff !== undefined) return undefined;
-    diff = p;
-  }
-  return diff;
+  const d = toggledDiff(a, b, 1);
+  return d?.length === 1 ? d[0] : undefined;
 }
 
 const sameOptsButToggled = (a: RowOptions, b: RowOptions): boolean =>
@@ -25,8 +34,9 @@ const sameOptsButToggled = (a: RowOptions, b: RowOptions): boolean =>
   a.expandAll === b.expandAll;
 
 /**
- * Keeps the last flattened rows. Expanding or collapsing one directory (the common keystroke) patches the
- * rows in place of a re-flatten: only that subtree is walked; everything else is a typed-array copy.
+ * Keeps the tree's row model across frames. Expanding or collapsing directories (the common keystrokes, and a
+ * jump that opens a path's parents) updates the model's counts along those paths; anything else builds it anew
+ * (O(nodes), as the visible set it follows already is). The rows handed out before a patch go stale.
  */
 export class RowsMemo {
   private last?: {
@@ -35,30 +45,32 @@ export class RowsMemo {
     vis: Uint8Array;
     opts: RowOptions;
     sizes: Float64Array;
+    model?: TreeRowModel;
     rows: Rows;
   };
 
   rows(tree: FileTree, view: LayerView, vis: Uint8Array, opts: RowOptions, sizes: Float64Array = view.sizes): Rows {
     const l = this.last;
-    let rows: Rows | undefined;
     if (
       l &&
       l.tree === tree &&
       l.view === view &&
       l.vis === vis &&
       l.sizes === sizes &&
-      sameOptsButToggled(l.opts, opts) &&
-      !opts.flat
+      sameOptsButToggled(l.opts, opts)
     ) {
-      if (l.opts.toggled === opts.toggled) rows = l.rows;
-      else {
-        const path = singleToggle(l.opts.toggled, opts.toggled);
-        const node = path === undefined ? undefined : tree.byPath.get(path);
-        if (node) rows = toggleRows(tree, vis, opts, l.rows, node, sizes);
+      // The flat list does not fold.
+      if (l.opts.toggled === opts.toggled || opts.flat) return l.rows;
+      const diff = l.model ? toggledDiff(l.opts.toggled, opts.toggled) : undefined;
+      if (l.model && diff) {
+        for (const path of diff) l.model.toggle(path);
+        this.last = { ...l, opts, rows: l.model.rows() };
+        return this.last.rows;
       }
     }
-    rows ??= flattenRows(tree, view, vis, opts, sizes);
-    this.last = { tree, view, vis, opts, sizes, rows };
+    const model = opts.flat ? undefined : new TreeRowModel(tree, vis, sizes, opts.sort, opts.expandAll, opts.toggled);
+    const rows = model ? model.rows() : flattenRows(tree, view, vis, opts, sizes);
+    this.last = { tree, view, vis, opts, sizes, ...(model ? { model } : {}), rows };
     return rows;
   }
 }

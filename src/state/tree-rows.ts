@@ -1,4 +1,6 @@
-import type { FileTree, FsNode } from '../model/file-tree.js';
+import type { FileTree } from '../model/file-tree.js';
+import { flatRows } from './flat-rows.js';
+import { TreeRowModel } from './tree-row-model.js';
 import { CH_ADDED, CH_MODIFIED, CH_REMOVED, CH_UNCHANGED, displayEntry, type LayerView } from './layer-view.js';
 
 export interface ShowFilter {
@@ -25,61 +27,36 @@ export interface RowOptions {
   readonly toggled: ReadonlySet<string>;
 }
 
-/** The visible rows, flattened: parallel typed arrays, `count` long. */
+/**
+ * The visible rows of the tree pane, answered by row: no list of every row is kept (the tree model finds a row
+ * by descending the tree), so a keystroke costs the rows drawn, not the rows there are.
+ */
 export interface Rows {
   readonly count: number;
-  readonly ids: Int32Array;
-  readonly depth: Uint16Array;
-  /** 1 when the row is the last visible child of its parent (for the tree guides). */
-  readonly last: Uint8Array;
+  /** The node on `row` (0 ≤ row < count). */
+  id(row: number): number;
+  /** Everything about one row. */
+  at(row: number): RowInfo;
+  /** Up to `n` rows from `top`, in order: what the pane draws. */
+  window(top: number, n: number): RowInfo[];
+  /** The row showing node `id`, or -1 (filtered out, or under a collapsed directory). */
+  rowOf(id: number): number;
+}
+
+export interface RowInfo {
+  readonly row: number;
+  readonly id: number;
+  readonly depth: number;
+  /** The row is the last visible child of its parent (for the tree guides). */
+  readonly last: boolean;
   /** The row of the parent directory, -1 at the top level. */
-  readonly parentRow: Int32Array;
-  /** 1 when the row is a directory with visible children. */
-  readonly hasKids: Uint8Array;
-}
-
-/** Children of every node sorted by name, in one CSR array per tree (built once). */
-interface NameIndex {
-  readonly start: Int32Array;
-  readonly kids: Int32Array;
-}
-const nameIndexCache = new WeakMap<FileTree, NameIndex>();
-
-export function nameIndex(tree: FileTree): NameIndex {
-  const hit = nameIndexCache.get(tree);
-  if (hit) return hit;
-  const n = tree.nodes.length;
-  const start = new Int32Array(n + 1);
-  for (const node of tree.nodes) if (node.parent) start[node.parent.id + 1]!++;
-  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
-  const kids = new Int32Array(Math.max(0, n - 1));
-  for (const node of tree.nodes) {
-    if (node.children.size === 0) continue;
-    const sorted = [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    let at = start[node.id]!;
-    for (const c of sorted) kids[at++] = c.id;
-  }
-  const index = { start, kids };
-  nameIndexCache.set(tree, index);
-  return index;
-}
-
-/** Size-sorted children, cached per sizes array and node (sorted only when a directory is shown expanded). */
-const sizeOrderCache = new WeakMap<Float64Array, Map<number, Int32Array>>();
-
-function childrenBySize(index: NameIndex, sizes: Float64Array, id: number): Int32Array {
-  let byNode = sizeOrderCache.get(sizes);
-  if (!byNode) sizeOrderCache.set(sizes, (byNode = new Map()));
-  let order = byNode.get(id);
-  if (!order) {
-    // Stable sort of the name order: ties keep name order.
-    order = index.kids.slice(index.start[id]!, index.start[id + 1]!);
-    const arr = Array.from(order);
-    arr.sort((a, b) => sizes[b]! - sizes[a]!);
-    order = Int32Array.from(arr);
-    byNode.set(id, order);
-  }
-  return order;
+  readonly parentRow: number;
+  /** A directory with visible children. */
+  readonly hasKids: boolean;
+  /** A directory with visible children, shown expanded. */
+  readonly expanded: boolean;
+  /** The tree guides before the name, like dive's: `│   ├── ` ('' in the flat list). */
+  readonly guide: string;
 }
 
 function showsChange(show: ShowFilter, c: number): boolean {
@@ -141,102 +118,10 @@ const testPath = (re: RegExp, path: string): boolean => {
   return re.test(`/${path}`);
 };
 
-export const isExpanded = (opts: RowOptions, node: FsNode): boolean => opts.expandAll !== opts.toggled.has(node.path);
-
-/** Number of descendants of every node (built once per tree): the most rows a subtree can take. */
-const descCache = new WeakMap<FileTree, Int32Array>();
-function descendants(tree: FileTree): Int32Array {
-  const hit = descCache.get(tree);
-  if (hit) return hit;
-  const d = new Int32Array(tree.nodes.length);
-  for (let i = tree.nodes.length - 1; i > 0; i--) {
-    const p = tree.nodes[i]!.parent;
-    if (p) d[p.id]! += d[i]! + 1;
-  }
-  descCache.set(tree, d);
-  return d;
-}
-
-/** Children in display order: by name, or by `sizes` (largest first) when sorting by size. */
-function kidsFn(tree: FileTree, sizes: Float64Array, opts: RowOptions): (id: number) => Int32Array {
-  const index = nameIndex(tree);
-  return (id) =>
-    opts.sort === 'size'
-      ? childrenBySize(index, sizes, id)
-      : index.kids.subarray(index.start[id]!, index.start[id + 1]!);
-}
-
 /**
- * The visible rows below node `rootId` (not the node itself), depth-first, numbered from `firstRow`; the
- * top-level rows get `depth0` and the parent row `parent0`. O(rows), no recursion.
- */
-function walk(
-  tree: FileTree,
-  vis: Uint8Array,
-  opts: RowOptions,
-  kidsOf: (id: number) => Int32Array,
-  rootId: number,
-  depth0: number,
-  parent0: number,
-  firstRow: number,
-): Rows {
-  const cap = rootId === 0 ? tree.nodes.length : descendants(tree)[rootId]!;
-  const ids = new Int32Array(cap);
-  const depth = new Uint16Array(cap);
-  const last = new Uint8Array(cap);
-  const parentRow = new Int32Array(cap);
-  const hasKids = new Uint8Array(cap);
-  let count = 0;
-  // Explicit stack of (children array, position, parent row).
-  const stackKids: Int32Array[] = [kidsOf(rootId)];
-  const stackPos: number[] = [0];
-  const stackRow: number[] = [parent0];
-  while (stackKids.length > 0) {
-    const top = stackKids.length - 1;
-    const kids = stackKids[top]!;
-    let pos = stackPos[top]!;
-    while (pos < kids.length && !vis[kids[pos]!]) pos++;
-    if (pos >= kids.length) {
-      stackKids.pop();
-      stackPos.pop();
-      stackRow.pop();
-      continue;
-    }
-    const id = kids[pos]!;
-    let next = pos + 1;
-    while (next < kids.length && !vis[kids[next]!]) next++;
-    stackPos[top] = next;
-    const row = count++;
-    ids[row] = id;
-    depth[row] = depth0 + top;
-    last[row] = next >= kids.length ? 1 : 0;
-    parentRow[row] = stackRow[top]!;
-    const node = tree.nodes[id]!;
-    if (node.children.size > 0) {
-      const childKids = kidsOf(id);
-      let any = false;
-      for (let k = 0; k < childKids.length; k++)
-        if (vis[childKids[k]!]) {
-          any = true;
-          break;
-        }
-      if (any) {
-        hasKids[row] = 1;
-        if (isExpanded(opts, node)) {
-          stackKids.push(childKids);
-          stackPos.push(0);
-          stackRow.push(firstRow + row);
-        }
-      }
-    }
-  }
-  return { count, ids, depth, last, parentRow, hasKids };
-}
-
-/**
- * Flattens the visible tree (or the flat largest-files list) into rows. O(visible nodes), no recursion.
- * `sizes` orders the size sort and the flat list (default: the view's sizes; the wasted-only view passes
- * wasted bytes).
+ * The visible tree (or the flat largest-files list) as rows. `sizes` orders the size sort and the flat list
+ * (default: the view's sizes; the wasted-only view passes wasted bytes). O(nodes) to build; see `RowsMemo` for
+ * keeping one model across toggles.
  */
 export function flattenRows(
   tree: FileTree,
@@ -245,95 +130,6 @@ export function flattenRows(
   opts: RowOptions,
   sizes: Float64Array = view.sizes,
 ): Rows {
-  if (opts.flat) return flatList(tree, view, vis, sizes === view.sizes ? undefined : sizes);
-  return walk(tree, vis, opts, kidsFn(tree, sizes, opts), 0, 0, -1, 0);
-}
-
-/**
- * The rows after expanding or collapsing one directory, from the rows before: only that directory's
- * subtree is walked (or cut out), the rest is copied. Gives `prev` itself when nothing visible changes.
- */
-export function toggleRows(
-  tree: FileTree,
-  vis: Uint8Array,
-  opts: RowOptions,
-  prev: Rows,
-  node: FsNode,
-  sizes: Float64Array,
-): Rows {
-  const r = rowOf(prev, node.id);
-  if (r < 0 || prev.hasKids[r] !== 1) return prev;
-  const wasOpen = r + 1 < prev.count && prev.parentRow[r + 1] === r;
-  const open = isExpanded(opts, node);
-  if (open === wasOpen) return prev;
-  const cutStart = r + 1;
-  let cutEnd = r + 1;
-  let sub: Rows | undefined;
-  if (open) sub = walk(tree, vis, opts, kidsFn(tree, sizes, opts), node.id, prev.depth[r]! + 1, r, r + 1);
-  else while (cutEnd < prev.count && prev.depth[cutEnd]! > prev.depth[r]!) cutEnd++;
-  const added = sub?.count ?? 0;
-  const shift = added - (cutEnd - cutStart);
-  const count = prev.count + shift;
-  const ids = new Int32Array(count);
-  const depth = new Uint16Array(count);
-  const last = new Uint8Array(count);
-  const parentRow = new Int32Array(count);
-  const hasKids = new Uint8Array(count);
-  const copy = (from: Rows, start: number, end: number, at: number): void => {
-    ids.set(from.ids.subarray(start, end), at);
-    depth.set(from.depth.subarray(start, end), at);
-    last.set(from.last.subarray(start, end), at);
-    parentRow.set(from.parentRow.subarray(start, end), at);
-    hasKids.set(from.hasKids.subarray(start, end), at);
-  };
-  copy(prev, 0, cutStart, 0);
-  if (sub) copy(sub, 0, sub.count, cutStart);
-  const tail = cutStart + added;
-  copy(prev, cutEnd, prev.count, tail);
-  // Rows after the change whose parent is after the changed directory moved by `shift`.
-  for (let i = tail; i < count; i++) if (parentRow[i]! > r) parentRow[i]! += shift;
-  return { count, ids, depth, last, parentRow, hasKids };
-}
-
-/** Every visible non-directory, largest first (then by path). */
-function flatList(tree: FileTree, view: LayerView, vis: Uint8Array, byBytes?: Float64Array): Rows {
-  const picked: number[] = [];
-  for (let i = 1; i < tree.nodes.length; i++) {
-    if (!vis[i]) continue;
-    const e = displayEntry(tree.nodes[i]!, view.layer);
-    if (e && e.kind !== 'dir') picked.push(i);
-  }
-  const size = (id: number): number =>
-    byBytes ? byBytes[id]! : (displayEntry(tree.nodes[id]!, view.layer)?.size ?? 0);
-  const sizes = new Float64Array(picked.length);
-  picked.forEach((id, k) => (sizes[k] = size(id)));
-  const order = picked
-    .map((_, k) => k)
-    .sort((a, b) => sizes[b]! - sizes[a]! || (tree.nodes[picked[a]!]!.path < tree.nodes[picked[b]!]!.path ? -1 : 1));
-  const count = picked.length;
-  const ids = Int32Array.from(order, (k) => picked[k]!);
-  return {
-    count,
-    ids,
-    depth: new Uint16Array(count),
-    last: new Uint8Array(count),
-    parentRow: new Int32Array(count).fill(-1),
-    hasKids: new Uint8Array(count),
-  };
-}
-
-/** The row holding node `id`, or -1. */
-export const rowOf = (rows: Rows, id: number): number => rows.ids.subarray(0, rows.count).indexOf(id);
-
-/** Tree guides for a row, like dive's: `│   ├── `. Walks up the parent rows, so O(depth). */
-export function guidePrefix(rows: Rows, row: number): string {
-  const d = rows.depth[row]!;
-  const parts: string[] = new Array(d + 1);
-  parts[d] = rows.last[row] ? '└── ' : '├── ';
-  let p = rows.parentRow[row]!;
-  for (let level = d - 1; level >= 0 && p >= 0; level--) {
-    parts[level] = rows.last[p] ? '    ' : '│   ';
-    p = rows.parentRow[p]!;
-  }
-  return parts.join('');
+  if (opts.flat) return flatRows(tree, view, vis, sizes === view.sizes ? undefined : sizes);
+  return new TreeRowModel(tree, vis, sizes, opts.sort, opts.expandAll, opts.toggled).rows();
 }

@@ -167,7 +167,7 @@ export function App(props: AppProps) {
   const row = cursorRow(state, analysis, rows);
   const top = windowTop(state.treeTop, row, rows.count, layout.treeRowsH);
   const layerTop = windowTop(state.layerTop, state.layer, layerCount, layout.layersRowsH);
-  const node = rows.count > 0 ? analysis.tree.nodes[rows.ids[row]!] : undefined;
+  const node = rows.count > 0 ? analysis.tree.nodes[rows.id(row)] : undefined;
 
   const ctx: FrameContext = {
     analysis,

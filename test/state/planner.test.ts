@@ -28,13 +28,16 @@ const BASE: RowOptions = {
   expandAll: true,
   toggled: new Set(),
 };
-const rowsArr = (r: Rows) => ({
-  ids: [...r.ids.subarray(0, r.count)],
-  depth: [...r.depth.subarray(0, r.count)],
-  last: [...r.last.subarray(0, r.count)],
-  parentRow: [...r.parentRow.subarray(0, r.count)],
-  hasKids: [...r.hasKids.subarray(0, r.count)],
-});
+const rowsArr = (r: Rows) => {
+  const all = r.window(0, r.count);
+  return {
+    ids: all.map((x) => x.id),
+    depth: all.map((x) => x.depth),
+    last: all.map((x) => x.last),
+    parentRow: all.map((x) => x.parentRow),
+    hasKids: all.map((x) => x.hasKids),
+  };
+};
 
 test('plan state: toggle adds and removes, drop by index, undo walks back', () => {
   const a = { kind: 'remove-path', path: '/app/data' } as const;
@@ -96,7 +99,7 @@ test('wasted only at the last layer lists /usr/include (deleted by a directory w
   const opts: RowOptions = { ...BASE, wastedOnly: true, sort: 'size' };
   const wasted = wastedSizes(demo, 4);
   const rows = flattenRows(demo.tree, view, visibleNodes(demo.tree, view, wasteIndex(demo).marks, opts), opts, wasted);
-  const paths = [...rows.ids.subarray(0, rows.count)].map((id) => demo.tree.nodes[id]!.path);
+  const paths = rows.window(0, rows.count).map((r) => demo.tree.nodes[r.id]!.path);
   assert.ok(paths.includes('usr/include'), 'the deleted directory');
   assert.ok(paths.includes('usr/include/stdio.h') && paths.includes('usr/include/bits/alltypes.h'));
   // Wasted bytes of /usr/include: every header layer 1 and 2 stored there (all deleted in layer 3).

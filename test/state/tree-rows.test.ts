@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Analysis } from '../../src/model/analysis.js';
 import { buildLayerView, wasteIndex } from '../../src/state/layer-view.js';
-import { flattenRows, guidePrefix, SHOW_ALL, visibleNodes, type RowOptions } from '../../src/state/tree-rows.js';
+import { flattenRows, SHOW_ALL, visibleNodes, type RowOptions } from '../../src/state/tree-rows.js';
 import { initialState, jumpTo, reduce, type FrameContext } from '../../src/state/explorer-state.js';
 import { moveCursor, windowTop } from '../../src/state/viewport.js';
 import { smallImage } from '../helpers/ink.js';
@@ -28,9 +28,9 @@ function lines(layer: number, compare: 'layer' | 'aggregated', opts: Partial<Row
   const view = buildLayerView(a.tree, layer, compare);
   const rows = flattenRows(a.tree, view, visibleNodes(a.tree, view, wasteIndex(a).marks, o), o);
   const out: string[] = [];
-  for (let r = 0; r < rows.count; r++) {
-    const node = a.tree.nodes[rows.ids[r]!]!;
-    out.push(o.flat ? `/${node.path}` : `${guidePrefix(rows, r)}${node.name}`);
+  for (const r of rows.window(0, rows.count)) {
+    const node = a.tree.nodes[r.id]!;
+    out.push(o.flat ? `/${node.path}` : `${r.guide}${node.name}`);
   }
   return out;
 }

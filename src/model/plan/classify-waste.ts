@@ -1,9 +1,9 @@
 import type { Analysis } from '../analysis.js';
 import { entryAt } from '../file-tree.js';
-import { findDuplicates, type DuplicateGroup } from './duplicates.js';
+import { findDuplicatesSteps, type DuplicateGroup } from './duplicates.js';
 import { dataBytes, type EntryRef } from './entry-ref.js';
 import { finalEntriesSteps, indexEntriesSteps } from './entry-index.js';
-import { layerWaste } from './layer-waste.js';
+import { layerWasteSteps } from './layer-waste.js';
 import { classifyNodesSteps } from './node-classes.js';
 import { runSteps, STEP_ITEMS, type Steps } from '../steps.js';
 import {
@@ -145,11 +145,15 @@ export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   const finals = yield* finalEntriesSteps(analysis, index);
   yield;
   const haveDigests = finals.some((f) => typeof f.entry.facts?.sha256 === 'string');
-  const duplicates = findDuplicates(finals);
+  const duplicates = yield* findDuplicatesSteps(finals);
   const dup = new Acc(n);
+  let copies = 0;
   for (const g of duplicates) {
     const group = `${g.copies.length} copies of ${g.copies[0]!.path}`;
-    for (const c of g.copies.slice(1)) dup.add(c.ref, group, g.size, true);
+    for (let k = 1; k < g.copies.length; k++) {
+      if (++copies % STEP_ITEMS === 0) yield;
+      dup.add(g.copies[k]!.ref, group, g.size, true);
+    }
   }
   make('duplicates', 'duplicates', DUPLICATES_TEXT, dup);
   yield;
@@ -157,8 +161,16 @@ export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   const waste = new Map<LayerWasteId, Acc>(
     (['deleted', 'overwritten', 'hidden', 'chmod-copied'] as const).map((id) => [id, new Acc(n)]),
   );
-  for (const w of layerWaste(analysis, index)) waste.get(w.id)!.add(w.ref, w.path, w.bytes, false);
-  for (const [id, acc] of waste) make(id, 'layer-waste', LAYER_WASTE_TEXT[id], acc);
+  const items = yield* layerWasteSteps(analysis, index);
+  for (let i = 0; i < items.length; i++) {
+    if ((i + 1) % STEP_ITEMS === 0) yield;
+    const w = items[i]!;
+    waste.get(w.id)!.add(w.ref, w.path, w.bytes, false);
+  }
+  for (const [id, acc] of waste) {
+    yield;
+    make(id, 'layer-waste', LAYER_WASTE_TEXT[id], acc);
+  }
 
   classes.sort((a, b) => b.storedBytes - a.storedBytes || (a.id < b.id ? -1 : 1));
   return { classes, duplicates, haveDigests };

@@ -3,7 +3,7 @@ import type { FileTree } from '../../model/file-tree.js';
 import { displayPath } from '../../model/paths.js';
 import { CH_REMOVED, displayEntry, type LayerView } from '../../state/layer-view.js';
 import { changeSymbol, modeString, nameWithLink, sizeColumn } from '../../state/row-format.js';
-import { guidePrefix, type Rows } from '../../state/tree-rows.js';
+import type { RowInfo, Rows } from '../../state/tree-rows.js';
 import { libcTagText, type ElfMarks } from '../../state/elf-details.js';
 import { MARK_REMOVE, MARK_STRIP, MARK_UPX } from '../../state/plan-projector.js';
 import { changeColor, fg, type Theme } from '../theme.js';
@@ -36,20 +36,17 @@ export type TagTone = 'libc' | 'fail' | 'plan';
 /** One row as text: cursor, change mark, wasted mark, attributes, size, tree guides and name. */
 export function treeRowText(
   p: TreePaneProps,
-  row: number,
+  info: RowInfo,
 ): { mark: string; wasted: string; plan: string; body: string; code: number; tags: { text: string; tone: TagTone }[] } {
-  const id = p.rows.ids[row]!;
+  const { id, row } = info;
   const node = p.tree.nodes[id]!;
   const e = displayEntry(node, p.view.layer);
   // A path an earlier layer deleted (listed by the wasted-only view) shows as removed.
   const code = p.view.change[id] || (p.view.present[id] ? 0 : CH_REMOVED);
   const size = p.sizes ? p.sizes[id]! : e?.kind === 'dir' ? p.view.sizes[id]! : (e?.size ?? 0);
   const attrs = p.attributes ? `${modeString(e)} ${(e ? `${e.uid}:${e.gid}` : '').padStart(9)} ` : '';
-  const name = p.flat
-    ? nameWithLink(displayPath(node.path), e)
-    : `${guidePrefix(p.rows, row)}${nameWithLink(node.name, e)}`;
-  const collapsed =
-    !p.flat && p.rows.hasKids[row] === 1 && (row + 1 >= p.rows.count || p.rows.parentRow[row + 1] !== row) ? ' …' : '';
+  const name = p.flat ? nameWithLink(displayPath(node.path), e) : `${info.guide}${nameWithLink(node.name, e)}`;
+  const collapsed = !p.flat && info.hasKids && !info.expanded ? ' …' : '';
   const tags: { text: string; tone: TagTone }[] = [];
   const libc = libcTagText(p.elf?.tag.get(id));
   if (libc) tags.push({ text: ` ${libc}`, tone: 'libc' });
@@ -71,10 +68,11 @@ const tagColor = (t: Theme, tone: TagTone): string | undefined =>
   tone === 'fail' ? t.removed : tone === 'plan' ? t.modified : t.accent;
 
 export function TreePane(p: TreePaneProps) {
-  const end = Math.min(p.rows.count, p.top + p.height);
   const lines = [];
-  for (let r = p.top; r < end; r++) {
-    const t = treeRowText(p, r);
+  // Only the window's rows are looked up: the pane never walks the rows above or below it.
+  for (const info of p.rows.window(p.top, p.height)) {
+    const r = info.row;
+    const t = treeRowText(p, info);
     const color = changeColor(p.theme, t.code);
     lines.push(
       <Text key={r} wrap="truncate" inverse={r === p.cursor && p.focused} bold={r === p.cursor && !p.focused}>
