@@ -57,7 +57,20 @@ function skimmedDemo(): { first: Analysis; complete: () => Analysis } {
     ...demo.image,
     layers: demo.image.layers.map((l) => {
       const { facts: _, ...rest } = l;
-      return { ...rest, entries: l.entries.map(({ facts: _f, ...e }): Entry => ({ ...e })) };
+      // Field by field: an image's entries are views over its layer's columns (model/entry-table.ts), whose
+      // fields a spread would not copy.
+      const plain = (e: Entry): Entry => ({
+        path: e.path,
+        kind: e.kind,
+        size: e.size,
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+        mtime: e.mtime,
+        ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {}),
+        ...(e.implicit ? { implicit: true } : {}),
+      });
+      return { ...rest, entries: l.entries.map(plain) };
     }),
   };
   const first = treeAnalysis(skim);
