@@ -4,17 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sortSteps } from '../../src/model/sort-steps.js';
 import { runSteps, STEP_ITEMS } from '../../src/model/steps.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 test('sortSteps gives the native stable sort, ties in their original order', () => {
   const sizes = [0, 1, 2, STEP_ITEMS - 1, STEP_ITEMS, STEP_ITEMS + 1, 3 * STEP_ITEMS + 5, 9 * STEP_ITEMS + 77];

@@ -10,18 +10,7 @@ import type { Layer } from '../../src/model/image.js';
 import { buildLayerView, displayEntry, type LayerView } from '../../src/state/layer-view.js';
 import { flattenRows, SHOW_ALL, visibleNodes, type RowOptions, type Rows } from '../../src/state/tree-rows.js';
 import { RowsMemo, toggledDiff } from '../../src/state/rows-memo.js';
-
-/** mulberry32: a small seeded generator, so a failure names the seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 const NAMES = ['a', 'b', 'B', 'c', 'a.txt', 'z', 'lib', 'é', 'a b', '_'];
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { bytesSource, parseElf, type ByteSource, type ElfInfo } from '../../../src/model/elf/index.js';
 import { sharedPath } from '../../helpers/shared.js';
+import { rng } from '../../helpers/rng.js';
 
 const SEEDS = [
   '/usr/bin/ls',
@@ -18,18 +19,6 @@ const SEEDS = [
 ];
 const ITERATIONS = 10000;
 const MAX_MS_PER_CALL = 1000;
-
-/** mulberry32: small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Tracked extends ByteSource {
   calls: number;
