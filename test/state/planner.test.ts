@@ -7,27 +7,19 @@ import { MARK_REMOVE, PlanProjector, planStatusText } from '../../src/state/plan
 import { elfLines, elfMarks } from '../../src/state/elf-details.js';
 import { findingList } from '../../src/state/findings-view.js';
 import { buildLayerView, wasteIndex } from '../../src/state/layer-view.js';
-import { flattenRows, SHOW_ALL, visibleNodes, type RowOptions, type Rows } from '../../src/state/tree-rows.js';
+import { flattenRows, visibleNodes, type RowOptions, type Rows } from '../../src/state/tree-rows.js';
 import { RowsMemo, singleToggle } from '../../src/state/rows-memo.js';
 import { wastedSizes } from '../../src/state/wasted-bytes.js';
 import { initialState, reduce, type FrameContext } from '../../src/state/explorer-state.js';
 import { demoWithElf, storedBytesUnder } from '../helpers/demo-elf.js';
+import { BASE_ROW_OPTIONS } from '../helpers/row-options.js';
 
 let demo: Analysis;
 before(async () => {
   demo = await demoWithElf();
 });
 
-const BASE: RowOptions = {
-  show: SHOW_ALL,
-  threshold: 0,
-  wastedOnly: false,
-  pathFilter: null,
-  sort: 'name',
-  flat: false,
-  expandAll: true,
-  toggled: new Set(),
-};
+const BASE: RowOptions = BASE_ROW_OPTIONS;
 const rowsArr = (r: Rows) => {
   const all = r.window(0, r.count);
   return {

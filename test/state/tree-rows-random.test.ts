@@ -11,6 +11,7 @@ import { buildLayerView, displayEntry, type LayerView } from '../../src/state/la
 import { flattenRows, SHOW_ALL, visibleNodes, type RowOptions, type Rows } from '../../src/state/tree-rows.js';
 import { RowsMemo, toggledDiff } from '../../src/state/rows-memo.js';
 import { rng } from '../helpers/rng.js';
+import { BASE_ROW_OPTIONS } from '../helpers/row-options.js';
 
 const NAMES = ['a', 'b', 'B', 'c', 'a.txt', 'z', 'lib', 'é', 'a b', '_'];
 
@@ -197,16 +198,7 @@ test('lazy tree rows equal an eager flatten: random trees, filters, sorts, layer
 test('a rows view taken before a later toggle refuses to answer; toggledDiff gives both directions', () => {
   const tree = buildFileTree(randomLayers(rng(7)));
   const view = buildLayerView(tree, tree.layerCount - 1, 'aggregated');
-  const opts: RowOptions = {
-    show: SHOW_ALL,
-    threshold: 0,
-    wastedOnly: false,
-    pathFilter: null,
-    sort: 'name',
-    flat: false,
-    expandAll: true,
-    toggled: new Set(),
-  };
+  const opts: RowOptions = { ...BASE_ROW_OPTIONS, toggled: new Set() };
   const vis = visibleNodes(tree, view, new Uint8Array(tree.nodes.length), opts);
   const memo = new RowsMemo();
   const before = memo.rows(tree, view, vis, opts);

@@ -6,22 +6,14 @@ import { flattenRows, SHOW_ALL, visibleNodes, type RowOptions } from '../../src/
 import { initialState, jumpTo, reduce, type FrameContext } from '../../src/state/explorer-state.js';
 import { moveCursor, windowTop } from '../../src/state/viewport.js';
 import { smallImage } from '../helpers/ink.js';
+import { BASE_ROW_OPTIONS } from '../helpers/row-options.js';
 
 let a: Analysis;
 before(async () => {
   a = await smallImage();
 });
 
-const BASE: RowOptions = {
-  show: SHOW_ALL,
-  threshold: 0,
-  wastedOnly: false,
-  pathFilter: null,
-  sort: 'name',
-  flat: false,
-  expandAll: true,
-  toggled: new Set(),
-};
+const BASE: RowOptions = BASE_ROW_OPTIONS;
 
 function lines(layer: number, compare: 'layer' | 'aggregated', opts: Partial<RowOptions> = {}): string[] {
   const o = { ...BASE, ...opts };
