@@ -4,10 +4,10 @@
 // the terminal restored (the main screen back, the line discipline cooked) — never a V8 abort.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildDist } from '../helpers/cli.js';
 import { bigPath, writeBigImage } from '../helpers/big-image.js';
 import { Term } from '../helpers/tmux-term.js';
 
@@ -17,10 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'slimtui-scale-'));
 const archive = join(dir, 'big.tar');
 
 before(async () => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  buildDist();
   await writeBigImage(archive, FILES);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildDist } from '../helpers/cli.js';
 import { sharedPath } from '../helpers/shared.js';
 import { Term as TmuxTerm } from '../helpers/tmux-term.js';
 import { dockerArchiveLegacy } from '../helpers/make-archive.js';
@@ -15,11 +16,8 @@ const ROOT = process.cwd();
 const KANIKO = sharedPath('fixtures/third-party-dive/test-kaniko-image.tar');
 
 before(() => {
-  // bin/slimtui runs dist/: build it from the current sources.
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  // bin/slimtui runs dist/bundle/: build it from the current sources.
+  buildDist();
 });
 
 /** Every terminal a test opened; each must leave no socket behind (checked after each test). */

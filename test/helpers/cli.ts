@@ -1,5 +1,5 @@
-// Runs the real CLI (`node bin/slimtui …`) in a child process. bin/slimtui imports dist/, so dist/ is
-// rebuilt (tsc -p tsconfig.json) once per test process when any src/ file is newer than it.
+// Runs the real CLI (`node bin/slimtui …`) in a child process. bin/slimtui runs dist/bundle/ (or dist/), so both
+// are rebuilt (`npm run build`: tsc, then scripts/bundle.mjs) once per test process when any src/ file is newer.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,16 +20,23 @@ let built = false;
 export function ensureBuilt(): void {
   if (built) return;
   const main = join(ROOT, 'dist', 'cli', 'main.js');
-  if (!existsSync(main) || statSync(main).mtimeMs < newest(join(ROOT, 'src'))) {
-    // tsc emits even when it reports type errors (noEmitOnError is off): only a missing output is fatal.
-    const r = spawnSync(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    if (!existsSync(main))
-      throw new Error(`tsc -p tsconfig.json did not produce dist/cli/main.js:\n${r.stdout}${r.stderr}`);
-  }
+  if (!existsSync(main) || statSync(main).mtimeMs < newest(join(ROOT, 'src'))) buildDist();
+  built = true;
+}
+
+/** `npm run build`: dist/ from the sources (tsc), then dist/bundle/ from dist/ (scripts/bundle.mjs). */
+export function buildDist(): void {
+  const main = join(ROOT, 'dist', 'cli', 'main.js');
+  // tsc emits even when it reports type errors (noEmitOnError is off): only a missing output is fatal.
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (!existsSync(main))
+    throw new Error(`tsc -p tsconfig.json did not produce dist/cli/main.js:\n${r.stdout}${r.stderr}`);
+  const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { cwd: ROOT, encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`scripts/bundle.mjs failed:\n${b.stdout}${b.stderr}`);
   built = true;
 }
 
