@@ -9,6 +9,8 @@ export interface InefficientPath {
   readonly bytes: number;
   /** The layers it occurs in, in order. */
   readonly layers: readonly number[];
+  /** Its node in the tree the metrics were computed on (`tree.nodes[node]`): views mark it without a path lookup. */
+  readonly node: number;
 }
 
 export interface DiveMetrics {
@@ -101,6 +103,7 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
       occurrences: count[id]!,
       bytes: cumulative[id]!,
       layers: [firstLayer[id]!, ...more],
+      node: id,
     });
   }
   inefficientPaths.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -13,6 +13,8 @@ export interface ReclaimableItem {
   readonly reason: ReclaimReason;
   /** The layer whose change made it unreachable, when known. */
   readonly byLayer?: number;
+  /** The entry's node in the tree the report was computed on (`tree.nodes[node]`), when it has one. */
+  readonly node?: number;
 }
 
 export interface Reclaimable {
@@ -58,7 +60,14 @@ export function reclaimableBytes(layers: readonly Layer[], tree: FileTree): Recl
       const finalEntry = node ? entryAt(node, last) : null;
       const reason: ReclaimReason = finalEntry ? 'overwritten' : removal?.removedBy === 'opaque' ? 'hidden' : 'deleted';
       perLayer[index]! += e.size;
-      items.push({ layer: index, path: e.path, bytes: e.size, reason, ...(removal ? { byLayer: removal.layer } : {}) });
+      items.push({
+        layer: index,
+        path: e.path,
+        bytes: e.size,
+        reason,
+        ...(removal ? { byLayer: removal.layer } : {}),
+        ...(node ? { node: node.id } : {}),
+      });
     }
   });
   items.sort((a, b) => b.bytes - a.bytes || a.layer - b.layer);
