@@ -84,10 +84,10 @@ export function nodeLines(analysis: Analysis, node: FsNode | undefined, view: La
   const firstAdd = node.versions.find((v) => v.entry !== null);
   lines.push(`added in layer ${firstAdd?.layer ?? '?'}; layers: ${touched}`);
   const waste = wasteIndex(analysis);
-  const ineff = waste.inefficient.get(node.path);
+  const ineff = waste.inefficientAt(node);
   if (ineff)
     lines.push(`! dive: ${ineff.occurrences} copies, ${formatBytes(ineff.bytes)} in layers ${ineff.layers.join(', ')}`);
-  const recl = waste.reclaimable.get(node.path) ?? [];
+  const recl = waste.reclaimableAt(node);
   for (const r of recl.slice(0, 3))
     lines.push(
       `! reclaimable ${formatBytes(r.bytes)} in layer ${r.layer} (${r.reason}${r.byLayer !== undefined ? ` by layer ${r.byLayer}` : ''})`,

@@ -89,8 +89,10 @@ export function contentLayer(node: FsNode, layer: number): number | undefined {
 export interface WasteIndex {
   /** 1 for node ids marked wasted: dive's inefficient paths and any path with bytes reclaimable from a layer. */
   readonly marks: Uint8Array;
-  readonly inefficient: ReadonlyMap<string, InefficientPath>;
-  readonly reclaimable: ReadonlyMap<string, readonly ReclaimableItem[]>;
+  /** dive's inefficient path at this node, if it is one. */
+  inefficientAt(node: FsNode): InefficientPath | undefined;
+  /** The reclaimable items stored at this node's path (largest first, as in the report). */
+  reclaimableAt(node: FsNode): readonly ReclaimableItem[];
 }
 
 // Keyed by the reclaimable report: the analysis object is replaced when later analyses land, this is not.
@@ -98,36 +100,58 @@ const wasteCache = new WeakMap<object, WasteIndex>();
 
 /**
  * The marks come from the node ids the items carry (no path walk per item: on the 1M-entry bench image that was
- * ~0.8 s of the first frame); the by-path maps, which only the details pane reads, are built the first time it does.
+ * ~0.8 s of the first frame). What the details pane asks per node — its inefficient path and reclaimable items —
+ * is indexed by node id the first time it asks, in one counting pass (a by-path map of every item took ~0.2 s of
+ * that frame). Items without a node id (none today) are matched by path.
  */
 export function wasteIndex(analysis: Analysis): WasteIndex {
   const hit = wasteCache.get(analysis.reclaimable);
   if (hit) return hit;
   const { tree, dive, reclaimable: recl } = analysis;
-  const marks = new Uint8Array(tree.nodes.length);
-  const mark = (node: number | undefined, path: string): void => {
-    const id = node ?? tree.byPath.get(path)?.id;
-    if (id !== undefined) marks[id] = 1;
-  };
-  for (const p of dive.inefficientPaths) mark(p.node, p.path);
-  for (const item of recl.items) mark(item.node, item.path);
-  let inefficient: Map<string, InefficientPath> | undefined;
-  let reclaimable: Map<string, ReclaimableItem[]> | undefined;
+  const n = tree.nodes.length;
+  const nodeOf = (node: number | undefined, path: string): number => node ?? tree.byPath.get(path)?.id ?? -1;
+  const marks = new Uint8Array(n);
+  for (const p of dive.inefficientPaths) {
+    const id = nodeOf(p.node, p.path);
+    if (id >= 0) marks[id] = 1;
+  }
+  for (const item of recl.items) {
+    const id = nodeOf(item.node, item.path);
+    if (id >= 0) marks[id] = 1;
+  }
+  let ineff: Int32Array | undefined;
+  /** Items by node id: those of node k are items[order[start[k]] … order[start[k+1]-1]], in report order. */
+  let byNode: { start: Int32Array; order: Int32Array } | undefined;
   const index: WasteIndex = {
     marks,
-    get inefficient() {
-      return (inefficient ??= new Map(dive.inefficientPaths.map((p) => [p.path, p])));
-    },
-    get reclaimable() {
-      if (!reclaimable) {
-        reclaimable = new Map();
-        for (const item of recl.items) {
-          const list = reclaimable.get(item.path);
-          if (list) list.push(item);
-          else reclaimable.set(item.path, [item]);
-        }
+    inefficientAt(node) {
+      if (!ineff) {
+        ineff = new Int32Array(n).fill(-1);
+        dive.inefficientPaths.forEach((p, i) => {
+          const id = nodeOf(p.node, p.path);
+          if (id >= 0) ineff![id] = i;
+        });
       }
-      return reclaimable;
+      const i = ineff[node.id]!;
+      return i >= 0 ? dive.inefficientPaths[i] : undefined;
+    },
+    reclaimableAt(node) {
+      if (!byNode) {
+        const ids = Int32Array.from(recl.items, (item) => nodeOf(item.node, item.path));
+        const start = new Int32Array(n + 1);
+        for (const id of ids) if (id >= 0) start[id + 1]!++;
+        for (let k = 0; k < n; k++) start[k + 1]! += start[k]!;
+        const fill = start.slice(0, n);
+        const order = new Int32Array(start[n]!);
+        ids.forEach((id, i) => {
+          if (id >= 0) order[fill[id]!++] = i;
+        });
+        byNode = { start, order };
+      }
+      const { start, order } = byNode;
+      const out: ReclaimableItem[] = [];
+      for (let k = start[node.id]!; k < start[node.id + 1]!; k++) out.push(recl.items[order[k]!]!);
+      return out;
     },
   };
   wasteCache.set(analysis.reclaimable, index);
