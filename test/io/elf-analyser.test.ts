@@ -18,7 +18,7 @@ const entryOf = (path: string, size: number): Entry => ({
   mtime: 0,
 });
 
-function feed(bytes: Buffer, chunk = 65536, path = 'bin/x'): { entry: Entry; writes: number } {
+async function feed(bytes: Buffer, chunk = 65536, path = 'bin/x'): Promise<{ entry: Entry; writes: number }> {
   const entry = entryOf(path, bytes.length);
   const sink = elfAnalyser.open(entry);
   let writes = 0;
@@ -26,16 +26,21 @@ function feed(bytes: Buffer, chunk = 65536, path = 'bin/x'): { entry: Entry; wri
     writes++;
     if (!sink.write(bytes.subarray(i, i + chunk))) break;
   }
-  void sink.end();
+  // A spooled file ends once its writes behind the stream have landed.
+  await sink.end();
   return { entry, writes };
 }
 
-test('an ELF file bigger than the memory cap is spooled to an unlinked temp file and reads the same', () => {
+test('an ELF file bigger than the memory cap is spooled to an unlinked temp file and reads the same', async () => {
   const ls = readFileSync('/bin/ls');
   const big = Buffer.concat([ls, Buffer.alloc(MEMORY_CAP + 1024 * 1024)]); // sections stay where e_shoff says
   const before = readdirSync(tmpdir()).filter((n) => n.startsWith('slimtui-spool-')).length;
-  const small = feed(ls).entry.facts!['elf'] as { needed: string[]; interpreter: string; fileSize: number };
-  const spooled = feed(big, 1 << 20).entry.facts!['elf'] as { needed: string[]; interpreter: string; fileSize: number };
+  const small = (await feed(ls)).entry.facts!['elf'] as { needed: string[]; interpreter: string; fileSize: number };
+  const spooled = (await feed(big, 1 << 20)).entry.facts!['elf'] as {
+    needed: string[];
+    interpreter: string;
+    fileSize: number;
+  };
   const re = readelfFile('/bin/ls');
   assert.deepEqual(small.needed, re.needed);
   assert.equal(small.interpreter, re.interpreter);
@@ -49,19 +54,19 @@ test('an ELF file bigger than the memory cap is spooled to an unlinked temp file
   );
 });
 
-test('non-ELF content stops after the first chunk and leaves no fact; tiny first chunks still work', () => {
+test('non-ELF content stops after the first chunk and leaves no fact; tiny first chunks still work', async () => {
   const text = Buffer.alloc(1 << 20, 0x61);
-  const r = feed(text);
+  const r = await feed(text);
   assert.equal(r.writes, 1);
   assert.equal(r.entry.facts, undefined);
   const ls = readFileSync('/bin/ls');
-  const t = feed(ls, 3).entry.facts!['elf'] as { kind: string };
+  const t = (await feed(ls, 3)).entry.facts!['elf'] as { kind: string };
   assert.equal(t.kind, 'dynamic-exec');
 });
 
-test('a truncated ELF file gives a malformed fact', () => {
+test('a truncated ELF file gives a malformed fact', async () => {
   const ls = readFileSync('/bin/ls');
-  const f = feed(ls.subarray(0, 40 + 24)).entry.facts!['elf'] as { malformed?: string };
+  const f = (await feed(ls.subarray(0, 40 + 24))).entry.facts!['elf'] as { malformed?: string };
   assert.equal(typeof f.malformed, 'string');
 });
 

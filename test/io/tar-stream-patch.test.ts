@@ -39,7 +39,7 @@ function outcome(decode: Decode, buf: Uint8Array, encoding?: string, unknown = f
 /** Header blocks of a tar, walked by the size field (enough for the archives GNU tar writes here). */
 function headerBlocks(tar: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let at = 0; at + 512 <= tar.length; ) {
+  for (let at = 0; at + 512 <= tar.length;) {
     const block = tar.subarray(at, at + 512);
     if (block.every((b) => b === 0)) break;
     out.push(Buffer.from(block));
@@ -75,11 +75,10 @@ test('every header decodes as upstream tar-stream decodes it', () => {
       // gnu/oldgnu store an owner id past 8 octal digits in base-256, the others refuse it.
       const owner = format === 'gnu' || format === 'oldgnu' ? ['--owner=big:4294967294', '--group=:7'] : [];
       // v7 cannot hold the fifo or the long names: GNU tar leaves them out, says so and exits 2; the rest stands.
-      const tar = spawnSync(
-        'tar',
-        ['-c', `--format=${format}`, '--mtime=@1700000000', ...owner, '-C', tree, '.'],
-        { maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] },
-      );
+      const tar = spawnSync('tar', ['-c', `--format=${format}`, '--mtime=@1700000000', ...owner, '-C', tree, '.'], {
+        maxBuffer: 1 << 26,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       assert.ok(tar.status === 0 || (format === 'v7' && tar.status === 2), `tar --format=${format}: ${tar.status}`);
       blocks.push(...headerBlocks(tar.stdout));
     }
@@ -91,10 +90,30 @@ test('every header decodes as upstream tar-stream decodes it', () => {
     // a field with no terminator, and an empty one; in each numeric field of a real header.
     const base = blocks[1]!;
     const forms = [
-      '0000644\0', '  644   ', '0000644 ', '\x00\x00\x00\x00644', '+644\0\0\0\0', '-12\0\0\0\0\0', '\t644\0\0\0',
-      '64x4\0\0\0\0', 'zz\0\0\0\0\0\0', '\0\0\0\0\0\0\0\0', '        ', '77777777', '8\0\0\0\0\0\0\0', ' 0 7\0\0\0\0',
+      '0000644\0',
+      '  644   ',
+      '0000644 ',
+      '\x00\x00\x00\x00644',
+      '+644\0\0\0\0',
+      '-12\0\0\0\0\0',
+      '\t644\0\0\0',
+      '64x4\0\0\0\0',
+      'zz\0\0\0\0\0\0',
+      '\0\0\0\0\0\0\0\0',
+      '        ',
+      '77777777',
+      '8\0\0\0\0\0\0\0',
+      ' 0 7\0\0\0\0',
     ];
-    const fields: [number, number][] = [[100, 8], [108, 8], [116, 8], [124, 12], [136, 12], [329, 8], [337, 8]];
+    const fields: [number, number][] = [
+      [100, 8],
+      [108, 8],
+      [116, 8],
+      [124, 12],
+      [136, 12],
+      [329, 8],
+      [337, 8],
+    ];
     for (const [at, length] of fields) {
       for (const form of forms) {
         const b = Buffer.from(base);
@@ -127,7 +146,10 @@ test('every header decodes as upstream tar-stream decodes it', () => {
     for (const block of blocks) {
       for (const encoding of ['latin1', undefined, 'utf-8']) {
         for (const unknown of [false, true]) {
-          assert.deepEqual(outcome(patched.decode, block, encoding, unknown), outcome(upstream, block, encoding, unknown));
+          assert.deepEqual(
+            outcome(patched.decode, block, encoding, unknown),
+            outcome(upstream, block, encoding, unknown),
+          );
           compared++;
         }
       }
