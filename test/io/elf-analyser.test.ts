@@ -54,6 +54,20 @@ test('an ELF file bigger than the memory cap is spooled to an unlinked temp file
   );
 });
 
+test('a spooled file ended or aborted while its writes are in flight closes its descriptor once they land', async () => {
+  const openFds = (): number => readdirSync('/proc/self/fd').length;
+  const ls = readFileSync('/bin/ls');
+  const big = Buffer.concat([ls, Buffer.alloc(MEMORY_CAP + 8 * 1024 * 1024)]);
+  const before = openFds();
+  const sink = elfAnalyser.open(entryOf('usr/lib/big.so', big.length));
+  for (let i = 0; i < big.length; i += 1 << 20) assert.ok(sink.write(big.subarray(i, i + (1 << 20))));
+  assert.equal(openFds(), before + 1, 'the spool file is open while its writes land');
+  sink.abort!();
+  // abort() leaves the close to the writes still in flight; once they land the descriptor is gone, not leaked.
+  for (let i = 0; i < 200 && openFds() > before; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(openFds(), before);
+});
+
 test('non-ELF content stops after the first chunk and leaves no fact; tiny first chunks still work', async () => {
   const text = Buffer.alloc(1 << 20, 0x61);
   const r = await feed(text);
