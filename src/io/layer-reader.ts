@@ -7,6 +7,7 @@ import type { Compression, Warning } from '../model/image.js';
 import { escapeName, normaliseName, whiteoutOf } from '../model/paths.js';
 import { nameFromLatin1 } from './tar-name.js';
 import type { ContentAnalyser, ContentSink, LayerTap } from './content-analyser.js';
+import { AsyncHop } from './async-hop.js';
 import { decompressor, sniff } from './decompress.js';
 import { TarEndOfArchive } from './tar-end.js';
 import { peek, toReadable } from './byte-stream.js';
@@ -227,7 +228,14 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   const stages =
     compression === 'none'
       ? [plain, new TarEndOfArchive()]
-      : [raw, decompressor(compression), plain, new TarEndOfArchive()];
+      : // gzip inflates on a pool thread: the hop lets it run ahead of the parse (async-hop.ts).
+        [
+          raw,
+          decompressor(compression),
+          ...(compression === 'gzip' ? [new AsyncHop(4 << 20)] : []),
+          plain,
+          new TarEndOfArchive(),
+        ];
 
   let entries: Entry[] = [];
   const warnings: Warning[] = [];
