@@ -48,8 +48,9 @@ export interface FileTree {
 
 // ---- storage ----
 // A node is a tiny object (its id and its path, which is the string of the entry that made it); everything else
-// lives in columns shared by the whole tree: parent, interned name, children as linked lists with a hash table
-// for (parent, name) → child, and the versions in a packed table (layer, what removed it, next version, entry).
+// lives in columns shared by the whole tree: parent, a hash of the name (the name itself is the path's last
+// segment), children as linked lists with a hash table for (parent, name) → child, and the versions in a packed
+// table (layer, what removed it, next version, entry).
 // At a million entries that keeps the tree near 100 bytes per path (it was ~500 with a Map and an array per
 // node and an object per version); `children`, `versions`, `parent` and `name` read the columns on access.
 
@@ -139,6 +140,7 @@ class VersionTable {
 /** The columns of one tree. */
 class Store {
   parent: Int32Array;
+  /** A hash of each node's name (nameHash): the name itself is the last segment of the node's path. */
   name: Int32Array;
   firstV: Int32Array;
   lastV: Int32Array;
@@ -146,10 +148,8 @@ class Store {
   lastChild: Int32Array;
   nextSibling: Int32Array;
   childCount: Int32Array;
-  /** Open-addressing table of node ids keyed by (parent, name id); -1 empty; at most 3/4 full. */
+  /** Open-addressing table of node ids keyed by (parent, name); -1 empty; at most 3/4 full. */
   slots: Int32Array;
-  readonly names: string[] = [];
-  readonly nameIds = new Map<string, number>();
   /** By id; sized up front like the columns, cut to `count` when sealed. */
   readonly nodes: Node[];
   count = 0;
@@ -172,38 +172,41 @@ class Store {
     this.versions = new VersionTable(this, cap);
   }
 
-  nameId(s: string): number {
-    let id = this.nameIds.get(s);
-    if (id === undefined) {
-      id = this.names.length;
-      this.names.push(s);
-      this.nameIds.set(s, id);
-    }
-    return id;
+  /** The node's name: the last segment of its path (the root's is ''). */
+  nameOf(id: number): string {
+    const p = this.nodes[id]!.path;
+    return id === 0 ? '' : p.slice(p.lastIndexOf('/') + 1);
   }
 
-  private slot(parent: number, name: number): number {
+  /** Whether node `id`, a child of some node, is named `name` (a child's path is its parent's, '/', its name). */
+  private named(id: number, name: string): boolean {
+    const p = this.nodes[id]!.path;
+    const at = p.length - name.length;
+    return at >= 0 && (at === 0 ? this.parent[id] === 0 : p.charCodeAt(at - 1) === 0x2f) && p.endsWith(name);
+  }
+
+  private home(parent: number, hash: number): number {
+    return (Math.imul(parent, 0x9e3779b1) ^ Math.imul(hash, 0x85ebca77)) & (this.slots.length - 1);
+  }
+
+  /** The child of `parent` with this name (and this nameHash of it), or -1. */
+  childNamed(parent: number, name: string, hash = nameHash(name)): number {
     const mask = this.slots.length - 1;
-    let i = (Math.imul(parent, 0x9e3779b1) ^ Math.imul(name + 1, 0x85ebca77)) & mask;
-    for (;;) {
+    for (let i = this.home(parent, hash); ; i = (i + 1) & mask) {
       const id = this.slots[i]!;
-      if (id < 0 || (this.parent[id] === parent && this.name[id] === name)) return i;
-      i = (i + 1) & mask;
+      if (id < 0 || (this.parent[id] === parent && this.name[id] === hash && this.named(id, name))) return id;
     }
   }
 
-  /** The child of `parent` named by name id `name`, or -1. */
-  findChild(parent: number, name: number): number {
-    return this.slots[this.slot(parent, name)]!;
+  /** Puts a new node in the table: the first free slot from its home (it is not there yet). */
+  private place(id: number): void {
+    const mask = this.slots.length - 1;
+    let i = this.home(this.parent[id]!, this.name[id]!);
+    while (this.slots[i]! >= 0) i = (i + 1) & mask;
+    this.slots[i] = id;
   }
 
-  /** The child of `parent` with this name, or -1 (no name id is made for a name never seen). */
-  childNamed(parent: number, name: string): number {
-    const id = this.nameIds.get(name);
-    return id === undefined ? -1 : this.findChild(parent, id);
-  }
-
-  add(node: Node, parent: number, name: number): void {
+  add(node: Node, parent: number, hash: number): void {
     const id = node.id;
     if (id >= this.cap) {
       const n = Math.ceil(this.cap * 1.5);
@@ -220,14 +223,14 @@ class Store {
     this.nodes[id] = node;
     this.count = id + 1;
     this.parent[id] = parent;
-    this.name[id] = name;
+    this.name[id] = hash;
     if (id === 0) return;
     if (this.lastChild[parent]! < 0) this.firstChild[parent] = id;
     else this.nextSibling[this.lastChild[parent]!] = id;
     this.lastChild[parent] = id;
     this.childCount[parent]!++;
     if (this.count * 4 > this.slots.length * 3) this.rehash();
-    this.slots[this.slot(parent, name)] = id;
+    this.place(id);
   }
 
   /**
@@ -257,11 +260,21 @@ class Store {
 
   private rehash(): void {
     this.slots = new Int32Array(this.slots.length * 2).fill(-1);
-    for (let id = 1; id < this.count - 1; id++) this.slots[this.slot(this.parent[id]!, this.name[id]!)] = id;
+    for (let id = 1; id < this.count - 1; id++) this.place(id);
   }
 }
 
 const NO_CHILDREN: ReadonlyMap<string, FsNode> = new Map();
+
+/**
+ * FNV-1a of a name's UTF-16 units. Names are not interned: a table of every distinct name (a million on a
+ * node_modules-like image) cost ~50 bytes a name beside the paths that already hold them.
+ */
+function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h;
+}
 
 /** A node's children, read from the columns (in the order the paths first appeared). */
 class Children implements ReadonlyMap<string, FsNode> {
@@ -285,11 +298,11 @@ class Children implements ReadonlyMap<string, FsNode> {
   }
   *keys(): MapIterator<string> {
     const s = this.s;
-    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) yield s.names[s.name[c]!]!;
+    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) yield s.nameOf(c);
   }
   *entries(): MapIterator<[string, FsNode]> {
     const s = this.s;
-    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) yield [s.names[s.name[c]!]!, s.nodes[c]!];
+    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) yield [s.nameOf(c), s.nodes[c]!];
   }
   [Symbol.iterator](): MapIterator<[string, FsNode]> {
     return this.entries();
@@ -307,7 +320,7 @@ abstract class Node implements FsNode {
     readonly path: string,
   ) {}
   get name(): string {
-    return this.s.names[this.s.name[this.id]!]!;
+    return this.s.nameOf(this.id);
   }
   get parent(): FsNode | null {
     return this.id === 0 ? null : this.s.nodes[this.s.parent[this.id]!]!;
@@ -437,17 +450,17 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
   Object.defineProperty(TreeNode.prototype, 's', { value: s });
   const nodes = s.nodes;
   const root = new TreeNode(0, '');
-  s.add(root, -1, s.nameId(''));
+  s.add(root, -1, nameHash(''));
   table.set(0, 0, implicitDir(''));
   const warnings: Warning[] = [];
 
   /** The child of `parent` named `name` (the last segment of `path`), made when missing. */
   const child = (parent: number, name: string, path: string): number => {
-    const nameId = s.nameId(name);
-    const found = s.findChild(parent, nameId);
+    const hash = nameHash(name);
+    const found = s.childNamed(parent, name, hash);
     if (found >= 0) return found;
     const node = new TreeNode(s.count, path);
-    s.add(node, parent, nameId);
+    s.add(node, parent, hash);
     return node.id;
   };
 
