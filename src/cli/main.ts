@@ -19,7 +19,7 @@ import { SlimError, messages, writeOutput } from '../io/errors.js';
 import { HELP, parseCliArgs } from './args.js';
 import { loadCiRules } from './ci-config.js';
 import { jsonReport } from './json-report.js';
-import { writeJson, writeJsonFile } from './json-stream.js';
+import { writeJsonFile, writeJsonTo } from './json-stream.js';
 import { wantsPlanner } from './plan-args.js';
 import { exportFixList, planJson, runPlanWithUpx, whatIfText } from './plan-output.js';
 import { upxProgressLine } from './upx-progress.js';
@@ -189,7 +189,7 @@ async function run(argv: readonly string[]): Promise<number> {
       };
       // Written in pieces (json-stream.ts): the whole text of a big image's report never exists at once.
       if (args.jsonFile) writeOutput(() => writeJsonFile(args.jsonFile!, report), args.jsonFile);
-      else writeJson(report, (piece) => process.stdout.write(piece));
+      else await writeJsonTo(process.stdout, report);
       return 0;
     }
     case 'ci': {

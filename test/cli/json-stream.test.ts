@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { MappedList, writeJson } from '../../src/cli/json-stream.js';
+import { Writable } from 'node:stream';
+import { MappedList, writeJson, writeJsonTo } from '../../src/cli/json-stream.js';
 import { jsonReport } from '../../src/cli/json-report.js';
 import { analyze } from '../../src/model/analysis.js';
 import { loadImage } from '../../src/io/load-image.js';
@@ -57,4 +58,42 @@ test('the demo image report, written in small pieces, is the same text', async (
   assert.ok(got.length > 2, `${got.length} pieces`);
   // A piece ends once it reaches the size: at most one item over it (no report item here is 4 KiB).
   assert.ok(Math.max(...got.map((s) => s.length)) < 2 * 4096);
+});
+
+test('to a stream: the same text, and no more than a piece waits in its queue while it is full', async () => {
+  const value = { list: Array.from({ length: 20_000 }, (_, i) => ({ i, s: `p${i}`, l: [i] })) };
+  const want = `${JSON.stringify(value, null, 2)}\n`;
+  const got: string[] = [];
+  let queuedMost = 0;
+  // A slow reader: each write completes on a later turn, so the queue fills unless the writer waits for 'drain'.
+  const slow = new Writable({
+    highWaterMark: 16 * 1024,
+    decodeStrings: false,
+    write(piece: string, _e, done) {
+      got.push(piece);
+      setImmediate(done);
+    },
+  });
+  const write = slow.write.bind(slow);
+  slow.write = ((piece: string) => {
+    const ok = write(piece);
+    queuedMost = Math.max(queuedMost, slow.writableLength);
+    return ok;
+  }) as typeof slow.write;
+  await writeJsonTo(slow, value, 8 * 1024);
+  assert.equal(got.join(''), want);
+  assert.ok(want.length > 100 * 8 * 1024, 'the report is many pieces');
+  assert.ok(queuedMost < 16 * 1024 + 2 * 8 * 1024, `at most ${queuedMost} characters queued`);
+});
+
+test('to a stream that fails (a reader gone): the write rejects instead of waiting for a drain that never comes', async () => {
+  const broken = new Writable({
+    highWaterMark: 1024,
+    write(_p, _e, done) {
+      setImmediate(() => done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })));
+    },
+  });
+  broken.on('error', () => undefined);
+  const value = { list: Array.from({ length: 5000 }, (_, i) => ({ i })) };
+  await assert.rejects(writeJsonTo(broken, value, 2048), /EPIPE/);
 });
