@@ -75,21 +75,23 @@ test(
   },
 );
 
+// The explorer needs between 150 and 200 MiB of heap for this image (2026-12-02: it opened and ran within 200 MiB
+// once the tree stopped keeping a table of names); 120 MiB runs out during the load.
 test(
-  'out of memory (a 200 MiB heap): one line, exit 2, the terminal restored — no V8 abort',
+  'out of memory (a 120 MiB heap): one line, exit 2, the terminal restored — no V8 abort',
   { timeout: 600_000 },
   async () => {
     const t = new Term(ROOT);
     try {
       t.keys(
-        `cd ${dir} && NODE_OPTIONS=--max-old-space-size=200 CI=false node ${ROOT}/bin/slimtui --tui big.tar; echo "EXIT=$?"; echo "MODES=$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')"`,
+        `cd ${dir} && NODE_OPTIONS=--max-old-space-size=120 CI=false node ${ROOT}/bin/slimtui --tui big.tar; echo "EXIT=$?"; echo "MODES=$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')"`,
         'Enter',
       );
       const s = await t.waitFor((s) => /^MODES=-?(icanon|echo) /m.test(s), 'exit', LOAD_MS + 120_000);
       assert.match(s, /EXIT=2/);
       const lines = s.split('\n').filter((l) => l.startsWith('slimtui:'));
       assert.equal(lines.length, 1, s);
-      assert.match(s, /slimtui: the explorer ran out of memory \(a 200 MiB heap\)/);
+      assert.match(s, /slimtui: the explorer ran out of memory \(a 120 MiB heap\)/);
       assert.doesNotMatch(s, V8_ABORT);
       assert.doesNotMatch(s, /Files · layer/, 'not left in the alternate screen');
       assert.match(s, /^MODES=icanon echo\s*$/m, 'the line discipline is cooked again');
