@@ -267,8 +267,8 @@ class Store {
 const NO_CHILDREN: ReadonlyMap<string, FsNode> = new Map();
 
 /**
- * FNV-1a of a name's UTF-16 units. Names are not interned: a table of every distinct name (a million on a
- * node_modules-like image) cost ~50 bytes a name beside the paths that already hold them.
+ * FNV-1a of a name's UTF-16 units. Names are not interned: a table of every distinct name, beside the paths
+ * that already hold them, kept the explorer on a 300,000-file image of unique names from fitting a 200 MiB heap.
  */
 function nameHash(name: string): number {
   let h = 0x811c9dc5;

@@ -95,8 +95,9 @@ export class SearchJob {
   /**
    * Looks at up to `nodes` more paths, and stops early once `until` (a `performance.now()` time) has passed;
    * true when the search is done. Paths cost very different amounts: one that can match is scored by
-   * fuzzysort (~10–20 µs), one that cannot costs a few character compares, so a slice of a fixed count took
-   * 2 ms on one image and 60 ms on another (a one-letter query on system paths), holding up the next key.
+   * fuzzysort (~10–20 µs), one that cannot costs a few character compares: with slices of a fixed count, a
+   * search keystroke on the bench image's system paths waited up to 60 ms (one-letter queries), on 1M
+   * node_modules-like paths a few ms.
    */
   step(nodes: number, until = Infinity): boolean {
     const { nodes: all, parentId: parentOf } = this.index.paths;
