@@ -8,7 +8,18 @@ import type { Entry } from '../model/entry.js';
 export interface ContentAnalyser {
   readonly name: string;
   wants(entry: Entry): boolean;
-  open(entry: Entry): ContentSink;
+  /** `stored`: where the file's bytes also lie, as stored, when its layer is an uncompressed range of a file. */
+  open(entry: Entry, stored?: StoredAt): ContentSink;
+}
+
+/**
+ * A file's data as stored: `size` bytes at `offset` in `file` (the layer is an uncompressed tar read from a file,
+ * as a `docker save` archive's layers are). A sink may read what it needs from there by position instead of
+ * keeping the streamed chunks; it must check that those bytes are the ones streaming by before it relies on them.
+ */
+export interface StoredAt {
+  readonly file: string;
+  readonly offset: number;
 }
 
 export interface ContentSink {

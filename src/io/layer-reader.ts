@@ -6,7 +6,7 @@ import type { Entry, EntryKind } from '../model/entry.js';
 import type { Compression, Warning } from '../model/image.js';
 import { escapeName, normaliseName, whiteoutOf } from '../model/paths.js';
 import { nameFromLatin1 } from './tar-name.js';
-import type { ContentAnalyser, ContentSink, LayerTap } from './content-analyser.js';
+import type { ContentAnalyser, ContentSink, LayerTap, StoredAt } from './content-analyser.js';
 import { AsyncHop } from './async-hop.js';
 import { decompressor, sniff } from './decompress.js';
 import { TarEndOfArchive } from './tar-end.js';
@@ -48,6 +48,11 @@ export interface LayerReadOptions {
    * pieces' counts make one warning for the layer (`absoluteNamesWarning`).
    */
   readonly absoluteNames?: { count: number };
+  /**
+   * The source's bytes are `file` from byte `start` on, in order (a layer range read with file-chunks.ts): an
+   * uncompressed layer's analysers are told where each file's data lies (`StoredAt`), to read it by position.
+   */
+  readonly stored?: { readonly file: string; readonly start: number };
 }
 
 /** The one warning of a layer whose `count` entries have absolute names. */
@@ -153,11 +158,13 @@ function consumeEntry(
   stream: TarEntry,
   entry: Entry | null,
   analysers: readonly ContentAnalyser[],
+  stored: ((stream: TarEntry) => StoredAt) | undefined,
   next: (e?: unknown) => void,
 ): void {
   const s = stream as unknown as NodeJS.EventEmitter;
   let sinks: ContentSink[] | undefined;
-  if (entry && entry.kind === 'file') for (const a of analysers) if (a.wants(entry)) (sinks ??= []).push(a.open(entry));
+  if (entry && entry.kind === 'file')
+    for (const a of analysers) if (a.wants(entry)) (sinks ??= []).push(a.open(entry, stored?.(stream)));
   if (!sinks) {
     // Nothing reads the bytes: no listener per chunk, one callback per entry. A stream that ends inside this
     // entry's data errors the entry too: that error must be heard (unheard, it would end the thread).
@@ -237,6 +244,16 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
           new TarEndOfArchive(),
         ];
 
+  // tar-stream's byteOffset: where the entry's data starts in the tar stream (after its header and any PAX or
+  // long-name records), which for an uncompressed layer read from a file is its place in that file too.
+  const from = opts.stored;
+  const storedAt =
+    from && compression === 'none'
+      ? (stream: TarEntry): StoredAt => ({
+          file: from.file,
+          offset: from.start + (stream.header as Header & { byteOffset: number }).byteOffset,
+        })
+      : undefined;
   let entries: Entry[] = [];
   const warnings: Warning[] = [];
   let size = 0;
@@ -258,7 +275,7 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
       entries.push(entry);
       size += entry.size;
     }
-    consumeEntry(stream, entry, opts.analysers, (e) => {
+    consumeEntry(stream, entry, opts.analysers, storedAt, (e) => {
       if (e) entryError ??= e;
       else if (batch && entries.length >= batch.size) {
         batch.emit(entries);

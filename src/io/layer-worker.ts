@@ -113,6 +113,8 @@ port.on('message', (job: LayerJob) => {
     taps: mode === 'skim' ? [] : job.taps.map((n) => TAPS[n]!()),
     // A skim's stream has zeros for the data it skipped: its digests would be wrong, so it computes none.
     ...(mode === 'skim' ? {} : { digests: LAYER_DIGESTS }),
+    // The stream is the file's bytes from job.start on: the ELF reader reads a file's data there by position.
+    ...(mode === 'skim' ? {} : { stored: { file: job.file, start: job.start } }),
     onBytes: (n) => {
       pending += n;
       if (pending >= 8 << 20) flush();
