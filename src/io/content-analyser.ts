@@ -13,12 +13,14 @@ export interface ContentAnalyser {
 }
 
 /**
- * A file's data as stored: `size` bytes at `offset` in `file` (the layer is an uncompressed tar read from a file,
+ * A file's data as stored: its bytes from `offset` on in `file` (the layer is an uncompressed tar read from a file,
  * as a `docker save` archive's layers are). A sink may read what it needs from there by position instead of
  * keeping the streamed chunks; it must check that those bytes are the ones streaming by before it relies on them.
  */
 export interface StoredAt {
   readonly file: string;
+  /** `file`, open for reading while the layer is read (the reader closes it). */
+  readonly fd: number;
   readonly offset: number;
 }
 

@@ -285,17 +285,13 @@ export const storedStats = { direct: 0, mismatched: 0 };
 /** Bytes compared at a file's start and end before the stored copy is trusted in place of the stream. */
 const CHECK = 64;
 
-/** Whether `b` is what `file` holds at `at` (a failed read is a mismatch). */
-function storedEquals(file: string, at: number, b: Uint8Array): boolean {
-  let fd: number | undefined;
+/** Whether `b` is what the open file `fd` holds at `at` (a failed read is a mismatch). */
+function storedEquals(fd: number, at: number, b: Uint8Array): boolean {
   try {
-    fd = openSync(file, 'r');
     const got = Buffer.from(fdSource(fd, b.length, at).read(0, b.length));
     return got.length === b.length && got.equals(b);
   } catch {
     return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -347,7 +343,7 @@ class ElfSink implements ContentSink {
         if (this.stored) {
           // The chunk that completed the check, compared where the layer file should hold it.
           const probe = b.subarray(0, CHECK);
-          if (storedEquals(this.stored.file, this.stored.offset + at, probe)) {
+          if (storedEquals(this.stored.fd, this.stored.offset + at, probe)) {
             this.direct = true;
             storedStats.direct++;
             this.release();
@@ -442,15 +438,10 @@ class ElfSink implements ContentSink {
 
   /** The parse of a file read by position from the layer file, once its last bytes there match the stream's too. */
   private endDirect(stored: StoredAt): void {
-    const { file, offset } = stored;
-    if (!storedEquals(file, offset + this.seen - this.tail.length, this.tail))
+    const { file, fd, offset } = stored;
+    if (!storedEquals(fd, offset + this.seen - this.tail.length, this.tail))
       throw new Error(`${file} changed while it was read (the data of ${this.entry.path} differs from what streamed)`);
-    const fd = openSync(file, 'r');
-    try {
-      analyse(this.entry, fdSource(fd, this.seen, offset));
-    } finally {
-      closeSync(fd);
-    }
+    analyse(this.entry, fdSource(fd, this.seen, offset));
   }
 
   end(): void | Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
@@ -247,10 +248,12 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   // tar-stream's byteOffset: where the entry's data starts in the tar stream (after its header and any PAX or
   // long-name records), which for an uncompressed layer read from a file is its place in that file too.
   const from = opts.stored;
+  let storedFd: number | undefined;
   const storedAt =
     from && compression === 'none'
       ? (stream: TarEntry): StoredAt => ({
           file: from.file,
+          fd: (storedFd ??= openSync(from.file, 'r')),
           offset: from.start + (stream.header as Header & { byteOffset: number }).byteOffset,
         })
       : undefined;
@@ -289,6 +292,9 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   } catch (e) {
     close();
     throw corrupt(opts.what, entryError ?? e);
+  } finally {
+    // Every sink has ended (or aborted) by now: nothing reads the layer file by position any more.
+    if (storedFd !== undefined) closeSync(storedFd);
   }
   if (entryError) throw corrupt(opts.what, entryError);
   if (absolute.count > 0 && !opts.absoluteNames) warnings.push(absoluteNamesWarning(opts.what, absolute.count));
