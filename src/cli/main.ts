@@ -17,7 +17,6 @@ import { gzipEstimateTap } from '../io/gzip-estimate-tap.js';
 import { removalCostTap } from '../io/removal-cost-tap.js';
 import { SlimError, messages, writeOutput } from '../io/errors.js';
 import { HELP, parseCliArgs } from './args.js';
-import { loadCiRules } from './ci-config.js';
 import { jsonReport } from './json-report.js';
 import { writeJsonFile, writeJsonTo } from './json-stream.js';
 import { wantsPlanner } from './plan-args.js';
@@ -67,7 +66,11 @@ async function run(argv: readonly string[]): Promise<number> {
       ? { kind: 'docker-archive' as const, location: DEMO_IMAGE }
       : parseSourceArg(args.image, args.source, classifyPath);
   // Rules are read before the image so a bad rules file fails fast.
-  const ci = args.mode === 'ci' ? loadCiRules(args.ruleFlags, args.ciConfig, process.cwd()) : undefined;
+  // Loaded for --ci only: its YAML parser is a quarter of this module's code, read on every start otherwise.
+  const ci =
+    args.mode === 'ci'
+      ? (await import('./ci-config.js')).loadCiRules(args.ruleFlags, args.ciConfig, process.cwd())
+      : undefined;
   const explorer = args.mode === 'tui' && (args.tuiForced || (process.stdout.isTTY === true && process.stdin.isTTY));
   // The explorer's modules (ink, react) load while the image is read, once the layers' threads have their jobs:
   // loading them takes the main thread for ~0.3 s, which must not hold up handing out the layers. Nothing else
