@@ -1,6 +1,6 @@
 import type { Entry } from './entry.js';
 import type { Layer, Warning } from './image.js';
-import { baseName, escapeName, parentOf } from './paths.js';
+import { escapeName, parentOf } from './paths.js';
 
 /** One state of a path, starting at `layer`: the entry that layer wrote, or null when it removed the path. */
 export interface Version {
@@ -531,7 +531,15 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       if (e.kind === 'whiteout' || e.kind === 'opaque' || e.path === '') continue;
-      const node = child(liveDir(parentOf(e.path), index), baseName(e.path), e.path);
+      const path = e.path;
+      const cut = path.lastIndexOf('/');
+      // Tars list a directory's entries together: most share the last parent resolved, checked in place
+      // (no slice of the parent's path to compare, nor a walk).
+      const dirNode =
+        cut === cachedDir.length && cut > 0 && path.startsWith(cachedDir) && isLiveDir(cachedNode)
+          ? cachedNode
+          : liveDir(cut < 0 ? '' : path.slice(0, cut), index);
+      const node = child(dirNode, path.slice(cut + 1), path);
       own[i] = nodes[node];
       const lastV = s.lastV[node]!;
       const last = lastV < 0 ? undefined : table.entry[lastV];
