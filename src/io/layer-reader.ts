@@ -159,7 +159,7 @@ function consumeEntry(
   stream: TarEntry,
   entry: Entry | null,
   analysers: readonly ContentAnalyser[],
-  stored: ((stream: TarEntry) => StoredAt) | undefined,
+  stored: ((stream: TarEntry) => StoredAt | undefined) | undefined,
   next: (e?: unknown) => void,
 ): void {
   const s = stream as unknown as NodeJS.EventEmitter;
@@ -249,13 +249,20 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   // long-name records), which for an uncompressed layer read from a file is its place in that file too.
   const from = opts.stored;
   let storedFd: number | undefined;
+  let storedGone = false;
   const storedAt =
     from && compression === 'none'
-      ? (stream: TarEntry): StoredAt => ({
-          file: from.file,
-          fd: (storedFd ??= openSync(from.file, 'r')),
-          offset: from.start + (stream.header as Header & { byteOffset: number }).byteOffset,
-        })
+      ? (stream: TarEntry): StoredAt | undefined => {
+          if (storedFd === undefined && !storedGone)
+            try {
+              storedFd = openSync(from.file, 'r');
+            } catch {
+              storedGone = true; // (renamed or removed since the read began) the analysers keep the streamed bytes
+            }
+          if (storedFd === undefined) return undefined;
+          const at = (stream.header as Header & { byteOffset: number }).byteOffset;
+          return { file: from.file, fd: storedFd, offset: from.start + at };
+        }
       : undefined;
   let entries: Entry[] = [];
   const warnings: Warning[] = [];
