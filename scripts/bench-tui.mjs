@@ -22,6 +22,8 @@ const DIVE =
   process.env.BENCH_DIVE ?? join(process.env.SLIMTUI_SHARED ?? join(root, '..', 'shared'), 'tools', 'dive', 'dive');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DIVE_TIMEOUT = Number(process.env.BENCH_DIVE_TIMEOUT_S ?? 180) * 1000;
+/** Seconds to wait after each dive run (BENCH_SETTLE_S). */
+const SETTLE = Number(process.env.BENCH_SETTLE_S ?? 5) * 1000;
 const benchDir = join(root, '.cache', 'bench');
 let images = process.argv.slice(2);
 if (images.length === 0) {
@@ -109,10 +111,14 @@ for (const x of process.env.BENCH_TUI_KEYS_ONLY ? [] : images) {
           'q',
         ]),
       );
-      if (!process.env.BENCH_TUI_NO_DIVE && existsSync(DIVE))
+      if (!process.env.BENCH_TUI_NO_DIVE && existsSync(DIVE)) {
         dive.push(
           await t.time(`${DIVE} --source docker-archive '${x}'; echo DONE`, diveReady, DIVE_TIMEOUT, ['q', 'C-c']),
         );
+        // dive, stopped after a minute on the 1M-entry image, leaves the machine busy giving its memory back:
+        // the next run (the floor, then slimtui) waits, as the first one did not have to.
+        await sleep(SETTLE);
+      }
       console.log(
         `  run ${r + 1}: read floor ${(floor.at(-1) / 1000).toFixed(2)} s, slimtui first frame ${slim.at(-1) ? (slim.at(-1) / 1000).toFixed(2) + ' s' : 'timeout'}, dive ${dive.length ? (dive.at(-1) ? (dive.at(-1) / 1000).toFixed(2) + ' s' : `> ${DIVE_TIMEOUT / 1000} s`) : '-'}  (load ${load()})`,
       );
