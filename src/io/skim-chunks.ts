@@ -44,7 +44,7 @@ export async function* skimChunks(
 ) {
   // Synchronous reads: the skim runs on a layer thread with nothing else to do, and an async read's round trip
   // through libuv's pool (a third thread on two cores, and a wait per read) cost more than the copy it overlapped
-  // (measured: the skim of the bench image's 1M-entry layers 3.26 -> 3.20 s, its 2 GB image 1.04 -> 0.97 s).
+  // (measured: the skim of the bench image's 1M-entry layers 3.26 -> 3.0-3.1 s; its 2 GB image within noise, 0.96-1.18 s).
   const fd = openSync(path, 'r');
   try {
     const end = range.end;
