@@ -58,15 +58,14 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
 
   layers.forEach((layer, index) => {
     const mark = index + 1;
-    const nodes = tree.entryNodes[index] ?? [];
     layer.entries.forEach((e, i) => {
       if (e.kind === 'opaque') return;
-      for (let p = nodes[i]?.parent; p && parentIn[p.id] !== mark; p = p.parent) parentIn[p.id] = mark;
+      for (let p = tree.nodeOf(index, i)?.parent; p && parentIn[p.id] !== mark; p = p.parent) parentIn[p.id] = mark;
     });
     // Last to first: when a tar lists a path twice, the later entry is the one that counts (as in dive).
     for (let i = layer.entries.length - 1; i >= 0; i--) {
       const e = layer.entries[i]!;
-      const node = nodes[i];
+      const node = tree.nodeOf(index, i);
       if (e.kind === 'opaque' || !node || node === tree.root || parentIn[node.id] === mark || seenIn[node.id] === mark)
         continue;
       seenIn[node.id] = mark;

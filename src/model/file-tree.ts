@@ -40,8 +40,8 @@ export interface FileTree {
   readonly nodes: readonly FsNode[];
   /** Every node by its path. */
   readonly byPath: PathIndex;
-  /** For each layer, the node of each of its entries (same order as `layer.entries`). */
-  readonly entryNodes: readonly (readonly (FsNode | undefined)[])[];
+  /** The node of entry `index` of layer `layer` (undefined for an entry the tree has no node for). */
+  nodeOf(layer: number, index: number): FsNode | undefined;
   readonly layerCount: number;
   readonly warnings: readonly Warning[];
 }
@@ -50,7 +50,7 @@ export interface FileTree {
 // A node is a tiny object (its id and its path, which is the string of the entry that made it); everything else
 // lives in columns shared by the whole tree: parent, a hash of the name (the name itself is the path's last
 // segment), children as linked lists with a hash table for (parent, name) → child, and the versions in a packed
-// table (layer, what removed it, next version, entry).
+// table (layer, what removed it, next version, and the entry as its row in that layer: no pointer per version).
 // At a million entries that keeps the tree near 100 bytes per path (it was ~500 with a Map and an array per
 // node and an object per version); `children`, `versions`, `parent` and `name` read the columns on access.
 
@@ -65,45 +65,74 @@ function grow<T extends Int32Array | Uint8Array>(a: T, n: number, fill: number):
   return b;
 }
 
+/** A version's `row` for a removal (no entry). */
+const NO_ENTRY = -1;
+
 class VersionTable {
   layer: Int32Array;
   next: Int32Array;
   removed: Uint8Array;
-  /** Sized up front, like the columns (an array grown by push leaves ~2× its size behind as garbage). */
-  entry: (Entry | null)[];
+  /**
+   * The version's entry: its index in its layer's entries (≥ 0), NO_ENTRY, or -2 - its index in `implicit` (the
+   * directories the tree made). Four bytes a version, where a pointer took eight (and an array that grew by 1.5×).
+   */
+  row: Int32Array;
+  readonly implicit: Entry[] = [];
   count = 0;
+
+  /** Each layer's entries (one array of arrays: the layers' own objects differ in shape, a slower read). */
+  private readonly entries: readonly (readonly Entry[])[];
 
   constructor(
     private readonly s: Store,
+    layers: readonly Layer[],
     cap: number,
   ) {
-    this.entry = new Array<Entry | null>(cap);
+    this.entries = layers.map((l) => l.entries);
     this.layer = new Int32Array(cap);
     this.next = new Int32Array(cap);
     this.removed = new Uint8Array(cap);
+    this.row = new Int32Array(cap);
   }
 
-  /** Sets the node's version at `layer`: replaces the last one when it is of the same layer, else appends. */
-  set(node: number, layer: number, entry: Entry | null, removedBy?: RemovedBy): void {
+  /** The `row` of an entry the tree made (an implicit directory). */
+  made(entry: Entry): number {
+    this.implicit.push(entry);
+    return -1 - this.implicit.length;
+  }
+
+  /** The entry of version `v` (null for a removal). */
+  entry(v: number): Entry | null {
+    const r = this.row[v]!;
+    return r >= 0 ? this.entries[this.layer[v]!]![r]! : r === NO_ENTRY ? null : this.implicit[-2 - r]!;
+  }
+
+  /**
+   * Sets the node's version at `layer` to `row` (see `row`): replaces the last one when it is of the same layer,
+   * else appends.
+   */
+  set(node: number, layer: number, row: number, removedBy?: RemovedBy): void {
     const s = this.s;
     const last = s.lastV[node]!;
     const code = removedBy ? REMOVED_CODE[removedBy] : 0;
     if (last >= 0 && this.layer[last] === layer) {
-      this.entry[last] = entry;
+      this.row[last] = row;
       this.removed[last] = code;
       return;
     }
     const v = this.count++;
     if (v >= this.layer.length) {
-      const n = Math.ceil(this.layer.length * 1.5);
+      // Removals can outnumber the room left (a whiteout of a big directory): grow by a quarter, not by half.
+      const n = Math.ceil(this.layer.length * 1.25);
       this.layer = grow(this.layer, n, 0);
       this.next = grow(this.next, n, 0);
       this.removed = grow(this.removed, n, 0);
+      this.row = grow(this.row, n, 0);
     }
     this.layer[v] = layer;
     this.next[v] = -1;
     this.removed[v] = code;
-    this.entry[v] = entry;
+    this.row[v] = row;
     if (last >= 0) this.next[last] = v;
     else s.firstV[node] = v;
     s.lastV[node] = v;
@@ -126,8 +155,8 @@ class VersionTable {
   version(v: number): Version {
     const removedBy = REMOVED_BY[this.removed[v]!];
     return removedBy
-      ? { layer: this.layer[v]!, entry: this.entry[v]!, removedBy }
-      : { layer: this.layer[v]!, entry: this.entry[v]! };
+      ? { layer: this.layer[v]!, entry: this.entry(v), removedBy }
+      : { layer: this.layer[v]!, entry: this.entry(v) };
   }
 
   all(node: number): Version[] {
@@ -147,7 +176,6 @@ class Store {
   firstChild: Int32Array;
   lastChild: Int32Array;
   nextSibling: Int32Array;
-  childCount: Int32Array;
   /** Open-addressing table of node ids keyed by (parent, name); -1 empty; at most 3/4 full. */
   slots: Int32Array;
   /** By id; sized up front like the columns, cut to `count` when sealed. */
@@ -156,7 +184,10 @@ class Store {
   readonly versions: VersionTable;
 
   /** `cap`: the expected number of nodes (every entry is at most one; implicit directories grow it). */
-  constructor(private cap: number) {
+  constructor(
+    private cap: number,
+    layers: readonly Layer[],
+  ) {
     this.nodes = new Array<Node>(cap);
     this.parent = new Int32Array(cap);
     this.name = new Int32Array(cap);
@@ -165,11 +196,10 @@ class Store {
     this.firstChild = new Int32Array(cap).fill(-1);
     this.lastChild = new Int32Array(cap).fill(-1);
     this.nextSibling = new Int32Array(cap).fill(-1);
-    this.childCount = new Int32Array(cap);
     let slots = 1024;
     while (slots * 3 < cap * 4) slots *= 2;
     this.slots = new Int32Array(slots).fill(-1);
-    this.versions = new VersionTable(this, cap);
+    this.versions = new VersionTable(this, layers, cap);
   }
 
   /** The node's name: the last segment of its path (the root's is ''). */
@@ -217,7 +247,6 @@ class Store {
       this.firstChild = grow(this.firstChild, n, -1);
       this.lastChild = grow(this.lastChild, n, -1);
       this.nextSibling = grow(this.nextSibling, n, -1);
-      this.childCount = grow(this.childCount, n, 0);
       this.cap = n;
     }
     this.nodes[id] = node;
@@ -228,14 +257,13 @@ class Store {
     if (this.lastChild[parent]! < 0) this.firstChild[parent] = id;
     else this.nextSibling[this.lastChild[parent]!] = id;
     this.lastChild[parent] = id;
-    this.childCount[parent]!++;
     if (this.count * 4 > this.slots.length * 3) this.rehash();
     this.place(id);
   }
 
   /**
    * Once the tree is built: the columns cut to the nodes (they were sized for every entry, and a path that many
-   * layers rewrite is one node), and `lastChild`, which only appending needs, dropped: no node is added after.
+   * layers rewrite is one node), and `lastChild` and `lastV`, which only appending needs, dropped: no node or version is added after.
    */
   seal(): void {
     const n = this.count;
@@ -245,17 +273,16 @@ class Store {
     this.parent = cut(this.parent, n);
     this.name = cut(this.name, n);
     this.firstV = cut(this.firstV, n);
-    this.lastV = cut(this.lastV, n);
+    this.lastV = new Int32Array(0);
     this.firstChild = cut(this.firstChild, n);
     this.nextSibling = cut(this.nextSibling, n);
-    this.childCount = cut(this.childCount, n);
     this.lastChild = new Int32Array(0);
     this.cap = this.parent.length;
     const v = this.versions;
     v.layer = cut(v.layer, v.count);
     v.next = cut(v.next, v.count);
     v.removed = cut(v.removed, v.count);
-    v.entry.length = v.count;
+    v.row = cut(v.row, v.count);
   }
 
   private rehash(): void {
@@ -283,7 +310,11 @@ class Children implements ReadonlyMap<string, FsNode> {
     private readonly id: number,
   ) {}
   get size(): number {
-    return this.s.childCount[this.id]!;
+    // Walked (no count per node is kept: nothing reads a size often).
+    const s = this.s;
+    let n = 0;
+    for (let c = s.firstChild[this.id]!; c >= 0; c = s.nextSibling[c]!) n++;
+    return n;
   }
   get(name: string): FsNode | undefined {
     const c = this.s.childNamed(this.id, name);
@@ -326,7 +357,7 @@ abstract class Node implements FsNode {
     return this.id === 0 ? null : this.s.nodes[this.s.parent[this.id]!]!;
   }
   get children(): ReadonlyMap<string, FsNode> {
-    return this.s.childCount[this.id] === 0 ? NO_CHILDREN : new Children(this.s, this.id);
+    return this.s.firstChild[this.id]! < 0 ? NO_CHILDREN : new Children(this.s, this.id);
   }
   get versions(): readonly Version[] {
     return this.s.versions.all(this.id);
@@ -346,7 +377,7 @@ export function versionAt(node: FsNode, layer: number): Version | undefined {
 export function entryAt(node: FsNode, layer: number): Entry | null {
   const t = tableOf(node);
   const v = t.at(node.id, layer);
-  return v < 0 ? null : t.entry[v]!;
+  return v < 0 ? null : t.entry(v);
 }
 
 /** The version written by exactly `layer`, if any. */
@@ -360,7 +391,7 @@ export function versionIn(node: FsNode, layer: number): Version | undefined {
 export function entryIn(node: FsNode, layer: number): Entry | null | undefined {
   const t = tableOf(node);
   const v = t.in(node.id, layer);
-  return v < 0 ? undefined : t.entry[v]!;
+  return v < 0 ? undefined : t.entry(v);
 }
 
 /** The first version of the path above `layer` (what next changed or removed it), if any. */
@@ -373,14 +404,16 @@ export function versionAfter(node: FsNode, layer: number): Version | undefined {
 /** The layer that wrote `entry` into this path, if it did. */
 export function layerOfEntry(node: FsNode, entry: Entry): number | undefined {
   const t = tableOf(node);
-  for (let v = (node as Node).s.firstV[node.id]!; v >= 0; v = t.next[v]!) if (t.entry[v] === entry) return t.layer[v]!;
+  for (let v = (node as Node).s.firstV[node.id]!; v >= 0; v = t.next[v]!) if (t.entry(v) === entry) return t.layer[v]!;
   return undefined;
 }
 
 /** The path's last version (its state after the top layer it was touched in). */
 export function lastVersion(node: FsNode): Version | undefined {
   const t = tableOf(node);
-  const v = (node as Node).s.lastV[node.id]!;
+  // (lastV is for building: the tree, once sealed, walks the node's few versions.)
+  let v = (node as Node).s.firstV[node.id]!;
+  if (v >= 0) while (t.next[v]! >= 0) v = t.next[v]!;
   return v < 0 ? undefined : t.version(v);
 }
 
@@ -391,7 +424,7 @@ export function changeAt(node: FsNode, layer: number): ChangeState | undefined {
   const after = entryAt(node, layer);
   if (own < 0) return after ? 'unchanged' : undefined;
   const before = layer > 0 ? entryAt(node, layer - 1) : null;
-  if (t.entry[own] === null) return before ? 'removed' : undefined;
+  if (t.row[own] === NO_ENTRY) return before ? 'removed' : undefined;
   return before ? 'modified' : 'added';
 }
 
@@ -444,14 +477,14 @@ function walk(s: Store, path: string, from = 0, start = 0): number {
  */
 export function buildFileTree(layers: readonly Layer[]): FileTree {
   // Sized for the entries up front: no doubling slack, no copies while it grows (implicit dirs are few).
-  const s = new Store(layers.reduce((n, l) => n + l.entries.length, 0) + 1024);
+  const s = new Store(layers.reduce((n, l) => n + l.entries.length, 0) + 1024, layers);
   const table = s.versions;
   class TreeNode extends Node {}
   Object.defineProperty(TreeNode.prototype, 's', { value: s });
   const nodes = s.nodes;
   const root = new TreeNode(0, '');
   s.add(root, -1, nameHash(''));
-  table.set(0, 0, implicitDir(''));
+  table.set(0, 0, table.made(implicitDir('')));
   const warnings: Warning[] = [];
 
   /** The child of `parent` named `name` (the last segment of `path`), made when missing. */
@@ -466,7 +499,7 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
 
   const lastEntry = (node: number): Entry | null | undefined => {
     const v = s.lastV[node]!;
-    return v < 0 ? undefined : table.entry[v];
+    return v < 0 ? undefined : table.entry(v);
   };
   const isLiveDir = (node: number): boolean => lastEntry(node)?.kind === 'dir';
 
@@ -475,7 +508,7 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (!lastEntry(node)) continue;
-      table.set(node, layer, null, by);
+      table.set(node, layer, NO_ENTRY, by);
       for (let c = s.firstChild[node]!; c >= 0; c = s.nextSibling[c]!) stack.push(c);
     }
   };
@@ -498,7 +531,7 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
       const end = slash < 0 ? dir.length : slash;
       node = child(node, dir.slice(start, end), slash < 0 ? dir : dir.slice(0, end));
       // Missing, removed, or a file where a directory is needed: the layer (re)creates it implicitly.
-      if (!isLiveDir(node)) table.set(node, layer, implicitDir(nodes[node]!.path));
+      if (!isLiveDir(node)) table.set(node, layer, table.made(implicitDir(nodes[node]!.path)));
       if (slash < 0) break;
       start = slash + 1;
     }
@@ -514,17 +547,18 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
     return walk(s, path);
   };
 
-  const entryNodes: (FsNode | undefined)[][] = [];
+  // Per layer, 1 + the node id of each entry (0: none): four bytes an entry, where a list of nodes took eight.
+  const entryNodes: Int32Array[] = [];
   layers.forEach((layer, index) => {
     const entries = layer.entries;
-    const own: (FsNode | undefined)[] = new Array(entries.length);
+    const own = new Int32Array(entries.length);
     entryNodes.push(own);
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       if (e.kind !== 'whiteout' && e.kind !== 'opaque') continue;
       const node = e.path === '' ? 0 : lookup(e.path);
       if (node < 0) continue;
-      own[i] = nodes[node];
+      own[i] = node + 1;
       if (e.kind === 'whiteout') removeSubtree(node, index, 'whiteout');
       else removeChildren(node, index, 'opaque');
     }
@@ -540,9 +574,9 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
           ? cachedNode
           : liveDir(cut < 0 ? '' : path.slice(0, cut), index);
       const node = child(dirNode, path.slice(cut + 1), path);
-      own[i] = nodes[node];
+      own[i] = node + 1;
       const lastV = s.lastV[node]!;
-      const last = lastV < 0 ? undefined : table.entry[lastV];
+      const last = lastV < 0 ? undefined : table.entry(lastV);
       if (last && table.layer[lastV] === index && !last.implicit) {
         warnings.push({
           code: 'duplicate-entry',
@@ -553,7 +587,7 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
       }
       if (e.kind !== 'dir' && last?.kind === 'dir' && table.layer[lastV]! < index)
         removeChildren(node, index, 'replaced');
-      table.set(node, index, e);
+      table.set(node, index, i);
     }
     // A layer tar's hard link names a file of the same tar; one that only exists in a lower layer is not
     // something a layer diff should hold (the runtime links to the lower copy; the link keeps its data).
@@ -563,7 +597,7 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
       const target = walk(s, e.linkTarget);
       if (target < 0 || table.in(target, index) >= 0) continue;
       const v = table.at(target, index);
-      if (v >= 0 && table.entry[v] !== null) {
+      if (v >= 0 && table.row[v] !== NO_ENTRY) {
         warnings.push({
           code: 'cross-layer-hardlink',
           message: `layer ${index}: hard link ${escapeName(e.path)} points at ${escapeName(e.linkTarget)}, which only a lower layer (${table.layer[v]}) holds`,
@@ -574,5 +608,9 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
     }
   });
   s.seal();
-  return { root, nodes, byPath: new Index(s), entryNodes, layerCount: layers.length, warnings };
+  const nodeOf = (layer: number, index: number): FsNode | undefined => {
+    const id = entryNodes[layer]?.[index];
+    return id ? nodes[id - 1] : undefined;
+  };
+  return { root, nodes, byPath: new Index(s), nodeOf, layerCount: layers.length, warnings };
 }

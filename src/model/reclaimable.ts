@@ -36,10 +36,9 @@ export function reclaimableBytes(layers: readonly Layer[], tree: FileTree): Recl
   // Data-bearing entries that some link in the final filesystem still reaches.
   const keptByLink = new Set<Entry>();
   layers.forEach((layer, index) => {
-    const nodes = tree.entryNodes[index] ?? [];
     layer.entries.forEach((e, i) => {
       if (e.kind !== 'hardlink') return;
-      const node = nodes[i];
+      const node = tree.nodeOf(index, i);
       if (!node || entryAt(node, last) !== e) return;
       const root = linkRoot(tree, e, index);
       if (root) keptByLink.add(root.entry);
@@ -47,13 +46,12 @@ export function reclaimableBytes(layers: readonly Layer[], tree: FileTree): Recl
   });
 
   layers.forEach((layer, index) => {
-    const nodes = tree.entryNodes[index] ?? [];
     const entries = layer.entries;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       if (e.size <= 0 || e.kind === 'dir' || e.kind === 'hardlink' || e.kind === 'whiteout' || e.kind === 'opaque')
         continue;
-      const node = nodes[i];
+      const node = tree.nodeOf(index, i);
       if (node && entryAt(node, last) === e) continue;
       if (keptByLink.has(e)) continue;
       const removal = node ? versionAfter(node, index) : undefined;

@@ -67,15 +67,15 @@ export class PlanProjector {
     const marks = new Uint8Array(tree.nodes.length);
     for (const a of plan.actions) {
       for (const r of a.removes) {
-        const n = tree.entryNodes[r.layer]?.[r.index];
+        const n = tree.nodeOf(r.layer, r.index);
         if (n) marks[n.id]! |= MARK_REMOVE;
       }
       for (const r of a.strips) {
-        const n = tree.entryNodes[r.layer]?.[r.index];
+        const n = tree.nodeOf(r.layer, r.index);
         if (n) marks[n.id]! |= MARK_STRIP;
       }
       for (const r of a.packs) {
-        const n = tree.entryNodes[r.layer]?.[r.index];
+        const n = tree.nodeOf(r.layer, r.index);
         if (n) marks[n.id]! |= MARK_UPX;
       }
     }

@@ -76,9 +76,9 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
 
   const allRefs = function* (match: (path: string) => boolean): Generator<EntryRef> {
     for (let layer = 0; layer <= last; layer++) {
-      const nodes = tree.entryNodes[layer] ?? [];
-      for (let i = 0; i < nodes.length; i++) {
-        const node = nodes[i];
+      const count = image.layers[layer]?.entries.length ?? 0;
+      for (let i = 0; i < count; i++) {
+        const node = tree.nodeOf(layer, i);
         if (node && match(node.path)) yield { layer, index: i };
       }
     }
@@ -116,9 +116,8 @@ export function buildPlan(analysis: Analysis, actions: readonly PlanAction[], op
       }
       case 'final-only': {
         image.layers.forEach((layer, li) => {
-          const nodes = tree.entryNodes[li] ?? [];
           layer.entries.forEach((e, i) => {
-            const node = nodes[i];
+            const node = tree.nodeOf(li, i);
             if (e.kind === 'whiteout' || e.kind === 'opaque' || !node) return take({ layer: li, index: i });
             const final = entryAt(node, last);
             // A directory re-emitted by a later layer is still a directory in a squash: keep its header.

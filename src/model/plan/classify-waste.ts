@@ -127,11 +127,10 @@ export function* classifyWasteSteps(analysis: Analysis): Steps<WasteReport> {
   const byRule = new Map(WASTE_RULES.map((r) => [r.id, new Acc(n)]));
   for (let li = 0; li < n; li++) {
     const layer = image.layers[li]!;
-    const nodes = tree.entryNodes[li] ?? [];
     for (let i = 0; i < layer.entries.length; i++) {
       if ((i + 1) % STEP_ITEMS === 0) yield;
       const e = layer.entries[i]!;
-      const node = nodes[i];
+      const node = tree.nodeOf(li, i);
       if (!node) continue;
       const rule = nodeClasses.rule[node.id];
       if (!rule) continue;

@@ -145,7 +145,7 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
   let nodeClasses: ReturnType<typeof classifyNodes> | undefined;
   const classRoot = (ref: EntryRef): string => {
     nodeClasses ??= classifyNodes(tree);
-    const node = tree.entryNodes[ref.layer]?.[ref.index];
+    const node = tree.nodeOf(ref.layer, ref.index);
     if (!node) return entryOf(image, ref).path;
     const root = nodeClasses.root[node.id];
     return root !== undefined ? tree.nodes[root]!.path : node.path;
@@ -214,7 +214,7 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
   for (const pa of plan.actions) {
     const a = pa.action;
     for (const ref of pa.removes) {
-      const node = tree.entryNodes[ref.layer]?.[ref.index];
+      const node = tree.nodeOf(ref.layer, ref.index);
       const path = node?.path ?? entryOf(image, ref).path;
       if (a.kind === 'remove-class' && RULES_BY_ID.has(a.class as PathClassId))
         add(pa, ref, 'remove-class', a.class, classRoot(ref), { classId: a.class });
@@ -233,12 +233,12 @@ export function fixList(analysis: Analysis, projection: Projection): FixList {
     for (const ref of pa.strips) {
       const e = entryOf(image, ref);
       const go = elfOf(e)?.go !== undefined;
-      const path = tree.entryNodes[ref.layer]?.[ref.index]?.path ?? e.path;
+      const path = tree.nodeOf(ref.layer, ref.index)?.path ?? e.path;
       add(pa, ref, 'strip', go ? `go:${path}` : 'strip', path, { go });
     }
     const packed = new Map((projection.actions.find((x) => x.id === pa.id)?.packed ?? []).map((f) => [f.path, f]));
     for (const ref of pa.packs) {
-      const path = tree.entryNodes[ref.layer]?.[ref.index]?.path ?? entryOf(image, ref).path;
+      const path = tree.nodeOf(ref.layer, ref.index)?.path ?? entryOf(image, ref).path;
       const f = packed.get(`/${path}`);
       add(pa, ref, 'upx', `upx:${path}`, path, f ? { upx: f } : {});
     }

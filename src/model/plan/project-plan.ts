@@ -223,7 +223,7 @@ export function projectPlan(
     for (const ref of pa.packs) {
       const e = entryOf(image, ref);
       const p = predictors.upx(e);
-      const path = analysis.tree.entryNodes[ref.layer]?.[ref.index]?.path ?? e.path;
+      const path = analysis.tree.nodeOf(ref.layer, ref.index)?.path ?? e.path;
       if (!p) {
         acc.unchanged++;
         continue;
@@ -316,7 +316,7 @@ export function projectPlan(
   for (const pa of plan.actions) {
     for (const ref of pa.removes) {
       const e = entryOf(image, ref);
-      const node = analysis.tree.entryNodes[ref.layer]?.[ref.index];
+      const node = analysis.tree.nodeOf(ref.layer, ref.index);
       const v = node?.versions[node.versions.length - 1];
       if (v?.entry === e) fsSaved += dataBytes(e);
     }

@@ -30,7 +30,7 @@ export function upxTargets(analysis: Analysis, plan: Plan): UpxTarget[] {
       out.push({
         layer: ref.layer,
         entry,
-        path: analysis.tree.entryNodes[ref.layer]?.[ref.index]?.path ?? entry.path,
+        path: analysis.tree.nodeOf(ref.layer, ref.index)?.path ?? entry.path,
         ...(stripped ? { stripped } : {}),
       });
     }
