@@ -17,6 +17,7 @@ import { gzipEstimateTap } from '../io/gzip-estimate-tap.js';
 import { removalCostTap } from '../io/removal-cost-tap.js';
 import { SlimError, messages, writeOutput } from '../io/errors.js';
 import { HELP, parseCliArgs } from './args.js';
+import { collectGarbage } from './collect-garbage.js';
 import { jsonReport } from './json-report.js';
 import { writeJsonFile, writeJsonTo } from './json-stream.js';
 import { wantsPlanner } from './plan-args.js';
@@ -152,6 +153,8 @@ async function run(argv: readonly string[]): Promise<number> {
         )));
     return runExplorer(await explorerLoaded(), first, loaded, cpu, dockerfile, content);
   }
+  // The load's garbage goes before the analyses build on it (collect-garbage.ts: the batch modes' peak memory).
+  collectGarbage();
   const analysis = analyze(image, { elf: args.elf, ...cpu });
   let planRun;
   if (wantsPlanner(args.plan)) {
