@@ -42,6 +42,8 @@ export interface FileTree {
   readonly byPath: PathIndex;
   /** The node of entry `index` of layer `layer` (undefined for an entry the tree has no node for). */
   nodeOf(layer: number, index: number): FsNode | undefined;
+  /** The ids of the nodes some layer wrote a hard link at, ascending (the size passes look at these only). */
+  readonly hardlinkIds: readonly number[];
   readonly layerCount: number;
   readonly warnings: readonly Warning[];
 }
@@ -549,6 +551,7 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
 
   // Per layer, 1 + the node id of each entry (0: none): four bytes an entry, where a list of nodes took eight.
   const entryNodes: Int32Array[] = [];
+  const links = new Set<number>();
   layers.forEach((layer, index) => {
     const entries = layer.entries;
     const own = new Int32Array(entries.length);
@@ -588,6 +591,7 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
       if (e.kind !== 'dir' && last?.kind === 'dir' && table.layer[lastV]! < index)
         removeChildren(node, index, 'replaced');
       table.set(node, index, i);
+      if (e.kind === 'hardlink') links.add(node);
     }
     // A layer tar's hard link names a file of the same tar; one that only exists in a lower layer is not
     // something a layer diff should hold (the runtime links to the lower copy; the link keeps its data).
@@ -612,5 +616,6 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
     const id = entryNodes[layer]?.[index];
     return id ? nodes[id - 1] : undefined;
   };
-  return { root, nodes, byPath: new Index(s), nodeOf, layerCount: layers.length, warnings };
+  const hardlinkIds = [...links].sort((a, b) => a - b);
+  return { root, nodes, byPath: new Index(s), nodeOf, hardlinkIds, layerCount: layers.length, warnings };
 }

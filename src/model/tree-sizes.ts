@@ -10,7 +10,9 @@ import { linkRoot } from './hardlinks.js';
 function liveHardlinkCarriers(tree: FileTree, layer: number): Map<FsNode, number> {
   const carriers = new Map<FsNode, number>();
   const claimed = new Set<Entry>();
-  for (const node of tree.nodes) {
+  // In id order, as every node's would be: the first live link of a chain carries its data.
+  for (const id of tree.hardlinkIds) {
+    const node = tree.nodes[id]!;
     const e = entryAt(node, layer);
     if (!e || e.kind !== 'hardlink' || e.linkTarget === undefined) continue;
     const writer = layerOfEntry(node, e);
