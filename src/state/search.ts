@@ -104,7 +104,8 @@ export class SearchJob {
     const end = Math.min(all.length, this.next + nodes);
     const words = this.words;
     for (let id = this.next; id < end; id++) {
-      if ((id & 255) === 0 && id > this.next && performance.now() > until) {
+      // The clock every 64 paths: 64 that can match cost ~1 ms (256 overran a 1 ms slice by up to 4 ms).
+      if ((id & 63) === 0 && id > this.next && performance.now() > until) {
         this.next = id;
         return false;
       }

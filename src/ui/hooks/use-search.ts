@@ -13,10 +13,12 @@ const SLICE_MS = 2;
  * on the bench's 83k-path image: search keystrokes a median 20 ms, p95 35–55 ms, with 5 ms slices each drawn).
  */
 const PROGRESS_FRAME_MS = 40;
-/** The slice that runs inside the keystroke's own render: small, so the typed character shows at once (measured:
- * 20,000 paths there made the search keystroke's frame take a median 37 ms on an 83k-path image). */
-const FIRST_SLICE_NODES = 3_000;
-const FIRST_SLICE_MS = 3;
+/** The slice that runs inside the keystroke's own render: small, so the typed character shows at once; the hits
+ * fill in from the slices after it (measured on the bench's 83k-path image, the first search after the analyses:
+ * 20,000 paths there made the keystroke's frame a median 37 ms; 3,000 paths / 3 ms, 13–18 ms, p95 26–32 ms;
+ * 1,000 / 1 ms with the time checked every 64 paths, 7–9 ms, p95 12–25 ms). */
+const FIRST_SLICE_NODES = 1_000;
+const FIRST_SLICE_MS = 1;
 
 export interface Search {
   readonly result: SearchResult;
