@@ -22,6 +22,9 @@ export class MappedList<T, U> {
  */
 const PIECE = 1 << 16;
 
+/** At most this many items in one JSON.stringify call, whatever their measured size. */
+const RUN_MOST = 4096;
+
 /**
  * `JSON.stringify(value, null, 2) + '\n'`, the same characters, handed to `write` in pieces of about `chunk`
  * characters, so that the text of a big report never exists whole: on a million entries the --json text is
@@ -72,12 +75,19 @@ export function* jsonPieces(value: unknown, chunk = PIECE): Generator<string, vo
     const s = JSON.stringify(v, null, 2) as string | undefined;
     return s === undefined || indent === '' || !s.includes('\n') ? s : s.replaceAll('\n', `\n${indent}`);
   };
+  /** True when a plain object holds an array (such an object is walked); no array is made to find out. */
+  const holdsArray = (o: object): boolean => {
+    for (const k in o) if (Array.isArray((o as Record<string, unknown>)[k])) return true;
+    return false;
+  };
   const walked = (v: unknown): 'array' | 'list' | 'object' | undefined => {
     if (v instanceof MappedList) return 'list';
     if (typeof v !== 'object' || v === null || hasToJson(v)) return undefined;
     if (Array.isArray(v)) return 'array';
-    return isPlain(v) && Object.values(v).some((x) => Array.isArray(x)) ? 'object' : undefined;
+    return isPlain(v) && holdsArray(v) ? 'object' : undefined;
   };
+  /** Characters an item, as last measured: how many items the next run should hold to fill about a piece. */
+  let perItem = 64;
   function* emit(v: unknown, indent: string, how: 'array' | 'list' | 'object'): Generator<string, void, undefined> {
     const inner = `${indent}  `;
     if (how !== 'object') {
@@ -88,12 +98,35 @@ export function* jsonPieces(value: unknown, chunk = PIECE): Generator<string, vo
         return;
       }
       if (out('[')) yield take();
-      for (let i = 0; i < a.length; i++) {
-        if (out(i === 0 ? `\n${inner}` : `,\n${inner}`)) yield take();
-        const x = list ? list.map(a[i]) : a[i];
+      const at = (i: number): unknown => (list ? list.map(a[i]) : a[i]);
+      let next = at(0);
+      for (let i = 0; i < a.length;) {
+        const x = next;
         const w = walked(x);
-        if (w) yield* emit(x, inner, w);
-        else if (out(whole(x, inner) ?? 'null')) yield take();
+        if (w) {
+          if (out(i === 0 ? `\n${inner}` : `,\n${inner}`)) yield take();
+          yield* emit(x, inner, w);
+          i++;
+          if (i < a.length) next = at(i);
+          continue;
+        }
+        // A run of items that are not walked, stringified as one array: one JSON.stringify call for about a
+        // piece of text instead of one per item (on the 1M-entry image's 150,000 reclaimable items: ~0.8 s →
+        // ~0.2 s). The array's text, re-indented, is the items' text with its separators, between brackets.
+        const run = [x];
+        const room = Math.max(1, Math.min(RUN_MOST, Math.floor((chunk - size) / perItem)));
+        let j = i + 1;
+        for (; j < a.length; j++) {
+          next = at(j);
+          if (run.length >= room || walked(next)) break;
+          run.push(next);
+        }
+        if (j === a.length) next = undefined;
+        const text = whole(run, indent)!;
+        const body = text.slice(1, text.length - indent.length - 2);
+        perItem = Math.max(1, body.length / run.length);
+        if (out(i === 0 ? body : `,${body}`)) yield take();
+        i += run.length;
       }
       if (out(`\n${indent}]`)) yield take();
       return;

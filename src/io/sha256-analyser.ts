@@ -1,6 +1,10 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import type { ContentAnalyser } from './content-analyser.js';
 import { setFact } from './content-analyser.js';
+
+/** `crypto.hash` (Node ≥ 20.12), or undefined on an older Node 20. */
+const hashOnce = (crypto as { hash?: (algo: string, data: Uint8Array, enc: 'hex') => string }).hash;
 
 /**
  * Content digests of regular files, for duplicate detection, hashed as the bytes stream by.
@@ -12,14 +16,22 @@ export function createSha256Analyser(): ContentAnalyser {
     name: 'sha256',
     wants: (e) => e.kind === 'file' && e.size > 0,
     open(entry) {
-      const hash = createHash('sha256');
+      let hash: Hash | undefined;
+      let hex: string | undefined;
       return {
         write(chunk) {
-          hash.update(chunk);
+          // A file that comes as one chunk (most small files do) is hashed in one call: no Hash object, which on
+          // a million small files was ~0.5 µs of each one's hashing.
+          if (hash === undefined && hex === undefined && chunk.length === entry.size && hashOnce) {
+            hex = hashOnce('sha256', chunk, 'hex');
+            return true;
+          }
+          // (A chunk of the entry's whole size is its only one: the tar parser streams exactly that many bytes.)
+          (hash ??= crypto.createHash('sha256')).update(chunk);
           return true;
         },
         end() {
-          setFact(entry, 'sha256', hash.digest('hex'));
+          setFact(entry, 'sha256', hex ?? (hash ?? crypto.createHash('sha256')).digest('hex'));
         },
       };
     },

@@ -97,3 +97,33 @@ test('to a stream that fails (a reader gone): the write rejects instead of waiti
   const value = { list: Array.from({ length: 5000 }, (_, i) => ({ i })) };
   await assert.rejects(writeJsonTo(broken, value, 2048), /EPIPE/);
 });
+
+test('long lists whose items are stringified in runs: walked items between them, items of every size, each mapped once', () => {
+  // Items alternate in runs of varied length between plain ones (stringified together) and ones holding an
+  // array (walked), and grow from a few characters to several KiB, so that a run's measured size is wrong
+  // for the next one.
+  const item = (i: number): unknown =>
+    i % 97 === 5
+      ? { walked: [i, { deep: [i] }] }
+      : i % 89 === 3
+        ? 'x'.repeat(i * 7)
+        : { i, s: `p${i}`, o: { n: null } };
+  const plain = Array.from({ length: 3000 }, (_, i) => item(i));
+  let calls = 0;
+  const mapped = new MappedList(
+    Array.from({ length: 3000 }, (_, i) => i),
+    (i) => {
+      calls++;
+      return item(i);
+    },
+  );
+  const want = `${JSON.stringify({ plain, mapped: plain }, null, 2)}\n`;
+  for (const chunk of [1, 300, 4096, undefined]) {
+    calls = 0;
+    const got = pieces({ plain, mapped }, chunk);
+    assert.equal(got.join(''), want, `chunk ${chunk}`);
+    assert.equal(calls, 3000, `chunk ${chunk}: each item mapped once`);
+    // A run is sized from the last one's measure to fill about a piece: the biggest item here is ~21 KiB.
+    if (chunk === 4096) assert.ok(Math.max(...got.map((s) => s.length)) < 2 * 4096 + 22 * 1024);
+  }
+});
