@@ -154,59 +154,77 @@ export function entryFromHeader(
   return { path, kind, size: kind === 'dir' ? 0 : (h.size ?? 0), mode, uid, gid, mtime };
 }
 
-/** Streams one entry's bytes to the analysers that want it, then calls `next`; otherwise lets it drain. */
-function consumeEntry(
-  stream: TarEntry,
-  entry: Entry | null,
-  analysers: readonly ContentAnalyser[],
-  stored: ((stream: TarEntry) => StoredAt | undefined) | undefined,
-  next: (e?: unknown) => void,
-): void {
-  const s = stream as unknown as NodeJS.EventEmitter;
-  let sinks: ContentSink[] | undefined;
-  if (entry && entry.kind === 'file')
-    for (const a of analysers) if (a.wants(entry)) (sinks ??= []).push(a.open(entry, stored?.(stream)));
-  if (!sinks) {
-    // Nothing reads the bytes: no listener per chunk, one callback per entry. A stream that ends inside this
-    // entry's data errors the entry too: that error must be heard (unheard, it would end the thread).
-    let called = false;
-    const once = (e?: unknown): void => {
-      if (called) return;
-      called = true;
-      next(e);
-    };
-    s.once('end', once);
-    s.once('error', once);
-    stream.resume();
-    return;
+/**
+ * What tar-stream hands each entry's data to (the `entrySink` option of its extract, patches/tar-stream+3.2.2.patch):
+ * the chunks in order, then `end` with the callback that lets the parse go on; `abort` when the parse fails first.
+ */
+export interface TarEntrySink {
+  data(chunk: Buffer): void;
+  end(next: (e?: Error | null) => void): void;
+  abort(e: Error): void;
+}
+
+/**
+ * The analysers' sinks of one entry (none: its data is dropped as tar-stream parses past it), fed its chunks;
+ * `done` runs once every sink has ended (or one failed), before the parse goes on. A class, not closures: one
+ * small object an entry.
+ */
+class AnalysedEntry implements TarEntrySink {
+  /** The sinks still reading (the first `reading` of `open`): one that returned false has seen enough. */
+  private readonly open: ContentSink[] | undefined;
+  private reading: number;
+
+  constructor(
+    private readonly sinks: ContentSink[] | undefined,
+    private readonly done: (e: unknown, next: (e?: Error | null) => void) => void,
+  ) {
+    this.open = sinks?.slice();
+    this.reading = sinks?.length ?? 0;
   }
-  const all = sinks;
-  let open = sinks.slice();
-  let failed = false;
-  s.on('data', (chunk: Buffer) => {
-    if (open.length > 0) open = open.filter((sink) => sink.write(chunk));
-  });
-  s.once('error', (e: unknown) => {
-    failed = true;
-    for (const k of all) k.abort?.();
-    next(e);
-  });
-  s.once('end', () => {
-    if (failed) return;
+
+  data(chunk: Buffer): void {
+    const open = this.open;
+    let kept = 0;
+    for (let i = 0; i < this.reading; i++) if (open![i]!.write(chunk)) open![kept++] = open![i]!;
+    this.reading = kept;
+  }
+
+  end(next: (e?: Error | null) => void): void {
+    if (!this.sinks) return this.done(undefined, next);
     // Most sinks end synchronously: no promise unless one returns one.
     let pending: Promise<void>[] | undefined;
     try {
-      for (const k of all) {
+      for (const k of this.sinks) {
         const r = k.end();
         if (r) (pending ??= []).push(r);
       }
     } catch (e) {
-      next(e);
+      this.done(e, next);
       return;
     }
-    if (pending) Promise.all(pending).then(() => next(), next);
-    else next();
-  });
+    if (pending)
+      Promise.all(pending).then(
+        () => this.done(undefined, next),
+        (e: unknown) => this.done(e, next),
+      );
+    else this.done(undefined, next);
+  }
+
+  abort(): void {
+    for (const k of this.sinks ?? []) k.abort?.();
+  }
+}
+
+/** The sinks of the analysers that want this entry's data, or undefined when none does. */
+function sinksOf(
+  entry: Entry | null,
+  analysers: readonly ContentAnalyser[],
+  stored: (() => StoredAt | undefined) | undefined,
+): ContentSink[] | undefined {
+  let sinks: ContentSink[] | undefined;
+  if (entry && entry.kind === 'file')
+    for (const a of analysers) if (a.wants(entry)) (sinks ??= []).push(a.open(entry, stored?.()));
+  return sinks;
 }
 
 /**
@@ -231,8 +249,6 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
     ...tapSinks.map((t) => t.sink),
     ...(diffHash ? [{ write: (c: Uint8Array) => diffHash.update(c) }] : []),
   ]);
-  // latin1: names as their bytes (see tar-name.ts); tar-stream's utf-8 default would merge distinct byte names.
-  const extract = tarExtract({ filenameEncoding: 'latin1' } as Parameters<typeof tarExtract>[0]);
   const stages =
     compression === 'none'
       ? [plain, new TarEndOfArchive()]
@@ -252,7 +268,7 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   let storedGone = false;
   const storedAt =
     from && compression === 'none'
-      ? (stream: TarEntry): StoredAt | undefined => {
+      ? (header: Header): StoredAt | undefined => {
           if (storedFd === undefined && !storedGone)
             try {
               storedFd = openSync(from.file, 'r');
@@ -260,7 +276,7 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
               storedGone = true; // (renamed or removed since the read began) the analysers keep the streamed bytes
             }
           if (storedFd === undefined) return undefined;
-          const at = (stream.header as Header & { byteOffset: number }).byteOffset;
+          const at = (header as Header & { byteOffset: number }).byteOffset;
           return { file: from.file, fd: storedFd, offset: from.start + at };
         }
       : undefined;
@@ -270,30 +286,34 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   const batch = opts.batch;
   const absolute = opts.absoluteNames ?? { count: 0 };
   let entryError: unknown;
-  // The 'entry' event and its callback rather than the async iterator: no promise per entry.
-  extract.on('entry', (header: Header, source: unknown, next: (e?: Error | null) => void) => {
-    const stream = source as TarEntry;
+  const ended = (e: unknown, next: (e?: Error | null) => void): void => {
+    if (e) entryError ??= e;
+    else if (batch && entries.length >= batch.size) {
+      batch.emit(entries);
+      entries = [];
+    }
+    next(e ? (e instanceof Error ? e : new Error(String(e))) : null);
+  };
+  // Each entry's data goes straight to its analysers' sinks (the patched extract's `entrySink`): no Readable,
+  // listeners or microtasks per entry — on a million small files, ~0.8 µs of each one's parse.
+  const entrySink = (header: Header): TarEntrySink => {
     let entry: Entry | null;
     try {
       entry = entryFromHeader(header, warnings, opts.what, absolute);
     } catch (e) {
       entryError = e;
-      next(e instanceof Error ? e : new Error(String(e)));
-      return;
+      return new AnalysedEntry(undefined, (_, next) => next(e instanceof Error ? e : new Error(String(e))));
     }
     if (entry) {
       entries.push(entry);
       size += entry.size;
     }
-    consumeEntry(stream, entry, opts.analysers, storedAt, (e) => {
-      if (e) entryError ??= e;
-      else if (batch && entries.length >= batch.size) {
-        batch.emit(entries);
-        entries = [];
-      }
-      next(e ? (e instanceof Error ? e : new Error(String(e))) : null);
-    });
-  });
+    const sinks =
+      opts.analysers.length > 0 ? sinksOf(entry, opts.analysers, storedAt && (() => storedAt(header))) : undefined;
+    return new AnalysedEntry(sinks, ended);
+  };
+  // latin1: names as their bytes (see tar-name.ts); tar-stream's utf-8 default would merge distinct byte names.
+  const extract = tarExtract({ filenameEncoding: 'latin1', entrySink } as Parameters<typeof tarExtract>[0]);
   try {
     await pipeline(toReadable(stream), ...(stages as [Transform, Transform, Transform]), extract);
   } catch (e) {
