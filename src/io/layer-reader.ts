@@ -159,6 +159,8 @@ export function entryFromHeader(
  * the chunks in order, then `end` with the callback that lets the parse go on; `abort` when the parse fails first.
  */
 export interface TarEntrySink {
+  /** True when no one reads the data: tar-stream moves past it without calling `data`. */
+  readonly skipData?: boolean;
   data(chunk: Buffer): void;
   end(next: (e?: Error | null) => void): void;
   abort(e: Error): void;
@@ -173,6 +175,7 @@ class AnalysedEntry implements TarEntrySink {
   /** The sinks still reading (the first `reading` of `open`): one that returned false has seen enough. */
   private readonly open: ContentSink[] | undefined;
   private reading: number;
+  readonly skipData: boolean;
 
   constructor(
     private readonly sinks: ContentSink[] | undefined,
@@ -180,6 +183,7 @@ class AnalysedEntry implements TarEntrySink {
   ) {
     this.open = sinks?.slice();
     this.reading = sinks?.length ?? 0;
+    this.skipData = sinks === undefined;
   }
 
   data(chunk: Buffer): void {

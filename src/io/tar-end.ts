@@ -1,12 +1,14 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { isTarDirectory, paxSize, tarNumber } from './tar-record.js';
+import { paxSize, tarNumber } from './tar-record.js';
 
-const headerSize = (h: Uint8Array): number => tarNumber(h, 124, 12);
+/** The size field of the header at `at` in `h`. */
+const headerSize = (h: Uint8Array, at: number): number => tarNumber(h, at + 124, 12);
 
 const MAX_PAX = 1 << 20;
 
-const isZero = (b: Uint8Array): boolean => {
-  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+/** Whether the 512-byte block at `at` in `b` is all zeros. */
+const isZero = (b: Uint8Array, at: number): boolean => {
+  for (let i = at; i < at + 512; i++) if (b[i] !== 0) return false;
   return true;
 };
 
@@ -55,30 +57,39 @@ export class TarEndOfArchive extends Transform {
         i += n;
         continue;
       }
-      const n = Math.min(512 - this.headerFill, chunk.length - i);
-      chunk.copy(this.header, this.headerFill, i, i + n);
-      this.headerFill += n;
-      i += n;
-      if (this.headerFill < 512) break;
-      this.headerFill = 0;
-      if (isZero(this.header)) {
+      // The header block: read where it lies when the chunk holds all of it (most do: a copy of each of a
+      // million headers was ~0.17 s of a layer thread), else gathered across chunks.
+      let h: Uint8Array = chunk;
+      let at = i;
+      if (this.headerFill === 0 && chunk.length - i >= 512) i += 512;
+      else {
+        const n = Math.min(512 - this.headerFill, chunk.length - i);
+        chunk.copy(this.header, this.headerFill, i, i + n);
+        this.headerFill += n;
+        i += n;
+        if (this.headerFill < 512) break;
+        this.headerFill = 0;
+        h = this.header;
+        at = 0;
+      }
+      if (isZero(h, at)) {
         if (++this.zeros === 2) this.ended = true;
         continue;
       }
       this.zeros = 0;
-      const type = this.header[156];
+      const type = h[at + 156];
       // As tar-stream reads them: a PAX record's `size` (over a global one's) replaces the next header's.
-      if ((type === 0x78 /* x */ || type === 0x67) /* g */ && headerSize(this.header) <= MAX_PAX) {
-        const size = headerSize(this.header);
+      if ((type === 0x78 /* x */ || type === 0x67) /* g */ && headerSize(h, at) <= MAX_PAX) {
+        const size = headerSize(h, at);
         this.pax = { global: type === 0x67, parts: [], left: size, pad: Math.ceil(size / 512) * 512 - size };
         if (size === 0) this.pax.parts.push(Buffer.alloc(0));
         continue;
       }
       // A GNU long name keeps its own size; the pending PAX size is for the real header after it.
       const longName = type === 0x4c /* L */ || type === 0x4b; /* K */
-      const size = longName ? headerSize(this.header) : (this.nextSize ?? headerSize(this.header));
+      const size = longName ? headerSize(h, at) : (this.nextSize ?? headerSize(h, at));
       if (!longName) this.nextSize = undefined;
-      const dataless = size === 0 || isTarDirectory(this.header);
+      const dataless = size === 0 || type === 0x35; /* a directory (isTarDirectory) */
       this.skip = dataless ? 0 : Math.ceil(size / 512) * 512;
     }
     done(null, this.ended ? chunk.subarray(0, i) : chunk);

@@ -158,3 +158,26 @@ test('a sink that ends with an error fails the parse with that error, at once or
   for (const name of ['f512', 'f513'])
     await assert.rejects(viaSinks(bytes, 4096, name), new RegExp(`sink failed on ${name}`));
 });
+
+test('a sink that skips the data is never handed any, and the entries and headers stay the same', async () => {
+  for (const format of ['gnu', 'posix']) {
+    const bytes = archives.get(format)!;
+    const want = (await viaEvents(bytes, 1 << 20)).map((e) => ({ ...e, data: '' }));
+    for (const chunk of [1, 513, 65536]) {
+      const seen: Seen[] = [];
+      let handed = 0;
+      const x = patchedExtract((h) => ({
+        skipData: true,
+        data: () => handed++,
+        end: (next: () => void) => {
+          seen.push(seenOf(h, []));
+          next();
+        },
+        abort: () => undefined,
+      }));
+      await pipeline(chunked(bytes, chunk), x as unknown as Writable);
+      assert.deepEqual(seen, want, `${format}, chunks of ${chunk}`);
+      assert.equal(handed, 0);
+    }
+  }
+});
