@@ -299,7 +299,7 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
     next(e ? (e instanceof Error ? e : new Error(String(e))) : null);
   };
   // Each entry's data goes straight to its analysers' sinks (the patched extract's `entrySink`): no Readable,
-  // listeners or microtasks per entry — on a million small files, ~0.8 µs of each one's parse.
+  // listeners or microtasks per entry (the bench's 601k-entry layer alone: 3.1 → 2.25 s).
   const entrySink = (header: Header): TarEntrySink => {
     let entry: Entry | null;
     try {

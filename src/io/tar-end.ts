@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { paxSize, tarNumber } from './tar-record.js';
+import { isTarDirectory, paxSize, tarNumber } from './tar-record.js';
 
 /** The size field of the header at `at` in `h`. */
 const headerSize = (h: Uint8Array, at: number): number => tarNumber(h, at + 124, 12);
@@ -89,7 +89,7 @@ export class TarEndOfArchive extends Transform {
       const longName = type === 0x4c /* L */ || type === 0x4b; /* K */
       const size = longName ? headerSize(h, at) : (this.nextSize ?? headerSize(h, at));
       if (!longName) this.nextSize = undefined;
-      const dataless = size === 0 || type === 0x35; /* a directory (isTarDirectory) */
+      const dataless = size === 0 || isTarDirectory(h, at);
       this.skip = dataless ? 0 : Math.ceil(size / 512) * 512;
     }
     done(null, this.ended ? chunk.subarray(0, i) : chunk);

@@ -43,7 +43,7 @@ export function paxSize(data: Uint8Array): number | undefined {
  * typeflag '5': tar-stream's decode does turn a v7 regular entry named "dir/" into typeflag 5, but after it has
  * computed the entry's type, so such an entry stays a file with `size` bytes of data — and so it must stay here.
  */
-export const isTarDirectory = (h: Uint8Array): boolean => h[156] === 0x35;
+export const isTarDirectory = (h: Uint8Array, at = 0): boolean => h[at + 156] === 0x35;
 
 /** Whether a 512-byte block's checksum field matches its bytes (the field itself counted as spaces). */
 export function tarChecksumOk(h: Uint8Array): boolean {
