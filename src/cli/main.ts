@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { analyze, type Analysis } from '../model/analysis.js';
 import type { BinaryOptions } from '../model/libc/binaries.js';
 import type { Image } from '../model/image.js';
-import { PENDING_BINARIES, treeAnalysis, withBinaries } from '../state/later-analyses.js';
+import { completeAnalysis, treeAnalysis } from '../state/later-analyses.js';
 import { afterContent } from './explorer-content.js';
 import { evaluateCiRules } from '../model/ci-rules.js';
 import { hostPlatform, parsePlatform } from '../model/image-config.js';
@@ -29,6 +29,7 @@ import { progressLine } from './progress-line.js';
 import { loadDockerfile, type LoadedDockerfile } from './plan-dockerfile.js';
 import { explorerPatch, exportPatch, isPatchFile } from './plan-patch.js';
 import { registryFallback } from '../io/registry/fallback.js';
+import { mark } from './trace.js';
 
 export const DEMO_IMAGE = fileURLToPath(new URL('../../demo/demo-image.tar', import.meta.url));
 
@@ -99,7 +100,10 @@ async function run(argv: readonly string[]): Promise<number> {
       platform,
       platformExplicit: args.platform !== undefined,
       onProgress: (p: Parameters<typeof progress.update>[0]) => {
-        if (explorer && p.stage === 'reading') void explorerLoaded();
+        if (explorer && p.stage === 'reading') {
+          if (!explorerModules) mark('reading');
+          void explorerLoaded();
+        }
         progress.update(p);
       },
       ...(args.verify ? { verify: 'error' as const } : {}),
@@ -109,7 +113,9 @@ async function run(argv: readonly string[]): Promise<number> {
       ...(explorer && !wantsPlanner(args.plan) && !args.verify ? { skim: true } : {}),
     };
     try {
+      mark('open');
       loaded = await openImage(spec, loadOpts);
+      mark('loaded');
     } catch (e) {
       // No daemon, and IMAGE names a registry host: fetch it from the registry, saying so.
       const fb = registryFallback(
@@ -137,6 +143,7 @@ async function run(argv: readonly string[]): Promise<number> {
   // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
   if (explorer && !wantsPlanner(args.plan)) {
     const first = treeAnalysis(image, { elf: args.elf, ...cpu });
+    mark('tree');
     const pass = loaded.content;
     let analysed: Promise<Analysis> | undefined;
     // Started by the explorer after its first frame (once).
@@ -249,14 +256,11 @@ async function runExplorer(
     // The planner in the explorer: the CLI's predictors (the app makes its own from the completed image when the
     // contents follow the first frame), and an export writer confined to the working directory.
     ...(content ? {} : { predictors: modelPredictors(analysis.image) }),
-    // The patch is made at export time: by then the binaries report (pending at the first frame) is wanted in it.
+    // The patch is made at export time: by then what the first frame left pending (the metrics, the binaries
+    // report) is wanted in it.
     writeExport: cwdExportWriter(
       process.cwd(),
-      explorerPatch(
-        () => (latest.binaries === PENDING_BINARIES ? withBinaries(latest, binaryOptions) : latest),
-        dockerfile,
-        loaded.readFiles,
-      ),
+      explorerPatch(() => completeAnalysis(latest, binaryOptions), dockerfile, loaded.readFiles),
     ),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
     upxModel: (targets) => predictUpxTargets(loaded.readFiles, latest, targets),

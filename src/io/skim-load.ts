@@ -50,6 +50,7 @@ export async function skimThenContent(
   let skimmed;
   try {
     skimmed = await pool.parse('skim');
+    performance.mark('skimmed');
   } catch {
     // Whatever the skim tripped on, the full pass reads it as stored and says what is wrong.
     await pool.close();

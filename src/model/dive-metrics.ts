@@ -1,5 +1,6 @@
 import type { Layer } from './image.js';
 import { entryAt, type FileTree, type FsNode } from './file-tree.js';
+import { runSteps, STEP_ITEMS, type Steps } from './steps.js';
 
 /** A path that dive would list as inefficient: it occurs in two or more layers. */
 export interface InefficientPath {
@@ -43,7 +44,11 @@ function rawSubtreeSize(start: FsNode, layer: number): number {
  * every leaf of each layer's own tree is an occurrence of its path; a whiteout's occurrence is 0 for a file
  * and the stacked subtree size for a directory; opaque markers are ignored.
  */
-export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetrics {
+export const diveMetrics = (layers: readonly Layer[], tree: FileTree): DiveMetrics =>
+  runSteps(diveMetricsSteps(layers, tree));
+
+/** `diveMetrics` in steps (model/steps.ts): the explorer computes it after its first frame, between keys. */
+export function* diveMetricsSteps(layers: readonly Layer[], tree: FileTree): Steps<DiveMetrics> {
   const n = tree.nodes.length;
   // Per node: the layer (+1) that last gave it a child / an occurrence, and its running totals. Layer numbers
   // and counts fit 16 bits in any real image (24 bytes a node instead of 32 at a million nodes).
@@ -56,14 +61,17 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
   const firstLayer = small();
   const moreLayers = new Map<number, number[]>();
 
-  layers.forEach((layer, index) => {
+  for (let index = 0; index < layers.length; index++) {
+    const layer = layers[index]!;
     const mark = index + 1;
-    layer.entries.forEach((e, i) => {
-      if (e.kind === 'opaque') return;
+    for (let i = 0; i < layer.entries.length; i++) {
+      if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+      if (layer.entries[i]!.kind === 'opaque') continue;
       for (let p = tree.nodeOf(index, i)?.parent; p && parentIn[p.id] !== mark; p = p.parent) parentIn[p.id] = mark;
-    });
+    }
     // Last to first: when a tar lists a path twice, the later entry is the one that counts (as in dive).
     for (let i = layer.entries.length - 1; i >= 0; i--) {
+      if (i % STEP_ITEMS === 0) yield;
       const e = layer.entries[i]!;
       const node = tree.nodeOf(index, i);
       if (e.kind === 'opaque' || !node || node === tree.root || parentIn[node.id] === mark || seenIn[node.id] === mark)
@@ -86,11 +94,12 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
       }
       count[id]!++;
     }
-  });
+  }
 
   let minimum = 0;
   let discovered = 0;
   for (let id = 0; id < n; id++) {
+    if (id % (16 * STEP_ITEMS) === 0) yield;
     if (count[id] === 0) continue;
     minimum += min[id]!;
     discovered += cumulative[id]!;
@@ -105,6 +114,7 @@ export function diveMetrics(layers: readonly Layer[], tree: FileTree): DiveMetri
       node: id,
     });
   }
+  yield;
   inefficientPaths.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const wastedBytes = inefficientPaths.reduce((s, p) => s + p.bytes, 0);
   const imageSize = layers.reduce((s, l) => s + l.size, 0);

@@ -2,6 +2,7 @@ import type { Entry } from './entry.js';
 import type { Layer } from './image.js';
 import { entryAt, versionAfter, type FileTree } from './file-tree.js';
 import { linkRoot } from './hardlinks.js';
+import { runSteps, STEP_ITEMS, type Steps } from './steps.js';
 
 export type ReclaimReason = 'deleted' | 'overwritten' | 'hidden';
 
@@ -28,26 +29,34 @@ export interface Reclaimable {
  * overwritten, hidden by an opaque directory). A file's data stays live while any hard link to it lives —
  * through a chain of links too (C → B → A keeps A's bytes while C lives), and across layers.
  */
-export function reclaimableBytes(layers: readonly Layer[], tree: FileTree): Reclaimable {
+export const reclaimableBytes = (layers: readonly Layer[], tree: FileTree): Reclaimable =>
+  runSteps(reclaimableSteps(layers, tree));
+
+/** `reclaimableBytes` in steps (model/steps.ts): the explorer computes it after its first frame, between keys. */
+export function* reclaimableSteps(layers: readonly Layer[], tree: FileTree): Steps<Reclaimable> {
   const last = layers.length - 1;
   const perLayer = new Array<number>(layers.length).fill(0);
   const items: ReclaimableItem[] = [];
 
   // Data-bearing entries that some link in the final filesystem still reaches.
   const keptByLink = new Set<Entry>();
-  layers.forEach((layer, index) => {
-    layer.entries.forEach((e, i) => {
-      if (e.kind !== 'hardlink') return;
+  for (let index = 0; index < layers.length; index++) {
+    const entries = layers[index]!.entries;
+    for (let i = 0; i < entries.length; i++) {
+      if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+      const e = entries[i]!;
+      if (e.kind !== 'hardlink') continue;
       const node = tree.nodeOf(index, i);
-      if (!node || entryAt(node, last) !== e) return;
+      if (!node || entryAt(node, last) !== e) continue;
       const root = linkRoot(tree, e, index);
       if (root) keptByLink.add(root.entry);
-    });
-  });
+    }
+  }
 
-  layers.forEach((layer, index) => {
-    const entries = layer.entries;
+  for (let index = 0; index < layers.length; index++) {
+    const entries = layers[index]!.entries;
     for (let i = 0; i < entries.length; i++) {
+      if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
       const e = entries[i]!;
       if (e.size <= 0 || e.kind === 'dir' || e.kind === 'hardlink' || e.kind === 'whiteout' || e.kind === 'opaque')
         continue;
@@ -67,7 +76,8 @@ export function reclaimableBytes(layers: readonly Layer[], tree: FileTree): Recl
         ...(node ? { node: node.id } : {}),
       });
     }
-  });
+  }
+  yield;
   items.sort((a, b) => b.bytes - a.bytes || a.layer - b.layer);
   return { totalBytes: perLayer.reduce((s, n) => s + n, 0), perLayer, items };
 }

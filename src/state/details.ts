@@ -14,6 +14,10 @@ import {
   type LayerView,
 } from './layer-view.js';
 import { modeString, wrapText } from './row-format.js';
+import { metricsPending } from './later-analyses.js';
+
+/** What the summary shows for a figure still being computed after the first frame. */
+const PENDING = '…';
 
 /** One row of the layers pane: index, size, share of the image, short command, waste marker. */
 export interface LayerRow {
@@ -21,7 +25,7 @@ export interface LayerRow {
   readonly size: string;
   readonly share: string;
   readonly command: string;
-  /** True when the layer holds bytes that are reclaimable or part of dive's inefficient paths. */
+  /** True when the layer holds bytes that are reclaimable or part of dive's inefficient paths (false until known). */
   readonly wasted: boolean;
 }
 
@@ -43,10 +47,13 @@ export function layerRows(analysis: Analysis): LayerRow[] {
 export function imageSummaryLines(analysis: Analysis): string[] {
   const img = analysis.image;
   const name = img.repoTags[0] ?? img.reference;
+  const known = !metricsPending(analysis);
   return [
     `${name}  (${img.source})`,
     `Size ${formatBytes(analysis.dive.imageSize)}   Layers ${img.layers.length}   Paths ${analysis.tree.nodes.length - 1}`,
-    `Reclaimable ${formatBytes(analysis.reclaimable.totalBytes)}   dive: efficiency ${formatPercent(analysis.dive.efficiency)}, wasted ${formatBytes(analysis.dive.wastedBytes)}`,
+    known
+      ? `Reclaimable ${formatBytes(analysis.reclaimable.totalBytes)}   dive: efficiency ${formatPercent(analysis.dive.efficiency)}, wasted ${formatBytes(analysis.dive.wastedBytes)}`
+      : `Reclaimable ${PENDING}   dive: efficiency ${PENDING}, wasted ${PENDING}`,
   ];
 }
 
@@ -57,7 +64,7 @@ export function layerLines(analysis: Analysis, layer: number, width: number, max
   const l = analysis.image.layers[layer];
   if (!l) return [];
   const cmd = l.history?.createdBy ? shortCommand(l.history.createdBy) : '(no command recorded)';
-  const head = `Layer ${layer}: ${formatBytes(l.size)}${l.compressedSize ? ` (${formatBytes(l.compressedSize)} ${l.compression})` : ''}, reclaimable ${formatBytes(analysis.reclaimable.perLayer[layer] ?? 0)}`;
+  const head = `Layer ${layer}: ${formatBytes(l.size)}${l.compressedSize ? ` (${formatBytes(l.compressedSize)} ${l.compression})` : ''}, reclaimable ${metricsPending(analysis) ? PENDING : formatBytes(analysis.reclaimable.perLayer[layer] ?? 0)}`;
   // With a Dockerfile mapped onto the image (--dockerfile): the instruction and its line.
   const ins = layerInstruction(l);
   return [head, ...wrapText(cmd, width, maxLines), ...(ins ? [instructionLabel(ins, Math.max(20, width - 12))] : [])];

@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDist } from '../helpers/cli.js';
@@ -120,6 +120,38 @@ test('opened from the headers: the contents follow the first frame; a digest mis
     const flat = s.replace(/\n/g, '');
     assert.ok(flat.includes(`slimtui: warning: digest mismatch: layer 1's uncompressed content`), s);
     assert.ok(flat.includes(`sha256:${got}`), s);
+  } finally {
+    t.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SLIMTUI_TRACE: the first frame opened from the headers, phase by phase, in the order they happen', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slimtui-e2e-trace-'));
+  const t = new Term();
+  try {
+    const trace = join(dir, 'trace.txt');
+    // Forced workers: the demo takes the path a big archive takes (headers first, contents after the frame).
+    t.keys(
+      `cd ${ROOT} && CI=false SLIMTUI_PARALLEL=force SLIMTUI_TRACE='${trace}' node bin/slimtui --tui demo/demo-image.tar; echo "EXIT=$?"`,
+      'Enter',
+    );
+    await t.waitFor((s) => s.includes('Files · layer 4/4 aggregated'), 'the explorer');
+    assert.equal(existsSync(trace), false, 'written when the process ends, not before');
+    t.keys('q');
+    await t.waitFor((s) => s.includes('EXIT=0'), 'exit');
+    const marks = readFileSync(trace, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => /^(\d+) (\S+)$/.exec(l));
+    assert.ok(
+      marks.every((m) => m !== null),
+      readFileSync(trace, 'utf8'),
+    );
+    const names = marks.map((m) => m![2]);
+    assert.deepEqual(names, ['open', 'reading', 'skimmed', 'loaded', 'tree', 'frame']);
+    const times = marks.map((m) => Number(m![1]));
+    for (let i = 1; i < times.length; i++) assert.ok(times[i]! >= times[i - 1]!, `${names[i]} after ${names[i - 1]}`);
   } finally {
     t.kill();
     rmSync(dir, { recursive: true, force: true });

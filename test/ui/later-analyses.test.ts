@@ -17,15 +17,22 @@ before(async () => {
 });
 afterEach(() => cleanup());
 
-test('first frame before the ELF/libc analysis and the waste classes; both land after it, keys live', async () => {
+test('first frame before the wasted bytes, the ELF/libc analysis and the waste classes; all land after it, keys live', async () => {
   const first = treeAnalysis(demo.image);
   const ui = mountApp(first);
   // The very first frame (render is synchronous): layers and tree are drawn, the analyses are still to run.
   const f0 = ui.frame();
   assert.match(f0, /Files · layer 4\/4 aggregated/);
   assert.match(f0, /slimtui\/demo:latest/);
-  assert.ok(status(f0).includes('analysing: ELF/libc, waste classes…'), status(f0));
+  assert.ok(status(f0).includes('analysing: wasted bytes, ELF/libc, waste classes…'), status(f0));
+  // The figures that need a pass over the entries say they are coming, not 0.
+  assert.match(f0, /Reclaimable … {3}dive: efficiency …, wasted …/);
+  assert.match(f0, /Layer 4: .*, reclaimable …/);
+  assert.doesNotMatch(f0, /!/, 'no wasted marks before the wasted bytes are known');
   await waitFor(() => !status(ui.frame()).includes('analysing'), 'the later analyses to finish');
+  // The demo's reclaimable bytes, by hand (demo-image.test.ts): 944 + 65,094 + 618,247 = 684,285 bytes.
+  assert.match(ui.frame(), /Reclaimable 684 kB /);
+  assert.match(ui.frame(), /!/, 'the wasted marks once known');
   let f = await ui.press('F', (f) => f.includes('Findings (4)'), 'findings view with the four findings');
   assert.doesNotMatch(f, /so far/);
   assert.match(f, /ERROR interpreter-missing \/usr\/local\/bin\/legacy-tool/);
@@ -41,8 +48,12 @@ test('the findings view while the ELF/libc analysis runs says the count is not f
   const f = await ui.press('F', (f) => f.includes('Findings ('), 'findings view');
   assert.match(f, /Findings \(0 so far…\)/);
   assert.match(f, /the ELF\/libc analysis is still running/);
-  assert.ok(status(f).includes('analysing: ELF/libc, waste classes…'), status(f));
-  assert.equal(held.length, 1, 'only the ELF/libc analysis was scheduled (the waste classes follow it)');
+  assert.ok(status(f).includes('analysing: wasted bytes, ELF/libc, waste classes…'), status(f));
+  assert.equal(held.length, 1, 'only the wasted bytes were scheduled (the ELF/libc analysis and the classes follow)');
+  held.shift()!();
+  await waitFor(() => !status(ui.frame()).includes('wasted bytes'), 'the wasted bytes, in slices');
+  await waitFor(() => held.length === 1, 'the ELF/libc analysis scheduled after the wasted bytes');
+  assert.ok(status(ui.frame()).includes('analysing: ELF/libc, waste classes…'), status(ui.frame()));
   held.shift()!();
   await waitFor(() => ui.frame().includes('Findings (4)'), 'the final count');
   await waitFor(() => held.length === 1, 'the waste classes scheduled after the ELF/libc analysis');
@@ -108,7 +119,10 @@ test('opened from the headers: the contents come first, then ELF/libc and the wa
       return `/out/${name}`;
     },
   });
-  assert.ok(status(ui.frame()).includes('analysing: contents, ELF/libc, waste classes…'), status(ui.frame()));
+  assert.ok(
+    status(ui.frame()).includes('analysing: contents, wasted bytes, ELF/libc, waste classes…'),
+    status(ui.frame()),
+  );
   // Nothing that needs the contents runs before them: the findings view says the count is not final.
   await new Promise((r) => setTimeout(r, 100));
   let f = await ui.press('F', (f) => f.includes('Findings ('), 'findings view');

@@ -1,8 +1,15 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Analysis } from '../../model/analysis.js';
 import { classifyWasteSteps, type WasteReport } from '../../model/plan/index.js';
 import type { BinaryOptions } from '../../model/libc/binaries.js';
-import { PENDING_BINARIES, withBinaries, type LaterAnalysis } from '../../state/later-analyses.js';
+import {
+  PENDING_BINARIES,
+  metricsPending,
+  metricsSteps,
+  withBinaries,
+  withKnownMetrics,
+  type LaterAnalysis,
+} from '../../state/later-analyses.js';
 import { keepWasteReport, wasteReportIfReady } from '../../state/waste-classes.js';
 import { SliceJob } from '../slice-job.js';
 
@@ -20,9 +27,10 @@ export interface LaterAnalyses {
 }
 
 /**
- * The analyses that finish after the first frame: the binaries report (libc resolution, verdicts, findings)
- * when the CLI left it pending, then the waste classes, classified in slices so keys stay answered. Each
- * starts after the frame before it is drawn (a timer after the commit).
+ * The analyses that finish after the first frame: dive's metrics and the reclaimable bytes (in slices), the
+ * binaries report (libc resolution, verdicts, findings) when the CLI left it pending, then the waste classes,
+ * classified in slices so keys stay answered. Each starts after the frame before it is drawn (a timer after
+ * the commit).
  */
 /** Runs `run` after the current frame; returns a cancel function. */
 export type Scheduler = (run: () => void) => () => void;
@@ -45,10 +53,16 @@ export function useLaterAnalyses(
   // the analysis once the content pass has put its facts in (digests, ELF, pull-size estimate).
   const [base, setBase] = useState(first);
   const [contentPending, setContentPending] = useState(content !== undefined);
-  const [analysis, setAnalysis] = useState(first);
+  const [latest, setAnalysis] = useState(first);
+  // Bumped when the metrics of the tree land: they are cached by the tree (later-analyses.ts) and filled in.
+  const [metricsLanded, setMetricsLanded] = useState(0);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- metricsLanded: the cache behind withKnownMetrics changed
+  const analysis = useMemo(() => withKnownMetrics(latest), [latest, metricsLanded]);
+  const metricsReady = !metricsPending(analysis);
   const [waste, setWaste] = useState<WasteReport | undefined>(() => wasteReportIfReady(first));
   const binariesPending = analysis.binaries === PENDING_BINARIES;
   const job = useRef<{ base: Analysis; job: SliceJob<WasteReport> } | undefined>(undefined);
+  const metricsJob = useRef<{ tree: Analysis['tree']; job: SliceJob<Analysis> } | undefined>(undefined);
   // The latest scheduler (a new function each render is fine: the effects below do not re-run for it).
   const scheduleRef = useRef(schedule);
   // The options of the libc pass (the CPU level for glibc-hwcaps) are fixed for the run.
@@ -94,39 +108,69 @@ export function useLaterAnalyses(
   useEffect(() => {
     if (!contentPending) settled.current!.resolve();
   }, [contentPending]);
+  // dive's metrics and the reclaimable bytes of the tree (the same tree once the contents are in: not again).
+  const metrics = useCallback((): SliceJob<Analysis> => {
+    if (metricsJob.current?.tree !== base.tree) {
+      metricsJob.current?.job.cancel();
+      metricsJob.current = {
+        tree: base.tree,
+        // Called from `finish` inside key handling too: the state follows in a microtask.
+        job: new SliceJob(metricsSteps(base), () => queueMicrotask(() => setMetricsLanded((n) => n + 1))),
+      };
+    }
+    return metricsJob.current.job;
+  }, [base]);
+  const baseMetricsPending = metricsPending(withKnownMetrics(base));
   useEffect(() => {
-    if (!binariesPending || contentPending) return;
+    if (!baseMetricsPending) return;
+    return scheduleRef.current(() => metrics().start());
+  }, [baseMetricsPending, metrics]);
+  useEffect(() => {
+    if (!binariesPending || contentPending || !metricsReady) return;
     return scheduleRef.current(() =>
       setAnalysis((a) => (a.binaries === PENDING_BINARIES ? withBinaries(a, optionsRef.current) : a)),
     );
-  }, [binariesPending, contentPending]);
+  }, [binariesPending, contentPending, metricsReady]);
   const baseRef = useRef(base);
   baseRef.current = base;
   const classify = useCallback((): SliceJob<WasteReport> => {
     if (job.current?.base !== base) {
       job.current?.job.cancel();
-      const from = base;
+      // The classes read the reclaimable bytes: those first (at once, when a key needs the classes now).
+      let from = withKnownMetrics(base);
+      if (metricsPending(from)) {
+        metrics().finish();
+        from = withKnownMetrics(base);
+      }
+      const key = base;
       job.current = {
-        base: from,
+        base: key,
         job: new SliceJob(classifyWasteSteps(from), (r) => {
           keepWasteReport(from, r);
           // Called from `finish` inside key handling too: the state follows in a microtask.
-          queueMicrotask(() => setWaste((w) => (from === baseRef.current ? r : w)));
+          queueMicrotask(() => setWaste((w) => (key === baseRef.current ? r : w)));
         }),
       };
     }
     return job.current.job;
-  }, [base]);
+  }, [base, metrics]);
   useEffect(() => {
-    if (waste || binariesPending || contentPending) return;
+    if (waste || binariesPending || contentPending || !metricsReady) return;
     return scheduleRef.current(() => classify().start());
-  }, [waste, binariesPending, contentPending, classify]);
-  useEffect(() => () => job.current?.job.cancel(), []);
+  }, [waste, binariesPending, contentPending, metricsReady, classify]);
+  useEffect(
+    () => () => {
+      job.current?.job.cancel();
+      metricsJob.current?.job.cancel();
+    },
+    [],
+  );
   // Before the contents are in, the classes are classified from what the headers say (no digests, so no
   // duplicates): shown as pending, and classified again when the contents land.
   const ensureWaste = useCallback((): WasteReport => wasteReportIfReady(base) ?? classify().finish(), [base, classify]);
   const pending: LaterAnalysis[] = [
     ...(contentPending ? (['contents'] as const) : []),
+    ...(metricsReady ? [] : (['wasted bytes'] as const)),
     ...(binariesPending ? (['ELF/libc'] as const) : []),
     ...(waste ? [] : (['waste classes'] as const)),
   ];
