@@ -1,6 +1,7 @@
 import type { FileTree } from '../model/file-tree.js';
 import { flatRows } from './flat-rows.js';
 import { TreeRowModel } from './tree-row-model.js';
+import { parentIds } from './child-order.js';
 import { CH_ADDED, CH_MODIFIED, CH_REMOVED, CH_UNCHANGED, displayEntry, type LayerView } from './layer-view.js';
 
 export interface ShowFilter {
@@ -76,15 +77,21 @@ export function visibleNodes(tree: FileTree, view: LayerView, wasted: Uint8Array
   const n = tree.nodes.length;
   const vis = new Uint8Array(n);
   const narrowing = opts.threshold > 0 || opts.wastedOnly || opts.pathFilter !== null;
+  // Parent ids as one column (child-order.ts, cached per tree): no node object read per node for them.
+  const parents = parentIds(tree);
   for (let i = n - 1; i > 0; i--) {
-    const node = tree.nodes[i]!;
     if (vis[i]) {
       // A visible descendant already made it visible (also a directory an earlier layer deleted, listed
       // by the wasted-only view for the deleted files below it).
-      const parent = node.parent;
-      if (parent) vis[parent.id] = 1;
+      vis[parents[i]!] = 1;
       continue;
     }
+    // Nothing narrows the view (the first frame's case): only the change filter decides, no entry is read.
+    if (!narrowing) {
+      if (view.present[i] && showsChange(opts.show, view.change[i]!)) vis[i] = vis[parents[i]!] = 1;
+      continue;
+    }
+    const node = tree.nodes[i]!;
     // The wasted-only view also lists wasted paths that an earlier layer deleted (they count as removed).
     const gone =
       !view.present[i] &&
@@ -105,9 +112,7 @@ export function visibleNodes(tree: FileTree, view: LayerView, wasted: Uint8Array
       else if (opts.pathFilter && !testPath(opts.pathFilter, node.path)) pass = false;
     }
     if (!pass) continue;
-    vis[i] = 1;
-    const parent = node.parent;
-    if (parent) vis[parent.id] = 1;
+    vis[i] = vis[parents[i]!] = 1;
   }
   vis[0] = 1;
   return vis;
