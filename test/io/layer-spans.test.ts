@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileChunks } from '../../src/io/file-chunks.js';
@@ -57,6 +57,12 @@ async function makeLayer(d: string, format: 'gnu' | 'posix', absolute: number): 
     const name = i % 7 === 0 ? `${deep}/f${i}` : i % 11 === 0 ? `ünï-${i}.txt` : `f${i}`;
     await writeFile(join(root, name), Buffer.alloc(Math.floor(next() * 3000), 0x61 + (i % 26)));
   }
+  // Links, so that pieces carry link targets (each piece's are numbered from its own first).
+  for (let i = 1; i < 240; i += 12)
+    if (i % 7 !== 0 && i % 11 !== 0) {
+      await symlink(`f${i}`, join(root, `l${i}`));
+      await link(join(root, `f${i}`), join(root, `h${i}`));
+    }
   for (let i = 0; i < 120; i++) await writeFile(join(root, 'inner', `x${i}`), Buffer.alloc(i * 13, 0x78));
   execFileSync('tar', ['--format=ustar', '-C', join(root, 'inner'), '-cf', join(root, 'stored.tar'), '.']);
   await rm(join(root, 'inner'), { recursive: true });
