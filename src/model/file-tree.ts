@@ -230,6 +230,19 @@ class Store {
     }
   }
 
+  /**
+   * The child of `parent` whose path is `path` (the name is `path` from `from` on; `hash` its nameHash), or -1.
+   * A child's path is its parent's, '/', its name: under one parent, equal names are equal paths, so no slice
+   * of the name is made to compare (the tree build's lookup, once an entry).
+   */
+  childWithPath(parent: number, path: string, hash: number): number {
+    const mask = this.slots.length - 1;
+    for (let i = this.home(parent, hash); ; i = (i + 1) & mask) {
+      const id = this.slots[i]!;
+      if (id < 0 || (this.parent[id] === parent && this.name[id] === hash && this.nodes[id]!.path === path)) return id;
+    }
+  }
+
   /** Puts a new node in the table: the first free slot from its home (it is not there yet). */
   private place(id: number): void {
     const mask = this.slots.length - 1;
@@ -299,9 +312,9 @@ const NO_CHILDREN: ReadonlyMap<string, FsNode> = new Map();
  * FNV-1a of a name's UTF-16 units. Names are not interned: a table of every distinct name, beside the paths
  * that already hold them, kept the explorer on a 300,000-file image of unique names from fitting a 200 MiB heap.
  */
-function nameHash(name: string): number {
+function nameHash(name: string, from = 0): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  for (let i = from; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
   return h;
 }
 
@@ -499,6 +512,16 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
     return node.id;
   };
 
+  /** `child` for the entry's own path, whose name starts at `from` (no slice of it is made). */
+  const childAt = (parent: number, path: string, from: number): number => {
+    const hash = nameHash(path, from);
+    const found = s.childWithPath(parent, path, hash);
+    if (found >= 0) return found;
+    const node = new TreeNode(s.count, path);
+    s.add(node, parent, hash);
+    return node.id;
+  };
+
   const lastEntry = (node: number): Entry | null | undefined => {
     const v = s.lastV[node]!;
     return v < 0 ? undefined : table.entry(v);
@@ -576,7 +599,7 @@ export function buildFileTree(layers: readonly Layer[]): FileTree {
         cut === cachedDir.length && cut > 0 && path.startsWith(cachedDir) && isLiveDir(cachedNode)
           ? cachedNode
           : liveDir(cut < 0 ? '' : path.slice(0, cut), index);
-      const node = child(dirNode, path.slice(cut + 1), path);
+      const node = childAt(dirNode, path, cut + 1);
       own[i] = node + 1;
       const lastV = s.lastV[node]!;
       const last = lastV < 0 ? undefined : table.entry(lastV);
