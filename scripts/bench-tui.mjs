@@ -11,7 +11,7 @@
 // BENCH_KEYS (40), BENCH_TUI_NO_DIVE=1, BENCH_TUI_KEYS_ONLY=1, BENCH_TUI_NO_KEYS=1.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,7 @@ function term() {
     execFileSync('tmux', ['-S', sock, ...a], { encoding: 'utf8', env: { ...process.env, TMUX: '' } });
   tmux('new-session', '-d', '-x', '120', '-y', '40', '-s', 'b', 'env PS1="$ " sh');
   return {
+    dir,
     tmux,
     screen: () => tmux('capture-pane', '-p', '-t', 'b'),
     /** Types `cmd`, returns ms until `ready(screen)`, or undefined after `timeout`. Then `stop` keys. */
@@ -106,11 +107,24 @@ for (const x of process.env.BENCH_TUI_KEYS_ONLY ? [] : images) {
   try {
     for (let r = 0; r < RUNS; r++) {
       floor.push(readFloor(x));
+      // The explorer's own phase marks (src/cli/trace.ts), in seconds since its process started.
+      const trace = join(t.dir, `trace-${r}.txt`);
       slim.push(
-        await t.time(`CI=false node ${join(root, 'bin', 'slimtui')} --tui '${x}'; echo DONE`, slimReady, 600_000, [
-          'q',
-        ]),
+        await t.time(
+          `CI=false SLIMTUI_TRACE='${trace}' node ${join(root, 'bin', 'slimtui')} --tui '${x}'; echo DONE`,
+          slimReady,
+          600_000,
+          ['q'],
+        ),
       );
+      const marks = existsSync(trace)
+        ? readFileSync(trace, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => l.split(' '))
+            .map(([ms, name]) => `${name} ${(Number(ms) / 1000).toFixed(2)}`)
+            .join(', ')
+        : 'none';
       if (!process.env.BENCH_TUI_NO_DIVE && existsSync(DIVE)) {
         dive.push(
           await t.time(`${DIVE} --source docker-archive '${x}'; echo DONE`, diveReady, DIVE_TIMEOUT, ['q', 'C-c']),
@@ -122,6 +136,7 @@ for (const x of process.env.BENCH_TUI_KEYS_ONLY ? [] : images) {
       console.log(
         `  run ${r + 1}: read floor ${(floor.at(-1) / 1000).toFixed(2)} s, slimtui first frame ${slim.at(-1) ? (slim.at(-1) / 1000).toFixed(2) + ' s' : 'timeout'}, dive ${dive.length ? (dive.at(-1) ? (dive.at(-1) / 1000).toFixed(2) + ' s' : `> ${DIVE_TIMEOUT / 1000} s`) : '-'}  (load ${load()})`,
       );
+      console.log(`    explorer phases (s since its process began): ${marks}`);
     }
   } finally {
     t.close();
