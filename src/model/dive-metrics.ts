@@ -1,6 +1,13 @@
 import type { Layer } from './image.js';
 import { entryAt, type FileTree, type FsNode } from './file-tree.js';
 import { runSteps, STEP_ITEMS, type Steps } from './steps.js';
+import { sortSteps } from './sort-steps.js';
+
+/**
+ * Entries between yields: a quarter of the usual, since each entry walks its parents or its link chain (and the
+ * first slices run before the code is warm): the explorer runs these between keystrokes.
+ */
+const STEP = STEP_ITEMS / 4;
 
 /** A path that dive would list as inefficient: it occurs in two or more layers. */
 export interface InefficientPath {
@@ -65,13 +72,13 @@ export function* diveMetricsSteps(layers: readonly Layer[], tree: FileTree): Ste
     const layer = layers[index]!;
     const mark = index + 1;
     for (let i = 0; i < layer.entries.length; i++) {
-      if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+      if (i % STEP === STEP - 1) yield;
       if (layer.entries[i]!.kind === 'opaque') continue;
       for (let p = tree.nodeOf(index, i)?.parent; p && parentIn[p.id] !== mark; p = p.parent) parentIn[p.id] = mark;
     }
     // Last to first: when a tar lists a path twice, the later entry is the one that counts (as in dive).
     for (let i = layer.entries.length - 1; i >= 0; i--) {
-      if (i % STEP_ITEMS === 0) yield;
+      if (i % STEP === 0) yield;
       const e = layer.entries[i]!;
       const node = tree.nodeOf(index, i);
       if (e.kind === 'opaque' || !node || node === tree.root || parentIn[node.id] === mark || seenIn[node.id] === mark)
@@ -106,6 +113,7 @@ export function* diveMetricsSteps(layers: readonly Layer[], tree: FileTree): Ste
   }
   const inefficientPaths: InefficientPath[] = [];
   for (const [id, more] of moreLayers) {
+    if (inefficientPaths.length % STEP === STEP - 1) yield;
     inefficientPaths.push({
       path: tree.nodes[id]!.path,
       occurrences: count[id]!,
@@ -115,7 +123,7 @@ export function* diveMetricsSteps(layers: readonly Layer[], tree: FileTree): Ste
     });
   }
   yield;
-  inefficientPaths.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  yield* sortSteps(inefficientPaths, (a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const wastedBytes = inefficientPaths.reduce((s, p) => s + p.bytes, 0);
   const imageSize = layers.reduce((s, l) => s + l.size, 0);
   const userSize = imageSize - (layers[0]?.size ?? 0);

@@ -1,12 +1,14 @@
 import type { Steps } from '../model/steps.js';
+import { quietWait } from './input-quiet.js';
 
 /**
  * Runs a sliced computation (model/steps.ts) on the main thread in slices of `budgetMs`, handing the event
- * loop back between slices (setImmediate: pending keys are read and drawn first). `finish` runs the rest at
- * once, for a key that needs the value now.
+ * loop back between slices (setImmediate: pending keys are read and drawn first), and waiting while keys come
+ * (input-quiet.ts). `finish` runs the rest at once, for a key that needs the value now.
  */
 export class SliceJob<T> {
   private timer: NodeJS.Immediate | undefined;
+  private wait: NodeJS.Timeout | undefined;
   private value: { v: T } | undefined;
   private cancelled = false;
 
@@ -17,14 +19,20 @@ export class SliceJob<T> {
   ) {}
 
   start(): this {
-    if (this.timer || this.value || this.cancelled) return this;
+    if (this.timer || this.wait || this.value || this.cancelled) return this;
     this.timer = setImmediate(() => this.slice());
     return this;
   }
 
   private slice(): void {
     this.timer = undefined;
+    this.wait = undefined;
     if (this.cancelled || this.value) return;
+    const quiet = quietWait();
+    if (quiet > 0) {
+      this.wait = setTimeout(() => this.slice(), quiet);
+      return;
+    }
     let now = performance.now();
     const end = now + this.budgetMs;
     for (;;) {
@@ -49,7 +57,9 @@ export class SliceJob<T> {
   finish(): T {
     if (this.value) return this.value.v;
     if (this.timer) clearImmediate(this.timer);
+    if (this.wait) clearTimeout(this.wait);
     this.timer = undefined;
+    this.wait = undefined;
     for (;;) {
       const r = this.steps.next();
       if (r.done) {
@@ -62,5 +72,6 @@ export class SliceJob<T> {
   cancel(): void {
     this.cancelled = true;
     if (this.timer) clearImmediate(this.timer);
+    if (this.wait) clearTimeout(this.wait);
   }
 }

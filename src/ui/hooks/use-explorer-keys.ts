@@ -1,4 +1,5 @@
 import { useInput } from 'ink';
+import { noteKey } from '../input-quiet.js';
 import type { Dispatch, SetStateAction } from 'react';
 import {
   deleteChar,
@@ -24,6 +25,7 @@ export interface KeyHandlers {
 /** The key loop: each key is a command of the keymap for the current scope, applied by `reduce`. */
 export function useExplorerKeys(h: KeyHandlers): void {
   useInput((input, key) => {
+    noteKey();
     if (key.ctrl && input === 'c') return h.quit();
     h.setState((s0) => {
       // Keys typed faster than the terminal reads arrive as one string ("jjj"): outside the text fields,

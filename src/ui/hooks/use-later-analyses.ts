@@ -35,6 +35,12 @@ export interface LaterAnalyses {
 /** Runs `run` after the current frame; returns a cancel function. */
 export type Scheduler = (run: () => void) => () => void;
 
+/**
+ * The metrics' slices are short: they run right after the first frame, when keys start coming, and a key that
+ * arrives during a slice waits for it.
+ */
+const METRICS_SLICE_MS = 2;
+
 export const afterFrame: Scheduler = (run) => {
   const t = setTimeout(run, 0);
   return () => clearTimeout(t);
@@ -115,7 +121,11 @@ export function useLaterAnalyses(
       metricsJob.current = {
         tree: base.tree,
         // Called from `finish` inside key handling too: the state follows in a microtask.
-        job: new SliceJob(metricsSteps(base), () => queueMicrotask(() => setMetricsLanded((n) => n + 1))),
+        job: new SliceJob(
+          metricsSteps(base),
+          () => queueMicrotask(() => setMetricsLanded((n) => n + 1)),
+          METRICS_SLICE_MS,
+        ),
       };
     }
     return metricsJob.current.job;
