@@ -231,9 +231,9 @@ class Store {
   }
 
   /**
-   * The child of `parent` whose path is `path` (the name is `path` from `from` on; `hash` its nameHash), or -1.
-   * A child's path is its parent's, '/', its name: under one parent, equal names are equal paths, so no slice
-   * of the name is made to compare (the tree build's lookup, once an entry).
+   * The child of `parent` whose path is `path` (`hash`: the nameHash of its last segment), or -1. A child's path
+   * is its parent's, '/', its name: under one parent, equal names are equal paths, so no slice of the name is
+   * made to compare (the tree build's lookup, once an entry).
    */
   childWithPath(parent: number, path: string, hash: number): number {
     const mask = this.slots.length - 1;
