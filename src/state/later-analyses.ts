@@ -23,8 +23,6 @@ export function treeAnalysis(image: Image, opts: AnalyzeOptions = {}): Analysis 
   const tree = buildFileTree(image.layers);
   // --no-elf: no libc pass at all (as `analyze` does), nothing pending.
   const binaries = opts.elf === false ? noBinaries(image.config) : PENDING_BINARIES;
-  const known = metricsCache.get(tree);
-  if (known) return { image, tree, ...known, binaries };
   // What needs no pass over the entries is there at once: the sizes (the layers pane and the summary show them).
   const imageSize = image.layers.reduce((s, l) => s + l.size, 0);
   const dive: DiveMetrics = {
