@@ -75,12 +75,12 @@ export function analyseBinaries(image: Image, tree: FileTree, options: BinaryOpt
   for (const node of tree.nodes) {
     const live = entryAt(node, top);
     if (!live || (live.kind !== 'file' && live.kind !== 'hardlink')) continue;
-    const data = fs.dataEntry(node.path);
+    const data = fs.dataEntryOf(node);
     const fact = elfFactOf(data);
     if (data?.facts && 'elf' in data.facts) analysed = true;
     if (!fact) continue;
     analysed = true;
-    const layer = fs.layerOf(node.path) ?? 0;
+    const layer = fs.layerOfNode(node) ?? 0;
     const path = abs(node.path);
     if (isMalformed(fact)) {
       const b = malformedRecord(path, layer, live, fact.malformed);
@@ -131,7 +131,8 @@ export function analyseBinaries(image: Image, tree: FileTree, options: BinaryOpt
 
 /** Where files of a base name live (absolute paths), built on first use: most images never need it. */
 function basenameIndex(tree: FileTree, top: number): (name: string) => string[] {
-  let basenames: Map<string, string[]> | undefined;
+  // Node ids, not paths: the index holds every file's name, and only the few names asked for need their paths.
+  let basenames: Map<string, number[]> | undefined;
   return (name) => {
     if (!basenames) {
       basenames = new Map();
@@ -139,11 +140,11 @@ function basenameIndex(tree: FileTree, top: number): (name: string) => string[] 
         const e = entryAt(n, top);
         if (!e || e.kind === 'dir' || e.kind === 'whiteout' || e.kind === 'opaque') continue;
         const list = basenames.get(n.name);
-        if (list) list.push(abs(n.path));
-        else basenames.set(n.name, [abs(n.path)]);
+        if (list) list.push(n.id);
+        else basenames.set(n.name, [n.id]);
       }
     }
-    return basenames.get(name) ?? [];
+    return (basenames.get(name) ?? []).map((id) => abs(tree.nodes[id]!.path));
   };
 }
 

@@ -71,7 +71,7 @@ export function readLdSoConf(fs: FinalFs): LdSoConf {
     seen.add(path);
     const r = fs.resolve(path);
     if (!r.ok) return;
-    const text = textOf(fs.dataEntry(r.path));
+    const text = textOf(fs.dataEntryOf(r.node));
     if (text === undefined) {
       out.unreadable.push(`/${path}`);
       return;
@@ -106,7 +106,7 @@ export function readMuslPath(
 ): { dirs: string[]; text: string } | { dirs: undefined; unreadable: boolean } {
   const r = fs.resolve(path);
   if (!r.ok) return { dirs: undefined, unreadable: false };
-  const text = textOf(fs.dataEntry(r.path));
+  const text = textOf(fs.dataEntryOf(r.node));
   if (text === undefined) return { dirs: undefined, unreadable: true };
   return { dirs: text.split(/[:\n]/).filter((d) => d !== ''), text };
 }

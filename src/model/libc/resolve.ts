@@ -208,7 +208,7 @@ const abs = (p: string): string => `/${normalise(p)}`;
 export function probe(fs: FinalFs, path: string, want: { machine: number; class: 32 | 64 }): Candidate {
   const r = fs.resolve(path);
   if (!r.ok) return { kind: 'absent' };
-  const e = fs.dataEntry(r.path);
+  const e = fs.dataEntryOf(r.node);
   if (!e || (e.kind !== 'file' && e.kind !== 'hardlink')) return { kind: 'absent' };
   const fact = elfFactOf(e);
   const realPath = abs(r.path);
@@ -258,7 +258,7 @@ export function flavourOf(fs: FinalFs, interp: string | undefined, needed: reado
   if (interp) {
     const r = fs.resolve(interp);
     if (r.ok) {
-      const f = elfFactOf(fs.dataEntry(r.path));
+      const f = elfFactOf(fs.dataEntryOf(r.node));
       if (f && !isMalformed(f)) {
         if (f.versionDefs.some((v) => v.startsWith('GLIBC_'))) return 'glibc';
         if (f.muslVersion || /musl/.test(r.path) || /musl/.test(f.soname ?? '')) return 'musl';

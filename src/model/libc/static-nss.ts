@@ -32,7 +32,7 @@ const DATABASES: Record<string, string[]> = {
 /** Sources per database from /etc/nsswitch.conf (glibc's defaults where a database or the file is missing). */
 export function nsswitchSources(fs: FinalFs): { file: boolean; sources: Map<string, string[]> } {
   const r = fs.resolve('etc/nsswitch.conf');
-  const text = r.ok ? textOf(fs.dataEntry(r.path)) : undefined;
+  const text = r.ok ? textOf(fs.dataEntryOf(r.node)) : undefined;
   const sources = new Map<string, string[]>(Object.entries(DATABASES).map(([db, s]) => [db, [...s]]));
   if (text === undefined) return { file: r.ok, sources };
   for (const raw of text.split('\n')) {
