@@ -36,5 +36,9 @@ await build({
   banner: {
     js: "import { createRequire as __slimtuiRequire } from 'node:module';\nconst require = __slimtuiRequire(import.meta.url);",
   },
+  // React and its reconciler ship a development build beside the production one, chosen at run time from
+  // NODE_ENV; the explorer always runs the production build (cli/main.ts), so the other is left out of the chunk:
+  // ~0.6 MB less for the explorer's main thread to compile while the layer threads skim.
+  define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',
 });

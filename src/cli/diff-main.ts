@@ -111,7 +111,9 @@ export async function runDiff(argv: readonly string[], tool: { name: string; ver
 async function runCompare(d: ImageDiff, a: Analysis, b: Analysis): Promise<number> {
   delete process.env['CI'];
   delete process.env['CONTINUOUS_INTEGRATION'];
-  process.env['NODE_ENV'] ??= 'production';
+  // (An alias: the bundle's compile-time NODE_ENV, scripts/bundle.mjs, would rewrite process.env's own.)
+  const env = process.env;
+  env['NODE_ENV'] ??= 'production';
   const { runCompareTui } = await import('../ui/run-compare.js');
   return runCompareTui(d, a, b);
 }

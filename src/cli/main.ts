@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, type Analysis } from '../model/analysis.js';
 import type { BinaryOptions } from '../model/libc/binaries.js';
@@ -21,13 +22,10 @@ import { collectGarbage } from './collect-garbage.js';
 import { jsonReport } from './json-report.js';
 import { writeJsonFile, writeJsonTo } from './json-stream.js';
 import { wantsPlanner } from './plan-args.js';
-import { exportFixList, planJson, runPlanWithUpx, whatIfText } from './plan-output.js';
-import { upxProgressLine } from './upx-progress.js';
 import { findingsText } from './findings-text.js';
 import { ciText, summaryText } from './text-report.js';
 import { progressLine } from './progress-line.js';
-import { loadDockerfile, type LoadedDockerfile } from './plan-dockerfile.js';
-import { explorerPatch, exportPatch, isPatchFile } from './plan-patch.js';
+import type { LoadedDockerfile } from './plan-dockerfile.js';
 import { registryFallback } from '../io/registry/fallback.js';
 import { mark } from './trace.js';
 
@@ -138,7 +136,15 @@ async function run(argv: readonly string[]): Promise<number> {
   // The level may be chosen (--cpu-level); the vendor is this machine's (glibc < 2.37's legacy names follow it).
   const cpu = { cpuLevel, cpuVendor: hostCpuVendor() };
   // The Dockerfile (--dockerfile, or ./Dockerfile when the history matches it): each layer learns its instruction.
-  const dockerfile = loadDockerfile(loaded.image, args.plan.dockerfile, process.cwd(), (l) => process.stderr.write(l));
+  // Its parser (and the planner's modules) load only when there is one: they are a third of what every run
+  // would otherwise compile before its first step.
+  const dockerfiles =
+    args.plan.dockerfile !== undefined || existsSync(join(process.cwd(), 'Dockerfile'))
+      ? await import('./plan-dockerfile.js')
+      : undefined;
+  const dockerfile = dockerfiles?.loadDockerfile(loaded.image, args.plan.dockerfile, process.cwd(), (l) =>
+    process.stderr.write(l),
+  );
   const image = dockerfile ? dockerfile.image : loaded.image;
   // The explorer draws as soon as the tree exists: the binaries report (libc, findings) follows the first frame.
   if (explorer && !wantsPlanner(args.plan)) {
@@ -154,7 +160,8 @@ async function run(argv: readonly string[]): Promise<number> {
           afterContent(
             first,
             c,
-            (img) => loadDockerfile(img, args.plan.dockerfile, process.cwd(), () => undefined)?.image ?? img,
+            (img) =>
+              dockerfiles?.loadDockerfile(img, args.plan.dockerfile, process.cwd(), () => undefined)?.image ?? img,
             { elf: args.elf, ...cpu },
           ),
         )));
@@ -164,11 +171,12 @@ async function run(argv: readonly string[]): Promise<number> {
   collectGarbage();
   const analysis = analyze(image, { elf: args.elf, ...cpu });
   let planRun;
-  if (wantsPlanner(args.plan)) {
+  const planner = wantsPlanner(args.plan) ? await import('./plan-output.js') : undefined;
+  if (planner) {
     // UPX-packed files are read again from the source and sized with xz (the single pass keeps no bytes).
-    const upxProgress = upxProgressLine(process.stderr);
+    const upxProgress = (await import('./upx-progress.js')).upxProgressLine(process.stderr);
     try {
-      planRun = await runPlanWithUpx(analysis, args.plan, loaded.readFiles, {
+      planRun = await planner.runPlanWithUpx(analysis, args.plan, loaded.readFiles, {
         onProgress: upxProgress.update,
         onNote: (n) => {
           upxProgress.clear();
@@ -179,26 +187,28 @@ async function run(argv: readonly string[]): Promise<number> {
       upxProgress.clear();
     }
   }
-  if (planRun && args.plan.exportFile)
+  if (planner && planRun && args.plan.exportFile) {
+    const patches = await import('./plan-patch.js');
     process.stderr.write(
-      isPatchFile(args.plan.exportFile)
-        ? await exportPatch(analysis, planRun, dockerfile, args.plan.exportFile, loaded.readFiles)
-        : exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format),
+      patches.isPatchFile(args.plan.exportFile)
+        ? await patches.exportPatch(analysis, planRun, dockerfile, args.plan.exportFile, loaded.readFiles)
+        : planner.exportFixList(analysis, planRun, args.plan.exportFile, args.plan.format),
     );
+  }
   if (planRun && args.plan.verifyBuild) {
     // dockerode (and ssh2) load only when a daemon is needed.
     const { verifyBuild } = await import('./verify-build.js');
     return verifyBuild(analysis, planRun, dockerfile, process.stdout, process.stderr, loaded.readFiles);
   }
-  if (planRun && args.mode !== 'json') {
-    if (args.plan.whatIf || !args.plan.exportFile) process.stdout.write(whatIfText(planRun));
+  if (planner && planRun && args.mode !== 'json') {
+    if (args.plan.whatIf || !args.plan.exportFile) process.stdout.write(planner.whatIfText(planRun));
     return 0;
   }
   switch (args.mode) {
     case 'json': {
       const report = {
         ...(jsonReport(analysis, { name: 'slimtui', version: toolVersion() }) as object),
-        ...(planRun ? { plan: planJson(planRun) } : {}),
+        ...(planner && planRun ? { plan: planner.planJson(planRun) } : {}),
       };
       // Written in pieces (json-stream.ts): the whole text of a big image's report never exists at once.
       if (args.jsonFile) writeOutput(() => writeJsonFile(args.jsonFile!, report), args.jsonFile);
@@ -226,7 +236,10 @@ async function loadExplorer() {
   delete process.env['CI'];
   delete process.env['CONTINUOUS_INTEGRATION'];
   // React's development build inspects every prop on every render; with a whole image as a prop that is slow.
-  process.env['NODE_ENV'] ??= 'production';
+  // (The bundle has React's production build only: scripts/bundle.mjs; this is for the modules run unbundled,
+  // through an alias that the bundle's compile-time NODE_ENV does not rewrite.)
+  const env = process.env;
+  env['NODE_ENV'] ??= 'production';
   const [{ runTui }, { modelPredictors }, { cwdExportWriter }, { predictUpxTargets }] = await Promise.all([
     import('../ui/run-tui.js'),
     import('../model/plan/model-predictors.js'),
@@ -260,7 +273,12 @@ async function runExplorer(
     // report) is wanted in it.
     writeExport: cwdExportWriter(
       process.cwd(),
-      explorerPatch(() => completeAnalysis(latest, binaryOptions), dockerfile, loaded.readFiles),
+      dockerfile &&
+        (await import('./plan-patch.js')).explorerPatch(
+          () => completeAnalysis(latest, binaryOptions),
+          dockerfile,
+          loaded.readFiles,
+        ),
     ),
     // UPX-packed files are read again from the source and sized with xz, as `--what-if --upx` does.
     upxModel: (targets) => predictUpxTargets(loaded.readFiles, latest, targets),
