@@ -2,7 +2,7 @@ import type { Analysis } from '../model/analysis.js';
 import type { Entry } from '../model/entry.js';
 import type { InefficientPath } from '../model/dive-metrics.js';
 import type { ReclaimableItem } from '../model/reclaimable.js';
-import { entryAt, versionAt, versionIn, type FileTree, type FsNode } from '../model/file-tree.js';
+import { entryAt, entryIn, versionAt, type FileTree, type FsNode } from '../model/file-tree.js';
 import { layerSubtreeSizes, subtreeSizesAt } from '../model/tree-sizes.js';
 
 export type Compare = 'layer' | 'aggregated';
@@ -32,13 +32,14 @@ const sameAttrs = (a: Entry, b: Entry): boolean => a.mode === b.mode && a.uid ==
 
 /** How `layer` changed the node, as a code. Directories re-listed with the same attributes count as unchanged. */
 export function changeCode(node: FsNode, layer: number): ChangeCode {
-  const own = versionIn(node, layer);
+  // The entry, not the Version: the layer view asks this of every node, and a Version object each was garbage.
+  const own = entryIn(node, layer);
   const after = entryAt(node, layer);
-  if (!own) return after ? CH_UNCHANGED : CH_NONE;
+  if (own === undefined) return after ? CH_UNCHANGED : CH_NONE;
   const before = layer > 0 ? entryAt(node, layer - 1) : null;
-  if (own.entry === null) return before ? CH_REMOVED : CH_NONE;
+  if (own === null) return before ? CH_REMOVED : CH_NONE;
   if (!before) return CH_ADDED;
-  if (own.entry.kind === 'dir' && before.kind === 'dir' && sameAttrs(own.entry, before)) return CH_UNCHANGED;
+  if (own.kind === 'dir' && before.kind === 'dir' && sameAttrs(own, before)) return CH_UNCHANGED;
   return CH_MODIFIED;
 }
 
