@@ -137,8 +137,8 @@ export function libcInventory(fs: FinalFs, config: ImageConfig): LibcInventory {
   }
   const muslPathFiles: { path: string; dirs: string[] }[] = [];
   for (const node of fs.tree.nodes) {
-    // The name first: a node's name is cheaper to test than its path, and few match.
-    if (!MUSL_PATH_NAME.test(node.name) || !/(^|\/)etc\/[^/]+$/.test(node.path) || !entryAt(node, top)) continue;
+    // <prefix>/etc/ld-musl-<arch>.path, tested by the node's name and its parent's (no path built per node).
+    if (!MUSL_PATH_NAME.test(node.name) || node.parent?.name !== 'etc' || !entryAt(node, top)) continue;
     const p = readMuslPath(fs, node.path);
     muslPathFiles.push({ path: `/${node.path}`, dirs: p.dirs ?? [] });
   }
