@@ -117,7 +117,9 @@ export function entryFromHeader(
   const mode = h.mode ?? 0;
   const uid = h.uid ?? 0;
   const gid = h.gid ?? 0;
-  const mtime = h.mtime ? Math.floor(h.mtime.getTime() / 1000) : 0;
+  // The lean extract (below) gives mtime in seconds; a Date from any other extract.
+  const t = h.mtime as Date | number | undefined;
+  const mtime = typeof t === 'number' ? t : t ? Math.floor(t.getTime() / 1000) : 0;
   // Whiteout names start with ".wh." (only names with that prefix can be one).
   if (path.includes('.wh.')) {
     const wh = whiteoutOf(path);
@@ -317,7 +319,8 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
     return new AnalysedEntry(sinks, ended);
   };
   // latin1: names as their bytes (see tar-name.ts); tar-stream's utf-8 default would merge distinct byte names.
-  const extract = tarExtract({ filenameEncoding: 'latin1', entrySink } as Parameters<typeof tarExtract>[0]);
+  // lean (patches/tar-stream+3.2.2.patch): no owner names, device numbers or Date per header, which entries do not hold.
+  const extract = tarExtract({ filenameEncoding: 'latin1', entrySink, lean: true } as Parameters<typeof tarExtract>[0]);
   try {
     await pipeline(toReadable(stream), ...(stages as [Transform, Transform, Transform]), extract);
   } catch (e) {
