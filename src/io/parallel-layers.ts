@@ -336,7 +336,9 @@ export async function parseBlobsInParallel(
   try {
     return await pool.parse('full');
   } finally {
-    await pool.close();
+    // Not awaited: the threads' teardown (20-35 ms on the bench images) overlaps the tree build instead of
+    // coming before it; every job has answered by now, and a thread being torn down holds nothing the load needs.
+    void pool.close();
   }
 }
 
