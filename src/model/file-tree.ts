@@ -415,6 +415,15 @@ abstract class Node implements FsNode {
 
 const tableOf = (node: FsNode): VersionTable => (node as Node).s.versions;
 
+/**
+ * Every node's parent id by node id (-1 for the root), as the tree holds it: a view of its column, not a copy,
+ * so it must not be written to. For the passes over every node (subtree sizes, row counts), which otherwise read
+ * `node.parent` — a node object and its id — once a node.
+ */
+export function parentIdsOf(tree: FileTree): Int32Array {
+  return (tree.root as Node).s.parent.subarray(0, tree.nodes.length);
+}
+
 /** The version in force at `layer` (the last one at or below it), or undefined when the path did not exist yet. */
 export function versionAt(node: FsNode, layer: number): Version | undefined {
   const t = tableOf(node);

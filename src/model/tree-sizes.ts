@@ -1,5 +1,5 @@
 import type { Entry } from './entry.js';
-import { entryAt, entryIn, layerOfEntry, type FileTree, type FsNode } from './file-tree.js';
+import { entryAt, entryIn, layerOfEntry, parentIdsOf, type FileTree, type FsNode } from './file-tree.js';
 import { linkRoot } from './hardlinks.js';
 
 /**
@@ -40,12 +40,13 @@ const totals = new WeakMap<FileTree, Map<number, number>>();
 export function subtreeSizesAt(tree: FileTree, layer: number): Float64Array {
   const sizes = new Float64Array(tree.nodes.length);
   const carriers = liveHardlinkCarriers(tree, layer);
+  const parents = parentIdsOf(tree);
   for (let i = tree.nodes.length - 1; i >= 0; i--) {
     const node = tree.nodes[i]!;
     const e = entryAt(node, layer);
     if (!e) continue;
-    sizes[i]! += ownSize(e) + (carriers.get(node) ?? 0);
-    if (node.parent) sizes[node.parent.id]! += sizes[i]!;
+    sizes[i]! += ownSize(e) + (carriers.size > 0 ? (carriers.get(node) ?? 0) : 0);
+    if (i > 0) sizes[parents[i]!]! += sizes[i]!;
   }
   let byLayer = totals.get(tree);
   if (!byLayer) totals.set(tree, (byLayer = new Map()));
@@ -56,11 +57,11 @@ export function subtreeSizesAt(tree: FileTree, layer: number): Float64Array {
 /** Subtree sizes (by node id) of what `layer` itself wrote: its own entries only. */
 export function layerSubtreeSizes(tree: FileTree, layer: number): Float64Array {
   const sizes = new Float64Array(tree.nodes.length);
+  const parents = parentIdsOf(tree);
   for (let i = tree.nodes.length - 1; i >= 0; i--) {
-    const node = tree.nodes[i]!;
-    const e = entryIn(node, layer);
+    const e = entryIn(tree.nodes[i]!, layer);
     if (e) sizes[i]! += ownSize(e);
-    if (node.parent && sizes[i]! > 0) sizes[node.parent.id]! += sizes[i]!;
+    if (i > 0 && sizes[i]! > 0) sizes[parents[i]!]! += sizes[i]!;
   }
   return sizes;
 }

@@ -1,4 +1,4 @@
-import type { FileTree } from '../model/file-tree.js';
+import { parentIdsOf, type FileTree } from '../model/file-tree.js';
 
 /**
  * Children sorted by name, per directory, sorted the first time the directory is shown expanded: the first frame
@@ -42,14 +42,5 @@ export function childOrder(tree: FileTree, sizes: Float64Array, sort: 'name' | '
   return sort === 'size' ? (id) => childrenBySize(tree, sizes, id) : (id) => childrenByName(tree, id);
 }
 
-/** Every node's parent id (-1 for the root), built once per tree: the row counts climb it on every toggle. */
-const parentCache = new WeakMap<FileTree, Int32Array>();
-
-export function parentIds(tree: FileTree): Int32Array {
-  const hit = parentCache.get(tree);
-  if (hit) return hit;
-  const parents = new Int32Array(tree.nodes.length);
-  for (const node of tree.nodes) parents[node.id] = node.parent ? node.parent.id : -1;
-  parentCache.set(tree, parents);
-  return parents;
-}
+/** Every node's parent id (-1 for the root): the row counts climb it on every toggle. The tree's own column (not to be written). */
+export const parentIds = (tree: FileTree): Int32Array => parentIdsOf(tree);

@@ -1,5 +1,5 @@
 import fuzzysort from 'fuzzysort';
-import type { FileTree } from '../model/file-tree.js';
+import { parentIdsOf, type FileTree } from '../model/file-tree.js';
 
 /**
  * Fuzzy search over every path of the image, ranked by fuzzysort. It scales to millions of paths: nothing
@@ -38,8 +38,11 @@ export function pathSearchIndex(key: object, paths: PathNodes): SearchIndex {
 }
 
 /** The search index of the merged file tree. */
-export const searchIndex = (tree: FileTree): SearchIndex =>
-  pathSearchIndex(tree, { nodes: tree.nodes, parentId: (id) => tree.nodes[id]?.parent?.id ?? 0 });
+export function searchIndex(tree: FileTree): SearchIndex {
+  const parents = parentIdsOf(tree);
+  // (the root, and an id past the tree: 0, as the root's own parent reads here)
+  return pathSearchIndex(tree, { nodes: tree.nodes, parentId: (id) => Math.max(parents[id] ?? 0, 0) });
+}
 
 export interface SearchHit {
   /** The path with its leading slash, as shown. */

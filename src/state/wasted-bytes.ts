@@ -1,4 +1,5 @@
 import type { Analysis } from '../model/analysis.js';
+import { parentIdsOf } from '../model/file-tree.js';
 
 // Keyed by the reclaimable report: the analysis object is replaced when later analyses land, this is not.
 const cache = new WeakMap<object, Map<number, Float64Array>>();
@@ -24,10 +25,8 @@ export function wastedSizes(analysis: Analysis, layer: number): Float64Array {
     const node = tree.byPath.get(p.path);
     if (node && sizes[node.id] === 0 && p.layers.some((l) => l <= layer)) sizes[node.id] = p.bytes;
   }
-  for (let i = tree.nodes.length - 1; i > 0; i--) {
-    const parent = tree.nodes[i]!.parent;
-    if (parent && sizes[i]! > 0) sizes[parent.id]! += sizes[i]!;
-  }
+  const parents = parentIdsOf(tree);
+  for (let i = tree.nodes.length - 1; i > 0; i--) if (sizes[i]! > 0) sizes[parents[i]!]! += sizes[i]!;
   byLayer.set(layer, sizes);
   return sizes;
 }

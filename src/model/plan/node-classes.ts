@@ -1,4 +1,4 @@
-import type { FileTree } from '../file-tree.js';
+import { parentIdsOf, type FileTree } from '../file-tree.js';
 import { runSteps, STEP_ITEMS, type Steps } from '../steps.js';
 import { globRegExp } from './glob.js';
 import { WASTE_RULES, type WasteRule } from './waste-rules.js';
@@ -34,15 +34,16 @@ export function classifyNodes(tree: FileTree): NodeClasses {
 export function* classifyNodesSteps(tree: FileTree): Steps<NodeClasses> {
   const rule: (WasteRule | undefined)[] = new Array(tree.nodes.length);
   const root: (number | undefined)[] = new Array(tree.nodes.length);
+  const parents = parentIdsOf(tree);
   let i = 0;
   for (const node of tree.nodes) {
     if (++i % STEP_ITEMS === 0) yield;
     if (node.path === '') continue;
-    const parent = node.parent;
-    const inherited = parent ? rule[parent.id] : undefined;
-    if (inherited && parent) {
+    const parent = parents[node.id]!;
+    const inherited = parent >= 0 ? rule[parent] : undefined;
+    if (inherited) {
       rule[node.id] = inherited;
-      root[node.id] = root[parent.id];
+      root[node.id] = root[parent];
       continue;
     }
     const r = firstRule(node.path);
