@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import type { ChunkPool } from './chunk-pool.js';
 
 /**
  * Reads a file front to back with several reads in flight, so the disk (or page cache) copy overlaps
@@ -10,6 +11,8 @@ export async function* fileChunks(
   chunkSize = 1 << 20,
   depth = 4,
   range?: { readonly start: number; readonly end: number },
+  /** Read buffers lent and taken back (chunk-pool.ts); without it, each read is a new buffer. */
+  pool?: ChunkPool,
 ): AsyncGenerator<Buffer> {
   const handle = await fs.open(path, 'r');
   try {
@@ -23,15 +26,19 @@ export async function* fileChunks(
       next += length;
       pending.push(
         handle
-          .read(Buffer.allocUnsafe(length), 0, length, position)
+          .read(pool ? pool.take(length) : Buffer.allocUnsafe(length), 0, length, position)
           .then(({ bytesRead, buffer }) => (bytesRead === length ? buffer : buffer.subarray(0, bytesRead))),
       );
     };
     for (let i = 0; i < depth; i++) issue();
+    let yielded = 0;
     while (pending.length > 0) {
       const chunk = await pending.shift()!;
       issue();
       if (chunk.length === 0) break;
+      yielded += chunk.length;
+      // Handed out whole, once: free again when the stream's consumer is past its last byte.
+      pool?.retire(chunk, yielded);
       yield chunk;
     }
   } finally {

@@ -9,6 +9,7 @@ import { escapeName, normaliseName, whiteoutOf } from '../model/paths.js';
 import { nameFromLatin1 } from './tar-name.js';
 import type { ContentAnalyser, ContentSink, LayerTap, StoredAt } from './content-analyser.js';
 import { AsyncHop } from './async-hop.js';
+import type { ChunkPool } from './chunk-pool.js';
 import { decompressor, sniff } from './decompress.js';
 import { TarEndOfArchive } from './tar-end.js';
 import { peek, toReadable } from './byte-stream.js';
@@ -54,6 +55,12 @@ export interface LayerReadOptions {
    * uncompressed layer's analysers are told where each file's data lies (`StoredAt`), to read it by position.
    */
   readonly stored?: { readonly file: string; readonly start: number };
+  /**
+   * The pool the source's chunks come from: told how far the parse has consumed the stream, so their buffers can
+   * be read into again — only when nothing else keeps a view of a chunk (chunk-pool.ts): an uncompressed layer,
+   * no analysers, no taps.
+   */
+  readonly recycle?: ChunkPool;
 }
 
 /** The one warning of a layer whose `count` entries have absolute names. */
@@ -321,6 +328,11 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   // latin1: names as their bytes (see tar-name.ts); tar-stream's utf-8 default would merge distinct byte names.
   // lean (patches/tar-stream+3.2.2.patch): no owner names, device numbers or Date per header, which entries do not hold.
   const extract = tarExtract({ filenameEncoding: 'latin1', entrySink, lean: true } as Parameters<typeof tarExtract>[0]);
+  if (opts.recycle) {
+    const consumer = extract as unknown as { readonly consumed: number };
+    const safe = compression === 'none' && opts.analysers.length === 0 && tapSinks.length === 0;
+    opts.recycle.watch(safe ? () => consumer.consumed : undefined);
+  }
   try {
     await pipeline(toReadable(stream), ...(stages as [Transform, Transform, Transform]), extract);
   } catch (e) {

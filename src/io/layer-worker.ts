@@ -11,6 +11,7 @@ import { parentPort } from 'node:worker_threads';
 import type { ContentAnalyser, LayerTap } from './content-analyser.js';
 import { elfAnalyser } from './elf-analyser.js';
 import { SlimError } from './errors.js';
+import { ChunkPool } from './chunk-pool.js';
 import { fileChunks } from './file-chunks.js';
 import { gzipEstimateTap } from './gzip-estimate-tap.js';
 import { removalCostTap } from './removal-cost-tap.js';
@@ -78,6 +79,9 @@ const TAPS: Record<string, () => LayerTap> = {
 };
 
 const port = parentPort!;
+/** This thread's read buffers, lent to one job at a time (a thread runs one job at a time). */
+const pool = new ChunkPool();
+
 port.on('message', (job: LayerJob) => {
   let pending = 0;
   const flush = (): void => {
@@ -105,7 +109,10 @@ port.on('message', (job: LayerJob) => {
   };
   const walk: SkimWalk = { tiled: false };
   const absoluteNames = { count: 0 };
-  readLayer(mode === 'skim' ? skimChunks(job.file, range, walk) : fileChunks(job.file, 1 << 20, 4, range), {
+  const source =
+    mode === 'skim' ? skimChunks(job.file, range, walk, pool) : fileChunks(job.file, 1 << 20, 4, range, pool);
+  readLayer(source, {
+    recycle: pool,
     what: job.what,
     // A skim may be one piece of a layer (layer-spans.ts): the pool makes the layer's one warning from the counts.
     ...(mode === 'skim' ? { absoluteNames } : {}),
@@ -132,27 +139,29 @@ port.on('message', (job: LayerJob) => {
         port.postMessage({ id: job.id, type: 'entries', columns } satisfies WorkerReply, transferList(columns));
       },
     },
-  }).then(
-    (parsed) => {
-      flush();
-      if (mode === 'content') {
-        const { entries, ...rest } = parsed;
-        const facts = factsOf(entries);
-        port.postMessage({ id: job.id, type: 'content', facts, rest, check } satisfies WorkerReply);
-        return;
-      }
-      const columns = toColumns(parsed);
-      const skim = mode === 'skim' ? { tiled: walk.tiled, absoluteNames: absoluteNames.count } : {};
-      port.postMessage({ id: job.id, type: 'done', columns, ...skim } satisfies WorkerReply, transferList(columns));
-    },
-    (e: unknown) => {
-      port.postMessage({
-        id: job.id,
-        type: 'error',
-        message: e instanceof Error ? e.message : String(e),
-        slim: e instanceof SlimError,
-        exitCode: e instanceof SlimError ? e.exitCode : 70,
-      } satisfies WorkerReply);
-    },
-  );
+  })
+    .finally(() => pool.reset())
+    .then(
+      (parsed) => {
+        flush();
+        if (mode === 'content') {
+          const { entries, ...rest } = parsed;
+          const facts = factsOf(entries);
+          port.postMessage({ id: job.id, type: 'content', facts, rest, check } satisfies WorkerReply);
+          return;
+        }
+        const columns = toColumns(parsed);
+        const skim = mode === 'skim' ? { tiled: walk.tiled, absoluteNames: absoluteNames.count } : {};
+        port.postMessage({ id: job.id, type: 'done', columns, ...skim } satisfies WorkerReply, transferList(columns));
+      },
+      (e: unknown) => {
+        port.postMessage({
+          id: job.id,
+          type: 'error',
+          message: e instanceof Error ? e.message : String(e),
+          slim: e instanceof SlimError,
+          exitCode: e instanceof SlimError ? e.exitCode : 70,
+        } satisfies WorkerReply);
+      },
+    );
 });

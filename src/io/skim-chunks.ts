@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import type { ChunkPool } from './chunk-pool.js';
 import { hasTarMagic, isTarDirectory, paxSize, tarNumber as num } from './tar-record.js';
 
 /**
@@ -41,6 +42,8 @@ export async function* skimChunks(
   path: string,
   range: { readonly start: number; readonly end: number },
   walk: SkimWalk = { tiled: false },
+  /** Read buffers lent and taken back (chunk-pool.ts); without it, each read is a new buffer. */
+  pool?: ChunkPool,
 ) {
   // Synchronous reads: the skim runs on a layer thread with nothing else to do, and an async read's round trip
   // through libuv's pool (a third thread on two cores, and a wait per read) cost more than the copy it overlapped
@@ -55,7 +58,9 @@ export async function* skimChunks(
     /** Reads [at, at + max(want, size)) (cut at the range's end) into `chunk`; at least `want` bytes or it throws. */
     const read = (at: number, want: number, size: number): void => {
       const length = Math.min(Math.max(want, size), end - at);
-      const buffer = Buffer.allocUnsafe(length);
+      // The chunk in hand is replaced: no byte of it is yielded after this (those not yet yielded are read again).
+      pool?.retire(chunk, emitted - range.start);
+      const buffer = pool ? pool.take(length) : Buffer.allocUnsafe(length);
       let got = 0;
       while (got < length) {
         const n = readSync(fd, buffer, got, length - got, at + got);

@@ -92,6 +92,9 @@ export class TarEndOfArchive extends Transform {
       const dataless = size === 0 || isTarDirectory(h, at);
       this.skip = dataless ? 0 : Math.ceil(size / 512) * 512;
     }
+    // A PAX record that goes on in the next chunk: its parts so far copied, so that no view of this chunk is kept
+    // once it has been passed on (read buffers are used again once the parse is past them: chunk-pool.ts).
+    if (this.pax && this.pax.parts.length > 0) this.pax.parts = [Buffer.concat(this.pax.parts)];
     done(null, this.ended ? chunk.subarray(0, i) : chunk);
   }
 }
