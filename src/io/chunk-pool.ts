@@ -8,8 +8,9 @@
  * stream offset just past the last byte it handed out of it; `readLayer` says how far tar-stream has consumed the
  * stream (`watch`). Past that offset, tar-stream holds no byte of the buffer (its queue lets a chunk go once every
  * byte of it is consumed), and the stages before it have passed the chunk on. This holds only when nothing else
- * keeps a view of a chunk: no content analyser or tap, an uncompressed layer (a decompressor makes its own
- * buffers) — `readLayer` watches only then — and tar-end.ts copies the PAX records it gathers across chunks.
+ * keeps a view of a chunk: an uncompressed layer (a decompressor makes its own buffers), no tap, and only
+ * analysers that copy what they keep (`ContentAnalyser.copiesChunks`, told where the files lie) — `readLayer`
+ * watches only then — and tar-end.ts copies the PAX records it gathers across chunks.
  * Unwatched, a pool lends nothing back: every `take` is a new buffer, as before.
  */
 export const POOL_CHUNK = 1 << 20;

@@ -10,6 +10,12 @@ export interface ContentAnalyser {
   wants(entry: Entry): boolean;
   /** `stored`: where the file's bytes also lie, as stored, when its layer is an uncompressed range of a file. */
   open(entry: Entry, stored?: StoredAt): ContentSink;
+  /**
+   * True when a sink opened with a StoredAt keeps no view of a chunk once `write` (or `end`) has returned: what
+   * it keeps, it copies. A layer thread may then read into a chunk's buffer again once the parse is past it
+   * (chunk-pool.ts); with any analyser that does not say so, no buffer is read into again during the layer.
+   */
+  readonly copiesChunks?: boolean;
 }
 
 /**

@@ -332,8 +332,8 @@ class ElfSink implements ContentSink {
       return true;
     }
     if (!this.checked) {
-      this.head =
-        this.head.length === 0 ? b.subarray(0, 4) : Buffer.concat([this.head, b.subarray(0, 4 - this.head.length)]);
+      // Copied: a chunk of under 4 bytes leaves the check for the next one, and no view of a chunk is kept.
+      this.head = Buffer.concat([this.head, b.subarray(0, 4 - this.head.length)]);
       if (this.head.length >= 4) {
         this.checked = true;
         if (!isElfMagic(this.head)) {
@@ -409,8 +409,11 @@ class ElfSink implements ContentSink {
       return;
     }
     this.ahead += b.length;
+    // A chunk of a stored layer may be read into again once its write call has returned (copiesChunks): the
+    // write behind the stream gets a copy. (Only for a file whose stored bytes did not match: a rare path.)
+    const data = this.stored ? Buffer.from(b) : b;
     this.writes.push(
-      writeAll(fd, b, at).then(
+      writeAll(fd, data, at).then(
         () => void (this.ahead -= b.length),
         (e: unknown) => void (this.writeError ??= e),
       ),
@@ -539,6 +542,8 @@ function ldCacheSink(entry: Entry): ContentSink {
 /** Parses ELF files (executables and shared objects, see `mayBeElf`) and the loader's /etc/ld.so.cache. */
 export const elfAnalyser: ContentAnalyser = {
   name: 'elf',
+  // With a StoredAt: the file is read in place, or copied into memory, or spooled from copies (ElfSink.spool).
+  copiesChunks: true,
   wants: (e) => (e.kind === 'file' && e.path === LD_CACHE) || mayBeElf(e),
   open: (entry, stored) => (entry.path === LD_CACHE ? ldCacheSink(entry) : new ElfSink(entry, stored)),
 };

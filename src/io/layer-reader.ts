@@ -58,7 +58,7 @@ export interface LayerReadOptions {
   /**
    * The pool the source's chunks come from: told how far the parse has consumed the stream, so their buffers can
    * be read into again — only when nothing else keeps a view of a chunk (chunk-pool.ts): an uncompressed layer,
-   * no analysers, no taps.
+   * no taps, and analysers that copy what they keep (`copiesChunks`) given `stored`.
    */
   readonly recycle?: ChunkPool;
 }
@@ -330,7 +330,9 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, opts: LayerRe
   const extract = tarExtract({ filenameEncoding: 'latin1', entrySink, lean: true } as Parameters<typeof tarExtract>[0]);
   if (opts.recycle) {
     const consumer = extract as unknown as { readonly consumed: number };
-    const safe = compression === 'none' && opts.analysers.length === 0 && tapSinks.length === 0;
+    // Analysers only when each copies what it keeps and is told where the files lie (see `copiesChunks`).
+    const copying = opts.analysers.every((a) => a.copiesChunks === true) && (opts.analysers.length === 0 || !!from);
+    const safe = compression === 'none' && tapSinks.length === 0 && copying;
     opts.recycle.watch(safe ? () => consumer.consumed : undefined);
   }
   try {

@@ -14,6 +14,8 @@ const hashOnce = (crypto as { hash?: (algo: string, data: Uint8Array, enc: 'hex'
 export function createSha256Analyser(): ContentAnalyser {
   return {
     name: 'sha256',
+    // (the hash reads each chunk within `write`)
+    copiesChunks: true,
     wants: (e) => e.kind === 'file' && e.size > 0,
     open(entry) {
       let hash: Hash | undefined;

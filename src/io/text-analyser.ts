@@ -11,6 +11,7 @@ export const TEXT_CAP = 64 * 1024;
 
 export const textAnalyser: ContentAnalyser = {
   name: 'text',
+  copiesChunks: true,
   wants: (e) => e.kind === 'file' && e.size <= TEXT_CAP && isWellKnownTextPath(e.path),
   open(entry) {
     const chunks: Buffer[] = [];

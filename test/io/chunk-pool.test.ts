@@ -7,14 +7,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry } from '../../src/model/entry.js';
 import { ChunkPool } from '../../src/io/chunk-pool.js';
 import { fileChunks } from '../../src/io/file-chunks.js';
 import { readLayer } from '../../src/io/layer-reader.js';
+import { elfAnalyser } from '../../src/io/elf-analyser.js';
 import { createSha256Analyser } from '../../src/io/sha256-analyser.js';
+import { textAnalyser } from '../../src/io/text-analyser.js';
 import { skimChunks } from '../../src/io/skim-chunks.js';
 
 const MiB = 1 << 20;
@@ -42,6 +44,11 @@ test('pooled 1 MiB reads give the entries of the whole tar, with buffers reused,
     const deep = join(root, 'b'.repeat(200), 'c'.repeat(200), 'd'.repeat(200));
     mkdirSync(deep, { recursive: true });
     writeFileSync(join(deep, 'long'), 'long path');
+    // Real ELF files (two under 16 MiB, read in place from the layer file) and a text file the text reader keeps.
+    mkdirSync(join(root, 'bin'));
+    for (const b of ['env', 'ls', 'tar']) copyFileSync(join('/usr/bin', b), join(root, 'bin', b));
+    mkdirSync(join(root, 'etc'));
+    writeFileSync(join(root, 'etc', 'os-release'), 'ID=test\nVERSION_ID=1\n');
     mkdirSync(join(root, 'many'));
     const contents = new Map<string, Buffer>();
     for (let i = 0; i < 4000; i++) {
@@ -99,8 +106,35 @@ test('pooled 1 MiB reads give the entries of the whole tar, with buffers reused,
     assert.equal(full.digests?.diffId, `sha256:${createHash('sha256').update(tar).digest('hex')}`);
     assert.ok(pool.stats.reused > afterSkim, 'the full read reused buffers');
 
-    // With an analyser reading the files' data, no buffer is taken back while the layer is read: only the two
-    // kept free from the streams before are lent again, and every other read (of 9) is a new buffer.
+    // The analysers that copy what they keep (ELF, text, sha256), told where the files lie in the layer file:
+    // buffers are reused, and every fact is the one a read of the tar as one buffer gives.
+    const analysers = () => [elfAnalyser, textAnalyser, createSha256Analyser()];
+    const reference = await readLayer(
+      (async function* () {
+        yield tar;
+      })(),
+      { what: 'reference', analysers: analysers() },
+    );
+    const facts = (l: { entries: readonly Entry[] }) => l.entries.map((e) => [e.path, e.facts ?? null]);
+    const elfs = reference.entries.filter((e) => e.facts?.['elf'] !== undefined).map((e) => e.path);
+    assert.deepEqual(elfs.sort(), ['bin/env', 'bin/ls', 'bin/tar']);
+    assert.equal(
+      reference.entries.find((e) => e.path === 'etc/os-release')?.facts?.['text'],
+      'ID=test\nVERSION_ID=1\n',
+    );
+    const beforeStored = pool.stats.reused;
+    const stored = await readLayer(fileChunks(file, MiB, 4, range, pool), {
+      what: 'stored',
+      analysers: analysers(),
+      recycle: pool,
+      stored: { file, start: 0 },
+    });
+    pool.reset();
+    assert.deepEqual(facts(stored), facts(reference));
+    assert.ok(pool.stats.reused - beforeStored > 2, 'the analysed read reused buffers within itself');
+
+    // With an analyser that is not told where the files lie, no buffer is taken back while the layer is read:
+    // only the two kept free from the streams before are lent again, and every other read (of 9) is a new buffer.
     const before = { ...pool.stats };
     const analysed = await readLayer(fileChunks(file, MiB, 4, range, pool), {
       what: 'analysed',
