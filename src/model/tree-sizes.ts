@@ -45,7 +45,7 @@ export function subtreeSizesAt(tree: FileTree, layer: number): Float64Array {
     const node = tree.nodes[i]!;
     const e = entryAt(node, layer);
     if (!e) continue;
-    sizes[i]! += ownSize(e) + (carriers.size > 0 ? (carriers.get(node) ?? 0) : 0);
+    sizes[i]! += ownSize(e) + (carriers.get(node) ?? 0);
     if (i > 0) sizes[parents[i]!]! += sizes[i]!;
   }
   let byLayer = totals.get(tree);

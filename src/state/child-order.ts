@@ -1,4 +1,4 @@
-import { parentIdsOf, type FileTree } from '../model/file-tree.js';
+import type { FileTree } from '../model/file-tree.js';
 
 /**
  * Children sorted by name, per directory, sorted the first time the directory is shown expanded: the first frame
@@ -41,6 +41,3 @@ function childrenBySize(tree: FileTree, sizes: Float64Array, id: number): Int32A
 export function childOrder(tree: FileTree, sizes: Float64Array, sort: 'name' | 'size'): (id: number) => Int32Array {
   return sort === 'size' ? (id) => childrenBySize(tree, sizes, id) : (id) => childrenByName(tree, id);
 }
-
-/** Every node's parent id (-1 for the root): the row counts climb it on every toggle. The tree's own column (not to be written). */
-export const parentIds = (tree: FileTree): Int32Array => parentIdsOf(tree);

@@ -1,5 +1,5 @@
-import type { FileTree } from '../model/file-tree.js';
-import { childOrder, parentIds } from './child-order.js';
+import { parentIdsOf, type FileTree } from '../model/file-tree.js';
+import { childOrder } from './child-order.js';
 import { Fenwick } from './fenwick.js';
 import type { Rows } from './tree-rows.js';
 import { TreeRows } from './tree-row-view.js';
@@ -38,7 +38,7 @@ export class TreeRowModel {
     toggled: ReadonlySet<string>,
   ) {
     const n = tree.nodes.length;
-    this.parent = parentIds(tree);
+    this.parent = parentIdsOf(tree);
     this.order = childOrder(tree, sizes, sort);
     this.open = new Uint8Array(n);
     if (expandAll) this.open.fill(1);

@@ -1,7 +1,6 @@
-import type { FileTree } from '../model/file-tree.js';
+import { parentIdsOf, type FileTree } from '../model/file-tree.js';
 import { flatRows } from './flat-rows.js';
 import { TreeRowModel } from './tree-row-model.js';
-import { parentIds } from './child-order.js';
 import { CH_ADDED, CH_MODIFIED, CH_REMOVED, CH_UNCHANGED, displayEntry, type LayerView } from './layer-view.js';
 
 export interface ShowFilter {
@@ -78,7 +77,7 @@ export function visibleNodes(tree: FileTree, view: LayerView, wasted: Uint8Array
   const vis = new Uint8Array(n);
   const narrowing = opts.threshold > 0 || opts.wastedOnly || opts.pathFilter !== null;
   // Parent ids as one column (child-order.ts, cached per tree): no node object read per node for them.
-  const parents = parentIds(tree);
+  const parents = parentIdsOf(tree);
   for (let i = n - 1; i > 0; i--) {
     if (vis[i]) {
       // A visible descendant already made it visible (also a directory an earlier layer deleted, listed
